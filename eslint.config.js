@@ -1,0 +1,45 @@
+// Type-aware rules where they catch real daemon bugs (a lost promise rejection above all),
+// plus a boundary rule: packages depend on core (and client's types), never sideways.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const sideways = (allowed) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        {
+          regex: `^@paas/(?!(${allowed.join('|')})$)`,
+          message: 'Packages import only @paas/core (and @paas/client types); apps/paasd wires packages together.',
+        },
+      ],
+    },
+  ],
+});
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'buildpacks/**', 'e2e/results/**', 'bench/results/**'] },
+  js.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    extends: [...tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-empty': ['error', { allowEmptyCatch: false }],
+    },
+  },
+  { files: ['packages/*/src/**/*.ts', 'packages/*/test/**/*.ts'], rules: sideways(['core']) },
+  { files: ['packages/client/**/*.ts'], rules: sideways(['core']) },
+  { files: ['apps/cli/**/*.ts'], rules: sideways(['core', 'client']) },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+);

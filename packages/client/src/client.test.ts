@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+
+import { ApiError } from './api-error.js';
+import { createClient } from './client.js';
+
+interface Seen {
+  url: string;
+  method: string;
+  headers: Headers;
+  body: string | undefined;
+}
+
+type Answer = { status?: number; body?: unknown; raw?: string; headers?: Record<string, string> };
+
+/** A fetch that records each request and answers from a list, in order. */
+function fakeFetch(answers: Answer[]): { fetch: typeof fetch; seen: Seen[] } {
+  const seen: Seen[] = [];
+  const fake = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    seen.push({
+      url: String(input),
+      method: init?.method ?? 'GET',
+      headers: new Headers(init?.headers),
+      body: typeof init?.body === 'string' ? init.body : undefined,
+    });
+    const answer = answers.shift() ?? { status: 500, body: { id: 'internal_error', message: 'no answer left' } };
+    const text = answer.raw ?? (answer.body === undefined ? '' : JSON.stringify(answer.body));
+    return Promise.resolve(new Response(text, { status: answer.status ?? 200, headers: answer.headers ?? {} }));
+  };
+  return { fetch: fake as typeof fetch, seen };
+}
+
+const baseUrl = 'http://paas.test:5100/';
+const token = 'tok-123';
+
+describe('createClient', () => {
+  it('sends the token, JSON headers and user agent, and encodes app names in paths', async () => {
+    const { fetch, seen } = fakeFetch([{ status: 201, body: { name: 'demo' } }, { body: { name: 'demo' } }]);
+    const client = createClient({ baseUrl, token, fetch });
+    await client.createApp({ name: 'demo' });
+    await client.getApp('a/b');
+    const [create, get] = seen;
+    assert.equal(create?.url, 'http://paas.test:5100/apps');
+    assert.equal(create?.method, 'POST');
+    assert.equal(create?.body, '{"name":"demo"}');
+    assert.equal(create?.headers.get('authorization'), 'Bearer tok-123');
+    assert.equal(create?.headers.get('accept'), 'application/json');
+    assert.equal(create?.headers.get('content-type'), 'application/json');
+    assert.equal(create?.headers.get('user-agent'), 'paas-cli/0.1.0');
+    assert.equal(get?.url, 'http://paas.test:5100/apps/a%2Fb');
+    assert.equal(get?.headers.get('content-type'), null);
+  });
+
+  it('throws ApiError with the id, message and status of an error body', async () => {
+    const { fetch } = fakeFetch([{ status: 404, body: { id: 'not_found', message: "Couldn't find that app: x." } }]);
+    const error = await createClient({ baseUrl, token, fetch }).getApp('x').catch((e: unknown) => e);
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.id, 'not_found');
+    assert.equal(error.status, 404);
+    assert.equal(error.message, "Couldn't find that app: x.");
+  });
+
+  it('names an error without a body after its status', async () => {
+    const { fetch } = fakeFetch([{ status: 401, raw: 'nope' }]);
+    const error = await createClient({ baseUrl, token, fetch }).listApps().catch((e: unknown) => e);
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.id, 'unauthorized');
+  });
+
+  it('refuses a 2xx answer that is not JSON', async () => {
+    const { fetch } = fakeFetch([{ status: 200, raw: '<html>' }]);
+    const error = await createClient({ baseUrl, token, fetch }).listApps().catch((e: unknown) => e);
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.id, 'invalid_response');
+  });
+
+  it('reads the release version a config change made, or undefined when none', async () => {
+    const { fetch, seen } = fakeFetch([
+      { body: { A: '1' }, headers: { 'paas-release-version': '5' } },
+      { body: { A: '1' } },
+    ]);
+    const client = createClient({ baseUrl, token, fetch });
+    assert.deepEqual(await client.updateConfigVars('demo', { A: '1', B: null }), { vars: { A: '1' }, releaseVersion: 5 });
+    assert.deepEqual(await client.updateConfigVars('demo', { A: '1' }), { vars: { A: '1' }, releaseVersion: undefined });
+    assert.equal(seen[0]?.method, 'PATCH');
+    assert.equal(seen[0]?.body, '{"A":"1","B":null}');
+  });
+
+  it('reads one page of releases with a Range header and follows Next-Range', async () => {
+    const release = (version: number): { version: number } => ({ version });
+    const { fetch, seen } = fakeFetch([
+      { status: 206, body: [release(3), release(2)], headers: { 'Next-Range': 'version ]2..; max=2, order=desc' } },
+      { status: 206, body: [release(3), release(2)], headers: { 'Next-Range': 'version ]2..; max=2, order=desc' } },
+      { status: 200, body: [release(1)] },
+    ]);
+    const client = createClient({ baseUrl, token, fetch });
+    const page = await client.listReleases('demo', { max: 2 });
+    assert.deepEqual(page.releases.map((r) => r.version), [3, 2]);
+    assert.equal(page.nextRange, 'version ]2..; max=2, order=desc');
+    const all = await client.listAllReleases('demo', { pageSize: 2 });
+    assert.deepEqual(all.map((r) => r.version), [3, 2, 1]);
+    assert.deepEqual(seen.map((s) => s.headers.get('range')), [
+      'version ..; max=2, order=desc',
+      'version ..; max=2, order=desc',
+      'version ]2..; max=2, order=desc',
+    ]);
+  });
+
+  it('sends rollbacks and formation updates as the API takes them', async () => {
+    const { fetch, seen } = fakeFetch([{ status: 201, body: { version: 4 } }, { body: [] }]);
+    const client = createClient({ baseUrl, token, fetch });
+    await client.rollback('demo', 'v2');
+    await client.updateFormation('demo', [{ type: 'web', quantity: '+1', size: 'eco' }]);
+    assert.equal(seen[0]?.url, 'http://paas.test:5100/apps/demo/releases');
+    assert.equal(seen[0]?.body, '{"release":"v2"}');
+    assert.equal(seen[1]?.body, '{"updates":[{"type":"web","quantity":"+1","size":"eco"}]}');
+  });
+
+  it('reports an API nobody listens on as unreachable, naming the URL and the fix', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const url = `http://127.0.0.1:${String(port)}`;
+    const error = await createClient({ baseUrl: url, token }).getAccount().catch((e: unknown) => e);
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.id, 'unreachable');
+    assert.equal(error.status, 0);
+    assert.match(error.message, new RegExp(url.replace(/\./g, '\\.')));
+    assert.match(error.message, /paasd/);
+    assert.match(error.message, /PAAS_API_URL/);
+  });
+
+  it('gives up on an API that does not answer in time', async () => {
+    const server = createServer(() => {
+      // never answers: the client's timeout must fire
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const client = createClient({ baseUrl: `http://127.0.0.1:${String(port)}`, token, timeoutMs: 50 });
+      const error = await client.listApps().catch((e: unknown) => e);
+      assert.ok(error instanceof ApiError);
+      assert.equal(error.id, 'timeout');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

@@ -1,0 +1,11 @@
+export { ApiError, isApiError } from './api-error.js';
+export { createClient } from './client.js';
+export type {
+  ClientOptions,
+  ConfigVarsUpdate,
+  FormationUpdateInput,
+  PaasClient,
+  ReleasePage,
+  ReleasePageOptions,
+} from './client.js';
+export { DEFAULT_TIMEOUT_MS, USER_AGENT } from './transport.js';

@@ -1,0 +1,54 @@
+/**
+ * The API's resources as they travel over the wire, shaped after Heroku's Platform
+ * API v3 (snake_case fields, ISO times). The server builds them; the client and the
+ * CLI read them.
+ */
+import type { ProcessSize } from './formation.js';
+import type { ReleaseStatus } from './release.js';
+
+export interface AppResource {
+  readonly id: string;
+  readonly name: string;
+  readonly web_url: string;
+  readonly git_url: string;
+  readonly maintenance: boolean;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly released_at: string | null;
+  readonly current_release: { readonly id: string; readonly version: number } | null;
+}
+
+export interface ReleaseResource {
+  readonly id: string;
+  readonly app: { readonly id: string; readonly name: string };
+  readonly version: number;
+  readonly description: string;
+  readonly status: ReleaseStatus;
+  readonly current: boolean;
+  readonly actor: string;
+  readonly slug: { readonly id: string; readonly commit: string | null } | null;
+  readonly config_version: number;
+  readonly created_at: string;
+}
+
+export interface FormationResource {
+  readonly app: { readonly id: string; readonly name: string };
+  readonly type: string;
+  readonly quantity: number;
+  readonly size: ProcessSize;
+  readonly command: string;
+}
+
+export interface AccountResource {
+  readonly name: string;
+}
+
+export type ConfigVarsResource = Readonly<Record<string, string>>;
+
+export interface ErrorBody {
+  readonly id: string;
+  readonly message: string;
+}
+
+/** Response header naming the release a change made (absent when it made none). */
+export const RELEASE_VERSION_HEADER = 'paas-release-version';

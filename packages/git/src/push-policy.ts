@@ -1,0 +1,97 @@
+/**
+ * Which ref updates of a push paas accepts, and which one deploys. Pure: it takes the
+ * `<old> <new> <ref>` lines git hands the pre-receive hook and returns a decision
+ * with the exact ` !     ` lines the pusher will read.
+ *
+ * Rules:
+ * - `refs/heads/main` or `refs/heads/master` deploys (one of them per push);
+ * - deleting the deploy branch is refused (git's `receive.denyDeletes` refuses every
+ *   deletion before the hook runs; this is the second lock on the same door);
+ * - tags are accepted and stored without a build (`git push --tags` / `--follow-tags`
+ *   must not fail a deploy), so a tag-only push deploys nothing;
+ * - any other branch, and any other ref namespace, refuses the whole push, saying
+ *   how to deploy that branch instead.
+ *
+ * Ref names come from the pusher and may hold `; | & $ ( ) < > ' "` or start with `-`:
+ * they only ever appear in messages, quoted by {@link showRef}.
+ */
+
+export interface RefUpdate {
+  readonly oldRev: string;
+  readonly newRev: string;
+  readonly ref: string;
+}
+
+export type PushPlan =
+  | {
+      readonly ok: true;
+      /** The update to build, or null when the push only stores tags. */
+      readonly deploy: RefUpdate | null;
+    }
+  | {
+      readonly ok: false;
+      /** ` !     ` lines for the pusher, without trailing newlines. */
+      readonly messages: readonly string[];
+    };
+
+export const DEPLOY_BRANCHES = ['refs/heads/main', 'refs/heads/master'] as const;
+
+const ZERO_REV = /^0+$/;
+const PLAIN_REF = /^[A-Za-z0-9._/+@=,-]+$/;
+
+export function isZeroRev(rev: string): boolean {
+  return ZERO_REV.test(rev);
+}
+
+/**
+ * A ref name as it may be shown to a person and pasted into a POSIX shell: plain
+ * names stay as they are, anything else is single-quoted; control and format
+ * characters (ANSI escapes, bidi overrides), which git itself forbids, are shown as
+ * `\u{…}` so a message can never repaint the pusher's terminal.
+ */
+export function showRef(ref: string): string {
+  const visible = ref.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (char) => {
+    return `\\u{${(char.codePointAt(0) ?? 0).toString(16)}}`;
+  });
+  if (PLAIN_REF.test(visible) && !visible.startsWith('-')) return visible;
+  return `'${visible.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The refspec that would deploy `ref`: `feature:main`, or the full name where a short one misleads. */
+function deployRefspec(ref: string): string {
+  const branch = ref.slice('refs/heads/'.length);
+  // A source starting with `-` would read as an option to `git push`; the full
+  // name is unambiguous.
+  const source = branch.startsWith('-') ? ref : branch;
+  return showRef(`${source}:main`);
+}
+
+function refuse(...messages: string[]): PushPlan {
+  return { ok: false, messages: messages.map((line) => ` !     ${line}`) };
+}
+
+export function planPush(updates: readonly RefUpdate[]): PushPlan {
+  const deploys: RefUpdate[] = [];
+  for (const update of updates) {
+    const { ref } = update;
+    if ((DEPLOY_BRANCHES as readonly string[]).includes(ref)) {
+      if (isZeroRev(update.newRev)) {
+        return refuse(`Deleting ${showRef(ref)} is not allowed: it is the branch paas deploys.`);
+      }
+      deploys.push(update);
+    } else if (ref.startsWith('refs/tags/')) {
+      // Accepted and stored; tags never build.
+    } else if (ref.startsWith('refs/heads/')) {
+      return refuse(
+        `Pushed to ${showRef(ref)}; paas deploys only main (or master): git push paas ${deployRefspec(ref)}`,
+      );
+    } else {
+      return refuse(`Pushed to ${showRef(ref)}; paas accepts only the branch main (or master) and tags.`);
+    }
+  }
+  const [deploy, second] = deploys;
+  if (second !== undefined) {
+    return refuse('Pushed to both main and master; push one of them: git push paas main');
+  }
+  return { ok: true, deploy: deploy ?? null };
+}

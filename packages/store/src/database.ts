@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
+
+import { MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+
+export const DATABASE_FILE = 'paas.db';
+
+/**
+ * Opens (creating if needed) the metadata database in `dataDir`.
+ * WAL lets readers run beside the writer; `synchronous = FULL` fsyncs the WAL on every
+ * commit, so a change the API acknowledged survives a crash of the process or the host.
+ */
+export function openDatabase(dataDir: string): Db {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const db = new Database(join(dataDir, DATABASE_FILE));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): void {
+  const applied = Number(db.pragma('user_version', { simple: true }));
+  if (applied > MIGRATIONS.length) {
+    throw new Error(
+      `The database schema is at version ${String(applied)}, newer than this paasd knows (${String(MIGRATIONS.length)}): run a newer paasd.`,
+    );
+  }
+  MIGRATIONS.slice(applied).forEach((sql, offset) => {
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${String(applied + offset + 1)}`);
+    }).immediate();
+  });
+}
+
+export function now(): string {
+  return new Date().toISOString();
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return (
+    error instanceof Database.SqliteError &&
+    (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+  );
+}
+
+/**
+ * Wraps `fn` in a write transaction taken with BEGIN IMMEDIATE, so reads inside it
+ * (the next release version, the current config) cannot go stale before the write.
+ */
+export function writer<A extends unknown[], R>(db: Db, fn: (...args: A) => R): (...args: A) => R {
+  const transaction = db.transaction(fn);
+  return (...args: A): R => transaction.immediate(...args);
+}

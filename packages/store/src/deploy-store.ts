@@ -1,0 +1,173 @@
+import { applyConfigPatch, applyFormationUpdates, checkRollbackTarget, describeConfigChange, describeRollback, formationFor, notFound, parseReleaseVersion } from '@paas/core';
+import type { ConfigPatch, ConfigVars, FormationEntry, FormationUpdate, ProcessSize, Release, ReleaseStatus } from '@paas/core';
+
+import type { AppRecord, AppStore } from './app-store.js';
+import type { Db } from './database.js';
+import { now, writer } from './database.js';
+import type { EventStore } from './event-store.js';
+import type { ReleaseRows } from './release-store.js';
+import type { SlugRecord, SlugRecordStore } from './slug-records.js';
+
+/**
+ * What makes releases: config changes, deploys of a new slug, rollbacks, and the
+ * formation they run with. Every change here is one write transaction that also
+ * records its audit event.
+ */
+export interface DeployStore {
+  configOf(app: AppRecord, version?: number): ConfigVars;
+  /** Applies a patch; `release` is null when nothing changed (then nothing is written). */
+  updateConfig(appName: string, patch: ConfigPatch, actor: string): { vars: ConfigVars; release: Release | null };
+  /** A new release of `slugId` with the app's current config. */
+  createRelease(appName: string, input: { slugId: string; description: string; actor: string; status?: ReleaseStatus }): Release;
+  rollback(appName: string, target: string, actor: string): Release;
+  /** Marks a pending release; a release that succeeded becomes the current one. */
+  finishRelease(appName: string, version: number, status: 'succeeded' | 'failed'): Release;
+  listReleases(appName: string): Release[];
+  findRelease(appName: string, versionOrId: string): Release;
+  currentRelease(appName: string): Release;
+  currentSlug(appName: string): SlugRecord | undefined;
+  formation(appName: string): FormationEntry[];
+  updateFormation(appName: string, updates: readonly FormationUpdate[], actor: string): FormationEntry[];
+}
+
+interface ConfigRow {
+  vars: string;
+}
+interface FormationRow {
+  type: string;
+  quantity: number;
+  size: ProcessSize;
+}
+
+export function createDeployStore(
+  db: Db,
+  apps: AppStore,
+  releases: ReleaseRows,
+  slugs: SlugRecordStore,
+  events: EventStore,
+): DeployStore {
+  const configRow = db.prepare<[string, number], ConfigRow>(
+    'SELECT vars FROM config_versions WHERE app_id = ? AND version = ?',
+  );
+  const nextConfigVersion = db.prepare<[string], { next: number }>(
+    'SELECT COALESCE(MAX(version), 0) + 1 AS next FROM config_versions WHERE app_id = ?',
+  );
+  const insertConfig = db.prepare('INSERT INTO config_versions (app_id, version, vars, created_at) VALUES (?, ?, ?, ?)');
+  const pointApp = db.prepare(
+    'UPDATE apps SET current_release = ?, config_version = ?, updated_at = ? WHERE id = ?',
+  );
+  const formationRows = db.prepare<[string], FormationRow>('SELECT type, quantity, size FROM formation WHERE app_id = ?');
+  const upsertFormation = db.prepare(
+    `INSERT INTO formation (app_id, type, quantity, size, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (app_id, type) DO UPDATE SET quantity = excluded.quantity, size = excluded.size, updated_at = excluded.updated_at`,
+  );
+
+  const configOf = (app: AppRecord, version = app.configVersion): ConfigVars => {
+    const row = configRow.get(app.id, version);
+    if (!row) throw new Error(`config version ${String(version)} of ${app.name} is missing`);
+    return JSON.parse(row.vars) as ConfigVars;
+  };
+  const releaseOf = (app: AppRecord, version: number): Release => {
+    const release = releases.byVersion(app.id, version);
+    if (!release) throw notFound('release', `v${String(version)}`);
+    return release;
+  };
+  const findRelease = (app: AppRecord, versionOrId: string): Release | undefined => {
+    const version = parseReleaseVersion(versionOrId);
+    return version === undefined ? releases.byId(app.id, versionOrId) : releases.byVersion(app.id, version);
+  };
+  const slugOf = (release: Release): SlugRecord | undefined =>
+    release.slugId === null ? undefined : slugs.get(release.slugId);
+  const formationOf = (app: AppRecord): FormationEntry[] => {
+    const slug = slugOf(releaseOf(app, app.currentRelease));
+    return formationFor(Object.keys(slug?.processTypes ?? {}), formationRows.all(app.id));
+  };
+  /** Inserts a release; one that succeeded becomes current at once. */
+  const addRelease = (app: AppRecord, input: Omit<Parameters<ReleaseRows['insert']>[0], 'appId'>): Release => {
+    const release = releases.insert({ ...input, appId: app.id });
+    if (release.status === 'succeeded') pointApp.run(release.version, release.configVersion, now(), app.id);
+    events.record(app.name, input.actor, 'release.create', {
+      version: release.version,
+      description: release.description,
+    });
+    return release;
+  };
+
+  return {
+    configOf,
+    updateConfig: writer(db, (appName: string, patch: ConfigPatch, actor: string) => {
+      const app = apps.require(appName);
+      const change = applyConfigPatch(configOf(app), patch);
+      if (change.set.length === 0 && change.unset.length === 0) return { vars: change.next, release: null };
+      const version = nextConfigVersion.get(app.id)?.next ?? 1;
+      insertConfig.run(app.id, version, JSON.stringify(change.next), now());
+      events.record(app.name, actor, 'config.update', { set: change.set, unset: change.unset, config_version: version });
+      const current = releaseOf(app, app.currentRelease);
+      const release = addRelease(app, {
+        slugId: current.slugId,
+        configVersion: version,
+        description: describeConfigChange(change.set, change.unset),
+        actor,
+        status: 'succeeded',
+      });
+      return { vars: change.next, release };
+    }),
+    createRelease: writer(db, (appName: string, input: { slugId: string; description: string; actor: string; status?: ReleaseStatus }) => {
+      const app = apps.require(appName);
+      if (!slugs.get(input.slugId)) throw notFound('slug', input.slugId);
+      return addRelease(app, {
+        slugId: input.slugId,
+        configVersion: app.configVersion,
+        description: input.description,
+        actor: input.actor,
+        status: input.status ?? 'succeeded',
+      });
+    }),
+    rollback: writer(db, (appName: string, target: string, actor: string) => {
+      const app = apps.require(appName);
+      const wanted = checkRollbackTarget(findRelease(app, target), target, releaseOf(app, app.currentRelease));
+      return addRelease(app, {
+        slugId: wanted.slugId,
+        configVersion: wanted.configVersion,
+        description: describeRollback(wanted.version),
+        actor,
+        status: 'succeeded',
+      });
+    }),
+    finishRelease: writer(db, (appName: string, version: number, status: 'succeeded' | 'failed') => {
+      const app = apps.require(appName);
+      const release = releaseOf(app, version);
+      releases.setStatus(release.id, status);
+      if (status === 'succeeded') pointApp.run(release.version, release.configVersion, now(), app.id);
+      return releaseOf(app, version);
+    }),
+    listReleases: (appName) => releases.list(apps.require(appName).id),
+    findRelease(appName, versionOrId) {
+      const release = findRelease(apps.require(appName), versionOrId);
+      if (!release) throw notFound('release', versionOrId);
+      return release;
+    },
+    currentRelease(appName) {
+      const app = apps.require(appName);
+      return releaseOf(app, app.currentRelease);
+    },
+    currentSlug(appName) {
+      const app = apps.require(appName);
+      return slugOf(releaseOf(app, app.currentRelease));
+    },
+    formation: (appName) => formationOf(apps.require(appName)),
+    updateFormation: writer(db, (appName: string, updates: readonly FormationUpdate[], actor: string) => {
+      const app = apps.require(appName);
+      const next = applyFormationUpdates(formationOf(app), updates);
+      const at = now();
+      const changed = new Set(updates.map((update) => update.type));
+      for (const entry of next) {
+        if (changed.has(entry.type)) upsertFormation.run(app.id, entry.type, entry.quantity, entry.size, at);
+      }
+      events.record(app.name, actor, 'formation.update', {
+        updates: next.filter((entry) => changed.has(entry.type)).map(({ type, quantity, size }) => ({ type, quantity, size })),
+      });
+      return next;
+    }),
+  };
+}

@@ -1,0 +1,12 @@
+export type { AppRecord, AppStore } from './app-store.js';
+export type { BuildRecord, BuildStatus, BuildStore } from './build-store.js';
+export { DATABASE_FILE } from './database.js';
+export type { DeployStore } from './deploy-store.js';
+export { MAX_DRAINS_PER_APP } from './drain-store.js';
+export type { DrainRecord, DrainStore } from './drain-store.js';
+export type { EventRecord, EventStore } from './event-store.js';
+export type { NewSlug, SlugRecord, SlugRecordStore } from './slug-records.js';
+export { createStore } from './store.js';
+export type { Store } from './store.js';
+export { generateToken, hashToken } from './token-store.js';
+export type { TokenRecord, TokenStore } from './token-store.js';

@@ -1,0 +1,98 @@
+/**
+ * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version`
+ * records how many have run. Append only: a released migration is never edited.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE apps (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    maintenance INTEGER NOT NULL DEFAULT 0,
+    buildpacks TEXT NOT NULL DEFAULT '[]',
+    current_release INTEGER NOT NULL,
+    config_version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE config_versions (
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    vars TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (app_id, version)
+  ) WITHOUT ROWID;
+  CREATE TABLE slugs (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    checksum TEXT NOT NULL,
+    process_types TEXT NOT NULL,
+    buildpacks TEXT NOT NULL,
+    commit_sha TEXT,
+    size INTEGER NOT NULL,
+    stack TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX slugs_checksum ON slugs(checksum);
+  CREATE TABLE releases (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL CHECK (version >= 1),
+    slug_id TEXT REFERENCES slugs(id),
+    config_version INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (app_id, version),
+    FOREIGN KEY (app_id, config_version) REFERENCES config_versions(app_id, version)
+  );
+  CREATE TABLE formation (
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity BETWEEN 0 AND 100),
+    size TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (app_id, type)
+  ) WITHOUT ROWID;
+  CREATE TABLE builds (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+    source_commit TEXT,
+    slug_id TEXT REFERENCES slugs(id),
+    release_id TEXT REFERENCES releases(id),
+    actor TEXT NOT NULL,
+    output TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX builds_app ON builds(app_id, created_at);
+  CREATE TABLE drains (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    token TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (app_id, url)
+  );
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT
+  );
+  -- The audit log outlives the apps it speaks of: no foreign key, the name is kept.
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    app_name TEXT,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX events_app ON events(app_name, id);
+  `,
+];

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+
+import type { Release, ReleaseStatus } from '@paas/core';
+
+import type { Db } from './database.js';
+import { now } from './database.js';
+
+interface ReleaseRow {
+  id: string;
+  app_id: string;
+  version: number;
+  slug_id: string | null;
+  config_version: number;
+  description: string;
+  actor: string;
+  status: ReleaseStatus;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NewRelease {
+  readonly appId: string;
+  readonly slugId: string | null;
+  readonly configVersion: number;
+  readonly description: string;
+  readonly actor: string;
+  readonly status: ReleaseStatus;
+}
+
+/** Row-level access to releases; callers run these inside their own transactions. */
+export interface ReleaseRows {
+  insert(release: NewRelease): Release;
+  list(appId: string): Release[];
+  byVersion(appId: string, version: number): Release | undefined;
+  byId(appId: string, id: string): Release | undefined;
+  setStatus(id: string, status: ReleaseStatus): void;
+}
+
+function toRelease(row: ReleaseRow): Release {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    version: row.version,
+    slugId: row.slug_id,
+    configVersion: row.config_version,
+    description: row.description,
+    actor: row.actor,
+    status: row.status,
+    createdAt: row.created_at,
+  };
+}
+
+export function createReleaseRows(db: Db): ReleaseRows {
+  const nextVersion = db.prepare<[string], { next: number }>(
+    'SELECT COALESCE(MAX(version), 0) + 1 AS next FROM releases WHERE app_id = ?',
+  );
+  const insert = db.prepare(
+    `INSERT INTO releases (id, app_id, version, slug_id, config_version, description, actor, status, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const list = db.prepare<[string], ReleaseRow>('SELECT * FROM releases WHERE app_id = ? ORDER BY version DESC');
+  const byVersion = db.prepare<[string, number], ReleaseRow>('SELECT * FROM releases WHERE app_id = ? AND version = ?');
+  const byId = db.prepare<[string, string], ReleaseRow>('SELECT * FROM releases WHERE app_id = ? AND id = ?');
+  const setStatus = db.prepare('UPDATE releases SET status = ?, updated_at = ? WHERE id = ?');
+  return {
+    insert(release) {
+      // Versions are contiguous per app: the next number is taken inside the caller's
+      // write transaction, and UNIQUE (app_id, version) backs that up.
+      const version = nextVersion.get(release.appId)?.next ?? 1;
+      const id = randomUUID();
+      const createdAt = now();
+      insert.run(
+        id,
+        release.appId,
+        version,
+        release.slugId,
+        release.configVersion,
+        release.description,
+        release.actor,
+        release.status,
+        createdAt,
+        createdAt,
+      );
+      return { ...release, id, version, createdAt };
+    },
+    list: (appId) => list.all(appId).map(toRelease),
+    byVersion(appId, version) {
+      const row = byVersion.get(appId, version);
+      return row ? toRelease(row) : undefined;
+    },
+    byId(appId, id) {
+      const row = byId.get(appId, id);
+      return row ? toRelease(row) : undefined;
+    },
+    setStatus(id, status) {
+      setStatus.run(status, now(), id);
+    },
+  };
+}

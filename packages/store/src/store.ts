@@ -1,0 +1,46 @@
+import type { AppStore } from './app-store.js';
+import { createAppStore } from './app-store.js';
+import type { BuildStore } from './build-store.js';
+import { createBuildStore } from './build-store.js';
+import { openDatabase } from './database.js';
+import type { DeployStore } from './deploy-store.js';
+import { createDeployStore } from './deploy-store.js';
+import type { DrainStore } from './drain-store.js';
+import { createDrainStore } from './drain-store.js';
+import type { EventStore } from './event-store.js';
+import { createEventStore } from './event-store.js';
+import { createReleaseRows } from './release-store.js';
+import type { SlugRecordStore } from './slug-records.js';
+import { createSlugRecordStore } from './slug-records.js';
+import type { TokenStore } from './token-store.js';
+import { createTokenStore } from './token-store.js';
+
+/** The platform's memory: one SQLite file in the data dir. */
+export interface Store {
+  readonly apps: AppStore;
+  readonly deploys: DeployStore;
+  readonly slugs: SlugRecordStore;
+  readonly builds: BuildStore;
+  readonly drains: DrainStore;
+  readonly tokens: TokenStore;
+  readonly events: EventStore;
+  close(): void;
+}
+
+export function createStore(options: { dataDir: string }): Store {
+  const db = openDatabase(options.dataDir);
+  const events = createEventStore(db);
+  const releases = createReleaseRows(db);
+  const apps = createAppStore(db, releases, events);
+  const slugs = createSlugRecordStore(db);
+  return {
+    apps,
+    deploys: createDeployStore(db, apps, releases, slugs, events),
+    slugs,
+    builds: createBuildStore(db),
+    drains: createDrainStore(db, events),
+    tokens: createTokenStore(db),
+    events,
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { PaasError } from '@paas/core';
+
+import { createStore } from '../src/index.js';
+import type { Store } from '../src/index.js';
+import { tempDir } from './temp-dir.js';
+
+function open(t: import('node:test').TestContext): { store: Store; dir: string } {
+  const dir = tempDir(t);
+  const store = createStore({ dataDir: dir });
+  t.after(() => store.close());
+  return { store, dir };
+}
+
+function deploySlug(store: Store, app: string, processTypes: Record<string, string>, commit = 'abc1234def'): string {
+  const record = store.apps.require(app);
+  const slug = store.slugs.create({
+    appId: record.id,
+    checksum: 'f'.repeat(64),
+    processTypes,
+    buildpacks: ['nodejs'],
+    commit,
+    size: 1234,
+    stack: 'paas-24',
+  });
+  store.deploys.createRelease(app, { slugId: slug.id, description: `Deploy ${commit.slice(0, 7)}`, actor: 'alice' });
+  return slug.id;
+}
+
+const errorId = (id: string) => (error: unknown) => error instanceof PaasError && error.id === id;
+
+test('creating an app creates v1 "Initial release" with no slug and empty config', (t) => {
+  const { store } = open(t);
+  const { app, release } = store.apps.create('demo', 'alice');
+  assert.equal(app.name, 'demo');
+  assert.equal(release.version, 1);
+  assert.equal(release.description, 'Initial release');
+  assert.equal(release.slugId, null);
+  assert.deepEqual(store.deploys.configOf(app), {});
+  assert.equal(store.deploys.currentRelease('demo').version, 1);
+  assert.throws(() => store.apps.create('demo', 'bob'), errorId('conflict'));
+  assert.deepEqual(store.events.list({ appName: 'demo' }).map((e) => e.action), ['app.create']);
+});
+
+test('config changes make immutable versions and contiguous releases; a no-op makes none', (t) => {
+  const { store } = open(t);
+  store.apps.create('demo', 'alice');
+  const set = store.deploys.updateConfig('demo', { A: '1', B: 'two' }, 'alice');
+  assert.equal(set.release?.version, 2);
+  assert.equal(set.release?.description, 'Set A, B config vars');
+  assert.equal(store.deploys.updateConfig('demo', { A: '1' }, 'alice').release, null);
+  assert.equal(store.deploys.updateConfig('demo', { MISSING: null }, 'alice').release, null);
+  const unset = store.deploys.updateConfig('demo', { A: null }, 'alice');
+  assert.equal(unset.release?.version, 3);
+  assert.equal(unset.release?.description, 'Remove A config var');
+  assert.deepEqual(unset.vars, { B: 'two' });
+  assert.deepEqual(store.deploys.listReleases('demo').map((r) => r.version), [3, 2, 1]);
+  const v2 = store.deploys.findRelease('demo', 'v2');
+  assert.deepEqual(store.deploys.configOf(store.apps.require('demo'), v2.configVersion), { A: '1', B: 'two' });
+});
+
+test('values round-trip byte for byte', (t) => {
+  const { store, dir } = open(t);
+  store.apps.create('demo', 'alice');
+  const pem = '-----BEGIN KEY-----\nMIIB\r\nabc==\n-----END KEY-----\n';
+  const vars = { DOLLARS: '$123*&456$', PEM: pem, UNI: 'héllo — 世界 🚀', EMPTY: '', QUOTE: `'"\`;|&` };
+  store.deploys.updateConfig('demo', vars, 'alice');
+  store.close();
+  const again = createStore({ dataDir: dir });
+  t.after(() => again.close());
+  assert.deepEqual(again.deploys.configOf(again.apps.require('demo')), Object.fromEntries(Object.entries(vars).sort()));
+});
+
+test('bad config input is refused and nothing is written', (t) => {
+  const { store } = open(t);
+  store.apps.create('demo', 'alice');
+  for (const patch of [{ 'A=B': '1' }, { 'A B': '1' }, { '1A': '1' }, { GOOD: 'x', 'BAD-KEY': 'y' }, { NUL: 'a\0b' }]) {
+    assert.throws(() => store.deploys.updateConfig('demo', patch, 'alice'), errorId('invalid_params'));
+  }
+  assert.throws(() => store.deploys.updateConfig('demo', { BIG: 'x'.repeat(40_000) }, 'alice'), errorId('invalid_params'));
+  assert.deepEqual(store.deploys.listReleases('demo').map((r) => r.version), [1]);
+  assert.deepEqual(store.deploys.configOf(store.apps.require('demo')), {});
+});
+
+test('rollback copies slug and config of the target into a new release', (t) => {
+  const { store } = open(t);
+  store.apps.create('demo', 'alice');
+  store.deploys.updateConfig('demo', { A: '1', B: 'two' }, 'alice'); // v2
+  store.deploys.updateConfig('demo', { A: null }, 'alice'); // v3
+  const v4 = store.deploys.rollback('demo', 'v2', 'bob');
+  assert.equal(v4.version, 4);
+  assert.equal(v4.description, 'Rollback to v2');
+  assert.equal(v4.actor, 'bob');
+  assert.deepEqual(store.deploys.configOf(store.apps.require('demo')), { A: '1', B: 'two' });
+  // The next change builds on the rolled-back config.
+  assert.deepEqual(store.deploys.updateConfig('demo', { C: '3' }, 'bob').vars, { A: '1', B: 'two', C: '3' });
+
+  const slugId = deploySlug(store, 'demo', { web: 'node server.js' }); // v6
+  assert.equal(store.deploys.currentRelease('demo').slugId, slugId);
+  assert.throws(() => store.deploys.rollback('demo', 'v2', 'bob'), (error: unknown) => error instanceof PaasError && error.id === 'invalid_params' && /no slug/.test(error.message));
+  assert.throws(() => store.deploys.rollback('demo', 'v99', 'bob'), (error: unknown) => error instanceof PaasError && error.id === 'invalid_params' && /does not exist/.test(error.message));
+  store.deploys.updateConfig('demo', { D: '4' }, 'bob'); // v7, same slug
+  const v8 = store.deploys.rollback('demo', '6', 'bob');
+  assert.equal(v8.slugId, slugId);
+  assert.deepEqual(store.deploys.configOf(store.apps.require('demo')), { A: '1', B: 'two', C: '3' });
+});
+
+test('formation follows the current slug; web defaults to 1, others to 0', (t) => {
+  const { store } = open(t);
+  store.apps.create('demo', 'alice');
+  assert.deepEqual(store.deploys.formation('demo'), []);
+  assert.throws(() => store.deploys.updateFormation('demo', [{ type: 'web', quantity: 2 }], 'alice'), errorId('invalid_params'));
+  deploySlug(store, 'demo', { web: 'node server.js', worker: 'node worker.js', release: 'node migrate.js' });
+  assert.deepEqual(store.deploys.formation('demo'), [
+    { type: 'web', quantity: 1, size: 'standard' },
+    { type: 'worker', quantity: 0, size: 'standard' },
+  ]);
+  store.deploys.updateFormation('demo', [{ type: 'web', quantity: '+2' }, { type: 'worker', quantity: 1, size: 'standard-2x' }], 'alice');
+  assert.deepEqual(store.deploys.formation('demo'), [
+    { type: 'web', quantity: 3, size: 'standard' },
+    { type: 'worker', quantity: 1, size: 'standard-2x' },
+  ]);
+  store.deploys.updateFormation('demo', [{ type: 'web', quantity: '-1' }], 'alice');
+  assert.equal(store.deploys.formation('demo')[0]?.quantity, 2);
+  for (const update of [{ type: 'clock', quantity: 1 }, { type: 'web', quantity: 101 }, { type: 'web', quantity: '-5' }, { type: 'web', size: 'huge' }]) {
+    assert.throws(() => store.deploys.updateFormation('demo', [update], 'alice'), errorId('invalid_params'));
+  }
+  assert.equal(store.deploys.formation('demo')[0]?.quantity, 2);
+});
+
+test('destroying an app removes its rows but keeps the audit log', (t) => {
+  const { store } = open(t);
+  store.apps.create('demo', 'alice');
+  deploySlug(store, 'demo', { web: 'x' });
+  const build = store.builds.create({ appId: store.apps.require('demo').id, actor: 'alice', sourceCommit: 'abc' });
+  store.builds.finish(build.id, { status: 'succeeded', output: '-----> done\n' });
+  store.drains.add(store.apps.require('demo'), 'syslog://logs.example.com:514', 'alice');
+  store.apps.destroy('demo', 'alice');
+  assert.equal(store.apps.get('demo'), undefined);
+  assert.equal(store.builds.get(build.id), undefined);
+  assert.equal(store.events.list({ appName: 'demo' })[0]?.action, 'app.destroy');
+  assert.throws(() => store.apps.destroy('demo', 'alice'), errorId('not_found'));
+  // The name is free again, and the new app starts at v1.
+  assert.equal(store.apps.create('demo', 'alice').release.version, 1);
+});
+
+test('builds keep their output; abandoned builds are failed', (t) => {
+  const { store } = open(t);
+  const { app } = store.apps.create('demo', 'alice');
+  const done = store.builds.create({ appId: app.id, actor: 'alice', sourceCommit: 'abc' });
+  store.builds.finish(done.id, { status: 'failed', output: ' !     boom\n' });
+  const stuck = store.builds.create({ appId: app.id, actor: 'alice', sourceCommit: 'def' });
+  assert.equal(store.builds.failAbandoned('paasd restarted during the build'), 1);
+  assert.equal(store.builds.get(stuck.id)?.status, 'failed');
+  assert.match(store.builds.output(stuck.id), /paasd restarted/);
+  assert.equal(store.builds.output(done.id), ' !     boom\n');
+  assert.deepEqual(store.builds.list(app.id).map((b) => b.id), [stuck.id, done.id]);
+});
+
+test('drains: at most five per app, no duplicates, removable by id or URL', (t) => {
+  const { store } = open(t);
+  const { app } = store.apps.create('demo', 'alice');
+  for (let i = 0; i < 5; i += 1) store.drains.add(app, `syslog://h${String(i)}.example.com:514`, 'alice');
+  assert.throws(() => store.drains.add(app, 'syslog://h9.example.com:514', 'alice'), errorId('invalid_params'));
+  assert.throws(() => store.drains.remove(app, 'nope', 'alice'), errorId('not_found'));
+  const [first] = store.drains.list(app.id);
+  store.drains.remove(app, first?.id ?? '', 'alice');
+  store.drains.remove(app, 'syslog://h1.example.com:514', 'alice');
+  assert.equal(store.drains.list(app.id).length, 3);
+  assert.throws(() => store.drains.add(app, 'syslog://h2.example.com:514', 'alice'), errorId('conflict'));
+});
+
+test('tokens are stored as hashes and verified', (t) => {
+  const { store, dir } = open(t);
+  const { token, record } = store.tokens.create('admin');
+  assert.match(token, /^paas_[A-Za-z0-9_-]{40}$/);
+  assert.equal(store.tokens.verify(token)?.id, record.id);
+  assert.equal(store.tokens.verify(`${token}x`), undefined);
+  assert.equal(store.tokens.verify(''), undefined);
+  store.close();
+  const again = createStore({ dataDir: dir });
+  t.after(() => again.close());
+  assert.equal(again.tokens.verify(token)?.name, 'admin');
+  assert.equal(again.tokens.count(), 1);
+});

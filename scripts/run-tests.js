@@ -1,0 +1,40 @@
+// Runs every compiled test file (`*.test.js` under apps/*/dist and packages/*/dist)
+// with node's test runner. Node 20's `--test` takes no globs, so we list the files.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const only = process.argv.slice(2);
+
+function walk(dir, found) {
+  for (const entry of readdirSync(dir)) {
+    if (entry === 'node_modules') continue;
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) walk(path, found);
+    else if (entry.endsWith('.test.js')) found.push(path);
+  }
+  return found;
+}
+
+const files = [];
+for (const group of ['packages', 'apps']) {
+  for (const name of readdirSync(join(root, group))) {
+    const dist = join(root, group, name, 'dist');
+    try {
+      if (statSync(dist).isDirectory()) walk(dist, files);
+    } catch {
+      // a workspace that has not been built has no tests to run
+    }
+  }
+}
+const selected = only.length === 0 ? files : files.filter((file) => only.some((part) => file.includes(part)));
+if (selected.length === 0) {
+  console.error('no test files found: run `npm run build` first');
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...selected.sort()], {
+  stdio: 'inherit',
+  cwd: root,
+});
+process.exit(result.status ?? 1);
