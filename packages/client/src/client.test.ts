@@ -20,7 +20,7 @@ function fakeFetch(answers: Answer[]): { fetch: typeof fetch; seen: Seen[] } {
   const seen: Seen[] = [];
   const fake = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     seen.push({
-      url: String(input),
+      url: input instanceof Request ? input.url : input.toString(),
       method: init?.method ?? 'GET',
       headers: new Headers(init?.headers),
       body: typeof init?.body === 'string' ? init.body : undefined,
@@ -29,7 +29,7 @@ function fakeFetch(answers: Answer[]): { fetch: typeof fetch; seen: Seen[] } {
     const text = answer.raw ?? (answer.body === undefined ? '' : JSON.stringify(answer.body));
     return Promise.resolve(new Response(text, { status: answer.status ?? 200, headers: answer.headers ?? {} }));
   };
-  return { fetch: fake as typeof fetch, seen };
+  return { fetch: fake, seen };
 }
 
 const baseUrl = 'http://paas.test:5100/';

@@ -96,7 +96,7 @@ export function applyFormationUpdates(
     next.set(update.type, {
       type: entry.type,
       quantity: update.quantity === undefined ? entry.quantity : resolveQuantity(entry.type, entry.quantity, update.quantity),
-      size: update.size === undefined ? entry.size : (update.size as ProcessSize),
+      size: update.size === undefined ? entry.size : (update.size),
     });
   }
   return [...next.values()];

@@ -94,3 +94,43 @@ export class FrameDecoder {
 
 /** Revisions as git prints them: SHA-1 (40 hex) or SHA-256 (64 hex). */
 export const REV_PATTERN = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** The environment a push ticket hands down: http-backend → receive-pack → the hook. */
+export const PUSH_ENV = {
+  socket: 'PAAS_PUSH_SOCKET',
+  ticket: 'PAAS_PUSH_TICKET',
+} as const;
+
+export interface Hello {
+  readonly v: typeof HELLO_VERSION;
+  readonly ticket: string;
+  readonly app: string;
+  readonly updates: readonly { readonly oldRev: string; readonly newRev: string; readonly ref: string }[];
+}
+
+const MAX_REF_LENGTH = 4096;
+
+/** Reads a hello frame's payload; null when it is not one this version understands. */
+export function parseHello(payload: Buffer): Hello | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return null; // not JSON: the caller answers with a protocol error
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const { v, ticket, app, updates } = value as Record<string, unknown>;
+  if (v !== HELLO_VERSION || typeof ticket !== 'string' || typeof app !== 'string' || !Array.isArray(updates)) {
+    return null;
+  }
+  const checked: Hello['updates'][number][] = [];
+  for (const update of updates as unknown[]) {
+    if (typeof update !== 'object' || update === null) return null;
+    const { oldRev, newRev, ref } = update as Record<string, unknown>;
+    if (typeof oldRev !== 'string' || !REV_PATTERN.test(oldRev)) return null;
+    if (typeof newRev !== 'string' || !REV_PATTERN.test(newRev)) return null;
+    if (typeof ref !== 'string' || ref.length === 0 || ref.length > MAX_REF_LENGTH) return null;
+    checked.push({ oldRev, newRev, ref });
+  }
+  return { v, ticket, app, updates: checked };
+}

@@ -5,8 +5,9 @@
  *
  * Rules:
  * - `refs/heads/main` or `refs/heads/master` deploys (one of them per push);
- * - deleting the deploy branch is refused (git's `receive.denyDeletes` refuses every
- *   deletion before the hook runs; this is the second lock on the same door);
+ * - deleting the deploy branch is refused (pre-receive runs before git applies
+ *   `receive.denyDeletes`, so this message is the one the pusher sees; git's setting
+ *   then refuses every other deletion, tags included);
  * - tags are accepted and stored without a build (`git push --tags` / `--follow-tags`
  *   must not fail a deploy), so a tag-only push deploys nothing;
  * - any other branch, and any other ref namespace, refuses the whole push, saying
@@ -37,7 +38,7 @@ export type PushPlan =
 export const DEPLOY_BRANCHES = ['refs/heads/main', 'refs/heads/master'] as const;
 
 const ZERO_REV = /^0+$/;
-const PLAIN_REF = /^[A-Za-z0-9._/+@=,-]+$/;
+const PLAIN_REF = /^[A-Za-z0-9._/+@=,:-]+$/;
 
 export function isZeroRev(rev: string): boolean {
   return ZERO_REV.test(rev);

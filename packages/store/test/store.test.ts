@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 
 import { PaasError } from '@paas/core';
 
@@ -7,7 +8,7 @@ import { createStore } from '../src/index.js';
 import type { Store } from '../src/index.js';
 import { tempDir } from './temp-dir.js';
 
-function open(t: import('node:test').TestContext): { store: Store; dir: string } {
+function open(t: TestContext): { store: Store; dir: string } {
   const dir = tempDir(t);
   const store = createStore({ dataDir: dir });
   t.after(() => store.close());

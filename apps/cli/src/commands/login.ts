@@ -1,0 +1,65 @@
+import { isApiError } from '@paas/client';
+import type { AccountResource } from '@paas/core';
+import type { Command } from 'commander';
+
+import { CliError, usageError } from '../cli-error.js';
+import { withExamples } from '../command-options.js';
+import { apiBaseUrl, apiUrlFrom, clientFor, netrcMachine } from '../connection.js';
+import { isInteractive } from '../context.js';
+import type { CliContext } from '../context.js';
+import { netrcPath, saveNetrcCredentials } from '../netrc-file.js';
+import { promptHidden } from '../prompt.js';
+
+/** The login name git sends with the token when it reads the same netrc entry. */
+export const NETRC_LOGIN = 'paas';
+
+interface LoginOptions {
+  readonly token?: string;
+}
+
+export function registerLogin(program: Command, ctx: CliContext): void {
+  const command = program
+    .command('login')
+    .description('log in to the paas API: checks the token and saves it in ~/.netrc')
+    .option('--token <token>', 'the API token (default: PAAS_API_TOKEN, else asked for on a terminal)');
+  withExamples(command, ['paas login', 'paas login --token "$TOKEN"', 'PAAS_API_URL=https://paas.example.com paas login']);
+  command.action((options: LoginOptions) => login(ctx, options));
+}
+
+async function login(ctx: CliContext, options: LoginOptions): Promise<void> {
+  const url = apiUrlFrom(ctx.env);
+  const token = checkToken(await obtainToken(ctx, options));
+  const account = await verifyToken(url, token);
+  const path = netrcPath(ctx.env);
+  await saveNetrcCredentials(path, { machine: netrcMachine(url), login: NETRC_LOGIN, password: token });
+  ctx.stdout.write(`Logged in to ${apiBaseUrl(url)} as ${account.name} (token saved in ${path})\n`);
+}
+
+async function obtainToken(ctx: CliContext, options: LoginOptions): Promise<string> {
+  if (options.token !== undefined) return options.token.trim();
+  const fromEnv = ctx.env.PAAS_API_TOKEN?.trim();
+  if (fromEnv) return fromEnv;
+  if (!isInteractive(ctx)) {
+    throw usageError('No token given and no terminal to ask for one: pass --token TOKEN or set PAAS_API_TOKEN.');
+  }
+  return promptHidden(ctx, 'API token (input hidden): ');
+}
+
+function checkToken(token: string): string {
+  if (token === '') throw usageError('The token is empty: pass the token paasd was started with (its PAAS_API_TOKEN).');
+  if (/[\s"#]/.test(token)) throw usageError('A token cannot hold spaces, quotes or #: check that you copied it whole.');
+  return token;
+}
+
+async function verifyToken(url: URL, token: string): Promise<AccountResource> {
+  try {
+    return await clientFor(url, token).getAccount();
+  } catch (error) {
+    if (isApiError(error) && error.id === 'unauthorized') {
+      throw new CliError(`The API at ${apiBaseUrl(url)} refused that token: check it and run paas login again.`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}

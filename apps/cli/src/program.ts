@@ -1,0 +1,81 @@
+import { Command, CommanderError } from 'commander';
+
+import { EXIT_USAGE, formatErrorLines } from './cli-error.js';
+import { registerAppsCreate } from './commands/apps/create.js';
+import { registerAppsDestroy } from './commands/apps/destroy.js';
+import { registerApps } from './commands/apps/index.js';
+import { registerAppsInfo } from './commands/apps/info.js';
+import { registerConfigGet } from './commands/config/get.js';
+import { registerConfig } from './commands/config/index.js';
+import { registerConfigSet } from './commands/config/set.js';
+import { registerConfigUnset } from './commands/config/unset.js';
+import { registerLogin } from './commands/login.js';
+import { registerLogout } from './commands/logout.js';
+import { registerPsScale } from './commands/ps/scale.js';
+import { registerReleasesInfo } from './commands/releases/info.js';
+import { registerReleases } from './commands/releases/index.js';
+import { registerRollback } from './commands/rollback.js';
+import type { CliContext } from './context.js';
+import { describeFailure } from './report-failure.js';
+
+export const CLI_VERSION = '0.1.0';
+
+const REGISTRATIONS = [
+  registerLogin,
+  registerLogout,
+  registerApps,
+  registerAppsCreate,
+  registerAppsInfo,
+  registerAppsDestroy,
+  registerConfig,
+  registerConfigGet,
+  registerConfigSet,
+  registerConfigUnset,
+  registerReleases,
+  registerReleasesInfo,
+  registerRollback,
+  registerPsScale,
+] as const;
+
+/** The whole command tree; settings made here before registering are inherited by every command. */
+export function createProgram(ctx: CliContext): Command {
+  const program = new Command('paas')
+    .description('Manage apps on a paas platform: create, configure, release and scale them.')
+    .version(CLI_VERSION, '-v, --version', 'print the version')
+    .helpCommand('help [command]', 'show help for a command')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => ctx.stdout.write(text),
+      writeErr: (text) => ctx.stderr.write(text),
+      outputError: (text, write) =>
+        write(formatErrorLines(`${text.replace(/^error: /, '')}Run the command with --help for usage and examples.`)),
+    });
+  program.addHelpText(
+    'after',
+    '\nEnvironment:\n  PAAS_API_URL    the API (default http://localhost:5100)\n' +
+      '  PAAS_API_TOKEN  a token to use instead of the one paas login saved\n\n' +
+      'Examples:\n  $ paas login\n  $ paas apps:create demo\n  $ paas config:set RAILS_ENV=production -a demo\n',
+  );
+  for (const register of REGISTRATIONS) register(program, ctx);
+  return program;
+}
+
+/** Runs one command line to completion; resolves with the exit code. */
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const program = createProgram(ctx);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return commanderExitCode(error);
+    const failure = describeFailure(error, ctx);
+    ctx.stderr.write(formatErrorLines(failure.message));
+    return failure.exitCode;
+  }
+}
+
+/** Help and version exit 0; everything else commander rejects is a usage error. */
+function commanderExitCode(error: CommanderError): number {
+  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+  return EXIT_USAGE;
+}

@@ -1,0 +1,77 @@
+import { isAbsolute, resolve } from 'node:path';
+
+/** The platform's own configuration, read once from the environment (Factor III). */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly routerPort: number;
+  readonly domain: string;
+  readonly dataDir: string;
+  readonly apiToken: string | undefined;
+  readonly runtime: 'auto' | 'local' | 'docker' | 'swarm';
+  readonly dockerHost: string | undefined;
+  readonly stackImage: string | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+const RUNTIMES = ['auto', 'local', 'docker', 'swarm'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nSee docs/config.md.`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads every variable, reports every bad one at once, and returns a frozen config. */
+export function loadConfig(env: Env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const port = (name: string, fallback: number): number => {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value) || parsed > 65535) {
+      problems.push(`${name}=${JSON.stringify(value)} is not a port number (0-65535; 0 picks a free port).`);
+      return fallback;
+    }
+    return parsed;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name}=${JSON.stringify(value)} must be one of ${allowed.join(', ')}.`);
+    return fallback;
+  };
+
+  const domain = (text('PAAS_DOMAIN') ?? 'localhost').toLowerCase();
+  if (!HOSTNAME.test(domain)) problems.push(`PAAS_DOMAIN=${JSON.stringify(domain)} is not a domain name (e.g. apps.example.com).`);
+  const apiToken = text('PAAS_API_TOKEN');
+  if (apiToken !== undefined && apiToken.length < 16) {
+    problems.push('PAAS_API_TOKEN is shorter than 16 characters: use a long random secret (e.g. `openssl rand -hex 32`).');
+  }
+  const dataDir = text('PAAS_DATA_DIR') ?? '.paas-data';
+
+  const config: Config = {
+    port: port('PORT', 5100),
+    host: text('HOST') ?? '0.0.0.0',
+    routerPort: port('PAAS_ROUTER_PORT', 8080),
+    domain,
+    dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
+    apiToken,
+    runtime: oneOf('PAAS_RUNTIME', RUNTIMES, 'auto'),
+    dockerHost: text('DOCKER_HOST'),
+    stackImage: text('PAAS_STACK_IMAGE'),
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+
+import { createStore } from '@paas/store';
+
+import { ensureApiToken } from './bootstrap-token.js';
+import { ConfigError, loadConfig } from './config.js';
+import type { Config } from './config.js';
+import { createLogger } from './logger.js';
+import { buildServer } from './server.js';
+
+/** How long a graceful stop may take before the process exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+function readConfig(): Config {
+  // A .env file is for development; real deployments set the environment.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`paasd: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  const store = createStore({ dataDir: config.dataDir });
+  const abandoned = store.builds.failAbandoned('The build was interrupted: paasd stopped while it ran. Push again.');
+  if (abandoned > 0) logger.warn({ builds: abandoned }, 'abandoned builds failed');
+
+  const app = buildServer({ config, store, logger });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, host: config.host, dataDir: config.dataDir, runtime: config.runtime }, 'api listening');
+  ensureApiToken(store.tokens, config.apiToken, logger, `http://localhost:${String(port)}`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    app
+      .close()
+      .then(() => {
+        store.close();
+        logger.info('stopped');
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exitCode = 1;
+      });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`paasd: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+
+import { assertAppName, generateAppName, parseRange, takePage } from '@paas/core';
+
+import { toAppResource } from '../resources.js';
+import type { RouteContext } from './context.js';
+import { apiOrigin, appParams } from './context.js';
+
+const createBody = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: { name: { type: 'string', maxLength: 100 } },
+} as const;
+
+export function registerAppRoutes(app: FastifyInstance, { store, urls }: RouteContext): void {
+  const show = (name: string, origin: string) => {
+    const record = store.apps.require(name);
+    return toAppResource(record, store.deploys.currentRelease(name), urls, origin);
+  };
+
+  app.get('/apps', async (request, reply) => {
+    const range = parseRange(request.headers.range, { fields: ['name'], defaultOrder: 'asc' });
+    const apps = store.apps.list();
+    const { page, nextRange } = takePage(range.order === 'asc' ? apps : apps.reverse(), range, (a) => a.name);
+    if (nextRange) void reply.status(206).header('next-range', nextRange);
+    return page.map((record) => toAppResource(record, store.deploys.currentRelease(record.name), urls, apiOrigin(request)));
+  });
+
+  app.post<{ Body: { name?: string } | null }>('/apps', { schema: { body: createBody } }, async (request, reply) => {
+    const requested = request.body?.name;
+    // A generated name can collide with an existing app: try a few before giving up.
+    let name = requested === undefined ? generateAppName() : assertAppName(requested);
+    for (let attempt = 0; requested === undefined && store.apps.get(name) && attempt < 5; attempt += 1) {
+      name = generateAppName();
+    }
+    store.apps.create(name, request.actor.name);
+    request.log.info({ app: name }, 'app created');
+    return reply.status(201).send(show(name, apiOrigin(request)));
+  });
+
+  app.get<{ Params: { app: string } }>('/apps/:app', { schema: { params: appParams } }, async (request) =>
+    show(request.params.app, apiOrigin(request)),
+  );
+
+  app.delete<{ Params: { app: string } }>('/apps/:app', { schema: { params: appParams } }, async (request) => {
+    const resource = show(request.params.app, apiOrigin(request));
+    store.apps.destroy(request.params.app, request.actor.name);
+    request.log.info({ app: request.params.app }, 'app destroyed');
+    return resource;
+  });
+}

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+
+import { parseRange, takePage } from '@paas/core';
+import type { Release } from '@paas/core';
+
+import { toReleaseResource } from '../resources.js';
+import type { RouteContext } from './context.js';
+import { appParams } from './context.js';
+
+const rollbackBody = {
+  type: 'object',
+  required: ['release'],
+  additionalProperties: false,
+  properties: { release: { type: ['string', 'integer'], maxLength: 64 } },
+} as const;
+
+export function registerReleaseRoutes(app: FastifyInstance, { store }: RouteContext): void {
+  const show = (appName: string, release: Release) =>
+    toReleaseResource(
+      store.apps.require(appName),
+      release,
+      release.slugId === null ? undefined : store.slugs.get(release.slugId),
+    );
+
+  app.get<{ Params: { app: string } }>('/apps/:app/releases', { schema: { params: appParams } }, async (request, reply) => {
+    const range = parseRange(request.headers.range, { fields: ['version'], defaultOrder: 'desc' });
+    const newestFirst = store.deploys.listReleases(request.params.app);
+    const ordered = range.order === 'desc' ? newestFirst : newestFirst.reverse();
+    const { page, nextRange } = takePage(ordered, range, (release) => release.version);
+    void reply.header('accept-ranges', 'version');
+    if (nextRange) void reply.status(206).header('next-range', nextRange);
+    return page.map((release) => show(request.params.app, release));
+  });
+
+  app.get<{ Params: { app: string; release: string } }>(
+    '/apps/:app/releases/:release',
+    { schema: { params: { ...appParams, properties: { ...appParams.properties, release: { type: 'string', maxLength: 64 } } } } },
+    async (request) => show(request.params.app, store.deploys.findRelease(request.params.app, request.params.release)),
+  );
+
+  app.post<{ Params: { app: string }; Body: { release: string | number } }>(
+    '/apps/:app/releases',
+    { schema: { params: appParams, body: rollbackBody } },
+    async (request, reply) => {
+      const release = store.deploys.rollback(request.params.app, String(request.body.release), request.actor.name);
+      request.log.info({ app: request.params.app, release: release.version }, 'rolled back');
+      return reply.status(201).send(show(request.params.app, release));
+    },
+  );
+}

@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { TestContext } from 'node:test';
+
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+
+import { createStore } from '@paas/store';
+import type { Store } from '@paas/store';
+
+import { createLogger } from '../src/logger.js';
+import { buildServer } from '../src/server.js';
+
+export const TOKEN = 'test-token-0123456789abcdef';
+
+export interface Harness {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  /** Everything the server logged, for checks that secrets stay out. */
+  logs(): string;
+  request(options: InjectOptions): Promise<LightMyRequestResponse>;
+  /** A request with a JSON body. */
+  send(method: 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<LightMyRequestResponse>;
+}
+
+/** A real server on a real SQLite file in a temp dir, driven with inject(). */
+export async function startHarness(t: TestContext): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'paasd-test-'));
+  const store = createStore({ dataDir: dir });
+  const sink = new PassThrough();
+  let logged = '';
+  sink.on('data', (chunk: Buffer) => {
+    logged += chunk.toString('utf8');
+  });
+  const app = buildServer({
+    config: { apiToken: TOKEN, domain: 'example.test', routerPort: 8080 },
+    store,
+    logger: createLogger('debug', sink),
+  });
+  await app.ready();
+  t.after(async () => {
+    await app.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const request = (options: InjectOptions) =>
+    app.inject({ ...options, headers: { authorization: `Bearer ${TOKEN}`, ...options.headers } });
+  return {
+    app,
+    store,
+    logs: () => logged,
+    request,
+    send: (method, url, body) =>
+      request({
+        method,
+        url,
+        ...(body === undefined ? {} : { payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      }),
+  };
+}
+
+/** Seeds a built slug and its release, as a push will. */
+export function deploySlug(store: Store, app: string, processTypes: Record<string, string>): string {
+  const slug = store.slugs.create({
+    appId: store.apps.require(app).id,
+    checksum: 'a'.repeat(64),
+    processTypes,
+    buildpacks: ['nodejs'],
+    commit: '1a2b3c4d5e6f',
+    size: 1000,
+    stack: 'paas-24',
+  });
+  store.deploys.createRelease(app, { slugId: slug.id, description: 'Deploy 1a2b3c4', actor: 'admin' });
+  return slug.id;
+}

@@ -1,0 +1,39 @@
+import type { Writable } from 'node:stream';
+
+/**
+ * Where buildpack scripts run. The builder never spawns a buildpack itself: it asks
+ * a build environment to run a command and waits for it. `createHostEnvironment()`
+ * runs commands as host processes; a container environment (the stack image, later)
+ * implements the same method by running the command inside a container that mounts
+ * `mounts` at the same paths.
+ */
+export interface RunOptions {
+  /** Working directory of the command (a host path, also inside `mounts`). */
+  readonly cwd: string;
+  /** The whole environment of the command: nothing is inherited from the caller. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Receive the command's output; they are not ended when the command ends. */
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** Aborting kills the command and everything it started. */
+  readonly signal?: AbortSignal;
+  /** Host directories the command reads and writes (build, cache, env and buildpack dirs). */
+  readonly mounts?: readonly string[];
+}
+
+export interface RunResult {
+  /** The exit status, or null when a signal ended the command. */
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface BuildEnvironment {
+  /** A short name for build output and logs, e.g. `host` or `container`. */
+  readonly name: string;
+  /**
+   * Runs `command` with `args` (an argument array: no shell parses them). Resolves when
+   * the command and everything it started are gone; rejects only when the command
+   * could not be started at all.
+   */
+  run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult>;
+}

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+
+import { PaasError } from '@paas/core';
+
+import { runOnHost } from './host-environment.js';
+import { type ExtractOptions, type ExtractSummary, checkLinksInside, extractTar } from './tar-extract.js';
+
+export const DEFAULT_MAX_SLUG_BYTES = 500 * 1024 * 1024;
+
+export interface SlugInfo {
+  readonly sha256: string;
+  /** Compressed size in bytes. */
+  readonly size: number;
+}
+
+export interface PackSlugOptions {
+  /** Compressed size limit; default 500 MB. */
+  readonly maxBytes?: number;
+  /** gzip level, 1 (fast) to 9 (small); default 6 like gzip itself. */
+  readonly level?: number;
+  readonly signal?: AbortSignal;
+}
+
+export class SlugTooLargeError extends PaasError {
+  readonly limitBytes: number;
+
+  constructor(limitBytes: number) {
+    super(
+      'payload_too_large',
+      `The compiled slug is over the size limit of ${String(Math.round(limitBytes / (1024 * 1024)))} MB (compressed). ` +
+        'Make the app smaller: keep large files out of the repository, prune dev dependencies, ' +
+        'and keep downloads and build caches out of the app directory.',
+    );
+    this.name = 'SlugTooLargeError';
+    this.limitBytes = limitBytes;
+  }
+}
+
+/** Keeps at most `limit` bytes of what is written, for error messages. */
+function boundedCapture(limit: number): { stream: Writable; text: () => string } {
+  let kept = Buffer.alloc(0);
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (kept.length < limit) kept = Buffer.concat([kept, chunk.subarray(0, limit - kept.length)]);
+      callback();
+    },
+  });
+  return { stream, text: () => kept.toString('utf8').trim() };
+}
+
+/**
+ * GNU tar with everything that varies between machines and runs pinned down: sorted
+ * names, mtime 0, owner and group 0 as numbers, the GNU format (no pax atime/ctime
+ * records). Node's gzip writes no timestamp and no file name. So the same files
+ * give the same bytes, hence the same sha256.
+ */
+function tarArguments(appDir: string): string[] {
+  return [
+    '--create',
+    '--file=-',
+    '--format=gnu',
+    '--sort=name',
+    '--mtime=@0',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    `--directory=${appDir}`,
+    '.',
+  ];
+}
+
+/**
+ * Packs `appDir` into a deterministic gzip tar at `outFile`. Refuses links that point
+ * outside `appDir` and stops (removing `outFile`) as soon as the compressed size
+ * passes the limit.
+ */
+export async function packSlug(appDir: string, outFile: string, options: PackSlugOptions = {}): Promise<SlugInfo> {
+  const root = resolve(appDir);
+  await checkLinksInside(root);
+  const limit = options.maxBytes ?? DEFAULT_MAX_SLUG_BYTES;
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const hash = createHash('sha256');
+  let size = 0;
+  const gzip = createGzip({ level: options.level ?? 6 });
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length;
+      if (size > limit) {
+        callback(new SlugTooLargeError(limit));
+        return;
+      }
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  const written = pipeline(gzip, meter, createWriteStream(outFile, { mode: 0o644 }));
+  // Whatever breaks the pipeline (the size limit, a full disk) must also stop tar.
+  let pipelineError: unknown;
+  written.catch((error: unknown) => {
+    pipelineError = error;
+    stop.abort();
+  });
+  const stderr = boundedCapture(16 * 1024);
+  try {
+    const result = await runOnHost('tar', tarArguments(root), {
+      cwd: root,
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' },
+      stdout: gzip,
+      stderr: stderr.stream,
+      signal,
+    });
+    if (pipelineError !== undefined) throw pipelineError;
+    if (options.signal?.aborted) throw options.signal.reason;
+    if (result.exitCode !== 0) {
+      throw new Error(`tar could not pack the slug (exit ${String(result.exitCode ?? result.signal)}): ${stderr.text()}`);
+    }
+    gzip.end();
+    await written;
+  } catch (error) {
+    gzip.destroy();
+    await written.catch(() => undefined);
+    await rm(outFile, { force: true });
+    throw error;
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+/** Unpacks a slug into `dir` with the same checks as any archive we accept. */
+export async function unpackSlug(file: string, dir: string, options: ExtractOptions = {}): Promise<ExtractSummary> {
+  const source = createReadStream(file);
+  const gunzip = createGunzip();
+  source.on('error', (error) => gunzip.destroy(error));
+  source.pipe(gunzip);
+  try {
+    return await extractTar(gunzip, dir, options);
+  } finally {
+    source.destroy();
+    gunzip.destroy();
+  }
+}
