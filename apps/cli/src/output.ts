@@ -35,9 +35,3 @@ export async function runAction<T>(
   ctx.stderr.write(`${done(result)}\n`);
   return result;
 }
-
-/** `A`, `A and B`, `A, B and C`. */
-export function listWords(words: readonly string[]): string {
-  if (words.length <= 1) return words.join('');
-  return `${words.slice(0, -1).join(', ')} and ${words.at(-1) ?? ''}`;
-}

@@ -1,0 +1,12 @@
+export { followProgress } from './progress.js';
+export {
+  DEFAULT_STACK_IMAGE,
+  STACK,
+  STACK_PACKAGES,
+  baseImageOf,
+  buildStackImage,
+  ensureStackImage,
+  inspectStackImage,
+  stackDockerfile,
+} from './stack-image.js';
+export type { StackImageInfo, StackImageOptions } from './stack-image.js';

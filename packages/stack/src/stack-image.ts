@@ -1,0 +1,133 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type Docker from 'dockerode';
+
+import { followProgress } from './progress.js';
+
+/** The stack's name, as buildpacks see it in `$STACK`. */
+export const STACK = 'paas-bookworm';
+export const DEFAULT_STACK_IMAGE = 'paas/stack:bookworm';
+const DEBIAN_SUITE = 'bookworm';
+const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
+
+/** What buildpacks and common apps expect to find on the stack. */
+export const STACK_PACKAGES = [
+  'bash', 'build-essential', 'ca-certificates', 'curl', 'git', 'gzip', 'libstdc++6', 'locales',
+  'openssl', 'procps', 'python3', 'tar', 'tzdata', 'xz-utils', 'zstd',
+];
+
+export interface StackImageOptions {
+  readonly docker: Docker;
+  /** Image name; the base rootfs is imported as `<repo>-base:<tag>`. */
+  readonly image?: string;
+  /** Scratch space for the Debian root file system (removed afterwards). */
+  readonly workDir: string;
+  readonly mirror?: string;
+  /** Progress, one line at a time. */
+  readonly onLine?: (line: string) => void;
+}
+
+export interface StackImageInfo {
+  readonly image: string;
+  readonly id: string;
+  readonly createdAt: string;
+  readonly size: number;
+}
+
+export function baseImageOf(image: string): string {
+  const colon = image.lastIndexOf(':');
+  return colon > image.lastIndexOf('/') ? `${image.slice(0, colon)}-base${image.slice(colon)}` : `${image}-base`;
+}
+
+export async function inspectStackImage(docker: Docker, image = DEFAULT_STACK_IMAGE): Promise<StackImageInfo | undefined> {
+  try {
+    const info = await docker.getImage(image).inspect();
+    return { image, id: info.Id, createdAt: info.Created, size: info.Size };
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+function run(command: string, args: readonly string[], onLine: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let tail = '';
+    const take = (chunk: Buffer): void => {
+      const text = chunk.toString('utf8');
+      tail = (tail + text).slice(-4000);
+      for (const line of text.split('\n')) if (line.trim()) onLine(line.trimEnd());
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${command} exited with ${String(code)}: ${tail.trim().split('\n').slice(-5).join(' | ')}`));
+    });
+  });
+}
+
+/** debootstrap a minimal Debian and import it as the base image. */
+async function importBase(options: StackImageOptions, base: string, onLine: (line: string) => void): Promise<void> {
+  const rootfs = await mkdtemp(join(options.workDir, 'rootfs-'));
+  try {
+    onLine(`Bootstrapping Debian ${DEBIAN_SUITE} (minbase)`);
+    await run('debootstrap', ['--variant=minbase', DEBIAN_SUITE, rootfs, options.mirror ?? DEBIAN_MIRROR], onLine);
+    onLine(`Importing ${base}`);
+    const tar = spawn('tar', ['-C', rootfs, '--numeric-owner', '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [repo, tag] = splitName(base);
+    const stream = await options.docker.importImage(tar.stdout as unknown as string, { repo, tag });
+    await followProgress(options.docker, stream, onLine);
+  } finally {
+    await rm(rootfs, { recursive: true, force: true });
+  }
+}
+
+function splitName(image: string): [string, string] {
+  const colon = image.lastIndexOf(':');
+  return colon > image.lastIndexOf('/') ? [image.slice(0, colon), image.slice(colon + 1)] : [image, 'latest'];
+}
+
+export function stackDockerfile(base: string): string {
+  return [
+    `FROM ${base}`,
+    'ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 LC_ALL=C.UTF-8',
+    `RUN apt-get update && apt-get install -y --no-install-recommends ${STACK_PACKAGES.join(' ')} && rm -rf /var/lib/apt/lists/*`,
+    'RUN useradd --create-home --uid 1000 --shell /bin/bash app && mkdir -p /app && chown app:app /app',
+    `ENV STACK=${STACK}`,
+    'WORKDIR /app',
+    '',
+  ].join('\n');
+}
+
+/** Builds the stack image from Debian's archive, replacing any image of that name. */
+export async function buildStackImage(options: StackImageOptions): Promise<StackImageInfo> {
+  const image = options.image ?? DEFAULT_STACK_IMAGE;
+  const base = baseImageOf(image);
+  const onLine = options.onLine ?? ((): void => undefined);
+  if (!(await inspectStackImage(options.docker, base))) await importBase(options, base, onLine);
+  const context = await mkdtemp(join(options.workDir, 'stack-context-'));
+  try {
+    await writeFile(join(context, 'Dockerfile'), stackDockerfile(base));
+    const tar = spawn('tar', ['-C', context, '-c', 'Dockerfile'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    onLine(`Building ${image} with ${STACK_PACKAGES.length} packages`);
+    const stream = await options.docker.buildImage(tar.stdout, { t: image, rm: true, forcerm: true });
+    await followProgress(options.docker, stream, onLine);
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
+  const info = await inspectStackImage(options.docker, image);
+  if (!info) throw new Error(`the stack image ${image} was built but cannot be found`);
+  return info;
+}
+
+/**
+ * The stack image, made on first need when it is not there (no registry can be
+ * reached, so it is built locally) and reused afterwards.
+ */
+export async function ensureStackImage(options: StackImageOptions): Promise<StackImageInfo> {
+  return (await inspectStackImage(options.docker, options.image)) ?? buildStackImage(options);
+}

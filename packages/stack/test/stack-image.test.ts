@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+
+import { DEFAULT_STACK_IMAGE, STACK, baseImageOf, ensureStackImage, stackDockerfile } from '../src/index.js';
+import { dockerForTests } from './docker-available.js';
+
+test('base image names', () => {
+  assert.equal(baseImageOf('paas/stack:bookworm'), 'paas/stack-base:bookworm');
+  assert.equal(baseImageOf('localhost:5000/stack'), 'localhost:5000/stack-base');
+  assert.match(stackDockerfile('b:1'), /^FROM b:1\n/);
+});
+
+test('the stack image is made from Debian when missing, then reused, and has what builds need', { timeout: 20 * 60_000 }, async (t) => {
+  const found = await dockerForTests();
+  if ('skip' in found) return t.skip(found.skip);
+  const { docker } = found;
+  const workDir = mkdtempSync(join(tmpdir(), 'paas-stack-'));
+  t.after(() => rmSync(workDir, { recursive: true, force: true }));
+  const lines: string[] = [];
+  const info = await ensureStackImage({ docker, workDir, onLine: (line) => lines.push(line) });
+  assert.equal(info.image, DEFAULT_STACK_IMAGE);
+  const again = await ensureStackImage({ docker, workDir, onLine: (line) => lines.push(`again: ${line}`) });
+  assert.equal(again.id, info.id);
+  assert.equal(lines.filter((line) => line.startsWith('again:')).length, 0, 'the second call builds nothing');
+
+  const output = new PassThrough();
+  let text = '';
+  output.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const [result] = (await docker.run(
+    DEFAULT_STACK_IMAGE,
+    ['bash', '-c', 'echo "stack=$STACK"; git --version; python3 --version; make --version | head -1; curl --version | head -1; id -u app'],
+    output,
+    { HostConfig: { AutoRemove: true } },
+  )) as [{ StatusCode: number }];
+  assert.equal(result.StatusCode, 0, text);
+  assert.match(text, new RegExp(`stack=${STACK}`));
+  assert.match(text, /git version/);
+  assert.match(text, /Python 3/);
+  assert.match(text, /GNU Make/);
+  assert.match(text, /^1000$/m);
+});
