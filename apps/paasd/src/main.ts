@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
 
-import { createStore } from '@paas/store';
-
 import { ensureApiToken } from './bootstrap-token.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
-import { buildServer } from './server.js';
+import { createPlatform } from './platform.js';
 
 /** How long a graceful stop may take before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -28,15 +26,12 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
-  const store = createStore({ dataDir: config.dataDir });
-  const abandoned = store.builds.failAbandoned('The build was interrupted: paasd stopped while it ran. Push again.');
-  if (abandoned > 0) logger.warn({ builds: abandoned }, 'abandoned builds failed');
-
-  const app = buildServer({ config, store, logger });
+  const platform = await createPlatform(config, logger);
+  const { app, store } = platform;
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, host: config.host, dataDir: config.dataDir, runtime: config.runtime }, 'api listening');
+  logger.info({ port, host: config.host, dataDir: config.dataDir, engine: platform.engine }, 'api listening');
   ensureApiToken(store.tokens, config.apiToken, logger, `http://localhost:${String(port)}`);
 
   let stopping = false;
@@ -49,12 +44,9 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS);
     timer.unref();
-    app
+    platform
       .close()
-      .then(() => {
-        store.close();
-        logger.info('stopped');
-      })
+      .then(() => logger.info('stopped'))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exitCode = 1;

@@ -1,14 +1,19 @@
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
+import type { PushServer, RepoStore } from '@paas/git';
 import type { Store } from '@paas/store';
 
 import { createAuthenticator } from './auth.js';
 import type { Actor } from './auth.js';
 import type { Config } from './config.js';
+import type { BuildService } from './deploy/build-service.js';
+import { registerGitRoutes } from './git-endpoint.js';
 import { installErrorHandlers } from './error-handler.js';
 import type { Logger } from './logger.js';
 import { registerAppRoutes } from './routes/apps.js';
+import { registerBuildRoutes } from './routes/builds.js';
+import { registerBuildpackRoutes } from './routes/buildpacks.js';
 import { registerConfigVarRoutes } from './routes/config-vars.js';
 import type { RouteContext } from './routes/context.js';
 import { registerFormationRoutes } from './routes/formation.js';
@@ -18,13 +23,18 @@ export interface ServerDeps {
   readonly config: Pick<Config, 'apiToken' | 'domain' | 'routerPort'>;
   readonly store: Store;
   readonly logger: Logger;
+  readonly repos: RepoStore;
+  readonly builds: BuildService;
+  readonly pushServer: PushServer;
+  /** Aborts when paasd stops, to end running git backends. */
+  readonly shutdown: AbortSignal;
 }
 
 /** JSON bodies over this are refused with 413 before they are parsed. */
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests drive it with `inject()`. */
-export function buildServer({ config, store, logger }: ServerDeps): FastifyInstance {
+export function buildServer({ config, store, logger, repos, builds, pushServer, shutdown }: ServerDeps): FastifyInstance {
   // Seen as Fastify's base logger type: pino's own type is wider and trips its generics.
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -39,8 +49,9 @@ export function buildServer({ config, store, logger }: ServerDeps): FastifyInsta
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort } };
+  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds };
   const authenticator = createAuthenticator(store.tokens, config.apiToken);
+  registerGitRoutes(app, { repos, authenticator, pushServer, logger, shutdown });
   void app.register(async (api) => {
     // Set by the hook below before any handler runs.
     api.decorateRequest('actor', null as unknown as Actor);
@@ -52,6 +63,8 @@ export function buildServer({ config, store, logger }: ServerDeps): FastifyInsta
     registerConfigVarRoutes(api, context);
     registerReleaseRoutes(api, context);
     registerFormationRoutes(api, context);
+    registerBuildRoutes(api, context);
+    registerBuildpackRoutes(api, context);
   });
   return app;
 }

@@ -6,17 +6,18 @@ import type { TestContext } from 'node:test';
 
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 
-import { createStore } from '@paas/store';
 import type { Store } from '@paas/store';
 
+import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { buildServer } from '../src/server.js';
+import { createPlatform } from '../src/platform.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 
 export interface Harness {
   readonly app: FastifyInstance;
   readonly store: Store;
+  readonly dataDir: string;
   /** Everything the server logged, for checks that secrets stay out. */
   logs(): string;
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
@@ -25,23 +26,19 @@ export interface Harness {
 }
 
 /** A real server on a real SQLite file in a temp dir, driven with inject(). */
-export async function startHarness(t: TestContext): Promise<Harness> {
+export async function startHarness(t: TestContext, env: Record<string, string> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'paasd-test-'));
-  const store = createStore({ dataDir: dir });
   const sink = new PassThrough();
   let logged = '';
   sink.on('data', (chunk: Buffer) => {
     logged += chunk.toString('utf8');
   });
-  const app = buildServer({
-    config: { apiToken: TOKEN, domain: 'example.test', routerPort: 8080 },
-    store,
-    logger: createLogger('debug', sink),
-  });
+  const config = loadConfig({ PAAS_DATA_DIR: dir, PAAS_API_TOKEN: TOKEN, PAAS_DOMAIN: 'example.test', PAAS_RUNTIME: 'local', ...env });
+  const platform = await createPlatform(config, createLogger('debug', sink));
+  const { app, store } = platform;
   await app.ready();
   t.after(async () => {
-    await app.close();
-    store.close();
+    await platform.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const request = (options: InjectOptions) =>
@@ -49,6 +46,7 @@ export async function startHarness(t: TestContext): Promise<Harness> {
   return {
     app,
     store,
+    dataDir: dir,
     logs: () => logged,
     request,
     send: (method, url, body) =>

@@ -6,4 +6,4 @@ export * from './procfile.js';
 export * from './range.js';
 export * from './release.js';
 export type * from './resources.js';
-export { RELEASE_VERSION_HEADER } from './resources.js';
+export { BUILD_ID_HEADER, RELEASE_VERSION_HEADER } from './resources.js';

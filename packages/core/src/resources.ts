@@ -52,3 +52,28 @@ export interface ErrorBody {
 
 /** Response header naming the release a change made (absent when it made none). */
 export const RELEASE_VERSION_HEADER = 'paas-release-version';
+
+export type BuildStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface BuildResource {
+  readonly id: string;
+  readonly app: { readonly id: string; readonly name: string };
+  readonly status: BuildStatus;
+  /** The commit built (a push), or null (an upload of a directory). */
+  readonly source_blob: { readonly version: string | null };
+  readonly slug: { readonly id: string } | null;
+  readonly release: { readonly id: string; readonly version: number } | null;
+  readonly actor: string;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly finished_at: string | null;
+}
+
+export interface BuildpackInstallationResource {
+  /** 0-based position: buildpacks run in this order. */
+  readonly ordinal: number;
+  readonly buildpack: { readonly url: string; readonly name: string };
+}
+
+/** Response header naming the build a source upload started. */
+export const BUILD_ID_HEADER = 'paas-build-id';

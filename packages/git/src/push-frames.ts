@@ -3,7 +3,8 @@
  * server (`push-server.ts`), over a Unix socket.
  *
  * Every frame is: 1 byte type, 4 bytes big-endian payload length, the payload
- * (at most {@link MAX_FRAME_PAYLOAD} bytes).
+ * (at most {@link MAX_FRAME_PAYLOAD} bytes; data and output travel in 64 KiB pieces,
+ * the limit is for a hello that lists thousands of tags).
  *
  * hook → daemon
  *   'H' hello    first frame, exactly once. UTF-8 JSON:
@@ -41,7 +42,7 @@ export interface Frame {
   readonly payload: Buffer;
 }
 
-export const MAX_FRAME_PAYLOAD = 1024 * 1024;
+export const MAX_FRAME_PAYLOAD = 16 * 1024 * 1024;
 const HEADER_BYTES = 5;
 
 export const HELLO_VERSION = 1;

@@ -35,8 +35,21 @@ export interface RepoStore {
   installHook(app: string): Promise<void>;
   /** Deletes the repository; a missing one is fine. */
   remove(app: string): Promise<void>;
+  /**
+   * The commit a ref points at, or null. Under the build lock, onPush can compare it
+   * with `deploy.oldRev`: a push that raced ahead means git would refuse this ref
+   * update after the build, so refuse it before building.
+   */
+  readRef(app: string, ref: string): Promise<string | null>;
   /** App names that have a repository, sorted. */
   list(): Promise<string[]>;
+  /**
+   * Deletes quarantine directories (`objects/tmp_objdir-*`) older than `olderThanMs`
+   * (default 1 h) and returns how many. A push killed mid-hook leaves its quarantine
+   * behind: git 2.39's receive-pack does not clean up on SIGTERM while its hook runs.
+   * A live push's quarantine is young, so the default age never touches one.
+   */
+  removeStaleQuarantines(app: string, olderThanMs?: number): Promise<number>;
 }
 
 /** Settings every app repository gets; see `git help config`. */
@@ -174,5 +187,34 @@ export function createRepoStore(options: RepoStoreOptions): RepoStore {
     return present.filter((app): app is string => app !== null).sort();
   }
 
-  return { root, pathOf, exists, create, installHook, remove, list };
+  async function readRef(app: string, ref: string): Promise<string | null> {
+    // A full ref name cannot be read as an option, and it goes in as one argument.
+    if (!/^refs\/[^\0-\x20\x7f]+$/.test(ref)) throw new Error(`not a full ref name: ${JSON.stringify(ref)}`);
+    try {
+      const { stdout } = await run(git, ['--git-dir', pathOf(app), 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { env });
+      return stdout.trim();
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 1) return null; // --quiet: the ref does not exist
+      throw error;
+    }
+  }
+
+  async function removeStaleQuarantines(app: string, olderThanMs = 60 * 60 * 1000): Promise<number> {
+    const objects = join(pathOf(app), 'objects');
+    let removed = 0;
+    for (const entry of await readdir(objects)) {
+      if (!entry.startsWith('tmp_objdir-')) continue;
+      const path = join(objects, entry);
+      try {
+        if (Date.now() - (await stat(path)).mtimeMs < olderThanMs) continue;
+        await rm(path, { recursive: true, force: true });
+        removed += 1;
+      } catch (error) {
+        if (!isMissing(error)) throw error; // else: git finished with it meanwhile
+      }
+    }
+    return removed;
+  }
+
+  return { root, pathOf, exists, create, installHook, remove, readRef, list, removeStaleQuarantines };
 }

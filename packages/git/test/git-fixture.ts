@@ -3,7 +3,7 @@
  * handleGitHttp behind basic auth, a push server whose onPush a test can replace,
  * a repo store in a temp dir, and a git client with its own HOME and `.netrc`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -59,6 +59,8 @@ export interface GitFixture {
   ticketEnv: (env: Readonly<Record<string, string>>) => Record<string, string>;
   url(app: string, credentials?: string): string;
   git(args: readonly string[], cwd?: string): Promise<Result>;
+  /** A git client in a process group of its own, for tests that kill it. */
+  gitProcess(args: readonly string[], cwd: string): ChildProcess;
   /** A working copy with the given files committed on main. */
   workingCopy(name: string, files: Readonly<Record<string, string | Buffer>>): Promise<string>;
   close(): Promise<void>;
@@ -207,6 +209,8 @@ export async function startGitFixture(): Promise<GitFixture> {
     url: (app: string, credentials?: string) =>
       `http://${credentials === undefined ? '' : `${credentials}@`}127.0.0.1:${String(port)}/${app}.git`,
     git,
+    gitProcess: (args: readonly string[], cwd: string) =>
+      spawn('git', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }),
     async workingCopy(name: string, files: Readonly<Record<string, string | Buffer>>) {
       const work = join(dir, name);
       await mkdir(work, { recursive: true });

@@ -24,10 +24,7 @@ describe('git smart HTTP with the real git client', () => {
   });
 
   const head = async (cwd: string): Promise<string> => (await f.git(['rev-parse', 'HEAD'], cwd)).stdout.trim();
-  const remoteRef = async (app: string, ref = 'refs/heads/main'): Promise<string | null> => {
-    const result = await f.git(['--git-dir', f.store.pathOf(app), 'rev-parse', '--verify', '--quiet', ref]);
-    return result.code === 0 ? result.stdout.trim() : null;
-  };
+  const remoteRef = (app: string, ref = 'refs/heads/main'): Promise<string | null> => f.store.readRef(app, ref);
   const reset = (): void => {
     f.onPush = defaultOnPush;
     f.ticketEnv = (env) => ({ ...env });
@@ -70,7 +67,7 @@ describe('git smart HTTP with the real git client', () => {
     const pushed = await f.git(['push', f.url('fails-build'), 'main'], work);
     assert.notEqual(pushed.code, 0);
     assert.match(lines(pushed.stderr), /^remote: -----> Building…$/m);
-    assert.match(lines(pushed.stderr), /^remote:  ! {5}Build failed: no buildpack detected$/m);
+    assert.match(lines(pushed.stderr), /^remote: {2}! {5}Build failed: no buildpack detected$/m);
     assert.match(lines(pushed.stderr), /\[remote rejected\] main -> main \(pre-receive hook declined\)/);
     assert.equal(await remoteRef('fails-build'), null);
   });
@@ -84,7 +81,7 @@ describe('git smart HTTP with the real git client', () => {
     assert.notEqual(pushed.code, 0);
     assert.match(
       lines(pushed.stderr),
-      /^remote:  ! {5}Pushed to refs\/heads\/feature; paas deploys only main \(or master\): git push paas feature:main$/m,
+      /^remote: {2}! {5}Pushed to refs\/heads\/feature; paas deploys only main \(or master\): git push paas feature:main$/m,
     );
     assert.match(lines(pushed.stderr), /pre-receive hook declined/);
     assert.equal(f.pushes.length, before, 'onPush is not called for a refused push');
@@ -141,7 +138,7 @@ describe('git smart HTTP with the real git client', () => {
     assert.equal((await f.git(['push', f.url('keeper'), 'main'], work)).code, 0);
     const deleted = await f.git(['push', f.url('keeper'), ':main'], work);
     assert.notEqual(deleted.code, 0);
-    assert.match(lines(deleted.stderr), /^remote:  ! {5}Deleting refs\/heads\/main is not allowed: it is the branch paas deploys\.$/m);
+    assert.match(lines(deleted.stderr), /^remote: {2}! {5}Deleting refs\/heads\/main is not allowed: it is the branch paas deploys\.$/m);
     assert.equal(await remoteRef('keeper'), await head(work));
   });
 
@@ -215,7 +212,7 @@ describe('git smart HTTP with the real git client', () => {
     const work = await f.workingCopy('no-daemon', { 'a.txt': 'a\n' });
     const pushed = await f.git(['push', f.url('no-daemon'), 'main'], work);
     assert.notEqual(pushed.code, 0);
-    assert.match(lines(pushed.stderr), /^remote:  ! {5}Could not reach paas to build this push \(ENOENT\)/m);
+    assert.match(lines(pushed.stderr), /^remote: {2}! {5}Could not reach paas to build this push \(ENOENT\)/m);
     assert.match(lines(pushed.stderr), /pre-receive hook declined/);
     assert.equal(await remoteRef('no-daemon'), null);
   });

@@ -79,7 +79,7 @@ async function importBase(options: StackImageOptions, base: string, onLine: (lin
     onLine(`Importing ${base}`);
     const tar = spawn('tar', ['-C', rootfs, '--numeric-owner', '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const [repo, tag] = splitName(base);
-    const stream = await options.docker.importImage(tar.stdout as unknown as string, { repo, tag });
+    const stream = await options.docker.importImage(tar.stdout, { repo, tag });
     await followProgress(options.docker, stream, onLine);
   } finally {
     await rm(rootfs, { recursive: true, force: true });

@@ -12,7 +12,7 @@ const createBody = {
   properties: { name: { type: 'string', maxLength: 100 } },
 } as const;
 
-export function registerAppRoutes(app: FastifyInstance, { store, urls }: RouteContext): void {
+export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds }: RouteContext): void {
   const show = (name: string, origin: string) => {
     const record = store.apps.require(name);
     return toAppResource(record, store.deploys.currentRelease(name), urls, origin);
@@ -34,6 +34,13 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls }: RouteCo
       name = generateAppName();
     }
     store.apps.create(name, request.actor.name);
+    try {
+      await repos.create(name);
+    } catch (error) {
+      // Without its repository the app cannot be pushed to: take the record back.
+      store.apps.destroy(name, request.actor.name);
+      throw error;
+    }
     request.log.info({ app: name }, 'app created');
     return reply.status(201).send(show(name, apiOrigin(request)));
   });
@@ -45,6 +52,8 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls }: RouteCo
   app.delete<{ Params: { app: string } }>('/apps/:app', { schema: { params: appParams } }, async (request) => {
     const resource = show(request.params.app, apiOrigin(request));
     store.apps.destroy(request.params.app, request.actor.name);
+    await repos.remove(request.params.app);
+    await builds.purgeCache(request.params.app);
     request.log.info({ app: request.params.app }, 'app destroyed');
     return resource;
   });

@@ -1,0 +1,62 @@
+import type { Writable } from 'node:stream';
+
+import Docker from 'dockerode';
+
+import { createContainerEnvironment, createHostEnvironment } from '@paas/builder';
+import type { BuildEnvironment } from '@paas/builder';
+import { STACK, ensureStackImage, inspectStackImage } from '@paas/stack';
+
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+
+export type BuildEnvironmentSource = (output: Writable) => Promise<{ environment: BuildEnvironment; stack: string }>;
+
+/** Which engine runs processes and builds: Docker when asked for or when one answers. */
+export async function chooseEngine(config: Pick<Config, 'runtime'>, logger: Logger): Promise<Docker | undefined> {
+  if (config.runtime === 'local') return undefined;
+  const docker = new Docker();
+  try {
+    await docker.ping();
+    return docker;
+  } catch (error) {
+    if (config.runtime === 'auto') {
+      logger.info({ reason: (error as Error).message }, 'no docker engine reachable; using the local runtime');
+      return undefined;
+    }
+    throw new Error(`PAAS_RUNTIME=${config.runtime} but no Docker engine answers (${(error as Error).message}): start dockerd or set DOCKER_HOST.`);
+  }
+}
+
+/**
+ * Builds run in containers of the stack image when Docker is in use (made from Debian's
+ * archive on first need), else as host processes.
+ */
+export function buildEnvironmentFor(options: {
+  docker: Docker | undefined;
+  stackImage: string | undefined;
+  workDir: string;
+  logger: Logger;
+}): BuildEnvironmentSource {
+  if (!options.docker) {
+    const host = createHostEnvironment();
+    return async () => ({ environment: host, stack: STACK });
+  }
+  const docker = options.docker;
+  let ready: Promise<string> | undefined;
+  return async (output) => {
+    const image = options.stackImage ?? 'paas/stack:bookworm';
+    if (!ready) {
+      ready = (async () => {
+        if (!(await inspectStackImage(docker, image))) {
+          output.write(`-----> Making the stack image ${image} from Debian's archive (first build only, a few minutes)\n`);
+        }
+        await ensureStackImage({ docker, image, workDir: options.workDir, onLine: (line) => options.logger.debug({ line }, 'stack image') });
+        return image;
+      })();
+      // A failed attempt is retried by the next build rather than remembered.
+      ready.catch(() => (ready = undefined));
+    }
+    const built = await ready;
+    return { environment: createContainerEnvironment({ docker, image: built, labels: { 'paas.stack': built } }), stack: STACK };
+  };
+}

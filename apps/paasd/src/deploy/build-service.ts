@@ -1,0 +1,188 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
+
+import { formatBuildFailure, runBuild } from '@paas/builder';
+import type { BuildEnvironment, SlugStore } from '@paas/builder';
+import type { Release } from '@paas/core';
+import type { BuildRecord, Store } from '@paas/store';
+
+import type { Logger } from '../logger.js';
+import { webUrl } from '../resources.js';
+import type { AppLocks } from './app-locks.js';
+
+export interface BuildRequest {
+  readonly app: string;
+  readonly actor: string;
+  /** A tar (plain or gzipped) of the source tree. */
+  readonly source: Readable;
+  readonly commit: string | null;
+  /** Build output for the user; not ended here. */
+  readonly output: Writable;
+  readonly signal: AbortSignal;
+  /** Checked once the build lock is held; a message refuses the build. */
+  readonly precondition?: () => Promise<string | undefined>;
+}
+
+export interface BuildOutcome {
+  readonly ok: boolean;
+  readonly buildId: string;
+  readonly release?: Release;
+}
+
+export interface BuildServiceDeps {
+  readonly store: Store;
+  readonly slugs: SlugStore;
+  readonly locks: AppLocks;
+  readonly logger: Logger;
+  readonly dataDir: string;
+  readonly urls: { domain: string; routerPort: number };
+  /** Where buildpacks run; resolved on first use (the stack image may have to be made). */
+  readonly environment: (output: Writable) => Promise<{ environment: BuildEnvironment; stack: string }>;
+  readonly buildpacksDir?: string;
+  readonly timeoutMs?: number;
+}
+
+/** Keeps what the user saw, to store with the build; capped like the build log itself. */
+class Transcript {
+  private chunks: string[] = [];
+  private size = 0;
+  constructor(private readonly limit = 2 * 1024 * 1024) {}
+  add(text: string): void {
+    if (this.size >= this.limit) return;
+    const piece = text.slice(0, this.limit - this.size);
+    this.chunks.push(piece);
+    this.size += piece.length;
+  }
+  toString(): string {
+    return this.chunks.join('') + (this.size >= this.limit ? '\n[build output truncated]\n' : '');
+  }
+}
+
+export function cacheDirOf(dataDir: string, app: string): string {
+  return join(dataDir, 'cache', app);
+}
+
+/**
+ * Push (or upload) → build → slug → release. The previous release keeps serving
+ * until a new one exists; a failed build changes nothing but its own record.
+ */
+export function createBuildService(deps: BuildServiceDeps) {
+  const { store, logger } = deps;
+
+  async function build(request: BuildRequest, record: BuildRecord): Promise<BuildOutcome> {
+    const app = store.apps.require(request.app);
+    const transcript = new Transcript();
+    const log = logger.child({ app: app.name, build: record.id });
+    log.info({ commit: request.commit }, 'build started');
+    const work = join(deps.dataDir, 'tmp');
+    await mkdir(work, { recursive: true });
+    const slugFile = join(work, `slug-${record.id}.tgz`);
+    // Everything the buildpacks print reaches the user and the stored transcript, in order.
+    const output = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        // No waiting on the pusher's socket: the builder caps what it forwards, and a
+        // synchronous callback keeps the transcript complete when the build ends.
+        transcript.add(chunk.toString('utf8'));
+        request.output.write(chunk);
+        callback();
+      },
+    });
+    const say = (text: string): void => {
+      output.write(text);
+    };
+    try {
+      const { environment, stack } = await deps.environment(output);
+      const cacheDir = cacheDirOf(deps.dataDir, app.name);
+      await mkdir(cacheDir, { recursive: true });
+      const result = await runBuild({
+        sourceTar: request.source,
+        ...(app.buildpacks.length > 0 ? { buildpacks: app.buildpacks } : {}),
+        cacheDir,
+        configVars: store.deploys.configOf(app),
+        stack,
+        ...(request.commit ? { commit: request.commit } : {}),
+        output,
+        signal: request.signal,
+        environment,
+        slugFile,
+        workRoot: work,
+        ...(deps.buildpacksDir ? { buildpacksDir: deps.buildpacksDir } : {}),
+        ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
+      });
+      if (result.status === 'failed') {
+        for (const line of formatBuildFailure(result.failure)) say(`${line}\n`);
+        log.warn({ kind: result.failure.kind, err: result.error }, 'build failed');
+        store.builds.finish(record.id, { status: 'failed', output: transcript.toString() });
+        return { ok: false, buildId: record.id };
+      }
+      const stored = await deps.slugs.put(result.slug.file);
+      const slug = store.slugs.create({
+        appId: app.id,
+        checksum: stored.id,
+        processTypes: result.processTypes,
+        buildpacks: result.buildpacks.map((pack) => pack.ref),
+        commit: request.commit,
+        size: stored.size,
+        stack: result.stack,
+      });
+      const release = store.deploys.createRelease(app.name, {
+        slugId: slug.id,
+        description: request.commit ? `Deploy ${request.commit.slice(0, 7)}` : 'Deploy',
+        actor: request.actor,
+      });
+      say(`-----> Released v${String(release.version)}\n`);
+      say(`       ${webUrl(deps.urls, app.name)} deployed to paas\n`);
+      store.builds.finish(record.id, { status: 'succeeded', output: transcript.toString(), slugId: slug.id, releaseId: release.id });
+      log.info({ release: release.version, slug: stored.id, ms: result.durationMs }, 'build succeeded');
+      return { ok: true, buildId: record.id, release };
+    } catch (error) {
+      log.error({ err: error }, 'build crashed');
+      say(' !     The build stopped because of an error in paas itself; it has been logged. Your app was not changed.\n');
+      store.builds.finish(record.id, { status: 'failed', output: transcript.toString() });
+      return { ok: false, buildId: record.id };
+    } finally {
+      await rm(slugFile, { force: true });
+    }
+  }
+
+  async function queue(request: BuildRequest, record: BuildRecord): Promise<BuildOutcome> {
+    let unlock: () => void;
+    try {
+      unlock = await deps.locks.acquire(request.app, {
+        signal: request.signal,
+        onWait: () => request.output.write(`-----> Another build of ${request.app} is running; this one starts when it ends...\n`),
+      });
+    } catch {
+      store.builds.finish(record.id, { status: 'failed', output: ' !     The build was cancelled before it started.\n' });
+      return { ok: false, buildId: record.id };
+    }
+    try {
+      const refusal = await request.precondition?.();
+      if (refusal !== undefined) {
+        request.output.write(refusal);
+        store.builds.finish(record.id, { status: 'failed', output: refusal });
+        return { ok: false, buildId: record.id };
+      }
+      return await build(request, record);
+    } finally {
+      unlock();
+    }
+  }
+
+  return {
+    /**
+     * Records the build at once (pending), then waits for the app's build lock, saying
+     * so, and builds. `done` never rejects.
+     */
+    start(request: BuildRequest): { buildId: string; done: Promise<BuildOutcome> } {
+      const app = store.apps.require(request.app);
+      const record = store.builds.create({ appId: app.id, actor: request.actor, sourceCommit: request.commit });
+      return { buildId: record.id, done: queue(request, record) };
+    },
+    purgeCache: async (app: string) => rm(cacheDirOf(deps.dataDir, app), { recursive: true, force: true }),
+  };
+}
+
+export type BuildService = ReturnType<typeof createBuildService>;

@@ -1,0 +1,103 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
+
+import type { FastifyInstance } from 'fastify';
+
+import { PaasError } from '@paas/core';
+import { createPushServer, handleGitHttp } from '@paas/git';
+import type { Push, PushServer, RepoStore } from '@paas/git';
+
+import type { Authenticator } from './auth.js';
+import type { BuildService } from './deploy/build-service.js';
+import type { Logger } from './logger.js';
+
+const GIT_BODY_TYPES = ['application/x-git-upload-pack-request', 'application/x-git-receive-pack-request'];
+
+/** The socket through which pre-receive hooks hand pushes to paasd. */
+export async function startPushServer(options: {
+  socketPath: string;
+  repos: RepoStore;
+  builds: BuildService;
+  logger: Logger;
+}): Promise<PushServer> {
+  await mkdir(dirname(options.socketPath), { recursive: true, mode: 0o700 });
+  const server = createPushServer({
+    socketPath: options.socketPath,
+    onPush: (push) => handlePush(push, options),
+    onError: (error, { app }) => options.logger.error({ err: error, app }, 'push failed'),
+  });
+  await server.listen();
+  return server;
+}
+
+async function handlePush(push: Push, { repos, builds }: { repos: RepoStore; builds: BuildService }): Promise<number> {
+  // A tag, or nothing that deploys: git stores it, nothing is built.
+  if (!push.deploy || !push.source) return 0;
+  const deploy = push.deploy;
+  const result = await builds.start({
+    app: push.app,
+    actor: push.user ?? 'git',
+    source: push.source,
+    commit: deploy.newRev,
+    output: push.output,
+    signal: push.signal,
+    // Checked under the build lock: had another push moved the branch meanwhile, git
+    // would refuse this ref update after we deployed it.
+    precondition: async () =>
+      (await repos.readRef(push.app, deploy.ref)) === (/^0+$/.test(deploy.oldRev) ? null : deploy.oldRev)
+        ? undefined
+        : ` !     ${deploy.ref} moved while this push waited (someone else pushed): fetch, rebase and push again.\n`,
+  }).done;
+  return result.ok ? 0 : 1;
+}
+
+/** `/<app>.git/…` over git's smart HTTP protocol, authenticated with the API token as password. */
+export function registerGitRoutes(
+  app: FastifyInstance,
+  deps: { repos: RepoStore; authenticator: Authenticator; pushServer: PushServer; logger: Logger; shutdown: AbortSignal },
+): void {
+  app.addContentTypeParser(GIT_BODY_TYPES, (_request, payload, done) => {
+    done(null, payload);
+  });
+  app.all<{ Params: { app: string; '*': string } }>('/:app.git/*', async (request, reply) => {
+    let actor: string;
+    try {
+      actor = deps.authenticator.authenticate(request.headers.authorization).name;
+    } catch (error) {
+      if (error instanceof PaasError && error.id === 'unauthorized') {
+        return reply.status(401).header('www-authenticate', 'Basic realm="paas"').type('text/plain').send(`${error.message}\n`);
+      }
+      throw error;
+    }
+    const name = request.params.app;
+    if (!(await deps.repos.exists(name).catch(() => false))) {
+      return reply.status(404).type('text/plain').send(`No app named ${name.slice(0, 40)}: create it with \`paas apps:create\`.\n`);
+    }
+    const path = `/${request.params['*']}`;
+    const query = request.raw.url?.split('?')[1] ?? '';
+    const ticket = request.method === 'POST' && path === '/git-receive-pack' ? deps.pushServer.authorize(name, { user: actor }) : undefined;
+    const aborter = new AbortController();
+    const abort = (): void => aborter.abort();
+    deps.shutdown.addEventListener('abort', abort, { once: true });
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) abort();
+    });
+    try {
+      const response = await handleGitHttp(
+        { method: request.method, path, query, headers: request.headers, body: (request.body as Readable | undefined) ?? null },
+        { repoPath: deps.repos.pathOf(name), remoteUser: actor, ...(ticket ? { extraEnv: ticket.env } : {}), signal: aborter.signal },
+      );
+      void response.exited.then((exit) => {
+        ticket?.revoke();
+        deps.shutdown.removeEventListener('abort', abort);
+        if (exit.code !== 0) deps.logger.warn({ app: name, code: exit.code, signal: exit.signal, stderr: exit.stderr }, 'git backend failed');
+      });
+      return reply.status(response.status).headers(response.headers).send(response.body);
+    } catch (error) {
+      ticket?.revoke();
+      deps.shutdown.removeEventListener('abort', abort);
+      throw error;
+    }
+  });
+}
