@@ -15,11 +15,15 @@ import type { Logger } from './logger.js';
 const GIT_BODY_TYPES = ['application/x-git-upload-pack-request', 'application/x-git-receive-pack-request'];
 
 /** The socket through which pre-receive hooks hand pushes to paasd. */
+/** For each push ticket, the end of the HTTP request that carries the push. */
+export type PushRequests = Map<string, Promise<void>>;
+
 export async function startPushServer(options: {
   socketPath: string;
   repos: RepoStore;
   builds: BuildService;
   logger: Logger;
+  requests: PushRequests;
 }): Promise<PushServer> {
   await mkdir(dirname(options.socketPath), { recursive: true, mode: 0o700 });
   const server = createPushServer({
@@ -31,7 +35,7 @@ export async function startPushServer(options: {
   return server;
 }
 
-async function handlePush(push: Push, { repos, builds }: { repos: RepoStore; builds: BuildService }): Promise<number> {
+async function handlePush(push: Push, { repos, builds, requests }: { repos: RepoStore; builds: BuildService; requests: PushRequests }): Promise<number> {
   // A tag, or nothing that deploys: git stores it, nothing is built.
   if (!push.deploy || !push.source) return 0;
   const deploy = push.deploy;
@@ -42,6 +46,7 @@ async function handlePush(push: Push, { repos, builds }: { repos: RepoStore; bui
     commit: deploy.newRev,
     output: push.output,
     signal: push.signal,
+    holdLockUntil: requests.get(push.ticketId) ?? Promise.resolve(),
     // Checked under the build lock: had another push moved the branch meanwhile, git
     // would refuse this ref update after we deployed it.
     precondition: async () =>
@@ -55,7 +60,14 @@ async function handlePush(push: Push, { repos, builds }: { repos: RepoStore; bui
 /** `/<app>.git/…` over git's smart HTTP protocol, authenticated with the API token as password. */
 export function registerGitRoutes(
   app: FastifyInstance,
-  deps: { repos: RepoStore; authenticator: Authenticator; pushServer: PushServer; logger: Logger; shutdown: AbortSignal },
+  deps: {
+    repos: RepoStore;
+    authenticator: Authenticator;
+    pushServer: PushServer;
+    pushRequests: PushRequests;
+    logger: Logger;
+    shutdown: AbortSignal;
+  },
 ): void {
   app.addContentTypeParser(GIT_BODY_TYPES, (_request, payload, done) => {
     done(null, payload);
@@ -77,6 +89,15 @@ export function registerGitRoutes(
     const path = `/${request.params['*']}`;
     const query = request.raw.url?.split('?')[1] ?? '';
     const ticket = request.method === 'POST' && path === '/git-receive-pack' ? deps.pushServer.authorize(name, { user: actor }) : undefined;
+    let requestDone = (): void => undefined;
+    if (ticket) {
+      deps.pushRequests.set(ticket.id, new Promise<void>((resolve) => (requestDone = resolve)));
+    }
+    const settle = (): void => {
+      ticket?.revoke();
+      if (ticket) deps.pushRequests.delete(ticket.id);
+      requestDone();
+    };
     const aborter = new AbortController();
     const abort = (): void => aborter.abort();
     deps.shutdown.addEventListener('abort', abort, { once: true });
@@ -89,13 +110,13 @@ export function registerGitRoutes(
         { repoPath: deps.repos.pathOf(name), remoteUser: actor, ...(ticket ? { extraEnv: ticket.env } : {}), signal: aborter.signal },
       );
       void response.exited.then((exit) => {
-        ticket?.revoke();
+        settle();
         deps.shutdown.removeEventListener('abort', abort);
         if (exit.code !== 0) deps.logger.warn({ app: name, code: exit.code, signal: exit.signal, stderr: exit.stderr }, 'git backend failed');
       });
       return reply.status(response.status).headers(response.headers).send(response.body);
     } catch (error) {
-      ticket?.revoke();
+      settle();
       deps.shutdown.removeEventListener('abort', abort);
       throw error;
     }

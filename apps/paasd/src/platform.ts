@@ -13,6 +13,7 @@ import { createAppLocks } from './deploy/app-locks.js';
 import { buildEnvironmentFor, chooseEngine } from './deploy/build-environment.js';
 import { createBuildService } from './deploy/build-service.js';
 import { startPushServer } from './git-endpoint.js';
+import type { PushRequests } from './git-endpoint.js';
 import type { Logger } from './logger.js';
 import { buildServer } from './server.js';
 
@@ -48,14 +49,16 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     urls: { domain: config.domain, routerPort: config.routerPort },
     environment: buildEnvironmentFor({ docker, stackImage: config.stackImage, workDir: join(config.dataDir, 'tmp'), logger }),
   });
+  const pushRequests: PushRequests = new Map();
   const pushServer = await startPushServer({
+    requests: pushRequests,
     socketPath: join(config.dataDir, 'run', 'push.sock'),
     repos,
     builds,
     logger: logger.child({ component: 'git' }),
   });
   const shutdown = new AbortController();
-  const app = buildServer({ config, store, logger, repos, builds, pushServer, shutdown: shutdown.signal });
+  const app = buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown: shutdown.signal });
   return {
     app,
     store,

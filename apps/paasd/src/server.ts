@@ -9,6 +9,7 @@ import type { Actor } from './auth.js';
 import type { Config } from './config.js';
 import type { BuildService } from './deploy/build-service.js';
 import { registerGitRoutes } from './git-endpoint.js';
+import type { PushRequests } from './git-endpoint.js';
 import { installErrorHandlers } from './error-handler.js';
 import type { Logger } from './logger.js';
 import { registerAppRoutes } from './routes/apps.js';
@@ -26,6 +27,7 @@ export interface ServerDeps {
   readonly repos: RepoStore;
   readonly builds: BuildService;
   readonly pushServer: PushServer;
+  readonly pushRequests: PushRequests;
   /** Aborts when paasd stops, to end running git backends. */
   readonly shutdown: AbortSignal;
 }
@@ -34,7 +36,7 @@ export interface ServerDeps {
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests drive it with `inject()`. */
-export function buildServer({ config, store, logger, repos, builds, pushServer, shutdown }: ServerDeps): FastifyInstance {
+export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown }: ServerDeps): FastifyInstance {
   // Seen as Fastify's base logger type: pino's own type is wider and trips its generics.
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -51,7 +53,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
 
   const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds };
   const authenticator = createAuthenticator(store.tokens, config.apiToken);
-  registerGitRoutes(app, { repos, authenticator, pushServer, logger, shutdown });
+  registerGitRoutes(app, { repos, authenticator, pushServer, pushRequests, logger, shutdown });
   void app.register(async (api) => {
     // Set by the hook below before any handler runs.
     api.decorateRequest('actor', null as unknown as Actor);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { TestContext } from 'node:test';
 
+import Docker from 'dockerode';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 
 import type { Store } from '@paas/store';
@@ -71,4 +72,18 @@ export function deploySlug(store: Store, app: string, processTypes: Record<strin
   });
   store.deploys.createRelease(app, { slugId: slug.id, description: 'Deploy 1a2b3c4', actor: 'admin' });
   return slug.id;
+}
+
+/**
+ * Why Docker tests cannot run here, or undefined when they can. With CI set an engine
+ * must answer: CI installs and starts one.
+ */
+export async function dockerUnavailable(): Promise<string | undefined> {
+  try {
+    await new Docker().ping();
+    return undefined;
+  } catch (error) {
+    if (process.env.CI) throw new Error(`CI is set but no Docker engine answers: ${String(error)}`);
+    return `no Docker engine reachable (${(error as Error).message}); CI runs this test`;
+  }
 }

@@ -8,7 +8,7 @@ import type { TestContext } from 'node:test';
 
 import type { BuildResource, ReleaseResource } from '@paas/core';
 
-import { TOKEN, startHarness } from './harness.js';
+import { TOKEN, dockerUnavailable, startHarness } from './harness.js';
 
 function git(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -33,8 +33,8 @@ function writeBuildpack(dir: string, compileExit = 0): string {
   return dir;
 }
 
-async function setup(t: TestContext) {
-  const h = await startHarness(t);
+async function setup(t: TestContext, runtime: 'local' | 'docker' = 'local') {
+  const h = await startHarness(t, { PAAS_RUNTIME: runtime });
   await h.app.listen({ port: 0, host: '127.0.0.1' });
   const address = h.app.server.address();
   assert.ok(address && typeof address === 'object');
@@ -55,8 +55,13 @@ async function setup(t: TestContext) {
   return { h, work, repo, env };
 }
 
-test('git push builds with the app\'s buildpack and ends with the new release; a failing build rejects the push', async (t) => {
-  const { h, work, repo, env } = await setup(t);
+for (const runtime of ['local', 'docker'] as const) {
+test(`git push builds with the app's buildpack and ends with the new release; a failing build rejects the push (${runtime} builds)`, { timeout: 20 * 60_000 }, async (t) => {
+  if (runtime === 'docker') {
+    const reason = await dockerUnavailable();
+    if (reason) return t.skip(reason);
+  }
+  const { h, work, repo, env } = await setup(t, runtime);
   const pack = writeBuildpack(join(work, 'shell-pack'));
   assert.equal((await h.request({ method: 'PUT', url: '/apps/demo/buildpack-installations', payload: { updates: [{ buildpack: pack }] } })).statusCode, 200);
   await h.send('PATCH', '/apps/demo/config-vars', { GREETING: 'hi there' }); // v2
@@ -88,6 +93,7 @@ test('git push builds with the app\'s buildpack and ends with the new release; a
   assert.equal((await h.request({ url: '/apps/demo/releases' })).json<ReleaseResource[]>()[0]?.version, 3);
   assert.equal((await h.request({ url: '/apps/demo/builds' })).json<BuildResource[]>()[0]?.status, 'failed');
 });
+}
 
 test('pushes to other branches are refused with the branch that deploys; wrong tokens are refused', async (t) => {
   const { h, repo, env, work } = await setup(t);

@@ -16,6 +16,8 @@ import { planPush, type RefUpdate } from './push-policy.js';
 import { createTicketBook } from './push-tickets.js';
 
 export interface Push {
+  /** The id of the ticket this push came in with (`PushTicket.id`): ties it to its HTTP request. */
+  readonly ticketId: string;
   readonly app: string;
   /** The user the ticket was issued for, if any. */
   readonly user: string | null;
@@ -41,6 +43,7 @@ export interface PushServerOptions {
 }
 
 export interface PushTicket {
+  readonly id: string;
   /** Pass as `extraEnv` to handleGitHttp for `POST /git-receive-pack`. */
   readonly env: Readonly<Record<string, string>>;
   /** Call when that request is over; a used ticket is already gone. */
@@ -167,6 +170,7 @@ export function createPushServer(options: PushServerOptions): PushServer {
       try {
         code = exitCodeOf(
           await options.onPush({
+            ticketId: grant.id,
             app: grant.app,
             user: grant.user,
             updates: hello.updates,
@@ -203,6 +207,7 @@ export function createPushServer(options: PushServerOptions): PushServer {
     authorize(app, authorizeOptions = {}) {
       const { id, token } = tickets.issue({ app: assertAppName(app), user: authorizeOptions.user ?? null });
       return {
+        id,
         env: { [PUSH_ENV.socket]: options.socketPath, [PUSH_ENV.ticket]: token },
         revoke: () => tickets.revoke(id),
       };

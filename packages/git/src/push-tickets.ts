@@ -18,8 +18,8 @@ function digest(secret: string): Buffer {
 export interface TicketBook {
   /** Returns the token to hand down (`<id>.<secret>`) and its id. */
   issue(grant: TicketGrant): { readonly id: string; readonly token: string };
-  /** The grant of a valid, unused token (which is then used up); null otherwise. */
-  redeem(token: string): TicketGrant | null;
+  /** The grant of a valid, unused token (which is then used up) with its id; null otherwise. */
+  redeem(token: string): (TicketGrant & { readonly id: string }) | null;
   revoke(id: string): void;
   readonly size: number;
 }
@@ -41,7 +41,7 @@ export function createTicketBook(): TicketBook {
       // Hashing first gives both sides the same length; the id is not secret.
       if (!entry || !timingSafeEqual(digest(token.slice(dot + 1)), entry.digest)) return null;
       tickets.delete(id);
-      return { app: entry.app, user: entry.user };
+      return { id, app: entry.app, user: entry.user };
     },
     revoke(id) {
       tickets.delete(id);

@@ -23,7 +23,15 @@ export interface BuildRequest {
   readonly signal: AbortSignal;
   /** Checked once the build lock is held; a message refuses the build. */
   readonly precondition?: () => Promise<string | undefined>;
+  /**
+   * The lock is held past the build until this settles: a push's ref moves only after
+   * its hook exits, and the next push must see it moved.
+   */
+  readonly holdLockUntil?: Promise<unknown>;
 }
+
+/** Longest a finished build keeps its app locked waiting for `holdLockUntil`. */
+const LOCK_HOLD_CAP_MS = 30_000;
 
 export interface BuildOutcome {
   readonly ok: boolean;
@@ -167,7 +175,9 @@ export function createBuildService(deps: BuildServiceDeps) {
       }
       return await build(request, record);
     } finally {
-      unlock();
+      // Not awaited: the caller's answer (and so git's ref update) must not wait on it.
+      const cap = new Promise((resolve) => setTimeout(resolve, LOCK_HOLD_CAP_MS).unref());
+      void Promise.race([request.holdLockUntil?.catch(() => undefined) ?? Promise.resolve(), cap]).then(unlock);
     }
   }
 
