@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Transform, Writable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 
 import { PaasError } from '@paas/core';
 
+import { captureOutput } from './bounded-capture.js';
 import { runOnHost } from './host-environment.js';
 import { type ExtractOptions, type ExtractSummary, checkLinksInside, extractTar } from './tar-extract.js';
 
@@ -40,18 +41,6 @@ export class SlugTooLargeError extends PaasError {
     this.name = 'SlugTooLargeError';
     this.limitBytes = limitBytes;
   }
-}
-
-/** Keeps at most `limit` bytes of what is written, for error messages. */
-function boundedCapture(limit: number): { stream: Writable; text: () => string } {
-  let kept = Buffer.alloc(0);
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      if (kept.length < limit) kept = Buffer.concat([kept, chunk.subarray(0, limit - kept.length)]);
-      callback();
-    },
-  });
-  return { stream, text: () => kept.toString('utf8').trim() };
 }
 
 /**
@@ -107,7 +96,7 @@ export async function packSlug(appDir: string, outFile: string, options: PackSlu
     pipelineError = error;
     stop.abort();
   });
-  const stderr = boundedCapture(16 * 1024);
+  const stderr = captureOutput(16 * 1024);
   try {
     const result = await runOnHost('tar', tarArguments(root), {
       cwd: root,
@@ -116,10 +105,10 @@ export async function packSlug(appDir: string, outFile: string, options: PackSlu
       stderr: stderr.stream,
       signal,
     });
-    if (pipelineError !== undefined) throw pipelineError;
-    if (options.signal?.aborted) throw options.signal.reason;
+    if (pipelineError !== undefined) throw pipelineError as Error;
+    options.signal?.throwIfAborted();
     if (result.exitCode !== 0) {
-      throw new Error(`tar could not pack the slug (exit ${String(result.exitCode ?? result.signal)}): ${stderr.text()}`);
+      throw new Error(`tar could not pack the slug (exit ${String(result.exitCode ?? result.signal)}): ${stderr.text().trim()}`);
     }
     gzip.end();
     await written;

@@ -138,7 +138,7 @@ class Extraction {
   }
 
   async add(entry: TarEntry, body: AsyncIterable<Buffer>): Promise<void> {
-    if (this.#options.signal?.aborted) throw this.#options.signal.reason;
+    this.#options.signal?.throwIfAborted();
     const relPath = normalizeEntryPath(entry.path);
     if (relPath === '') {
       if (entry.type === 'directory') return;

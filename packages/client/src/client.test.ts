@@ -27,7 +27,9 @@ function fakeFetch(answers: Answer[]): { fetch: typeof fetch; seen: Seen[] } {
     });
     const answer = answers.shift() ?? { status: 500, body: { id: 'internal_error', message: 'no answer left' } };
     const text = answer.raw ?? (answer.body === undefined ? '' : JSON.stringify(answer.body));
-    return Promise.resolve(new Response(text, { status: answer.status ?? 200, headers: answer.headers ?? {} }));
+    const status = answer.status ?? 200;
+    // a 204 may carry no body at all, not even an empty one
+    return Promise.resolve(new Response(status === 204 ? null : text, { status, headers: answer.headers ?? {} }));
   };
   return { fetch: fake, seen };
 }
@@ -116,6 +118,53 @@ describe('createClient', () => {
     assert.equal(seen[0]?.url, 'http://paas.test:5100/apps/demo/releases');
     assert.equal(seen[0]?.body, '{"release":"v2"}');
     assert.equal(seen[1]?.body, '{"updates":[{"type":"web","quantity":"+1","size":"eco"}]}');
+  });
+
+  it('reads builds and their raw output, and purges the build cache', async () => {
+    const { fetch, seen } = fakeFetch([
+      { body: [{ id: 'b2' }, { id: 'b1' }] },
+      { body: { id: 'b/1' } },
+      { raw: '-----> Building\n  ✓ done\n', headers: { 'content-type': 'text/plain' } },
+      { status: 204 },
+    ]);
+    const client = createClient({ baseUrl, token, fetch });
+    assert.deepEqual((await client.listBuilds('demo')).map((b) => b.id), ['b2', 'b1']);
+    await client.getBuild('demo', 'b/1');
+    assert.equal(await client.getBuildOutput('demo', 'b1'), '-----> Building\n  ✓ done\n');
+    assert.equal(await client.purgeBuildCache('demo'), undefined);
+    assert.deepEqual(
+      seen.map((s) => `${s.method} ${s.url}`),
+      [
+        'GET http://paas.test:5100/apps/demo/builds',
+        'GET http://paas.test:5100/apps/demo/builds/b%2F1',
+        'GET http://paas.test:5100/apps/demo/builds/b1/output',
+        'DELETE http://paas.test:5100/apps/demo/build-cache',
+      ],
+    );
+    assert.match(seen[2]?.headers.get('accept') ?? '', /^text\/plain/);
+    assert.equal(seen[2]?.headers.get('authorization'), 'Bearer tok-123');
+  });
+
+  it('reports a build output request that fails with its error body', async () => {
+    const { fetch } = fakeFetch([{ status: 404, body: { id: 'not_found', message: "Couldn't find that build: b9." } }]);
+    const error = await createClient({ baseUrl, token, fetch }).getBuildOutput('demo', 'b9').catch((e: unknown) => e);
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.id, 'not_found');
+    assert.equal(error.message, "Couldn't find that build: b9.");
+  });
+
+  it('replaces the buildpack list with PUT, an empty list clearing it', async () => {
+    const installation = { ordinal: 0, buildpack: { url: 'nodejs', name: 'nodejs' } };
+    const { fetch, seen } = fakeFetch([{ body: [] }, { body: [installation] }, { body: [] }]);
+    const client = createClient({ baseUrl, token, fetch });
+    assert.deepEqual(await client.listBuildpackInstallations('demo'), []);
+    assert.deepEqual(await client.updateBuildpackInstallations('demo', ['nodejs', '/opt/pack']), [installation]);
+    await client.updateBuildpackInstallations('demo', []);
+    assert.equal(seen[0]?.url, 'http://paas.test:5100/apps/demo/buildpack-installations');
+    assert.equal(seen[1]?.method, 'PUT');
+    assert.equal(seen[1]?.body, '{"updates":[{"buildpack":"nodejs"},{"buildpack":"/opt/pack"}]}');
+    assert.equal(seen[1]?.headers.get('content-type'), 'application/json');
+    assert.equal(seen[2]?.body, '{"updates":[]}');
   });
 
   it('reports an API nobody listens on as unreachable, naming the URL and the fix', async () => {

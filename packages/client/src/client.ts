@@ -1,14 +1,19 @@
 import type {
   AccountResource,
   AppResource,
+  BuildpackInstallationResource,
+  BuildResource,
   ConfigVarsResource,
   FormationResource,
   ReleaseResource,
 } from '@paas/core';
 import { RELEASE_VERSION_HEADER } from '@paas/core';
 
+import { ApiError } from './api-error.js';
+import { uploadSource } from './build-upload.js';
+import type { BuildStream } from './build-upload.js';
 import { createTransport } from './transport.js';
-import type { Send, TransportOptions } from './transport.js';
+import type { Send, Transport, TransportOptions } from './transport.js';
 
 export interface ClientOptions {
   /** e.g. `http://localhost:5100`; a trailing slash is fine. */
@@ -67,10 +72,26 @@ export interface PaasClient {
   rollback(app: string, release: string | number): Promise<ReleaseResource>;
   listFormation(app: string): Promise<FormationResource[]>;
   updateFormation(app: string, updates: readonly FormationUpdateInput[]): Promise<FormationResource[]>;
+  /** Newest first. */
+  listBuilds(app: string): Promise<BuildResource[]>;
+  getBuild(app: string, id: string): Promise<BuildResource>;
+  /** The whole output of a build, as the user saw it. */
+  getBuildOutput(app: string, id: string): Promise<string>;
+  /**
+   * Uploads a gzipped tarball of the source and starts a build of it; resolves once
+   * paasd answers, with the output still streaming.
+   */
+  createBuild(app: string, source: AsyncIterable<Uint8Array>): Promise<BuildStream>;
+  purgeBuildCache(app: string): Promise<void>;
+  /** In the order they run. */
+  listBuildpackInstallations(app: string): Promise<BuildpackInstallationResource[]>;
+  /** Replaces the whole list (an empty one clears it); resolves with the new list. */
+  updateBuildpackInstallations(app: string, buildpacks: readonly string[]): Promise<BuildpackInstallationResource[]>;
 }
 
 export function createClient(options: ClientOptions): PaasClient {
-  const send = createTransport(transportOptions(options));
+  const transport = createTransport(transportOptions(options));
+  const { send } = transport;
   const get = async <T>(path: string): Promise<T> => (await send<T>({ method: 'GET', path })).body;
   const listReleases = (app: string, page: ReleasePageOptions = {}): Promise<ReleasePage> =>
     readReleasePage(send, app, page);
@@ -91,6 +112,22 @@ export function createClient(options: ClientOptions): PaasClient {
     listFormation: (app) => get(`${appPath(app)}/formation`),
     updateFormation: async (app, updates) =>
       (await send<FormationResource[]>({ method: 'PATCH', path: `${appPath(app)}/formation`, body: { updates } })).body,
+    listBuilds: (app) => get(`${appPath(app)}/builds`),
+    getBuild: (app, id) => get(buildPath(app, id)),
+    getBuildOutput: (app, id) => readBuildOutput(transport, `${buildPath(app, id)}/output`),
+    createBuild: (app, source) => uploadSource(transport, `${appPath(app)}/builds`, source),
+    purgeBuildCache: async (app) => {
+      await send({ method: 'DELETE', path: `${appPath(app)}/build-cache` });
+    },
+    listBuildpackInstallations: (app) => get(`${appPath(app)}/buildpack-installations`),
+    updateBuildpackInstallations: async (app, buildpacks) =>
+      (
+        await send<BuildpackInstallationResource[]>({
+          method: 'PUT',
+          path: `${appPath(app)}/buildpack-installations`,
+          body: { updates: buildpacks.map((buildpack) => ({ buildpack })) },
+        })
+      ).body,
   };
 }
 
@@ -106,6 +143,21 @@ function transportOptions(options: ClientOptions): TransportOptions {
 
 function appPath(app: string): string {
   return `/apps/${encodeURIComponent(app)}`;
+}
+
+function buildPath(app: string, id: string): string {
+  return `${appPath(app)}/builds/${encodeURIComponent(id)}`;
+}
+
+async function readBuildOutput(transport: Transport, path: string): Promise<string> {
+  const response = await transport.open({ method: 'GET', path, accept: 'text/plain, application/json' });
+  try {
+    return await response.text();
+  } catch (error) {
+    throw new ApiError('unreachable', `The connection to ${transport.urlOf(path)} broke while reading the answer: try again.`, response.status, {
+      cause: error,
+    });
+  }
 }
 
 async function updateConfigVars(

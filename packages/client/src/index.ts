@@ -1,5 +1,6 @@
 export { ApiError, isApiError } from './api-error.js';
 export { createClient } from './client.js';
+export type { BuildStream } from './build-upload.js';
 export type {
   ClientOptions,
   ConfigVarsUpdate,

@@ -13,8 +13,10 @@ export interface TransportOptions {
   readonly timeoutMs?: number;
 }
 
+export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 export interface ApiRequest {
-  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  readonly method: ApiMethod;
   readonly path: string;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
@@ -29,34 +31,76 @@ export interface ApiResponse<T> {
 /** Sends one request; resolves with the parsed JSON body of a 2xx answer, else throws ApiError. */
 export type Send = <T>(request: ApiRequest) => Promise<ApiResponse<T>>;
 
-export function createTransport(options: TransportOptions): Send {
+/** A request whose answer is not JSON (build output), or whose body is a stream (source upload). */
+export interface StreamRequest {
+  readonly method: ApiMethod;
+  readonly path: string;
+  /** The media types the caller reads; errors still come back as JSON. */
+  readonly accept: string;
+  /** Sent as it is read (`duplex: 'half'`), never held in memory whole. */
+  readonly upload?: { readonly body: ReadableStream<Uint8Array>; readonly contentType: string };
+  /** Ends the request and the reading of its answer; without one the per-request timeout applies. */
+  readonly signal?: AbortSignal;
+}
+
+/** Resolves with a 2xx answer whose body the caller reads, else throws ApiError. */
+export type Open = (request: StreamRequest) => Promise<Response>;
+
+export interface Transport {
+  readonly send: Send;
+  readonly open: Open;
+  /** The per-request timeout, for callers that keep their own watch. */
+  readonly timeoutMs: number;
+  /** The full URL of an API path, for messages. */
+  readonly urlOf: (path: string) => string;
+}
+
+export function createTransport(options: TransportOptions): Transport {
   const doFetch = options.fetch ?? globalThis.fetch;
   const base = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  return async <T>(request: ApiRequest): Promise<ApiResponse<T>> => {
-    const url = `${base}${request.path}`;
-    const headers: Record<string, string> = {
-      Accept: 'application/json',
-      Authorization: `Bearer ${options.token}`,
-      'User-Agent': options.userAgent ?? USER_AGENT,
-      ...request.headers,
-    };
-    if (request.body !== undefined) headers['Content-Type'] = 'application/json';
-    let response: Response;
+  const baseHeaders = (): Record<string, string> => ({
+    Authorization: `Bearer ${options.token}`,
+    'User-Agent': options.userAgent ?? USER_AGENT,
+  });
+  const fetchOrThrow = async (url: string, init: RequestInit): Promise<Response> => {
     try {
-      response = await doFetch(url, {
-        method: request.method,
-        headers,
-        signal: AbortSignal.timeout(timeoutMs),
-        ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
-      });
+      return await doFetch(url, init);
     } catch (error) {
       throw connectionError(error, base, timeoutMs);
     }
+  };
+
+  const send: Send = async <T>(request: ApiRequest): Promise<ApiResponse<T>> => {
+    const url = `${base}${request.path}`;
+    const headers: Record<string, string> = { Accept: 'application/json', ...baseHeaders(), ...request.headers };
+    if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetchOrThrow(url, {
+      method: request.method,
+      headers,
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+    });
     const body = await readJson(response, request, url);
     if (!response.ok) throw errorFromAnswer(response.status, body, request, url);
     return { status: response.status, headers: response.headers, body: body as T };
   };
+
+  const open: Open = async (request) => {
+    const url = `${base}${request.path}`;
+    const headers: Record<string, string> = { Accept: request.accept, ...baseHeaders() };
+    if (request.upload) headers['Content-Type'] = request.upload.contentType;
+    const response = await fetchOrThrow(url, {
+      method: request.method,
+      headers,
+      signal: request.signal ?? AbortSignal.timeout(timeoutMs),
+      ...(request.upload ? { body: request.upload.body, duplex: 'half' } : {}),
+    });
+    if (response.ok) return response;
+    throw errorFromAnswer(response.status, await readJson(response, request, url), request, url);
+  };
+
+  return { send, open, timeoutMs, urlOf: (path) => `${base}${path}` };
 }
 
 function connectionError(error: unknown, base: string, timeoutMs: number): ApiError {
@@ -76,7 +120,7 @@ function connectionError(error: unknown, base: string, timeoutMs: number): ApiEr
   );
 }
 
-async function readJson(response: Response, request: ApiRequest, url: string): Promise<unknown> {
+async function readJson(response: Response, request: { readonly method: ApiMethod }, url: string): Promise<unknown> {
   const text = await response.text().catch((error: unknown) => {
     throw new ApiError('unreachable', `The connection to ${url} broke while reading the answer: try again.`, response.status, {
       cause: error,
@@ -98,7 +142,7 @@ async function readJson(response: Response, request: ApiRequest, url: string): P
 
 const ID_BY_STATUS = new Map<number, string>(Object.entries(ERROR_STATUS).map(([id, status]) => [status, id]));
 
-function errorFromAnswer(status: number, body: unknown, request: ApiRequest, url: string): ApiError {
+function errorFromAnswer(status: number, body: unknown, request: { readonly method: ApiMethod }, url: string): ApiError {
   if (isErrorBody(body)) return new ApiError(body.id, body.message, status);
   return new ApiError(
     ID_BY_STATUS.get(status) ?? 'invalid_response',

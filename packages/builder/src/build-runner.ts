@@ -1,0 +1,367 @@
+import { randomUUID } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Readable, type Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+
+import { type ProcessTypes, PaasError, invalidParams, isConfigKey, parseProcfile } from '@paas/core';
+
+import type { BuildEnvironment } from './build-environment.js';
+import { type BuildFailure, type FailureEvent, classifyBuildFailure, formatBuildFailure } from './build-failure.js';
+import { BuildLog, formatBytes } from './build-log.js';
+import { BuildpackRefError, DEFAULT_BUILDPACKS_DIR, PLATFORM_BUILDPACKS, buildpackDirName, fetchBuildpack, parseBuildpackRef } from './buildpack-ref.js';
+import { type BuildpackContext, type PreparedBuildpack, StepFailed, compileBuildpack, detectBuildpack, releaseBuildpack } from './buildpack-run.js';
+import { createHostEnvironment } from './host-environment.js';
+import { mergeProcessTypes } from './process-types.js';
+import { type SlugInfo, SlugTooLargeError, packSlug } from './slug.js';
+import { ArchiveTooLargeError, UnsafePathError, checkLinksInside, extractTar } from './tar-extract.js';
+import { TarFormatError } from './tar-reader.js';
+
+export const DEFAULT_BUILD_TIMEOUT_MS = 15 * 60 * 1000;
+export const DEFAULT_STACK = 'paas-bookworm';
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface RunBuildOptions {
+  /** A directory holding the app's source (its `.git` is left out), or: */
+  readonly sourceDir?: string;
+  /** a tar stream of the source, plain or gzipped (e.g. `git archive` output). */
+  readonly sourceTar?: Readable;
+  /** Names of ours, absolute paths or git URLs; undefined: detect among nodejs, static, procfile. */
+  readonly buildpacks?: readonly string[];
+  /** The app's build cache, kept between builds; builds of one app must not run at once. */
+  readonly cacheDir: string;
+  /** Written into ENV_DIR, one file per key. */
+  readonly configVars?: Readonly<Record<string, string>>;
+  readonly stack?: string;
+  /** The commit being built, as SOURCE_VERSION. */
+  readonly commit?: string;
+  /** Build output for the user (plain text); not ended by the build. */
+  readonly output: Writable;
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Where buildpacks run; default: host processes. */
+  readonly environment?: BuildEnvironment;
+  /** The platform's buildpacks; default: `buildpacks/` of this repository. */
+  readonly buildpacksDir?: string;
+  /** Platform-level build environment (PATH, NPM_CONFIG_REGISTRY, proxies). Config vars go to ENV_DIR instead. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Where the slug is written; default a new file in the temp dir. The caller owns it. */
+  readonly slugFile?: string;
+  readonly maxSlugBytes?: number;
+  /** Cap on buildpack output forwarded to `output`. */
+  readonly outputLimitBytes?: number;
+  /** Accept `file://` buildpack URLs (tests, operators). */
+  readonly allowFileUrls?: boolean;
+  /** Parent of the per-build work dir; default the OS temp dir. */
+  readonly workRoot?: string;
+}
+
+export interface BuildpackUsed {
+  readonly ref: string;
+  /** What its detect step called it, e.g. `Node.js`. */
+  readonly name: string;
+}
+
+export interface BuiltSlug extends SlugInfo {
+  readonly file: string;
+}
+
+export type BuildResult =
+  | {
+      readonly status: 'succeeded';
+      readonly processTypes: ProcessTypes;
+      readonly buildpacks: readonly BuildpackUsed[];
+      readonly slug: BuiltSlug;
+      readonly stack: string;
+      readonly durationMs: number;
+    }
+  | {
+      readonly status: 'failed';
+      readonly failure: BuildFailure;
+      readonly buildpacks: readonly BuildpackUsed[];
+      readonly durationMs: number;
+      /** The underlying error for the platform's logs (never shown to the user). */
+      readonly error?: unknown;
+    };
+
+/** A classified failure raised by a step. */
+class BuildStopped extends Error {
+  readonly event: FailureEvent;
+
+  constructor(event: FailureEvent) {
+    super(event.kind);
+    this.event = event;
+  }
+}
+
+function validate(options: RunBuildOptions): void {
+  if ((options.sourceDir === undefined) === (options.sourceTar === undefined)) {
+    throw invalidParams('runBuild needs exactly one of sourceDir and sourceTar.');
+  }
+  const bad = Object.keys(options.configVars ?? {}).filter((key) => !isConfigKey(key));
+  if (bad.length > 0) throw invalidParams(`Invalid config var keys: ${bad.map((key) => JSON.stringify(key)).join(', ')}.`);
+}
+
+/** Peeks at the first bytes: gzip streams are unzipped on the way in. */
+async function* maybeGunzip(source: Readable): AsyncGenerator<Buffer> {
+  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await iterator.next();
+  if (first.done === true) return;
+  const head = first.value;
+  const all = (async function* () {
+    yield head;
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+  })();
+  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+    yield* all;
+    return;
+  }
+  const gunzip = createGunzip();
+  // A failure on either side destroys the other; the reader below then throws it.
+  pipeline(Readable.from(all), gunzip).catch(() => undefined);
+  yield* gunzip as AsyncIterable<Buffer>;
+}
+
+class Build {
+  readonly options: RunBuildOptions;
+  readonly log: BuildLog;
+  readonly stack: string;
+  readonly signal: AbortSignal;
+  readonly used: BuildpackUsed[] = [];
+  step = 'setup';
+  work = '';
+
+  constructor(options: RunBuildOptions, signal: AbortSignal) {
+    this.options = options;
+    this.signal = signal;
+    this.stack = options.stack ?? DEFAULT_STACK;
+    this.log = new BuildLog(options.output, options.outputLimitBytes === undefined ? {} : { limitBytes: options.outputLimitBytes });
+  }
+
+  dir(name: string): string {
+    return join(this.work, name);
+  }
+
+  async prepare(): Promise<void> {
+    this.work = await mkdtemp(join(this.options.workRoot ?? tmpdir(), 'paas-build-'));
+    for (const name of ['app', 'env', 'buildpacks', 'home', 'tmp']) await mkdir(this.dir(name));
+    await mkdir(this.options.cacheDir, { recursive: true });
+    for (const [key, value] of Object.entries(this.options.configVars ?? {})) {
+      await writeFile(join(this.dir('env'), key), value, { mode: 0o600 });
+    }
+  }
+
+  async unpackSource(): Promise<void> {
+    this.step = 'unpacking the source';
+    const appDir = this.dir('app');
+    try {
+      if (this.options.sourceTar !== undefined) {
+        try {
+          await extractTar(maybeGunzip(this.options.sourceTar), appDir, { signal: this.signal });
+        } finally {
+          // We own the stream now: whoever writes into it (`git archive`) must not block on it.
+          this.options.sourceTar.destroy();
+        }
+      } else {
+        const source = resolve(this.options.sourceDir ?? '');
+        await cp(source, appDir, { recursive: true, verbatimSymlinks: true, filter: (path) => path !== join(source, '.git') });
+        await checkLinksInside(appDir);
+      }
+    } catch (error) {
+      if (error instanceof UnsafePathError) throw new BuildStopped({ kind: 'unsafe_path', where: 'source', entry: error.entry, reason: error.reason });
+      if (error instanceof TarFormatError) throw new BuildStopped({ kind: 'invalid_source', reason: error.message });
+      if (typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('Z_')) {
+        throw new BuildStopped({ kind: 'invalid_source', reason: 'its gzip compression is damaged' });
+      }
+      if (error instanceof ArchiveTooLargeError) throw new BuildStopped({ kind: 'invalid_source', reason: `it unpacks to more than ${formatBytes(error.limitBytes)}` });
+      throw error;
+    }
+  }
+
+  async fetchBuildpacks(): Promise<PreparedBuildpack[]> {
+    this.step = 'fetching buildpacks';
+    const refs = this.options.buildpacks ?? PLATFORM_BUILDPACKS;
+    if (this.options.buildpacks !== undefined) {
+      this.log.step(`Using buildpack${refs.length === 1 ? '' : 's'}:`);
+      refs.forEach((ref, index) => this.log.detail(`${String(index + 1)}. ${ref}`));
+    }
+    const prepared: PreparedBuildpack[] = [];
+    for (const [index, value] of refs.entries()) {
+      const sink = this.log.sink();
+      try {
+        const ref = parseBuildpackRef(value, { allowFileUrls: this.options.allowFileUrls === true });
+        const dir = join(this.dir('buildpacks'), buildpackDirName(index, ref));
+        await fetchBuildpack(ref, dir, {
+          buildpacksDir: this.options.buildpacksDir ?? DEFAULT_BUILDPACKS_DIR,
+          allowFileUrls: this.options.allowFileUrls === true,
+          home: this.dir('home'),
+          path: this.options.env?.['PATH'] ?? DEFAULT_PATH,
+          log: sink,
+          signal: this.signal,
+        });
+        prepared.push({ ref: value, dir });
+      } catch (error) {
+        if (error instanceof BuildpackRefError) throw new BuildStopped({ kind: 'buildpack_unavailable', ref: value, reason: error.message });
+        throw error;
+      } finally {
+        sink.end();
+        await finished(sink);
+      }
+    }
+    return prepared;
+  }
+
+  context(): BuildpackContext {
+    return {
+      environment: this.options.environment ?? createHostEnvironment(),
+      log: this.log,
+      appDir: this.dir('app'),
+      cacheDir: resolve(this.options.cacheDir),
+      envDir: this.dir('env'),
+      env: {
+        PATH: DEFAULT_PATH,
+        LANG: 'C.UTF-8',
+        ...this.options.env,
+        HOME: this.dir('home'),
+        TMPDIR: this.dir('tmp'),
+        STACK: this.stack,
+        ...(this.options.commit === undefined ? {} : { SOURCE_VERSION: this.options.commit }),
+      },
+      mounts: [this.work, resolve(this.options.cacheDir)],
+      signal: this.signal,
+    };
+  }
+
+  async detect(context: BuildpackContext, packs: readonly PreparedBuildpack[]): Promise<PreparedBuildpack[]> {
+    this.step = 'detecting buildpacks';
+    if (this.options.buildpacks !== undefined) {
+      for (const pack of packs) {
+        const name = await detectBuildpack(context, pack);
+        if (name === undefined) throw new BuildStopped({ kind: 'buildpack_incompatible', buildpack: pack.ref });
+        this.used.push({ ref: pack.ref, name });
+      }
+      return [...packs];
+    }
+    for (const pack of packs) {
+      const name = await detectBuildpack(context, pack);
+      if (name !== undefined) {
+        this.used.push({ ref: pack.ref, name });
+        return [pack];
+      }
+    }
+    throw new BuildStopped({ kind: 'no_buildpack_detected', tried: packs.map((pack) => pack.ref) });
+  }
+
+  async compile(context: BuildpackContext, packs: readonly PreparedBuildpack[]): Promise<ProcessTypes[]> {
+    const defaults: ProcessTypes[] = [];
+    for (const [index, pack] of packs.entries()) {
+      const name = this.used[index]?.name ?? pack.ref;
+      this.step = `the ${pack.ref} compile step`;
+      this.log.step(`${name} app detected`);
+      try {
+        await compileBuildpack(context, pack, packs.slice(0, index));
+      } catch (error) {
+        if (!(error instanceof StepFailed)) throw error;
+        const { exitCode, signal } = error.result;
+        throw new BuildStopped({ kind: 'compile_failed', buildpack: pack.ref, exitCode, signal, outputTail: this.log.tail() });
+      }
+    }
+    for (const pack of packs) {
+      this.step = `the ${pack.ref} release step`;
+      try {
+        defaults.push(await releaseBuildpack(context, pack));
+      } catch (error) {
+        if (error instanceof StepFailed) throw new BuildStopped({ kind: 'release_failed', buildpack: pack.ref, reason: error.message });
+        throw error;
+      }
+    }
+    return defaults;
+  }
+
+  async discoverProcessTypes(defaults: readonly ProcessTypes[]): Promise<ProcessTypes> {
+    this.step = 'discovering process types';
+    this.log.step('Discovering process types');
+    let procfile: ProcessTypes | undefined;
+    const text = await readFile(join(this.dir('app'), 'Procfile'), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (text !== undefined) {
+      try {
+        procfile = parseProcfile(text);
+      } catch (error) {
+        if (error instanceof PaasError) throw new BuildStopped({ kind: 'invalid_procfile', message: error.message });
+        throw error;
+      }
+      this.log.detail(`Procfile declares types     -> ${Object.keys(procfile).join(', ') || '(none)'}`);
+    }
+    const fromPacks = mergeProcessTypes(undefined, defaults);
+    if (Object.keys(fromPacks).length > 0) this.log.detail(`Default types for buildpack -> ${Object.keys(fromPacks).join(', ')}`);
+    const types = mergeProcessTypes(procfile, defaults);
+    if (Object.keys(types).length === 0) throw new BuildStopped({ kind: 'no_process_types', buildpacks: this.used.map((pack) => pack.ref) });
+    return types;
+  }
+
+  async pack(): Promise<BuiltSlug> {
+    this.step = 'compressing the slug';
+    this.log.step('Compressing...');
+    const file = this.options.slugFile ?? join(this.options.workRoot ?? tmpdir(), `paas-slug-${randomUUID()}.tgz`);
+    try {
+      const info = await packSlug(this.dir('app'), file, {
+        signal: this.signal,
+        ...(this.options.maxSlugBytes === undefined ? {} : { maxBytes: this.options.maxSlugBytes }),
+      });
+      this.log.detail(`Done: ${formatBytes(info.size)}`);
+      return { ...info, file };
+    } catch (error) {
+      if (error instanceof SlugTooLargeError) throw new BuildStopped({ kind: 'slug_too_large', limitBytes: error.limitBytes });
+      if (error instanceof UnsafePathError) throw new BuildStopped({ kind: 'unsafe_path', where: 'slug', entry: error.entry, reason: error.reason });
+      throw error;
+    }
+  }
+}
+
+/**
+ * Builds an app into a slug with classic buildpacks: unpack the source into a fresh
+ * build dir, detect, compile each pack (earlier packs' `export` files sourced),
+ * collect process types (the Procfile wins), pack the slug. Build output goes to
+ * `options.output`; a failure comes back as classified data, printed as ` !     `
+ * lines, never as a thrown error (only invalid options throw).
+ */
+export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
+  validate(options);
+  const started = Date.now();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
+  const build = new Build(options, signal);
+  try {
+    await build.prepare();
+    build.log.step(`Building on the ${build.stack} stack`);
+    await build.unpackSource();
+    const fetched = await build.fetchBuildpacks();
+    const context = build.context();
+    const packs = await build.detect(context, fetched);
+    const defaults = await build.compile(context, packs);
+    const processTypes = await build.discoverProcessTypes(defaults);
+    const slug = await build.pack();
+    return { status: 'succeeded', processTypes, buildpacks: build.used, slug, stack: build.stack, durationMs: Date.now() - started };
+  } catch (error) {
+    let event: FailureEvent;
+    if (timeout.aborted) event = { kind: 'build_timeout', timeoutMs, step: build.step };
+    else if (signal.aborted) event = { kind: 'build_canceled', step: build.step };
+    else if (error instanceof BuildStopped) event = error.event;
+    else event = { kind: 'internal_error', step: build.step };
+    const failure = classifyBuildFailure(event);
+    build.log.lines(formatBuildFailure(failure));
+    const result: BuildResult = { status: 'failed', failure, buildpacks: build.used, durationMs: Date.now() - started };
+    return event.kind === 'internal_error' ? { ...result, error } : result;
+  } finally {
+    if (build.work !== '') {
+      // A leftover temp dir is not worth failing a finished build for; rm already retries.
+      await rm(build.work, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import { type ProcessTypes, checkProcessType } from '@paas/core';
+import { parse } from 'yaml';
+
+/** Reads `bin/release` output: YAML whose `default_process_types` maps types to commands. */
+export function parseReleaseOutput(text: string): ProcessTypes {
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (error) {
+    throw new Error(`its output is not YAML (${(error as Error).message.split('\n')[0] ?? 'parse error'})`, { cause: error });
+  }
+  if (document === null || document === undefined) return {};
+  if (typeof document !== 'object' || Array.isArray(document)) throw new Error('its output is not a YAML mapping');
+  const defaults = (document as Record<string, unknown>)['default_process_types'];
+  if (defaults === null || defaults === undefined) return {};
+  if (typeof defaults !== 'object' || Array.isArray(defaults)) throw new Error('default_process_types is not a mapping');
+  const types: Record<string, string> = {};
+  for (const [name, command] of Object.entries(defaults as Record<string, unknown>)) {
+    if (checkProcessType(name) !== undefined) throw new Error(`default_process_types has an invalid type name ${JSON.stringify(name)}`);
+    if (typeof command !== 'string' || command.trim() === '') throw new Error(`default_process_types.${name} is not a command`);
+    types[name] = command.trim();
+  }
+  return types;
+}
+
+/**
+ * The slug's process types: the Procfile's, in its order, then the buildpacks'
+ * defaults for types the Procfile does not declare (a later buildpack's default
+ * replaces an earlier one's). The Procfile always wins.
+ */
+export function mergeProcessTypes(procfile: ProcessTypes | undefined, defaults: readonly ProcessTypes[]): ProcessTypes {
+  const merged: Record<string, string> = { ...(procfile ?? {}) };
+  const fromPacks: Record<string, string> = Object.assign({}, ...defaults) as Record<string, string>;
+  for (const [name, command] of Object.entries(fromPacks)) {
+    if (!Object.hasOwn(merged, name)) merged[name] = command;
+  }
+  return merged;
+}
