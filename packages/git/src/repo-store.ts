@@ -58,6 +58,7 @@ export const REPO_CONFIG: readonly (readonly [string, string])[] = [
   ['receive.denyNonFastForwards', 'false'], // `git push -f` is how users redeploy an amended commit
   ['receive.fsckObjects', 'true'], // refuse malformed objects before anyone clones them
   ['core.logAllRefUpdates', 'true'], // a reflog, so a forced push can be undone by an operator
+  ['receive.maxInputSize', '1g'], // Heroku's repository limit: a larger pack is refused by git itself
   ['http.receivepack', 'true'],
   ['http.uploadpack', 'true'],
 ];

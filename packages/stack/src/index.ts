@@ -2,6 +2,7 @@ export { followProgress } from './progress.js';
 export {
   DEFAULT_STACK_IMAGE,
   STACK,
+  LOCAL_CA_DIR,
   STACK_PACKAGES,
   baseImageOf,
   buildStackImage,

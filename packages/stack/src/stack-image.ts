@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 
 import type Docker from 'dockerode';
 
@@ -27,6 +27,24 @@ export interface StackImageOptions {
   readonly mirror?: string;
   /** Progress, one line at a time. */
   readonly onLine?: (line: string) => void;
+  /** Where the host keeps its own CAs (`*.crt`); default Debian's `/usr/local/share/ca-certificates`. */
+  readonly localCaDir?: string;
+}
+
+/** Copies the host's local CA certificates (`*.crt`, one level of folders) into the build context. */
+async function copyLocalAuthorities(from: string, to: string): Promise<number> {
+  await mkdir(to, { recursive: true });
+  let count = 0;
+  const entries = await readdir(from, { withFileTypes: true, recursive: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith('.crt')) continue;
+    const source = join(entry.parentPath, entry.name);
+    const target = join(to, relative(from, source));
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(source, target);
+    count += 1;
+  }
+  return count;
 }
 
 export interface StackImageInfo {
@@ -91,11 +109,19 @@ function splitName(image: string): [string, string] {
   return colon > image.lastIndexOf('/') ? [image.slice(0, colon), image.slice(colon + 1)] : [image, 'latest'];
 }
 
+/** Debian's place for a site's own certificate authorities; the stack trusts them too. */
+export const LOCAL_CA_DIR = '/usr/local/share/ca-certificates';
+
 export function stackDockerfile(base: string): string {
   return [
     `FROM ${base}`,
     'ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 LC_ALL=C.UTF-8',
     `RUN apt-get update && apt-get install -y --no-install-recommends ${STACK_PACKAGES.join(' ')} && rm -rf /var/lib/apt/lists/*`,
+    // Behind a TLS-inspecting proxy or with a private registry, builds and apps must trust
+    // the same authorities as the host; Node reads only its own list unless told.
+    `COPY local-ca/ ${LOCAL_CA_DIR}/`,
+    'RUN update-ca-certificates',
+    'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt',
     'RUN useradd --create-home --uid 1000 --shell /bin/bash app && mkdir -p /app && chown app:app /app',
     `ENV STACK=${STACK}`,
     'WORKDIR /app',
@@ -112,7 +138,9 @@ export async function buildStackImage(options: StackImageOptions): Promise<Stack
   const context = await mkdtemp(join(options.workDir, 'stack-context-'));
   try {
     await writeFile(join(context, 'Dockerfile'), stackDockerfile(base));
-    const tar = spawn('tar', ['-C', context, '-c', 'Dockerfile'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const authorities = await copyLocalAuthorities(options.localCaDir ?? LOCAL_CA_DIR, join(context, 'local-ca'));
+    if (authorities > 0) onLine(`Adding ${String(authorities)} certificate authorities from ${options.localCaDir ?? LOCAL_CA_DIR}`);
+    const tar = spawn('tar', ['-C', context, '-c', 'Dockerfile', 'local-ca'], { stdio: ['ignore', 'pipe', 'inherit'] });
     onLine(`Building ${image} with ${STACK_PACKAGES.length} packages`);
     const stream = await options.docker.buildImage(tar.stdout, { t: image, rm: true, forcerm: true });
     await followProgress(options.docker, stream, onLine);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 
-import { DEFAULT_STACK_IMAGE, STACK, baseImageOf, ensureStackImage, stackDockerfile } from '../src/index.js';
+import { DEFAULT_STACK_IMAGE, LOCAL_CA_DIR, STACK, baseImageOf, ensureStackImage, stackDockerfile } from '../src/index.js';
 import { dockerForTests } from './docker-available.js';
 
 test('base image names', () => {
@@ -42,4 +42,22 @@ test('the stack image is made from Debian when missing, then reused, and has wha
   assert.match(text, /Python 3/);
   assert.match(text, /GNU Make/);
   assert.match(text, /^1000$/m);
+});
+
+test('the stack trusts the certificate authorities the host added locally', { timeout: 20 * 60_000 }, async (t) => {
+  const found = await dockerForTests();
+  if ('skip' in found) return t.skip(found.skip);
+  const local = readdirSync(LOCAL_CA_DIR, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.crt'));
+  if (local.length === 0) return t.skip(`no local CAs in ${LOCAL_CA_DIR} on this host`);
+  const workDir = mkdtempSync(join(tmpdir(), 'paas-stack-'));
+  t.after(() => rmSync(workDir, { recursive: true, force: true }));
+  await ensureStackImage({ docker: found.docker, workDir });
+  const output = new PassThrough();
+  let bundle = '';
+  output.on('data', (chunk: Buffer) => (bundle += chunk.toString()));
+  await found.docker.run(DEFAULT_STACK_IMAGE, ['cat', '/etc/ssl/certs/ca-certificates.crt'], output, { HostConfig: { AutoRemove: true } });
+  for (const name of local) {
+    const body = readFileSync(join(LOCAL_CA_DIR, name), 'utf8').split('\n').filter((line) => line && !line.startsWith('-----')).join('\n');
+    assert.ok(bundle.replaceAll('\r', '').includes(body.slice(0, 200)), `${name} is in the stack's CA bundle`);
+  }
 });
