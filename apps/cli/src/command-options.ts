@@ -1,4 +1,4 @@
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 
 import { DEFAULT_REMOTE } from './git-remote.js';
@@ -21,4 +21,15 @@ export function withJsonOption(command: Command): Command {
 /** Appends an Examples section to `--help`. */
 export function withExamples(command: Command, examples: readonly string[]): Command {
   return command.addHelpText('after', `\nExamples:\n${examples.map((line) => `  $ ${line}`).join('\n')}\n`);
+}
+
+/** A commander argument parser for `-n/--num`: a whole number from 1 to `max`. */
+export function countParser(max: number): (value: string) => number {
+  return (value) => {
+    const count = Number(value);
+    if (!/^\d+$/.test(value) || count < 1 || count > max) {
+      throw new InvalidArgumentError(`give a whole number from 1 to ${String(max)}.`);
+    }
+    return count;
+  };
 }

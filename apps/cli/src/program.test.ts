@@ -60,6 +60,40 @@ describe('the paas program', () => {
     }
   });
 
+  it('refuses bad buildpack positions and remove arguments before calling the API', async () => {
+    const env = { PAAS_API_TOKEN: 't' }; // nothing listens on the API: only a usage error can come back
+    for (const args of [
+      ['buildpacks:set', 'nodejs', '-i', '0'],
+      ['buildpacks:set', 'nodejs', '--index', 'x'],
+      ['buildpacks:add', 'nodejs', '-i', '1.5'],
+      ['buildpacks:remove', '-i', '-2'],
+      ['buildpacks:remove'],
+      ['buildpacks:remove', 'nodejs', '-i', '1'],
+      ['buildpacks:set', ' '],
+      ['buildpacks:set'],
+      ['builds', '-n', '0'],
+    ]) {
+      const result = await run([...args, '-a', 'demo'], env);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.match(result.stderr, /^ ▸ {4}\S/, args.join(' '));
+    }
+    const index = await run(['buildpacks:add', 'nodejs', '-i', '0', '-a', 'demo'], env);
+    assert.match(index.stderr, /give the position of a buildpack: a whole number from 1/);
+  });
+
+  it('refuses to deploy what is not a directory, and to purge the build cache unconfirmed', async () => {
+    const env = { PAAS_API_TOKEN: 't' };
+    const missing = await run(['deploy', 'no-such-dir', '-a', 'demo'], env);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, ' ▸    no-such-dir is not a directory: give the directory of the app to deploy.\n');
+    const purge = await run(['builds:cache:purge', '-a', 'demo'], env);
+    assert.equal(purge.code, 2);
+    assert.match(purge.stderr, /there is no terminal to ask: pass --confirm demo\./);
+    const mismatch = await run(['builds:cache:purge', '-a', 'demo', '--confirm', 'other'], env);
+    assert.equal(mismatch.code, 2);
+    assert.match(mismatch.stderr, /--confirm other does not match the app demo: the cache was left as it is\./);
+  });
+
   it('asks for -a APP when no app is given and no paas remote exists', async () => {
     const result = await run(['config']);
     assert.equal(result.code, 2);

@@ -5,10 +5,20 @@ import { registerAppsCreate } from './commands/apps/create.js';
 import { registerAppsDestroy } from './commands/apps/destroy.js';
 import { registerApps } from './commands/apps/index.js';
 import { registerAppsInfo } from './commands/apps/info.js';
+import { registerBuildpacksAdd } from './commands/buildpacks/add.js';
+import { registerBuildpacksClear } from './commands/buildpacks/clear.js';
+import { registerBuildpacks } from './commands/buildpacks/index.js';
+import { registerBuildpacksRemove } from './commands/buildpacks/remove.js';
+import { registerBuildpacksSet } from './commands/buildpacks/set.js';
+import { registerBuildsCachePurge } from './commands/builds/cache/purge.js';
+import { registerBuilds } from './commands/builds/index.js';
+import { registerBuildsInfo } from './commands/builds/info.js';
+import { registerBuildsOutput } from './commands/builds/output.js';
 import { registerConfigGet } from './commands/config/get.js';
 import { registerConfig } from './commands/config/index.js';
 import { registerConfigSet } from './commands/config/set.js';
 import { registerConfigUnset } from './commands/config/unset.js';
+import { registerDeploy } from './commands/deploy.js';
 import { registerLogin } from './commands/login.js';
 import { registerLogout } from './commands/logout.js';
 import { registerPsScale } from './commands/ps/scale.js';
@@ -35,12 +45,22 @@ const REGISTRATIONS = [
   registerReleasesInfo,
   registerRollback,
   registerPsScale,
+  registerDeploy,
+  registerBuilds,
+  registerBuildsInfo,
+  registerBuildsOutput,
+  registerBuildsCachePurge,
+  registerBuildpacks,
+  registerBuildpacksSet,
+  registerBuildpacksAdd,
+  registerBuildpacksRemove,
+  registerBuildpacksClear,
 ] as const;
 
 /** The whole command tree; settings made here before registering are inherited by every command. */
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('paas')
-    .description('Manage apps on a paas platform: create, configure, release and scale them.')
+    .description('Manage apps on a paas platform: create, configure, deploy, release and scale them.')
     .version(CLI_VERSION, '-v, --version', 'print the version')
     .helpCommand('help [command]', 'show help for a command')
     .exitOverride()
@@ -54,7 +74,7 @@ export function createProgram(ctx: CliContext): Command {
     'after',
     '\nEnvironment:\n  PAAS_API_URL    the API (default http://localhost:5100)\n' +
       '  PAAS_API_TOKEN  a token to use instead of the one paas login saved\n\n' +
-      'Examples:\n  $ paas login\n  $ paas apps:create demo\n  $ paas config:set RAILS_ENV=production -a demo\n',
+      'Examples:\n  $ paas login\n  $ paas apps:create demo\n  $ paas config:set RAILS_ENV=production -a demo\n  $ paas deploy -a demo\n',
   );
   for (const register of REGISTRATIONS) register(program, ctx);
   return program;

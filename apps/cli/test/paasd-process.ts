@@ -27,13 +27,25 @@ export function paasdMissingReason(): string | undefined {
   return existsSync(PAASD_MAIN) ? undefined : `paasd is not built (${PAASD_MAIN} is missing): run npx tsc -b first`;
 }
 
+export interface PaasdOptions {
+  /** More PAAS_* settings, e.g. `PAAS_RUNTIME: 'local'` to run builds and apps as host processes. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /** Starts the real paasd on free ports with its own data dir and token; resolves once the API listens. */
-export async function startPaasd(): Promise<RunningPaasd> {
+export async function startPaasd(options: PaasdOptions = {}): Promise<RunningPaasd> {
   const dataDir = await mkdtemp(join(tmpdir(), 'paas-cli-paasd-'));
   const token = randomBytes(24).toString('hex');
   const child = spawn(process.execPath, [PAASD_BIN], {
     cwd: dataDir,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', PAAS_ROUTER_PORT: '0', PAAS_DATA_DIR: dataDir, PAAS_API_TOKEN: token },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...options.env,
+      PORT: '0',
+      PAAS_ROUTER_PORT: '0',
+      PAAS_DATA_DIR: dataDir,
+      PAAS_API_TOKEN: token,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

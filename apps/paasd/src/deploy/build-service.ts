@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
 
-import { formatBuildFailure, runBuild } from '@paas/builder';
+import { runBuild } from '@paas/builder';
 import type { BuildEnvironment, SlugStore } from '@paas/builder';
 import type { Release } from '@paas/core';
 import type { BuildRecord, Store } from '@paas/store';
@@ -120,7 +120,7 @@ export function createBuildService(deps: BuildServiceDeps) {
         ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
       });
       if (result.status === 'failed') {
-        for (const line of formatBuildFailure(result.failure)) say(`${line}\n`);
+        // The builder has already told the user what failed, why, and what to do.
         log.warn({ kind: result.failure.kind, err: result.error }, 'build failed');
         store.builds.finish(record.id, { status: 'failed', output: transcript.toString() });
         return { ok: false, buildId: record.id };

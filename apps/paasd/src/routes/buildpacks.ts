@@ -44,7 +44,7 @@ export function registerBuildpackRoutes(app: FastifyInstance, { store }: RouteCo
           return buildpack.trim();
         } catch (error) {
           if (error instanceof BuildpackRefError) {
-            throw invalidParams(`Invalid buildpack ${JSON.stringify(buildpack.slice(0, 200))}: ${error.message}. Use a name (nodejs, static, procfile), an absolute path, or a git URL.`);
+            throw invalidParams(`Invalid buildpack: ${error.message}.`);
           }
           throw error;
         }

@@ -1,10 +1,9 @@
 import type { ReleaseResource } from '@paas/core';
-import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 
 import { resolveApp } from '../../app-target.js';
 import type { AppOptions } from '../../app-target.js';
-import { withAppOptions, withExamples, withJsonOption } from '../../command-options.js';
+import { countParser, withAppOptions, withExamples, withJsonOption } from '../../command-options.js';
 import type { JsonOption } from '../../command-options.js';
 import { connect } from '../../connection.js';
 import type { CliContext } from '../../context.js';
@@ -23,19 +22,11 @@ export function registerReleases(program: Command, ctx: CliContext): void {
   const command = program
     .command('releases')
     .description("list an app's releases, newest first")
-    .option('-n, --num <count>', 'how many releases to show', parseCount, DEFAULT_RELEASE_COUNT);
+    .option('-n, --num <count>', 'how many releases to show', countParser(MAX_RELEASE_COUNT), DEFAULT_RELEASE_COUNT);
   withAppOptions(command);
   withJsonOption(command);
   withExamples(command, ['paas releases -a demo', 'paas releases -n 50', 'paas releases --json']);
   command.action((options: ReleasesOptions) => listReleases(ctx, options));
-}
-
-function parseCount(value: string): number {
-  const count = Number(value);
-  if (!/^\d+$/.test(value) || count < 1 || count > MAX_RELEASE_COUNT) {
-    throw new InvalidArgumentError(`give a whole number from 1 to ${String(MAX_RELEASE_COUNT)}.`);
-  }
-  return count;
 }
 
 async function listReleases(ctx: CliContext, options: ReleasesOptions): Promise<void> {
