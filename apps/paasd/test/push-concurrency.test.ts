@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 
 import type { ReleaseResource } from '@paas/core';
 
+import { gitClient } from './git-client.js';
 import { TOKEN, startHarness } from './harness.js';
-
-function git(cwd: string, args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile('git', args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
-    });
-  });
-}
 
 test('one build per app at a time: a second push waits and is told; other apps build meanwhile', { timeout: 120_000 }, async (t) => {
   const h = await startHarness(t);
@@ -24,10 +15,9 @@ test('one build per app at a time: a second push waits and is told; other apps b
   const address = h.app.server.address();
   assert.ok(address && typeof address === 'object');
   const base = `http://127.0.0.1:${String(address.port)}`;
-  const work = mkdtempSync(join(tmpdir(), 'paas-lock-'));
-  t.after(() => rmSync(work, { recursive: true, force: true }));
-  writeFileSync(join(work, '.netrc'), `machine 127.0.0.1 login paas password ${TOKEN}\n`, { mode: 0o600 });
-  const env = { HOME: work, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com' };
+  const client = gitClient(t, TOKEN);
+  const work = client.home;
+  const git = client.run;
 
   // A pack whose compile holds until a gate file exists, when the app asks for it.
   const gate = join(work, 'gate');
@@ -42,17 +32,8 @@ test('one build per app at a time: a second push waits and is told; other apps b
     writeFileSync(join(pack, 'bin', name), body);
     chmodSync(join(pack, 'bin', name), 0o755);
   }
-  const makeRepo = async (dir: string, app: string, hold: boolean): Promise<string> => {
-    const repo = join(work, dir);
-    mkdirSync(repo);
-    writeFileSync(join(repo, 'name'), dir);
-    if (hold) writeFileSync(join(repo, 'hold'), '');
-    await git(repo, ['init', '-q', '-b', 'main'], env);
-    await git(repo, ['add', '.'], env);
-    await git(repo, ['commit', '-qm', dir], env);
-    await git(repo, ['remote', 'add', 'paas', `${base}/${app}.git`], env);
-    return repo;
-  };
+  const makeRepo = (dir: string, app: string, hold: boolean): Promise<string> =>
+    client.repo(dir, { files: { name: dir, ...(hold ? { hold: '' } : {}) } }, `${base}/${app}.git`);
   for (const app of ['one', 'two']) {
     await h.send('POST', '/apps', { name: app });
     await h.request({ method: 'PUT', url: `/apps/${app}/buildpack-installations`, payload: { updates: [{ buildpack: pack }] } });
@@ -61,11 +42,11 @@ test('one build per app at a time: a second push waits and is told; other apps b
   const second = await makeRepo('second', 'one', false);
   const other = await makeRepo('other', 'two', false);
 
-  const firstPush = git(first, ['push', 'paas', 'main'], env);
+  const firstPush = git(first, ['push', 'paas', 'main']);
   while (!existsSync(`${gate}.started`)) await sleep(20);
-  const secondPush = git(second, ['push', 'paas', 'main'], env);
+  const secondPush = git(second, ['push', 'paas', 'main']);
   // Another app is not held up by one's build.
-  const otherPush = await git(other, ['push', 'paas', 'main'], env);
+  const otherPush = await git(other, ['push', 'paas', 'main']);
   assert.equal(otherPush.code, 0, otherPush.out);
   assert.match(otherPush.out, /Released v2/);
   await sleep(300);

@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 
 import type { BuildResource, ReleaseResource } from '@paas/core';
 
+import { gitClient } from './git-client.js';
 import { TOKEN, dockerUnavailable, startHarness } from './harness.js';
-
-function git(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile('git', args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
-    });
-  });
-}
 
 /** A classic buildpack as plain shell: what a third party would write. */
 function writeBuildpack(dir: string, compileExit = 0): string {
@@ -38,21 +29,10 @@ async function setup(t: TestContext, runtime: 'local' | 'docker' = 'local') {
   await h.app.listen({ port: 0, host: '127.0.0.1' });
   const address = h.app.server.address();
   assert.ok(address && typeof address === 'object');
-  const base = `http://127.0.0.1:${String(address.port)}`;
-  const work = mkdtempSync(join(tmpdir(), 'paas-push-'));
-  t.after(() => rmSync(work, { recursive: true, force: true }));
-  // git reads the token from ~/.netrc, as after `paas login`.
-  writeFileSync(join(work, '.netrc'), `machine 127.0.0.1 login paas password ${TOKEN}\n`, { mode: 0o600 });
-  const env = { HOME: work, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com' };
-  const repo = join(work, 'app');
-  mkdirSync(repo);
-  writeFileSync(join(repo, 'run.sh'), 'echo hello\n');
-  await git(repo, ['init', '-q', '-b', 'main'], env);
-  await git(repo, ['add', '.'], env);
-  await git(repo, ['commit', '-qm', 'first'], env);
-  await git(repo, ['remote', 'add', 'paas', `${base}/demo.git`], env);
+  const client = gitClient(t, TOKEN);
+  const repo = await client.repo('app', { files: { 'run.sh': 'echo hello\n' } }, `http://127.0.0.1:${String(address.port)}/demo.git`);
   await h.send('POST', '/apps', { name: 'demo' });
-  return { h, work, repo, env };
+  return { h, work: client.home, repo, git: client.run };
 }
 
 for (const runtime of ['local', 'docker'] as const) {
@@ -61,19 +41,19 @@ test(`git push builds with the app's buildpack and ends with the new release; a 
     const reason = await dockerUnavailable();
     if (reason) return t.skip(reason);
   }
-  const { h, work, repo, env } = await setup(t, runtime);
+  const { h, work, repo, git } = await setup(t, runtime);
   const pack = writeBuildpack(join(work, 'shell-pack'));
   assert.equal((await h.request({ method: 'PUT', url: '/apps/demo/buildpack-installations', payload: { updates: [{ buildpack: pack }] } })).statusCode, 200);
   await h.send('PATCH', '/apps/demo/config-vars', { GREETING: 'hi there' }); // v2
 
-  const pushed = await git(repo, ['push', 'paas', 'main'], env);
+  const pushed = await git(repo, ['push', 'paas', 'main']);
   assert.equal(pushed.code, 0, pushed.out);
   assert.match(pushed.out, /remote: -----> Compiling with the shell pack/);
   assert.match(pushed.out, /remote: {8}greeting is hi there/);
   assert.match(pushed.out, /remote: -----> Released v3/);
   assert.match(pushed.out, /remote: {8}http:\/\/demo\.example\.test:8080\/ deployed to paas/);
   const releases = (await h.request({ url: '/apps/demo/releases' })).json<ReleaseResource[]>();
-  const head = (await git(repo, ['rev-parse', 'HEAD'], env)).out.trim();
+  const head = (await git(repo, ['rev-parse', 'HEAD'])).out.trim();
   assert.equal(releases[0]?.description, `Deploy ${head.slice(0, 7)}`);
   assert.equal(releases[0]?.slug?.commit, head);
   const [build] = (await h.request({ url: '/apps/demo/builds' })).json<BuildResource[]>();
@@ -85,8 +65,8 @@ test(`git push builds with the app's buildpack and ends with the new release; a 
   // A build that fails rejects the push and leaves v3 current.
   writeBuildpack(pack, 1);
   writeFileSync(join(repo, 'run.sh'), 'echo changed\n');
-  await git(repo, ['commit', '-qam', 'second'], env);
-  const rejected = await git(repo, ['push', 'paas', 'main'], env);
+  await git(repo, ['commit', '-qam', 'second']);
+  const rejected = await git(repo, ['push', 'paas', 'main']);
   assert.notEqual(rejected.code, 0);
   assert.match(rejected.out, /pre-receive hook declined/);
   assert.match(rejected.out, /remote: {2}! /);
@@ -96,12 +76,12 @@ test(`git push builds with the app's buildpack and ends with the new release; a 
 }
 
 test('pushes to other branches are refused with the branch that deploys; wrong tokens are refused', async (t) => {
-  const { h, repo, env, work } = await setup(t);
-  const other = await git(repo, ['push', 'paas', 'main:feature'], env);
+  const { h, repo, git, work } = await setup(t);
+  const other = await git(repo, ['push', 'paas', 'main:feature']);
   assert.notEqual(other.code, 0);
   assert.match(other.out, /paas deploys only main/);
   writeFileSync(join(work, '.netrc'), 'machine 127.0.0.1 login paas password wrong-token\n', { mode: 0o600 });
-  const denied = await git(repo, ['push', 'paas', 'main'], env);
+  const denied = await git(repo, ['push', 'paas', 'main']);
   assert.notEqual(denied.code, 0);
   // git is refused and asks for credentials again (no terminal here, so it stops).
   assert.match(denied.out, /could not read Username|Authentication failed/);
@@ -109,8 +89,8 @@ test('pushes to other branches are refused with the branch that deploys; wrong t
 });
 
 test('an app no buildpack recognises is rejected with the list of packs tried', async (t) => {
-  const { h, repo, env } = await setup(t);
-  const pushed = await git(repo, ['push', 'paas', 'main'], env);
+  const { h, repo, git } = await setup(t);
+  const pushed = await git(repo, ['push', 'paas', 'main']);
   assert.notEqual(pushed.code, 0, pushed.out);
   assert.match(pushed.out, /nodejs/);
   assert.equal((await h.request({ url: '/apps/demo/releases' })).json<ReleaseResource[]>().length, 1);

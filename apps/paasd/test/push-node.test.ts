@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import type { ReleaseResource } from '@paas/core';
+
+import { gitClient } from './git-client.js';
+import { TOKEN, dockerUnavailable, startHarness } from './harness.js';
+
+const fixture = join(import.meta.dirname, '..', '..', '..', '..', 'fixtures', 'node-web');
+
+for (const runtime of ['local', 'docker'] as const) {
+  test(`pushing the node-web fixture builds and releases it; a code-only push reuses the cached dependencies (${runtime} builds)`, { timeout: 15 * 60_000 }, async (t) => {
+    if (runtime === 'docker') {
+      const reason = await dockerUnavailable();
+      if (reason) return t.skip(reason);
+    }
+    const h = await startHarness(t, { PAAS_RUNTIME: runtime });
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = h.app.server.address();
+    assert.ok(address && typeof address === 'object');
+    await h.send('POST', '/apps', { name: 'node-web' });
+    const git = gitClient(t, TOKEN);
+    const repo = await git.repo('node-web', { dir: fixture }, `http://127.0.0.1:${String(address.port)}/node-web.git`);
+
+    const cold = await git.run(repo, ['push', 'paas', 'main']);
+    assert.equal(cold.code, 0, cold.out);
+    for (const line of [/remote: -----> Node\.js app detected/, /remote: -----> Installing dependencies/, /npm ci/, /remote: -----> Released v2/]) {
+      assert.match(cold.out, line);
+    }
+
+    appendFileSync(join(repo, 'server.js'), '// a code change only\n');
+    await git.run(repo, ['commit', '-qam', 'code only']);
+    const warm = await git.run(repo, ['push', 'paas', 'main']);
+    assert.equal(warm.code, 0, warm.out);
+    assert.match(warm.out, /Restoring node_modules from cache \(lockfile unchanged\)/);
+    assert.match(warm.out, /Using cached node/);
+    assert.doesNotMatch(warm.out, /Downloaded|added \d+ package/);
+    assert.match(warm.out, /remote: -----> Released v3/);
+    const [latest] = (await h.request({ url: '/apps/node-web/releases' })).json<ReleaseResource[]>();
+    assert.equal(latest?.description.startsWith('Deploy '), true);
+    assert.deepEqual(Object.keys(h.store.deploys.currentSlug('node-web')?.processTypes ?? {}), ['web']);
+  });
+}
