@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
 import type { AppResource, FormationResource, ReleaseResource } from '@paas/core';
@@ -35,7 +37,10 @@ test('apps: create with a given or generated name, list, info, destroy', async (
   const list = await h.request({ url: '/apps' });
   assert.deepEqual(list.json<AppResource[]>().map((a) => a.name).sort(), ['demo', generated.json<AppResource>().name].sort());
   assert.equal((await h.request({ url: '/apps/demo' })).json<AppResource>().id, app.id);
+  const repo = join(h.dataDir, 'repos', 'demo.git');
+  assert.equal(readFileSync(join(repo, 'HEAD'), 'utf8'), 'ref: refs/heads/main\n');
   assert.equal((await h.send('DELETE', '/apps/demo')).statusCode, 200);
+  assert.equal(existsSync(repo), false, 'the repository goes with the app');
   const gone = await h.request({ url: '/apps/demo' });
   assert.equal(gone.statusCode, 404);
   assert.equal(gone.json<{ id: string }>().id, 'not_found');

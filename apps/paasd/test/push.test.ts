@@ -77,6 +77,10 @@ test(`git push builds with the app's buildpack and ends with the new release; a 
 
 test('pushes to other branches are refused with the branch that deploys; wrong tokens are refused', async (t) => {
   const { h, repo, git, work } = await setup(t);
+  const remote = (await git(repo, ['remote', 'get-url', 'paas'])).out.trim();
+  const missing = await git(repo, ['push', remote.replace('/demo.git', '/nope.git'), 'main']);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.out, /No app named nope/);
   const other = await git(repo, ['push', 'paas', 'main:feature']);
   assert.notEqual(other.code, 0);
   assert.match(other.out, /paas deploys only main/);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 
 import type { BuildEnvironment, RunOptions, RunResult } from './build-environment.js';
 
@@ -38,6 +39,10 @@ export function runOnHost(command: string, args: readonly string[], options: Run
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.pipe(options.stdout, { end: false });
     child.stderr.pipe(options.stderr, { end: false });
+    // 'close' below waits for both pipes to reach their end. If a destination goes away
+    // (destroyed after an error), the pipe detaches and nobody would read to the end:
+    // read on and discard, so that a killed command still settles.
+    const releases = [drainWhenDropped(child.stdout, options.stdout), drainWhenDropped(child.stderr, options.stderr)];
     child.once('error', (error) => {
       if (settled) return;
       settled = true;
@@ -50,12 +55,26 @@ export function runOnHost(command: string, args: readonly string[], options: Run
       if (pid !== undefined) signalGroup(pid, 'SIGKILL');
     });
     child.once('close', (exitCode, signal) => {
+      for (const release of releases) release();
       if (settled) return;
       settled = true;
       options.signal?.removeEventListener('abort', onAbort);
       resolve({ exitCode, signal });
     });
   });
+}
+
+function drainWhenDropped(source: Readable, target: Writable): () => void {
+  const drop = (): void => {
+    source.unpipe(target);
+    source.resume();
+  };
+  target.once('close', drop);
+  target.once('error', drop);
+  return () => {
+    target.off('close', drop);
+    target.off('error', drop);
+  };
 }
 
 /** The build environment that runs buildpacks directly on this machine. */
