@@ -1,0 +1,360 @@
+import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { PROCESS_SIZES } from '@paas/core';
+
+import type { ObservedProcess } from './convergence-plan.js';
+import { planConvergence, routableProcesses } from './convergence-plan.js';
+import type { AppSpec, DesiredState, ReleaseSpec } from './desired-state.js';
+import { processEnv } from './desired-state.js';
+import type { DriverEvent, OneOffIo, ProcessInfo, RuntimeDriver } from './driver.js';
+import { lineWriter } from './line-writer.js';
+import { acceptsConnections } from './readiness.js';
+import type { BackoffPolicy } from './restart-backoff.js';
+import { createRestartBackoff } from './restart-backoff.js';
+
+export type AppState = 'running' | 'booting' | 'crashed' | 'no-web';
+
+/** A web process the router may send traffic to. */
+export interface Backend {
+  readonly id: string;
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** One line for an app's log stream: `app[web.1]` output or `paas[...]` platform events. */
+export interface AppLogLine {
+  readonly app: string;
+  readonly source: 'app' | 'paas';
+  readonly process: string;
+  readonly line: string;
+}
+
+export interface ProcessStatus {
+  readonly name: string;
+  readonly type: string;
+  readonly state: 'up' | 'starting' | 'crashed' | 'down';
+  readonly release: number;
+  readonly command: string;
+  readonly startedAt: string;
+  /** For a crashed process waiting for its backoff. */
+  readonly nextRestartAt?: string;
+}
+
+export interface ProcessManagerOptions {
+  readonly driver: RuntimeDriver;
+  readonly desired: DesiredState;
+  readonly onRoutes: (app: string, backends: readonly Backend[], state: AppState) => void;
+  readonly onLog: (line: AppLogLine) => void;
+  readonly onError?: (error: unknown, context: { app?: string }) => void;
+  readonly bootTimeoutMs?: number;
+  readonly graceMs?: number;
+  readonly intervalMs?: number;
+  readonly backoff?: BackoffPolicy;
+  readonly probe?: (address: { host: string; port: number }) => Promise<boolean>;
+}
+
+export interface DeployResult {
+  readonly ok: boolean;
+  /** Why it failed, for the user. */
+  readonly message?: string;
+}
+
+export const DEFAULT_BOOT_TIMEOUT_MS = 60_000;
+export const DEFAULT_GRACE_MS = 30_000;
+
+/**
+ * Converges what runs to what should run, app by app, on every change and on a timer.
+ * Actual state comes from the driver, so a restarted paasd adopts running processes.
+ */
+export function createProcessManager(options: ProcessManagerOptions) {
+  const { driver, desired } = options;
+  const bootTimeoutMs = options.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
+  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+  const probe = options.probe ?? ((address) => acceptsConnections(address));
+  const backoff = createRestartBackoff(options.backoff);
+  const ready = new Set<string>();
+  const probing = new Set<string>();
+  const stopping = new Set<string>();
+  const targets = new Map<string, number>();
+  const queues = new Map<string, Promise<void>>();
+  const deployWatchers = new Map<string, () => void>();
+  /** Why a deploy under way failed: a web process of the target exited or never bound $PORT. */
+  const deployFailures = new Map<string, string>();
+  const failDeploy = (p: { app: string; release: number; type: string; name: string }, why: string): void => {
+    if (p.type === 'web' && targets.get(p.app) === p.release && !deployFailures.has(p.app)) deployFailures.set(p.app, `${p.name} ${why}`);
+  };
+  let observed: ProcessInfo[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const log = (app: string, process: string, line: string): void => options.onLog({ app, source: 'paas', process, line });
+  const report = (error: unknown, app?: string): void => options.onError?.(error, app === undefined ? {} : { app });
+
+  /** Runs `task` after the app's previous task: one convergence at a time per app. */
+  function serial(app: string, task: () => Promise<void>): Promise<void> {
+    const run = (queues.get(app) ?? Promise.resolve()).then(task).catch((error: unknown) => report(error, app));
+    queues.set(app, run);
+    void run.then(() => {
+      if (queues.get(app) === run) queues.delete(app);
+    });
+    return run;
+  }
+
+  const observe = (app: string): ObservedProcess[] =>
+    observed
+      .filter((p) => p.app === app && !stopping.has(p.id))
+      .map((p) => ({ ...p, ready: p.status === 'running' && (p.type !== 'web' || ready.has(p.id)) }));
+
+  function stateOf(spec: AppSpec, processes: readonly ObservedProcess[], routed: number): AppState {
+    const web = spec.formation.find((f) => f.type === 'web');
+    if (!spec.current || !web || web.quantity === 0) return 'no-web';
+    if (routed > 0) return 'running';
+    return processes.some((p) => p.type === 'web' && p.status === 'exited') ? 'crashed' : 'booting';
+  }
+
+  async function stopProcess(p: ProcessInfo, reason: string): Promise<void> {
+    if (stopping.has(p.id)) return;
+    stopping.add(p.id);
+    if (p.status === 'running') log(p.app, p.name, `Stopping process (${reason}) with SIGTERM`);
+    try {
+      const result = await driver.stop(p.id, { graceMs });
+      if (result.killed) {
+        log(p.app, p.name, `Error R12 (Exit timeout) -> Process failed to exit within ${String(graceMs / 1000)} seconds of SIGTERM`);
+        log(p.app, p.name, 'Stopping process with SIGKILL');
+      }
+    } finally {
+      ready.delete(p.id);
+      observed = observed.filter((o) => o.id !== p.id);
+      stopping.delete(p.id);
+    }
+  }
+
+  async function startProcess(app: string, release: ReleaseSpec, type: string, index: number, size: keyof typeof PROCESS_SIZES): Promise<void> {
+    const name = `${type}.${String(index)}`;
+    const command = release.processTypes[type];
+    if (command === undefined) return;
+    log(app, name, `Starting process with command \`${command}\``);
+    const info = await driver.start({
+      app,
+      release: release.version,
+      type,
+      index,
+      slug: release.slug,
+      command,
+      env: processEnv(app, release, name),
+      memoryMb: PROCESS_SIZES[size],
+    });
+    observed = [...observed.filter((o) => o.id !== info.id), info];
+    if (type === 'web') void waitForBoot(info);
+    else log(app, name, 'State changed from starting to up');
+  }
+
+  /** Probes `$PORT` until the process accepts connections or the boot timeout passes (R10). */
+  async function waitForBoot(info: ProcessInfo): Promise<void> {
+    if (probing.has(info.id)) return;
+    probing.add(info.id);
+    const deadline = Date.now() + bootTimeoutMs;
+    try {
+      while (!closed && Date.now() < deadline) {
+        const current = observed.find((o) => o.id === info.id);
+        if (!current || current.status !== 'running' || stopping.has(info.id)) return;
+        if (await probe(info.address)) {
+          ready.add(info.id);
+          log(info.app, info.name, 'State changed from starting to up');
+          void converge(info.app);
+          return;
+        }
+        await sleep(100);
+      }
+      if (closed) return;
+      log(info.app, info.name, `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${String(bootTimeoutMs / 1000)} seconds of launch`);
+      backoff.crashed(`${info.app}/${info.name}`, Date.now());
+      failDeploy(info, `did not bind $PORT within ${String(bootTimeoutMs / 1000)} seconds`);
+      await stopProcess(info, 'boot timeout');
+      deployWatchers.get(info.app)?.();
+      void converge(info.app);
+    } finally {
+      probing.delete(info.id);
+    }
+  }
+
+  function converge(app: string): Promise<void> {
+    return serial(app, async () => {
+      if (closed) return;
+      observed = [...observed.filter((p) => p.app !== app), ...(await driver.list()).filter((p) => p.app === app)];
+      const spec = desired.app(app);
+      const processes = observe(app);
+      const current = spec?.current ?? null;
+      const targetVersion = targets.get(app) ?? current?.version ?? null;
+      const target = targetVersion === null ? null : targetVersion === current?.version ? current : desired.release(app, targetVersion) ?? null;
+      const plan = planConvergence({
+        current: current?.version ?? null,
+        target: target?.version ?? null,
+        formation: spec?.formation ?? [],
+        processes,
+        restartDue: (name) => backoff.due(`${app}/${name}`, Date.now()),
+      });
+      // Route first, then stop: traffic leaves old processes before they get SIGTERM.
+      const routed = routableProcesses(plan, processes);
+      options.onRoutes(app, routed.map((p) => ({ id: p.id, name: p.name, ...p.address })), spec ? stateOf(spec, processes, routed.length) : 'no-web');
+      for (const p of processes.filter((o) => o.type === 'web' && o.status === 'running' && !o.ready)) void waitForBoot(p);
+      const byId = new Map(processes.map((p) => [p.id, p]));
+      for (const s of plan.stop) {
+        const p = byId.get(s.id);
+        if (p) void stopProcess(p, s.reason === 'crashed' ? 'crashed' : s.reason === 'scaled-down' ? 'scaling' : 'replaced by a new release').catch((e: unknown) => report(e, app));
+      }
+      if (target) {
+        if (plan.start.length > 0) await driver.prepare(target.slug);
+        const sizes = new Map((spec?.formation ?? []).map((f) => [f.type, f.size]));
+        await Promise.all(plan.start.map((s) => startProcess(app, target, s.type, s.index, sizes.get(s.type) ?? 'standard')));
+      }
+      if (targets.has(app)) deployWatchers.get(app)?.();
+    });
+  }
+
+  function onDriverEvent(event: DriverEvent): void {
+    if (event.type === 'output') {
+      options.onLog({ app: event.app, source: 'app', process: event.name, line: event.line });
+      return;
+    }
+    if (stopping.has(event.id)) return;
+    const known = observed.find((p) => p.id === event.id);
+    observed = observed.map((p) => (p.id === event.id ? { ...p, status: 'exited' as const, ...(event.code === null ? {} : { exitCode: event.code }) } : p));
+    ready.delete(event.id);
+    if (event.oom) log(event.app, event.name, 'Error R14 (Memory quota exceeded) -> Process was killed for using more memory than its size allows');
+    log(event.app, event.name, `Process exited with status ${event.code === null ? event.signal ?? 'unknown' : String(event.code)}`);
+    log(event.app, event.name, 'State changed from up to crashed');
+    if (known) {
+      backoff.crashed(`${event.app}/${event.name}`, Date.now());
+      failDeploy(known, `exited with status ${String(event.code ?? event.signal)}`);
+    }
+    deployWatchers.get(event.app)?.();
+    void converge(event.app);
+  }
+
+  return {
+    async start(): Promise<void> {
+      driver.subscribe(onDriverEvent);
+      observed = await driver.list();
+      for (const app of new Set([...desired.apps(), ...observed.map((p) => p.app)])) void converge(app);
+      timer = setInterval(() => {
+        for (const app of new Set([...desired.apps(), ...observed.map((p) => p.app)])) {
+          // Keep a crashed process's backoff moving even with no event to wake us.
+          void converge(app);
+        }
+      }, options.intervalMs ?? 5_000);
+      timer.unref();
+    },
+    converge,
+    /**
+     * Deploys `version`: the release phase first (if the Procfile has one), then new web
+     * processes beside the old, the router switch once all answer, then the old ones go.
+     * Resolves when the release serves, or failed (the previous release still serves).
+     */
+    async deploy(app: string, version: number, output?: (line: string) => void): Promise<DeployResult> {
+      const release = desired.release(app, version);
+      if (!release) return { ok: false, message: `Release v${String(version)} of ${app} does not exist.` };
+      const say = (line: string): void => output?.(line);
+      const releaseCommand = release.processTypes.release;
+      if (releaseCommand !== undefined) {
+        say(`Running release command \`${releaseCommand}\``);
+        const name = `release.${String(randomInt(1000, 10000))}`;
+        const output = lineWriter((line) => {
+          options.onLog({ app, source: 'app', process: name, line });
+          say(line);
+        });
+        await driver.prepare(release.slug);
+        const { exitCode } = await driver.run(
+          { app, release: version, name, slug: release.slug, command: releaseCommand, env: processEnv(app, release, name), memoryMb: PROCESS_SIZES.standard },
+          { stdout: output, stderr: output },
+        );
+        output.end();
+        if (exitCode !== 0) {
+          log(app, name, `Release command failed with status ${String(exitCode)}`);
+          return { ok: false, message: `The release command \`${releaseCommand}\` exited with status ${String(exitCode)}: v${String(version)} was not deployed.` };
+        }
+      }
+      backoff.reset(`${app}/`);
+      targets.set(app, version);
+      deployFailures.delete(app);
+      const outcome = await new Promise<DeployResult>((resolve) => {
+        const check = (): void => {
+          const failure = deployFailures.get(app);
+          const wanted = desired.app(app)?.formation.find((f) => f.type === 'web')?.quantity ?? 0;
+          const up = observe(app).filter((p) => p.release === version && p.type === 'web' && p.ready).length;
+          if (failure !== undefined) {
+            resolve({ ok: false, message: `${failure}: v${String(version)} was not deployed and the previous release keeps serving. See \`paas logs\`.` });
+          } else if (up >= wanted) {
+            resolve({ ok: true });
+          }
+        };
+        deployWatchers.set(app, check);
+        void converge(app).then(check);
+      });
+      deployFailures.delete(app);
+      deployWatchers.delete(app);
+      targets.delete(app);
+      if (!outcome.ok) void converge(app);
+      return outcome;
+    },
+    /** Restarts an app's processes, all or those of one type or name, one by one. */
+    async restart(app: string, selector?: string): Promise<number> {
+      backoff.reset(`${app}/`);
+      const chosen = observe(app).filter((p) => selector === undefined || p.type === selector || p.name === selector);
+      await Promise.all(chosen.map((p) => stopProcess(p, 'restart')));
+      await converge(app);
+      return chosen.length;
+    },
+    status(app: string): ProcessStatus[] {
+      const spec = desired.app(app);
+      return observe(app)
+        .map((p) => {
+          const next = backoff.nextAttemptAt(`${app}/${p.name}`);
+          const state = p.status === 'exited' ? 'crashed' : p.ready ? 'up' : 'starting';
+          const command = (p.release === spec?.current?.version ? spec.current : desired.release(app, p.release))?.processTypes[p.type] ?? '';
+          return {
+            name: p.name,
+            type: p.type,
+            state,
+            release: p.release,
+            command,
+            startedAt: p.startedAt,
+            ...(state === 'crashed' && next !== undefined ? { nextRestartAt: new Date(next).toISOString() } : {}),
+          };
+        })
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
+    },
+    /** `paas run`: a one-off process of the current release, attached. */
+    async runOneOff(app: string, command: string, io: OneOffIo): Promise<{ exitCode: number | null; name: string }> {
+      const release = desired.app(app)?.current;
+      if (!release) throw new Error(`${app} has no deployed code: push first, then run commands.`);
+      const name = `run.${String(randomInt(1000, 10000))}`;
+      log(app, name, `Starting process with command \`${command}\``);
+      await driver.prepare(release.slug);
+      const { exitCode } = await driver.run(
+        { app, release: release.version, name, slug: release.slug, command, env: processEnv(app, release, name), memoryMb: PROCESS_SIZES.standard },
+        io,
+      );
+      log(app, name, `Process exited with status ${String(exitCode)}`);
+      return { exitCode, name };
+    },
+    /** Stops converging; processes keep running for the next paasd to adopt. */
+    async close(): Promise<void> {
+      closed = true;
+      if (timer) clearInterval(timer);
+      await Promise.all([...queues.values()]);
+      await driver.close();
+    },
+    /** Removes every process of an app (app destroyed). */
+    async removeApp(app: string): Promise<void> {
+      await serial(app, async () => {
+        observed = await driver.list();
+        await Promise.all(observed.filter((p) => p.app === app).map((p) => stopProcess(p, 'app destroyed')));
+      });
+    },
+  };
+}
+
+export type ProcessManager = ReturnType<typeof createProcessManager>;
