@@ -310,9 +310,9 @@ export function createProcessManager(options: ProcessManagerOptions) {
     status(app: string): ProcessStatus[] {
       const spec = desired.app(app);
       return observe(app)
-        .map((p) => {
+        .map((p): ProcessStatus => {
           const next = backoff.nextAttemptAt(`${app}/${p.name}`);
-          const state = p.status === 'exited' ? 'crashed' : p.ready ? 'up' : 'starting';
+          const state: ProcessStatus['state'] = p.status === 'exited' ? 'crashed' : p.ready ? 'up' : 'starting';
           const command = (p.release === spec?.current?.version ? spec.current : desired.release(app, p.release))?.processTypes[p.type] ?? '';
           return {
             name: p.name,
