@@ -12,6 +12,20 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * The command has already shown the user all there is (`paas run` relayed the remote
+ * command's output): exit with this code and print nothing more.
+ */
+export class SilentExit extends Error {
+  readonly exitCode: number;
+
+  constructor(exitCode: number) {
+    super(`exit ${String(exitCode)}`);
+    this.name = 'SilentExit';
+    this.exitCode = exitCode;
+  }
+}
+
 /** The command was called wrongly (exit code 2). */
 export function usageError(message: string): CliError {
   return new CliError(message, { exitCode: EXIT_USAGE });

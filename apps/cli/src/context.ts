@@ -3,7 +3,8 @@
  * everything below takes it as an argument instead of reaching for globals.
  */
 export interface Stream {
-  write(text: string): unknown;
+  /** Text, or bytes relayed as they came (`paas run`'s output). */
+  write(chunk: string | Uint8Array): unknown;
 }
 
 export interface InputStream extends NodeJS.ReadableStream {

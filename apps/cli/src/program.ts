@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 
-import { EXIT_USAGE, formatErrorLines } from './cli-error.js';
+import { EXIT_USAGE, SilentExit, formatErrorLines } from './cli-error.js';
 import { registerAppsCreate } from './commands/apps/create.js';
 import { registerAppsDestroy } from './commands/apps/destroy.js';
 import { registerApps } from './commands/apps/index.js';
@@ -19,12 +19,24 @@ import { registerConfig } from './commands/config/index.js';
 import { registerConfigSet } from './commands/config/set.js';
 import { registerConfigUnset } from './commands/config/unset.js';
 import { registerDeploy } from './commands/deploy.js';
+import { registerDomainsAdd } from './commands/domains/add.js';
+import { registerDomains } from './commands/domains/index.js';
+import { registerDomainsRemove } from './commands/domains/remove.js';
 import { registerLogin } from './commands/login.js';
 import { registerLogout } from './commands/logout.js';
+import { registerLogs } from './commands/logs.js';
+import { registerMaintenance } from './commands/maintenance/index.js';
+import { registerMaintenanceOff } from './commands/maintenance/off.js';
+import { registerMaintenanceOn } from './commands/maintenance/on.js';
+import { registerOpen } from './commands/open.js';
+import { registerPs } from './commands/ps/index.js';
+import { registerPsRestart } from './commands/ps/restart.js';
 import { registerPsScale } from './commands/ps/scale.js';
+import { registerPsStop } from './commands/ps/stop.js';
 import { registerReleasesInfo } from './commands/releases/info.js';
 import { registerReleases } from './commands/releases/index.js';
 import { registerRollback } from './commands/rollback.js';
+import { registerRun } from './commands/run.js';
 import type { CliContext } from './context.js';
 import { describeFailure } from './report-failure.js';
 
@@ -37,6 +49,7 @@ const REGISTRATIONS = [
   registerAppsCreate,
   registerAppsInfo,
   registerAppsDestroy,
+  registerOpen,
   registerConfig,
   registerConfigGet,
   registerConfigSet,
@@ -44,7 +57,12 @@ const REGISTRATIONS = [
   registerReleases,
   registerReleasesInfo,
   registerRollback,
+  registerPs,
   registerPsScale,
+  registerPsRestart,
+  registerPsStop,
+  registerRun,
+  registerLogs,
   registerDeploy,
   registerBuilds,
   registerBuildsInfo,
@@ -55,14 +73,22 @@ const REGISTRATIONS = [
   registerBuildpacksAdd,
   registerBuildpacksRemove,
   registerBuildpacksClear,
+  registerDomains,
+  registerDomainsAdd,
+  registerDomainsRemove,
+  registerMaintenance,
+  registerMaintenanceOn,
+  registerMaintenanceOff,
 ] as const;
 
 /** The whole command tree; settings made here before registering are inherited by every command. */
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('paas')
-    .description('Manage apps on a paas platform: create, configure, deploy, release and scale them.')
+    .description('Manage apps on a paas platform: create, configure, deploy, release, scale, run and watch them.')
     .version(CLI_VERSION, '-v, --version', 'print the version')
     .helpCommand('help [command]', 'show help for a command')
+    // options after a command name are that command's: `paas run node -v` runs node -v
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (text) => ctx.stdout.write(text),
@@ -74,7 +100,8 @@ export function createProgram(ctx: CliContext): Command {
     'after',
     '\nEnvironment:\n  PAAS_API_URL    the API (default http://localhost:5100)\n' +
       '  PAAS_API_TOKEN  a token to use instead of the one paas login saved\n\n' +
-      'Examples:\n  $ paas login\n  $ paas apps:create demo\n  $ paas config:set RAILS_ENV=production -a demo\n  $ paas deploy -a demo\n',
+      'Examples:\n  $ paas login\n  $ paas apps:create demo\n  $ paas config:set RAILS_ENV=production -a demo\n  $ paas deploy -a demo\n' +
+      '  $ paas ps -a demo\n  $ paas run -a demo -- node -e "console.log(1)"\n',
   );
   for (const register of REGISTRATIONS) register(program, ctx);
   return program;
@@ -88,6 +115,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return commanderExitCode(error);
+    if (error instanceof SilentExit) return error.exitCode;
     const failure = describeFailure(error, ctx);
     ctx.stderr.write(formatErrorLines(failure.message));
     return failure.exitCode;

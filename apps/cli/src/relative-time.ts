@@ -17,6 +17,17 @@ export function formatRelativeTime(iso: string, now: Date = new Date()): string 
   return `${String(Math.floor(seconds / unit[1]))}${unit[2]} ago`;
 }
 
+/** `in 20s`, `in 3m` for a moment ahead; `now` once it has come. */
+export function formatTimeUntil(iso: string, now: Date = new Date()): string {
+  const then = new Date(iso);
+  if (Number.isNaN(then.getTime())) return iso;
+  const seconds = Math.ceil((then.getTime() - now.getTime()) / 1000);
+  if (seconds <= 0) return 'now';
+  const unit = UNITS.find(([limit]) => seconds < limit);
+  if (!unit) return `on ${formatIsoTime(iso)}`;
+  return `in ${String(Math.floor(seconds / unit[1]))}${unit[2]}`;
+}
+
 /** `2024-05-01 12:00:00Z`: ISO to the second, readable. */
 export function formatIsoTime(iso: string): string {
   const then = new Date(iso);

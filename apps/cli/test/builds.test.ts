@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -75,6 +75,8 @@ describe('paas buildpacks, builds and deploy against a real paasd', { skip }, ()
     assertOk(await paas(['apps:create', 'demo']), 'apps:create');
   });
   after(async () => {
+    // destroying the app stops its processes, which would outlive paasd otherwise (paasd leaves them to be adopted)
+    if (paasd) await paas(['apps:destroy', 'demo', '--confirm', 'demo']);
     await paasd?.stop();
     await rm(root, { recursive: true, force: true });
   });
@@ -221,7 +223,8 @@ describe('paas buildpacks, builds and deploy against a real paasd', { skip }, ()
   it('deploys from a git work tree what git would commit: uncommitted changes in, ignored files out', async () => {
     assertOk(await paas(['buildpacks:set', join(root, 'test-pack'), '-a', 'demo']), 'buildpacks:set test-pack');
     const repo = join(root, 'git-app');
-    await writeExecutable(join(repo, 'run'), '#!/bin/sh\nexec sleep 600\n');
+    // a web process must bind $PORT for paasd to release it (it waits for that since the boot check)
+    await writeExecutable(join(repo, 'run'), await readFile(join(appDir, 'run'), 'utf8'));
     await writeFile(join(repo, '.gitignore'), 'secret.txt\n');
     await writeFile(join(repo, 'secret.txt'), 'ignored\n');
     const git = (...args: string[]): void => {

@@ -12,6 +12,10 @@ export interface Config {
   readonly dockerHost: string | undefined;
   readonly stackImage: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** A web process must bind $PORT within this long (Heroku: 60 s, R10). */
+  readonly bootTimeoutMs: number;
+  /** SIGTERM, then SIGKILL after this long (Heroku: 30 s, R12). */
+  readonly stopGraceMs: number;
 }
 
 const RUNTIMES = ['auto', 'local', 'docker', 'swarm'] as const;
@@ -52,6 +56,15 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     return fallback;
   };
 
+  const seconds = (name: string, fallback: number): number => {
+    const value = text(name);
+    if (value === undefined) return fallback * 1000;
+    if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0 || Number(value) > 3600) {
+      problems.push(`${name}=${JSON.stringify(value)} must be a number of seconds, above 0 and at most 3600.`);
+      return fallback * 1000;
+    }
+    return Math.round(Number(value) * 1000);
+  };
   const domain = (text('PAAS_DOMAIN') ?? 'localhost').toLowerCase();
   if (!HOSTNAME.test(domain)) problems.push(`PAAS_DOMAIN=${JSON.stringify(domain)} is not a domain name (e.g. apps.example.com).`);
   const apiToken = text('PAAS_API_TOKEN');
@@ -71,6 +84,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     dockerHost: text('DOCKER_HOST'),
     stackImage: text('PAAS_STACK_IMAGE'),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    bootTimeoutMs: seconds('PAAS_BOOT_TIMEOUT', 60),
+    stopGraceMs: seconds('PAAS_STOP_GRACE', 30),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 import { ensureApiToken } from './bootstrap-token.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -8,6 +9,17 @@ import { createPlatform } from './platform.js';
 
 /** How long a graceful stop may take before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
 
 function readConfig(): Config {
   // A .env file is for development; real deployments set the environment.
@@ -24,7 +36,9 @@ function readConfig(): Config {
 }
 
 async function main(): Promise<void> {
-  const config = readConfig();
+  const configured = readConfig();
+  // Port 0 means "any free port"; apps' URLs must name the real one, so pick it first.
+  const config = configured.routerPort === 0 ? Object.freeze({ ...configured, routerPort: await freePort(configured.host) }) : configured;
   const logger = createLogger(config.logLevel);
   const platform = await createPlatform(config, logger);
   const { app, store } = platform;
@@ -32,6 +46,11 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, host: config.host, dataDir: config.dataDir, engine: platform.engine }, 'api listening');
+  await new Promise<void>((resolve, reject) => {
+    platform.routerServer.once('error', reject);
+    platform.routerServer.listen(config.routerPort, config.host, () => resolve());
+  });
+  logger.info({ port: config.routerPort, domain: config.domain }, 'router listening');
   ensureApiToken(store.tokens, config.apiToken, logger, `http://localhost:${String(port)}`);
 
   let stopping = false;

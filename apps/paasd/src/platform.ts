@@ -2,16 +2,28 @@ import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
+import type { Server } from 'node:http';
+
 import { createSlugStore } from '@paas/builder';
 import { createRepoStore } from '@paas/git';
 import type { PushServer, RepoStore } from '@paas/git';
+import { createRouter } from '@paas/router';
+import { createDockerDriver, createLocalDriver, createProcessManager } from '@paas/runtime';
+import type { ProcessManager } from '@paas/runtime';
+import { DEFAULT_STACK_IMAGE } from '@paas/stack';
 import { createStore } from '@paas/store';
 import type { Store } from '@paas/store';
 
 import type { Config } from './config.js';
 import { createAppLocks } from './deploy/app-locks.js';
 import { buildEnvironmentFor, chooseEngine } from './deploy/build-environment.js';
+import { createAppLogBuffer } from './app-log-buffer.js';
+import type { AppLogBuffer } from './app-log-buffer.js';
 import { createBuildService } from './deploy/build-service.js';
+import { desiredFromStore } from './deploy/desired-from-store.js';
+import { createReleaseDeployer } from './deploy/release-deployer.js';
+import { createRouteSync } from './route-sync.js';
+import { runtimeTimings } from './runtime-timings.js';
 import { startPushServer } from './git-endpoint.js';
 import type { PushRequests } from './git-endpoint.js';
 import type { Logger } from './logger.js';
@@ -23,6 +35,10 @@ export interface Platform {
   readonly repos: RepoStore;
   readonly pushServer: PushServer;
   readonly engine: 'docker' | 'local';
+  /** The router's HTTP server, not listening: the caller listens on PAAS_ROUTER_PORT. */
+  readonly routerServer: Server;
+  readonly manager: ProcessManager;
+  readonly appLogs: AppLogBuffer;
   /** Stops taking requests, ends running git backends, closes the database. */
   close(): Promise<void>;
 }
@@ -40,10 +56,38 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     await repos.removeStaleQuarantines(app.name);
   }
   const docker = await chooseEngine(config, logger);
+  const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
+  const driver = docker
+    ? createDockerDriver({ docker, stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE, logger: logger.child({ component: 'docker' }) })
+    : createLocalDriver({ dataDir: join(config.dataDir, 'local'), logger: logger.child({ component: 'local' }) });
+  const appLogs = createAppLogBuffer();
+  const router = createRouter({
+    domain: config.domain,
+    logger: logger.child({ component: 'router' }),
+    onAccessLog: (app, line) => appLogs.add({ app, source: 'paas', process: 'router', line }),
+  });
+  const routes = createRouteSync(store, router);
+  const manager = createProcessManager({
+    driver,
+    desired: desiredFromStore(store, slugs),
+    onRoutes: (app, backends, state) => routes.setRoutes(app, backends, state),
+    onLog: (line) => appLogs.add(line),
+    onError: (error, context) => logger.error({ err: error, ...context }, 'convergence failed'),
+    // Requests already sent to a replaced process finish before it gets SIGTERM.
+    drain: (id) => router.drain(id, Math.min(config.stopGraceMs, 10_000)),
+    ...runtimeTimings(config),
+  });
+  const deployer = createReleaseDeployer({ store, manager, logger: logger.child({ component: 'deploy' }) });
+  for (const { version, appId } of store.deploys.failPending()) {
+    logger.warn({ appId, release: version }, 'release interrupted by a restart marked failed');
+  }
+  routes.refresh();
+  await manager.start();
   const builds = createBuildService({
     store,
-    slugs: createSlugStore({ root: join(config.dataDir, 'slugs') }),
+    slugs,
     locks: createAppLocks(),
+    deployer,
     logger: logger.child({ component: 'builder' }),
     dataDir: config.dataDir,
     urls: { domain: config.domain, routerPort: config.routerPort },
@@ -58,17 +102,36 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     logger: logger.child({ component: 'git' }),
   });
   const shutdown = new AbortController();
-  const app = buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown: shutdown.signal });
+  const app = buildServer({
+    config,
+    store,
+    logger,
+    repos,
+    builds,
+    pushServer,
+    pushRequests,
+    shutdown: shutdown.signal,
+    manager,
+    deployer,
+    onRoutingChange: routes.refresh,
+    appLogs,
+  });
   return {
     app,
     store,
     repos,
     pushServer,
     engine: docker ? 'docker' : 'local',
+    routerServer: router.server,
+    manager,
+    appLogs,
     async close() {
       shutdown.abort();
       await app.close();
+      await router.close();
       await pushServer.close();
+      // Processes keep running: the next paasd adopts them.
+      await manager.close();
       store.close();
     },
   };

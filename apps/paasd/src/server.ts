@@ -1,19 +1,26 @@
+import websocket from '@fastify/websocket';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 import type { PushServer, RepoStore } from '@paas/git';
+import type { ProcessManager } from '@paas/runtime';
 import type { Store } from '@paas/store';
 
 import { createAuthenticator } from './auth.js';
+import type { AppLogBuffer } from './app-log-buffer.js';
 import type { Actor } from './auth.js';
 import type { Config } from './config.js';
 import type { BuildService } from './deploy/build-service.js';
+import type { ReleaseDeployer } from './deploy/release-deployer.js';
 import { registerGitRoutes } from './git-endpoint.js';
 import type { PushRequests } from './git-endpoint.js';
 import { installErrorHandlers } from './error-handler.js';
 import type { Logger } from './logger.js';
 import { registerAppRoutes } from './routes/apps.js';
 import { registerBuildRoutes } from './routes/builds.js';
+import { registerDomainRoutes } from './routes/domains.js';
+import { registerDynoRoutes } from './routes/dynos.js';
+import { registerLogRoutes } from './routes/logs.js';
 import { registerBuildpackRoutes } from './routes/buildpacks.js';
 import { registerConfigVarRoutes } from './routes/config-vars.js';
 import type { RouteContext } from './routes/context.js';
@@ -28,6 +35,10 @@ export interface ServerDeps {
   readonly builds: BuildService;
   readonly pushServer: PushServer;
   readonly pushRequests: PushRequests;
+  readonly manager: ProcessManager;
+  readonly deployer: ReleaseDeployer;
+  readonly onRoutingChange: () => void;
+  readonly appLogs: AppLogBuffer;
   /** Aborts when paasd stops, to end running git backends. */
   readonly shutdown: AbortSignal;
 }
@@ -36,7 +47,7 @@ export interface ServerDeps {
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests drive it with `inject()`. */
-export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown }: ServerDeps): FastifyInstance {
+export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, appLogs }: ServerDeps): FastifyInstance {
   // Seen as Fastify's base logger type: pino's own type is wider and trips its generics.
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -51,9 +62,10 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds };
+  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, appLogs };
   const authenticator = createAuthenticator(store.tokens, config.apiToken);
   registerGitRoutes(app, { repos, authenticator, pushServer, pushRequests, logger, shutdown });
+  void app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   void app.register(async (api) => {
     // Set by the hook below before any handler runs.
     api.decorateRequest('actor', null as unknown as Actor);
@@ -67,6 +79,9 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     registerFormationRoutes(api, context);
     registerBuildRoutes(api, context);
     registerBuildpackRoutes(api, context);
+    registerDynoRoutes(api, context);
+    registerDomainRoutes(api, context);
+    registerLogRoutes(api, context);
   });
   return app;
 }

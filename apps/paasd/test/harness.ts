@@ -12,6 +12,7 @@ import type { Store } from '@paas/store';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createPlatform } from '../src/platform.js';
+import type { Platform } from '../src/platform.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 
@@ -19,6 +20,7 @@ export interface Harness {
   readonly app: FastifyInstance;
   readonly store: Store;
   readonly dataDir: string;
+  readonly platform: Platform;
   /** Everything the server logged, for checks that secrets stay out. */
   logs(): string;
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
@@ -48,6 +50,7 @@ export async function startHarness(t: TestContext, env: Record<string, string> =
     app,
     store,
     dataDir: dir,
+    platform,
     logs: () => logged,
     request,
     send: (method, url, body) =>
@@ -70,7 +73,7 @@ export function deploySlug(store: Store, app: string, processTypes: Record<strin
     size: 1000,
     stack: 'paas-24',
   });
-  store.deploys.createRelease(app, { slugId: slug.id, description: 'Deploy 1a2b3c4', actor: 'admin' });
+  store.deploys.createRelease(app, { slugId: slug.id, description: 'Deploy 1a2b3c4', actor: 'admin', status: 'succeeded' });
   return slug.id;
 }
 

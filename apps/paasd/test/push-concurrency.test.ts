@@ -26,7 +26,7 @@ test('one build per app at a time: a second push waits and is told; other apps b
   const scripts = {
     detect: '#!/bin/sh\necho Gate\n',
     compile: `#!/bin/sh\necho "-----> Building $(cat "$1/name")"\nif [ -f "$1/hold" ]; then touch "${gate}.started"; while [ ! -f "${gate}" ]; do sleep 0.05; done; fi\n`,
-    release: '#!/bin/sh\nprintf -- "---\\ndefault_process_types:\\n  web: sleep 1000\\n"\n',
+    release: '#!/bin/sh\nprintf -- "---\\ndefault_process_types:\\n  web: python3 -m http.server \\"\\$PORT\\"\\n"\n',
   };
   for (const [name, body] of Object.entries(scripts)) {
     writeFileSync(join(pack, 'bin', name), body);

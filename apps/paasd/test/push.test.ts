@@ -30,7 +30,7 @@ async function setup(t: TestContext, runtime: 'local' | 'docker' = 'local') {
   const address = h.app.server.address();
   assert.ok(address && typeof address === 'object');
   const client = gitClient(t, TOKEN);
-  const repo = await client.repo('app', { files: { 'run.sh': 'echo hello\n' } }, `http://127.0.0.1:${String(address.port)}/demo.git`);
+  const repo = await client.repo('app', { files: { 'run.sh': 'exec python3 -m http.server "$PORT"\n' } }, `http://127.0.0.1:${String(address.port)}/demo.git`);
   await h.send('POST', '/apps', { name: 'demo' });
   return { h, work: client.home, repo, git: client.run };
 }

@@ -167,6 +167,78 @@ describe('createClient', () => {
     assert.equal(seen[2]?.body, '{"updates":[]}');
   });
 
+  it('lists, restarts and stops processes, encoding the process in the path', async () => {
+    const dyno = { name: 'web.1', type: 'web', state: 'up', release: { version: 5 }, command: 'node server.js', created_at: '2026-11-22T03:07:09.953Z' };
+    const { fetch, seen } = fakeFetch([{ body: [dyno] }, { status: 202, body: {} }, { status: 202, body: {} }, { status: 202, body: {} }]);
+    const client = createClient({ baseUrl, token, fetch });
+    assert.deepEqual(await client.listDynos('demo'), [dyno]);
+    assert.equal(await client.restartDynos('demo'), undefined);
+    assert.equal(await client.restartDynos('demo', 'web.1'), undefined);
+    assert.equal(await client.stopDynos('demo', 'run/1'), undefined);
+    assert.deepEqual(
+      seen.map((s) => `${s.method} ${s.url}`),
+      [
+        'GET http://paas.test:5100/apps/demo/dynos',
+        'DELETE http://paas.test:5100/apps/demo/dynos',
+        'DELETE http://paas.test:5100/apps/demo/dynos/web.1',
+        'POST http://paas.test:5100/apps/demo/dynos/run%2F1/actions/stop',
+      ],
+    );
+    assert.equal(seen[3]?.body, undefined);
+  });
+
+  it('reports a process that does not exist with its error id', async () => {
+    const { fetch } = fakeFetch([{ status: 404, body: { id: 'not_found', message: "Couldn't find that process: web.9." } }]);
+    const error = await createClient({ baseUrl, token, fetch }).restartDynos('demo', 'web.9').catch((e: unknown) => e);
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.id, 'not_found');
+  });
+
+  it('lists, adds and removes custom domains', async () => {
+    const domain = { hostname: 'www.example.com', app: { id: 'a1', name: 'demo' }, created_at: '2026-11-22T03:07:09.953Z' };
+    const { fetch, seen } = fakeFetch([{ body: [] }, { status: 201, body: domain }, { body: domain }]);
+    const client = createClient({ baseUrl, token, fetch });
+    assert.deepEqual(await client.listDomains('demo'), []);
+    assert.deepEqual(await client.addDomain('demo', 'www.example.com'), domain);
+    assert.deepEqual(await client.removeDomain('demo', 'www.example.com'), domain);
+    assert.deepEqual(
+      seen.map((s) => `${s.method} ${s.url} ${s.body ?? ''}`.trimEnd()),
+      [
+        'GET http://paas.test:5100/apps/demo/domains',
+        'POST http://paas.test:5100/apps/demo/domains {"hostname":"www.example.com"}',
+        'DELETE http://paas.test:5100/apps/demo/domains/www.example.com',
+      ],
+    );
+  });
+
+  it('turns maintenance mode on with PATCH on the app', async () => {
+    const { fetch, seen } = fakeFetch([{ body: { name: 'demo', maintenance: true } }]);
+    const app = await createClient({ baseUrl, token, fetch }).updateApp('demo', { maintenance: true });
+    assert.equal(app.maintenance, true);
+    assert.equal(seen[0]?.method, 'PATCH');
+    assert.equal(seen[0]?.url, 'http://paas.test:5100/apps/demo');
+    assert.equal(seen[0]?.body, '{"maintenance":true}');
+  });
+
+  it('reads log lines as text, with only the filters given in the query', async () => {
+    const text = '2026-11-22T03:07:09.953Z app[web.1]: hello\n';
+    const { fetch, seen } = fakeFetch([{ raw: text }, { raw: '' }]);
+    const client = createClient({ baseUrl, token, fetch });
+    assert.equal(await client.getLogs('demo', { lines: 20, ps: 'web.1', source: 'app' }), text);
+    assert.equal(await client.getLogs('demo'), '');
+    assert.equal(seen[0]?.url, 'http://paas.test:5100/apps/demo/logs?lines=20&ps=web.1&source=app');
+    assert.equal(seen[1]?.url, 'http://paas.test:5100/apps/demo/logs');
+    assert.match(seen[0]?.headers.get('accept') ?? '', /^text\/plain/);
+  });
+
+  it('names the websocket of paas run with the token, for http and https APIs alike', () => {
+    const target = createClient({ baseUrl, token }).runSocket('a b');
+    assert.equal(target.url, 'ws://paas.test:5100/apps/a%20b/run');
+    assert.equal(target.headers.Authorization, 'Bearer tok-123');
+    assert.equal(target.headers['User-Agent'], 'paas-cli/0.1.0');
+    assert.equal(createClient({ baseUrl: 'https://paas.example.com/api/', token }).runSocket('demo').url, 'wss://paas.example.com/api/apps/demo/run');
+  });
+
   it('reports an API nobody listens on as unreachable, naming the URL and the fix', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -4,6 +4,8 @@ import type {
   BuildpackInstallationResource,
   BuildResource,
   ConfigVarsResource,
+  DomainResource,
+  DynoResource,
   FormationResource,
   ReleaseResource,
 } from '@paas/core';
@@ -13,7 +15,7 @@ import { ApiError } from './api-error.js';
 import { uploadSource } from './build-upload.js';
 import type { BuildStream } from './build-upload.js';
 import { createTransport } from './transport.js';
-import type { Send, Transport, TransportOptions } from './transport.js';
+import type { Send, SocketTarget, Transport, TransportOptions } from './transport.js';
 
 export interface ClientOptions {
   /** e.g. `http://localhost:5100`; a trailing slash is fine. */
@@ -53,12 +55,26 @@ export interface FormationUpdateInput {
   readonly size?: string;
 }
 
+export interface AppUpdate {
+  readonly maintenance?: boolean;
+}
+
+export interface LogOptions {
+  /** How many of the newest lines (the server keeps 1,500); defaults to the server's 100. */
+  readonly lines?: number;
+  /** Only this process type (`web`) or process (`web.1`). */
+  readonly ps?: string;
+  /** Only the app's own lines (`app`) or the platform's about it (`paas`). */
+  readonly source?: 'app' | 'paas';
+}
+
 export interface PaasClient {
   health(): Promise<{ status: string }>;
   getAccount(): Promise<AccountResource>;
   listApps(): Promise<AppResource[]>;
   createApp(input?: { name?: string }): Promise<AppResource>;
   getApp(app: string): Promise<AppResource>;
+  updateApp(app: string, update: AppUpdate): Promise<AppResource>;
   deleteApp(app: string): Promise<AppResource>;
   getConfigVars(app: string): Promise<ConfigVarsResource>;
   /** A string sets a key, null removes it. */
@@ -72,6 +88,23 @@ export interface PaasClient {
   rollback(app: string, release: string | number): Promise<ReleaseResource>;
   listFormation(app: string): Promise<FormationResource[]>;
   updateFormation(app: string, updates: readonly FormationUpdateInput[]): Promise<FormationResource[]>;
+  /** The app's processes as they run now. */
+  listDynos(app: string): Promise<DynoResource[]>;
+  /** Restarts every process, those of one type (`web`) or one process (`web.1`). */
+  restartDynos(app: string, dyno?: string): Promise<void>;
+  /** Stops the processes of one type (`web`) or one process (`web.1`). */
+  stopDynos(app: string, dyno: string): Promise<void>;
+  /**
+   * Where `paas run` connects: a websocket to `url` with `headers` on the upgrade,
+   * speaking the protocol of @paas/core's `run-protocol.ts`. Makes no request itself.
+   */
+  runSocket(app: string): SocketTarget;
+  /** The app's custom domains (not its own `<app>.<domain>` from web_url). */
+  listDomains(app: string): Promise<DomainResource[]>;
+  addDomain(app: string, hostname: string): Promise<DomainResource>;
+  removeDomain(app: string, hostname: string): Promise<DomainResource>;
+  /** The newest lines of the app's log as text, one `TIME SOURCE[PROCESS]: LINE` a line. */
+  getLogs(app: string, options?: LogOptions): Promise<string>;
   /** Newest first. */
   listBuilds(app: string): Promise<BuildResource[]>;
   getBuild(app: string, id: string): Promise<BuildResource>;
@@ -101,6 +134,7 @@ export function createClient(options: ClientOptions): PaasClient {
     listApps: () => get('/apps'),
     createApp: async (input = {}) => (await send<AppResource>({ method: 'POST', path: '/apps', body: input })).body,
     getApp: (app) => get(appPath(app)),
+    updateApp: async (app, update) => (await send<AppResource>({ method: 'PATCH', path: appPath(app), body: update })).body,
     deleteApp: async (app) => (await send<AppResource>({ method: 'DELETE', path: appPath(app) })).body,
     getConfigVars: (app) => get(`${appPath(app)}/config-vars`),
     updateConfigVars: (app, patch) => updateConfigVars(send, app, patch),
@@ -112,9 +146,23 @@ export function createClient(options: ClientOptions): PaasClient {
     listFormation: (app) => get(`${appPath(app)}/formation`),
     updateFormation: async (app, updates) =>
       (await send<FormationResource[]>({ method: 'PATCH', path: `${appPath(app)}/formation`, body: { updates } })).body,
+    listDynos: (app) => get(`${appPath(app)}/dynos`),
+    restartDynos: async (app, dyno) => {
+      await send({ method: 'DELETE', path: dyno === undefined ? `${appPath(app)}/dynos` : dynoPath(app, dyno) });
+    },
+    stopDynos: async (app, dyno) => {
+      await send({ method: 'POST', path: `${dynoPath(app, dyno)}/actions/stop` });
+    },
+    runSocket: (app) => transport.socketOf(`${appPath(app)}/run`),
+    listDomains: (app) => get(`${appPath(app)}/domains`),
+    addDomain: async (app, hostname) =>
+      (await send<DomainResource>({ method: 'POST', path: `${appPath(app)}/domains`, body: { hostname } })).body,
+    removeDomain: async (app, hostname) =>
+      (await send<DomainResource>({ method: 'DELETE', path: `${appPath(app)}/domains/${encodeURIComponent(hostname)}` })).body,
+    getLogs: (app, options = {}) => readText(transport, `${appPath(app)}/logs${logQuery(options)}`),
     listBuilds: (app) => get(`${appPath(app)}/builds`),
     getBuild: (app, id) => get(buildPath(app, id)),
-    getBuildOutput: (app, id) => readBuildOutput(transport, `${buildPath(app, id)}/output`),
+    getBuildOutput: (app, id) => readText(transport, `${buildPath(app, id)}/output`),
     createBuild: (app, source) => uploadSource(transport, `${appPath(app)}/builds`, source),
     purgeBuildCache: async (app) => {
       await send({ method: 'DELETE', path: `${appPath(app)}/build-cache` });
@@ -149,7 +197,21 @@ function buildPath(app: string, id: string): string {
   return `${appPath(app)}/builds/${encodeURIComponent(id)}`;
 }
 
-async function readBuildOutput(transport: Transport, path: string): Promise<string> {
+function dynoPath(app: string, dyno: string): string {
+  return `${appPath(app)}/dynos/${encodeURIComponent(dyno)}`;
+}
+
+function logQuery(options: LogOptions): string {
+  const query = new URLSearchParams();
+  if (options.lines !== undefined) query.set('lines', String(options.lines));
+  if (options.ps !== undefined) query.set('ps', options.ps);
+  if (options.source !== undefined) query.set('source', options.source);
+  const text = query.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+/** A text answer (build output, logs), read whole. */
+async function readText(transport: Transport, path: string): Promise<string> {
   const response = await transport.open({ method: 'GET', path, accept: 'text/plain, application/json' });
   try {
     return await response.text();

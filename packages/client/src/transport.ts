@@ -46,6 +46,13 @@ export interface StreamRequest {
 /** Resolves with a 2xx answer whose body the caller reads, else throws ApiError. */
 export type Open = (request: StreamRequest) => Promise<Response>;
 
+/** Where to open a websocket to the API, and the headers its upgrade request must carry. */
+export interface SocketTarget {
+  /** `ws://…` or `wss://…`, as the API's base URL is http or https. */
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 export interface Transport {
   readonly send: Send;
   readonly open: Open;
@@ -53,6 +60,8 @@ export interface Transport {
   readonly timeoutMs: number;
   /** The full URL of an API path, for messages. */
   readonly urlOf: (path: string) => string;
+  /** The websocket URL of an API path, with the token and user agent to send on the upgrade. */
+  readonly socketOf: (path: string) => SocketTarget;
 }
 
 export function createTransport(options: TransportOptions): Transport {
@@ -100,7 +109,12 @@ export function createTransport(options: TransportOptions): Transport {
     throw errorFromAnswer(response.status, await readJson(response, request, url), request, url);
   };
 
-  return { send, open, timeoutMs, urlOf: (path) => `${base}${path}` };
+  const socketOf = (path: string): SocketTarget => ({
+    url: `${base.replace(/^http(s?):/i, 'ws$1:')}${path}`,
+    headers: baseHeaders(),
+  });
+
+  return { send, open, timeoutMs, urlOf: (path) => `${base}${path}`, socketOf };
 }
 
 function connectionError(error: unknown, base: string, timeoutMs: number): ApiError {

@@ -77,3 +77,21 @@ export interface BuildpackInstallationResource {
 
 /** Response header naming the build a source upload started. */
 export const BUILD_ID_HEADER = 'paas-build-id';
+
+/** A process of an app, as `paas ps` shows it (Heroku's "dyno"). */
+export interface DynoResource {
+  readonly name: string;
+  readonly type: string;
+  readonly state: 'up' | 'starting' | 'crashed' | 'down';
+  readonly release: { readonly version: number };
+  readonly command: string;
+  readonly created_at: string;
+  /** A crashed process's next restart, under backoff. */
+  readonly restart_at?: string;
+}
+
+export interface DomainResource {
+  readonly hostname: string;
+  readonly app: { readonly id: string; readonly name: string };
+  readonly created_at: string;
+}

@@ -93,13 +93,14 @@ export function planConvergence(input: ConvergenceInput): ConvergencePlan {
   for (const w of wanted) {
     const existing = byName.get(w.name);
     if (existing?.status === 'running') continue;
-    if (existing) stop.push({ id: existing.id, name: existing.name, reason: 'crashed' });
-    // Other types of a new release start only once its web processes have taken over.
-    if (w.type !== 'web' && !switched) continue;
+    // A crashed process stays listed (and visible in `ps`) until its backoff allows a restart.
     if (existing && !input.restartDue(w.name)) {
       waiting.push(w.name);
       continue;
     }
+    if (existing) stop.push({ id: existing.id, name: existing.name, reason: 'crashed' });
+    // Other types of a new release start only once its web processes have taken over.
+    if (w.type !== 'web' && !switched) continue;
     start.push({ release: target, type: w.type, index: w.index, name: w.name });
   }
   for (const p of ofTarget) {

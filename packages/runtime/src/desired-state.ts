@@ -23,6 +23,8 @@ export interface DesiredState {
   apps(): string[];
   app(name: string): AppSpec | undefined;
   release(app: string, version: number): ReleaseSpec | undefined;
+  /** The formation `release` runs with: its process types, the quantities the app set. */
+  formation(app: string, release: ReleaseSpec): readonly FormationEntry[];
 }
 
 /** The environment of a process: config vars, then the platform's own variables. */

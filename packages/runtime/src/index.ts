@@ -1,1 +1,18 @@
 export type * from './driver.js';
+export { createLocalDriver, DEFAULT_LOCAL_PATH } from './drivers/local.js';
+export type { LocalDriverOptions } from './drivers/local.js';
+export { createDockerDriver, CONTAINER_PORT, MANAGED_LABEL, ONEOFF_LABEL } from './drivers/docker.js';
+export type { DockerDriverOptions } from './drivers/docker.js';
+export { slugImageName } from './drivers/docker-image.js';
+export type { DriverLogger } from './drivers/driver-logger.js';
+export { PROFILE_WRAPPER } from './drivers/profile-wrapper.js';
+export { UnsafeSlugError } from './drivers/slug-unpack.js';
+export { planConvergence, routableProcesses } from './convergence-plan.js';
+export type { ConvergenceInput, ConvergencePlan, ObservedProcess, PlannedStart, PlannedStop } from './convergence-plan.js';
+export { processEnv } from './desired-state.js';
+export type { AppSpec, DesiredState, ReleaseSpec } from './desired-state.js';
+export { lineWriter } from './line-writer.js';
+export { DEFAULT_BOOT_TIMEOUT_MS, DEFAULT_GRACE_MS, createProcessManager } from './process-manager.js';
+export type { AppLogLine, AppState, Backend, DeployResult, ProcessManager, ProcessManagerOptions, ProcessStatus } from './process-manager.js';
+export { DEFAULT_BACKOFF, createRestartBackoff } from './restart-backoff.js';
+export type { BackoffPolicy, RestartBackoff } from './restart-backoff.js';

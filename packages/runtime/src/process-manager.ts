@@ -2,10 +2,11 @@ import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { PROCESS_SIZES } from '@paas/core';
+import type { FormationEntry } from '@paas/core';
 
 import type { ObservedProcess } from './convergence-plan.js';
 import { planConvergence, routableProcesses } from './convergence-plan.js';
-import type { AppSpec, DesiredState, ReleaseSpec } from './desired-state.js';
+import type { DesiredState, ReleaseSpec } from './desired-state.js';
 import { processEnv } from './desired-state.js';
 import type { DriverEvent, OneOffIo, ProcessInfo, RuntimeDriver } from './driver.js';
 import { lineWriter } from './line-writer.js';
@@ -53,6 +54,11 @@ export interface ProcessManagerOptions {
   readonly intervalMs?: number;
   readonly backoff?: BackoffPolicy;
   readonly probe?: (address: { host: string; port: number }) => Promise<boolean>;
+  /**
+   * Resolves once no request is under way to a web process that left the route table,
+   * so SIGTERM never cuts a request off (the router knows what is in flight).
+   */
+  readonly drain?: (processId: string) => Promise<void>;
 }
 
 export interface DeployResult {
@@ -107,9 +113,9 @@ export function createProcessManager(options: ProcessManagerOptions) {
       .filter((p) => p.app === app && !stopping.has(p.id))
       .map((p) => ({ ...p, ready: p.status === 'running' && (p.type !== 'web' || ready.has(p.id)) }));
 
-  function stateOf(spec: AppSpec, processes: readonly ObservedProcess[], routed: number): AppState {
-    const web = spec.formation.find((f) => f.type === 'web');
-    if (!spec.current || !web || web.quantity === 0) return 'no-web';
+  function stateOf(formation: readonly FormationEntry[], processes: readonly ObservedProcess[], routed: number): AppState {
+    const web = formation.find((f) => f.type === 'web');
+    if (!web || web.quantity === 0) return 'no-web';
     if (routed > 0) return 'running';
     return processes.some((p) => p.type === 'web' && p.status === 'exited') ? 'crashed' : 'booting';
   }
@@ -117,8 +123,9 @@ export function createProcessManager(options: ProcessManagerOptions) {
   async function stopProcess(p: ProcessInfo, reason: string): Promise<void> {
     if (stopping.has(p.id)) return;
     stopping.add(p.id);
-    if (p.status === 'running') log(p.app, p.name, `Stopping process (${reason}) with SIGTERM`);
     try {
+      if (p.type === 'web' && p.status === 'running') await options.drain?.(p.id);
+      if (p.status === 'running') log(p.app, p.name, `Stopping process (${reason}) with SIGTERM`);
       const result = await driver.stop(p.id, { graceMs });
       if (result.killed) {
         log(p.app, p.name, `Error R12 (Exit timeout) -> Process failed to exit within ${String(graceMs / 1000)} seconds of SIGTERM`);
@@ -189,16 +196,17 @@ export function createProcessManager(options: ProcessManagerOptions) {
       const current = spec?.current ?? null;
       const targetVersion = targets.get(app) ?? current?.version ?? null;
       const target = targetVersion === null ? null : targetVersion === current?.version ? current : desired.release(app, targetVersion) ?? null;
+      const formation = target ? desired.formation(app, target) : [];
       const plan = planConvergence({
         current: current?.version ?? null,
         target: target?.version ?? null,
-        formation: spec?.formation ?? [],
+        formation,
         processes,
         restartDue: (name) => backoff.due(`${app}/${name}`, Date.now()),
       });
       // Route first, then stop: traffic leaves old processes before they get SIGTERM.
       const routed = routableProcesses(plan, processes);
-      options.onRoutes(app, routed.map((p) => ({ id: p.id, name: p.name, ...p.address })), spec ? stateOf(spec, processes, routed.length) : 'no-web');
+      options.onRoutes(app, routed.map((p) => ({ id: p.id, name: p.name, ...p.address })), spec ? stateOf(formation, processes, routed.length) : 'no-web');
       for (const p of processes.filter((o) => o.type === 'web' && o.status === 'running' && !o.ready)) void waitForBoot(p);
       const byId = new Map(processes.map((p) => [p.id, p]));
       for (const s of plan.stop) {
@@ -207,11 +215,24 @@ export function createProcessManager(options: ProcessManagerOptions) {
       }
       if (target) {
         if (plan.start.length > 0) await driver.prepare(target.slug);
-        const sizes = new Map((spec?.formation ?? []).map((f) => [f.type, f.size]));
+        const sizes = new Map(formation.map((f) => [f.type, f.size]));
         await Promise.all(plan.start.map((s) => startProcess(app, target, s.type, s.index, sizes.get(s.type) ?? 'standard')));
       }
       if (targets.has(app)) deployWatchers.get(app)?.();
+      for (const name of plan.waiting) wakeAt(app, backoff.nextAttemptAt(`${app}/${name}`));
     });
+  }
+
+  /** Converges `app` again when a crashed process's backoff ends, rather than at the next tick. */
+  const wakers = new Map<string, NodeJS.Timeout>();
+  function wakeAt(app: string, at: number | undefined): void {
+    if (at === undefined || wakers.has(app)) return;
+    const timeout = setTimeout(() => {
+      wakers.delete(app);
+      void converge(app);
+    }, Math.max(0, at - Date.now()) + 10);
+    timeout.unref();
+    wakers.set(app, timeout);
   }
 
   function onDriverEvent(event: DriverEvent): void {
@@ -253,9 +274,12 @@ export function createProcessManager(options: ProcessManagerOptions) {
      * processes beside the old, the router switch once all answer, then the old ones go.
      * Resolves when the release serves, or failed (the previous release still serves).
      */
-    async deploy(app: string, version: number, output?: (line: string) => void): Promise<DeployResult> {
+    async deploy(app: string, version: number, output?: (line: string) => void, record?: (result: DeployResult) => void): Promise<DeployResult> {
       const release = desired.release(app, version);
-      if (!release) return { ok: false, message: `Release v${String(version)} of ${app} does not exist.` };
+      if (!release) {
+        record?.({ ok: false });
+        return { ok: false, message: `Release v${String(version)} of ${app} does not exist.` };
+      }
       const say = (line: string): void => output?.(line);
       const releaseCommand = release.processTypes.release;
       if (releaseCommand !== undefined) {
@@ -273,6 +297,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
         output.end();
         if (exitCode !== 0) {
           log(app, name, `Release command failed with status ${String(exitCode)}`);
+          record?.({ ok: false });
           return { ok: false, message: `The release command \`${releaseCommand}\` exited with status ${String(exitCode)}: v${String(version)} was not deployed.` };
         }
       }
@@ -282,7 +307,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
       const outcome = await new Promise<DeployResult>((resolve) => {
         const check = (): void => {
           const failure = deployFailures.get(app);
-          const wanted = desired.app(app)?.formation.find((f) => f.type === 'web')?.quantity ?? 0;
+          const wanted = desired.formation(app, release).find((f) => f.type === 'web')?.quantity ?? 0;
           const up = observe(app).filter((p) => p.release === version && p.type === 'web' && p.ready).length;
           if (failure !== undefined) {
             resolve({ ok: false, message: `${failure}: v${String(version)} was not deployed and the previous release keeps serving. See \`paas logs\`.` });
@@ -295,8 +320,11 @@ export function createProcessManager(options: ProcessManagerOptions) {
       });
       deployFailures.delete(app);
       deployWatchers.delete(app);
+      // The outcome is recorded (the release made current, or failed) in the same step the
+      // target is dropped: a convergence in between would take the old release as desired.
+      record?.(outcome);
       targets.delete(app);
-      if (!outcome.ok) void converge(app);
+      void converge(app);
       return outcome;
     },
     /** Restarts an app's processes, all or those of one type or name, one by one. */
@@ -344,6 +372,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
     async close(): Promise<void> {
       closed = true;
       if (timer) clearInterval(timer);
+      for (const waker of wakers.values()) clearTimeout(waker);
       await Promise.all([...queues.values()]);
       await driver.close();
     },

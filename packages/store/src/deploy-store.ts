@@ -22,11 +22,15 @@ export interface DeployStore {
   rollback(appName: string, target: string, actor: string): Release;
   /** Marks a pending release; a release that succeeded becomes the current one. */
   finishRelease(appName: string, version: number, status: 'succeeded' | 'failed'): Release;
+  /** Releases left pending by a paasd that stopped mid-deploy: they never went live. */
+  failPending(): { appId: string; version: number }[];
   listReleases(appName: string): Release[];
   findRelease(appName: string, versionOrId: string): Release;
   currentRelease(appName: string): Release;
   currentSlug(appName: string): SlugRecord | undefined;
   formation(appName: string): FormationEntry[];
+  /** The formation a release with these process types would run with (stored quantities, else defaults). */
+  formationFor(appName: string, processTypes: readonly string[]): FormationEntry[];
   updateFormation(appName: string, updates: readonly FormationUpdate[], actor: string): FormationEntry[];
 }
 
@@ -56,6 +60,9 @@ export function createDeployStore(
   const pointApp = db.prepare(
     'UPDATE apps SET current_release = ?, config_version = ?, updated_at = ? WHERE id = ?',
   );
+  const pointConfig = db.prepare('UPDATE apps SET config_version = ?, updated_at = ? WHERE id = ?');
+  const pendingRows = db.prepare<[], { app_id: string; version: number }>("SELECT app_id, version FROM releases WHERE status = 'pending'");
+  const failPending = db.prepare("UPDATE releases SET status = 'failed', updated_at = ? WHERE status = 'pending'");
   const formationRows = db.prepare<[string], FormationRow>('SELECT type, quantity, size FROM formation WHERE app_id = ?');
   const upsertFormation = db.prepare(
     `INSERT INTO formation (app_id, type, quantity, size, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -82,10 +89,16 @@ export function createDeployStore(
     const slug = slugOf(releaseOf(app, app.currentRelease));
     return formationFor(Object.keys(slug?.processTypes ?? {}), formationRows.all(app.id));
   };
-  /** Inserts a release; one that succeeded becomes current at once. */
-  const addRelease = (app: AppRecord, input: Omit<Parameters<ReleaseRows['insert']>[0], 'appId'>): Release => {
-    const release = releases.insert({ ...input, appId: app.id });
+  /**
+   * Inserts a release. One with code to run is `pending` until the process manager has
+   * deployed it; one without (before the first deploy) succeeds at once. Either way the
+   * config pointer moves now, so a config change is never lost to a failed deploy.
+   */
+  const addRelease = (app: AppRecord, input: Omit<Parameters<ReleaseRows['insert']>[0], 'appId' | 'status'> & { status?: ReleaseStatus }): Release => {
+    const status = input.status ?? (input.slugId === null ? 'succeeded' : 'pending');
+    const release = releases.insert({ ...input, status, appId: app.id });
     if (release.status === 'succeeded') pointApp.run(release.version, release.configVersion, now(), app.id);
+    else pointConfig.run(release.configVersion, now(), app.id);
     events.record(app.name, input.actor, 'release.create', {
       version: release.version,
       description: release.description,
@@ -108,7 +121,6 @@ export function createDeployStore(
         configVersion: version,
         description: describeConfigChange(change.set, change.unset),
         actor,
-        status: 'succeeded',
       });
       return { vars: change.next, release };
     }),
@@ -120,7 +132,7 @@ export function createDeployStore(
         configVersion: app.configVersion,
         description: input.description,
         actor: input.actor,
-        status: input.status ?? 'succeeded',
+        ...(input.status ? { status: input.status } : {}),
       });
     }),
     rollback: writer(db, (appName: string, target: string, actor: string) => {
@@ -131,7 +143,6 @@ export function createDeployStore(
         configVersion: wanted.configVersion,
         description: describeRollback(wanted.version),
         actor,
-        status: 'succeeded',
       });
     }),
     finishRelease: writer(db, (appName: string, version: number, status: 'succeeded' | 'failed') => {
@@ -140,6 +151,11 @@ export function createDeployStore(
       releases.setStatus(release.id, status);
       if (status === 'succeeded') pointApp.run(release.version, release.configVersion, now(), app.id);
       return releaseOf(app, version);
+    }),
+    failPending: writer(db, () => {
+      const pending = pendingRows.all().map((row) => ({ appId: row.app_id, version: row.version }));
+      failPending.run(now());
+      return pending;
     }),
     listReleases: (appName) => releases.list(apps.require(appName).id),
     findRelease(appName, versionOrId) {
@@ -156,6 +172,7 @@ export function createDeployStore(
       return slugOf(releaseOf(app, app.currentRelease));
     },
     formation: (appName) => formationOf(apps.require(appName)),
+    formationFor: (appName, processTypes) => formationFor(processTypes, formationRows.all(apps.require(appName).id)),
     updateFormation: writer(db, (appName: string, updates: readonly FormationUpdate[], actor: string) => {
       const app = apps.require(appName);
       const next = applyFormationUpdates(formationOf(app), updates);

@@ -2,6 +2,7 @@ export type { AppRecord, AppStore } from './app-store.js';
 export type { BuildRecord, BuildStatus, BuildStore } from './build-store.js';
 export { DATABASE_FILE } from './database.js';
 export type { DeployStore } from './deploy-store.js';
+export type { DomainRecord, DomainStore } from './domain-store.js';
 export { MAX_DRAINS_PER_APP } from './drain-store.js';
 export type { DrainRecord, DrainStore } from './drain-store.js';
 export type { EventRecord, EventStore } from './event-store.js';

@@ -95,4 +95,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX events_app ON events(app_name, id);
   `,
+  `
+  CREATE TABLE domains (
+    hostname TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX domains_app ON domains(app_id);
+  `,
 ];

@@ -5,6 +5,8 @@ import { createBuildStore } from './build-store.js';
 import { openDatabase } from './database.js';
 import type { DeployStore } from './deploy-store.js';
 import { createDeployStore } from './deploy-store.js';
+import type { DomainStore } from './domain-store.js';
+import { createDomainStore } from './domain-store.js';
 import type { DrainStore } from './drain-store.js';
 import { createDrainStore } from './drain-store.js';
 import type { EventStore } from './event-store.js';
@@ -22,6 +24,7 @@ export interface Store {
   readonly slugs: SlugRecordStore;
   readonly builds: BuildStore;
   readonly drains: DrainStore;
+  readonly domains: DomainStore;
   readonly tokens: TokenStore;
   readonly events: EventStore;
   close(): void;
@@ -39,6 +42,7 @@ export function createStore(options: { dataDir: string }): Store {
     slugs,
     builds: createBuildStore(db),
     drains: createDrainStore(db, events),
+    domains: createDomainStore(db, events),
     tokens: createTokenStore(db),
     events,
     close: () => db.close(),

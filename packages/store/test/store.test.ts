@@ -26,7 +26,7 @@ function deploySlug(store: Store, app: string, processTypes: Record<string, stri
     size: 1234,
     stack: 'paas-24',
   });
-  store.deploys.createRelease(app, { slugId: slug.id, description: `Deploy ${commit.slice(0, 7)}`, actor: 'alice' });
+  store.deploys.createRelease(app, { slugId: slug.id, description: `Deploy ${commit.slice(0, 7)}`, actor: 'alice', status: 'succeeded' });
   return slug.id;
 }
 
@@ -185,4 +185,35 @@ test('tokens are stored as hashes and verified', (t) => {
   t.after(() => again.close());
   assert.equal(again.tokens.verify(token)?.name, 'admin');
   assert.equal(again.tokens.count(), 1);
+});
+
+test('a release with code is pending until deployed; its config applies at once; failed ones never go live', (t) => {
+  const { store } = open(t);
+  store.apps.create('demo', 'alice');
+  deploySlug(store, 'demo', { web: 'x' }); // v2, live
+  const v3 = store.deploys.updateConfig('demo', { A: '1' }, 'alice').release;
+  assert.equal(v3?.status, 'pending');
+  assert.equal(store.deploys.currentRelease('demo').version, 2);
+  assert.deepEqual(store.deploys.configOf(store.apps.require('demo')), { A: '1' });
+  store.deploys.finishRelease('demo', 3, 'failed');
+  assert.equal(store.deploys.currentRelease('demo').version, 2);
+  assert.throws(() => store.deploys.rollback('demo', 'v3', 'alice'), /failed/);
+  store.deploys.updateConfig('demo', { B: '2' }, 'alice'); // v4, pending
+  assert.deepEqual(store.deploys.failPending(), [{ appId: store.apps.require('demo').id, version: 4 }]);
+  assert.equal(store.deploys.findRelease('demo', 'v4').status, 'failed');
+  store.deploys.rollback('demo', 'v2', 'alice'); // v5
+  assert.equal(store.deploys.finishRelease('demo', 5, 'succeeded').version, 5);
+  assert.equal(store.deploys.currentRelease('demo').version, 5);
+});
+
+test('custom domains belong to one app', (t) => {
+  const { store } = open(t);
+  const { app } = store.apps.create('demo', 'alice');
+  const other = store.apps.create('other', 'alice').app;
+  store.domains.add(app, 'www.example.com', 'alice');
+  assert.throws(() => store.domains.add(other, 'www.example.com', 'alice'), errorId('conflict'));
+  assert.deepEqual(store.domains.list(app.id).map((d) => d.hostname), ['www.example.com']);
+  assert.throws(() => store.domains.remove(other, 'www.example.com', 'alice'), errorId('not_found'));
+  store.domains.remove(app, 'www.example.com', 'alice');
+  assert.deepEqual(store.domains.list(), []);
 });

@@ -43,6 +43,8 @@ export interface BuildServiceDeps {
   readonly store: Store;
   readonly slugs: SlugStore;
   readonly locks: AppLocks;
+  /** Takes the new release live (release phase, boot, router switch). */
+  readonly deployer: { deploy(app: string, version: number, say: (line: string) => void): Promise<{ ok: boolean; message?: string }> };
   readonly logger: Logger;
   readonly dataDir: string;
   readonly urls: { domain: string; routerPort: number };
@@ -140,6 +142,14 @@ export function createBuildService(deps: BuildServiceDeps) {
         description: request.commit ? `Deploy ${request.commit.slice(0, 7)}` : 'Deploy',
         actor: request.actor,
       });
+      say(`-----> Launching v${String(release.version)}...\n`);
+      const deployed = await deps.deployer.deploy(app.name, release.version, (line) => say(`       ${line}\n`));
+      if (!deployed.ok) {
+        say(` !     ${deployed.message ?? `v${String(release.version)} failed to start.`}\n`);
+        store.builds.finish(record.id, { status: 'failed', output: transcript.toString(), slugId: slug.id, releaseId: release.id });
+        log.warn({ release: release.version }, 'release failed to start');
+        return { ok: false, buildId: record.id, release };
+      }
       say(`-----> Released v${String(release.version)}\n`);
       say(`       ${webUrl(deps.urls, app.name)} deployed to paas\n`);
       store.builds.finish(record.id, { status: 'succeeded', output: transcript.toString(), slugId: slug.id, releaseId: release.id });

@@ -12,7 +12,7 @@ const createBody = {
   properties: { name: { type: 'string', maxLength: 100 } },
 } as const;
 
-export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds }: RouteContext): void {
+export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange }: RouteContext): void {
   const show = (name: string, origin: string) => {
     const record = store.apps.require(name);
     return toAppResource(record, store.deploys.currentRelease(name), urls, origin);
@@ -42,6 +42,7 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
       throw error;
     }
     request.log.info({ app: name }, 'app created');
+    onRoutingChange();
     return reply.status(201).send(show(name, apiOrigin(request)));
   });
 
@@ -49,9 +50,26 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
     show(request.params.app, apiOrigin(request)),
   );
 
+  app.patch<{ Params: { app: string }; Body: { maintenance: boolean } }>(
+    '/apps/:app',
+    {
+      schema: {
+        params: appParams,
+        body: { type: 'object', required: ['maintenance'], additionalProperties: false, properties: { maintenance: { type: 'boolean' } } },
+      },
+    },
+    async (request) => {
+      store.apps.setMaintenance(request.params.app, request.body.maintenance, request.actor.name);
+      onRoutingChange();
+      return show(request.params.app, apiOrigin(request));
+    },
+  );
+
   app.delete<{ Params: { app: string } }>('/apps/:app', { schema: { params: appParams } }, async (request) => {
     const resource = show(request.params.app, apiOrigin(request));
     store.apps.destroy(request.params.app, request.actor.name);
+    onRoutingChange();
+    await manager.removeApp(request.params.app);
     await repos.remove(request.params.app);
     await builds.purgeCache(request.params.app);
     request.log.info({ app: request.params.app }, 'app destroyed');

@@ -12,7 +12,7 @@ const patchBody = {
   additionalProperties: { type: ['string', 'null'] },
 } as const;
 
-export function registerConfigVarRoutes(app: FastifyInstance, { store }: RouteContext): void {
+export function registerConfigVarRoutes(app: FastifyInstance, { store, deployer }: RouteContext): void {
   app.get<{ Params: { app: string } }>('/apps/:app/config-vars', { schema: { params: appParams } }, async (request) =>
     store.deploys.configOf(store.apps.require(request.params.app)),
   );
@@ -26,6 +26,8 @@ export function registerConfigVarRoutes(app: FastifyInstance, { store }: RouteCo
         void reply.header(RELEASE_VERSION_HEADER, String(release.version));
         // Keys only: values never reach the platform's logs.
         request.log.info({ app: request.params.app, release: release.version, keys: Object.keys(request.body) }, 'config updated');
+        // The answer does not wait: the new release rolls out behind it, as on Heroku.
+        if (release.status === 'pending') void deployer.deploy(request.params.app, release.version);
       }
       return vars;
     },

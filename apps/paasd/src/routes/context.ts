@@ -1,10 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 
 import type { RepoStore } from '@paas/git';
+import type { ProcessManager } from '@paas/runtime';
 import type { Store } from '@paas/store';
 
+import type { AppLogBuffer } from '../app-log-buffer.js';
 import type { Actor } from '../auth.js';
 import type { BuildService } from '../deploy/build-service.js';
+import type { ReleaseDeployer } from '../deploy/release-deployer.js';
 import type { PublicUrls } from '../resources.js';
 
 /** What the API routes share; built once in `buildServer`. */
@@ -13,6 +16,11 @@ export interface RouteContext {
   readonly urls: PublicUrls;
   readonly repos: RepoStore;
   readonly builds: BuildService;
+  readonly manager: ProcessManager;
+  readonly deployer: ReleaseDeployer;
+  /** Apps, domains or maintenance changed: the router's table must follow. */
+  readonly onRoutingChange: () => void;
+  readonly appLogs: AppLogBuffer;
 }
 
 declare module 'fastify' {

@@ -29,7 +29,7 @@ const patchBody = {
   },
 } as const;
 
-export function registerFormationRoutes(app: FastifyInstance, { store }: RouteContext): void {
+export function registerFormationRoutes(app: FastifyInstance, { store, manager }: RouteContext): void {
   app.get<{ Params: { app: string } }>('/apps/:app/formation', { schema: { params: appParams } }, async (request) => {
     const record = store.apps.require(request.params.app);
     return toFormationResources(record, store.deploys.formation(record.name), store.deploys);
@@ -42,6 +42,7 @@ export function registerFormationRoutes(app: FastifyInstance, { store }: RouteCo
       const record = store.apps.require(request.params.app);
       const next = store.deploys.updateFormation(record.name, request.body.updates, request.actor.name);
       request.log.info({ app: record.name, updates: request.body.updates }, 'formation updated');
+      void manager.converge(record.name);
       return toFormationResources(record, next, store.deploys);
     },
   );

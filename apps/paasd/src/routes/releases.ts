@@ -14,7 +14,7 @@ const rollbackBody = {
   properties: { release: { type: ['string', 'integer'], maxLength: 64 } },
 } as const;
 
-export function registerReleaseRoutes(app: FastifyInstance, { store }: RouteContext): void {
+export function registerReleaseRoutes(app: FastifyInstance, { store, deployer }: RouteContext): void {
   const show = (appName: string, release: Release) =>
     toReleaseResource(
       store.apps.require(appName),
@@ -44,6 +44,7 @@ export function registerReleaseRoutes(app: FastifyInstance, { store }: RouteCont
     async (request, reply) => {
       const release = store.deploys.rollback(request.params.app, String(request.body.release), request.actor.name);
       request.log.info({ app: request.params.app, release: release.version }, 'rolled back');
+      if (release.status === 'pending') void deployer.deploy(request.params.app, release.version);
       return reply.status(201).send(show(request.params.app, release));
     },
   );

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+
+import { invalidParams } from '@paas/core';
+import type { DomainResource } from '@paas/core';
+import type { AppRecord, DomainRecord } from '@paas/store';
+
+import type { RouteContext } from './context.js';
+import { appParams } from './context.js';
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+const toResource = (app: AppRecord, domain: DomainRecord): DomainResource => ({
+  hostname: domain.hostname,
+  app: { id: app.id, name: app.name },
+  created_at: domain.createdAt,
+});
+
+export function registerDomainRoutes(app: FastifyInstance, { store, onRoutingChange, urls }: RouteContext): void {
+  app.get<{ Params: { app: string } }>('/apps/:app/domains', { schema: { params: appParams } }, async (request) => {
+    const record = store.apps.require(request.params.app);
+    return store.domains.list(record.id).map((domain) => toResource(record, domain));
+  });
+
+  app.post<{ Params: { app: string }; Body: { hostname: string } }>(
+    '/apps/:app/domains',
+    {
+      schema: {
+        params: appParams,
+        body: { type: 'object', required: ['hostname'], additionalProperties: false, properties: { hostname: { type: 'string', maxLength: 253 } } },
+      },
+    },
+    async (request, reply) => {
+      const record = store.apps.require(request.params.app);
+      const hostname = request.body.hostname.trim().toLowerCase().replace(/\.$/, '');
+      if (!HOSTNAME.test(hostname)) throw invalidParams(`Invalid hostname ${JSON.stringify(hostname.slice(0, 100))}: use a domain name like www.example.com.`);
+      if (hostname === urls.domain || hostname.endsWith(`.${urls.domain}`)) {
+        throw invalidParams(`${hostname} is under the platform's own domain ${urls.domain}: apps get <app>.${urls.domain} already.`);
+      }
+      const domain = store.domains.add(record, hostname, request.actor.name);
+      onRoutingChange();
+      return reply.status(201).send(toResource(record, domain));
+    },
+  );
+
+  app.delete<{ Params: { app: string; hostname: string } }>(
+    '/apps/:app/domains/:hostname',
+    { schema: { params: { type: 'object', required: ['app', 'hostname'], properties: { app: { type: 'string', maxLength: 64 }, hostname: { type: 'string', maxLength: 253 } } } } },
+    async (request) => {
+      const record = store.apps.require(request.params.app);
+      const domain = store.domains.remove(record, request.params.hostname.toLowerCase(), request.actor.name);
+      onRoutingChange();
+      return toResource(record, domain);
+    },
+  );
+}

@@ -1,0 +1,98 @@
+import { PassThrough, Writable } from 'node:stream';
+
+import type { FastifyInstance } from 'fastify';
+
+import { PaasError, RUN_STREAM, encodeRunFrame, notFound } from '@paas/core';
+import type { DynoResource, RunRequest, RunResultFrame } from '@paas/core';
+
+import type { RouteContext } from './context.js';
+import { appParams } from './context.js';
+
+const dynoParams = {
+  type: 'object',
+  required: ['app', 'dyno'],
+  properties: { app: { type: 'string', maxLength: 64 }, dyno: { type: 'string', maxLength: 64 } },
+} as const;
+
+const MAX_COMMAND_BYTES = 64 * 1024;
+
+export function registerDynoRoutes(app: FastifyInstance, { store, manager }: RouteContext): void {
+  const list = (name: string): DynoResource[] =>
+    manager.status(store.apps.require(name).name).map((p) => ({
+      name: p.name,
+      type: p.type,
+      state: p.state,
+      release: { version: p.release },
+      command: p.command,
+      created_at: p.startedAt,
+      ...(p.nextRestartAt ? { restart_at: p.nextRestartAt } : {}),
+    }));
+
+  app.get<{ Params: { app: string } }>('/apps/:app/dynos', { schema: { params: appParams } }, async (request) => list(request.params.app));
+
+  // Heroku: DELETE a dyno (or all) restarts it; `actions/stop` stops it (it comes back
+  // unless the formation is scaled down, as on Heroku).
+  app.delete<{ Params: { app: string } }>('/apps/:app/dynos', { schema: { params: appParams } }, async (request, reply) => {
+    const name = store.apps.require(request.params.app).name;
+    await manager.restart(name);
+    store.events.record(name, request.actor.name, 'dynos.restart');
+    return reply.status(202).send({});
+  });
+  for (const route of ['/apps/:app/dynos/:dyno', '/apps/:app/dynos/:dyno/actions/stop']) {
+    app.route<{ Params: { app: string; dyno: string } }>({
+      method: route.endsWith('stop') ? 'POST' : 'DELETE',
+      url: route,
+      schema: { params: dynoParams },
+      handler: async (request, reply) => {
+        const name = store.apps.require(request.params.app).name;
+        const stopped = await manager.restart(name, request.params.dyno);
+        if (stopped === 0) throw notFound('process', request.params.dyno);
+        store.events.record(name, request.actor.name, route.endsWith('stop') ? 'dyno.stop' : 'dyno.restart', { dyno: request.params.dyno });
+        return reply.status(202).send({});
+      },
+    });
+  }
+
+  app.get<{ Params: { app: string } }>('/apps/:app/run', { websocket: true, schema: { params: appParams } }, (socket, request) => {
+    const finish = (frame: RunResultFrame): void => {
+      socket.send(JSON.stringify(frame));
+      socket.close();
+    };
+    const aborter = new AbortController();
+    socket.on('close', () => aborter.abort());
+    socket.once('message', (first: Buffer, isBinary: boolean) => {
+      let command: string;
+      try {
+        const parsed = JSON.parse(first.toString('utf8')) as Partial<RunRequest>;
+        if (isBinary || typeof parsed.command !== 'string' || parsed.command.trim() === '' || Buffer.byteLength(parsed.command) > MAX_COMMAND_BYTES) {
+          throw new PaasError('invalid_params', 'Send {"command": "…"} first: a non-empty command of at most 64 KiB.');
+        }
+        command = parsed.command;
+        store.apps.require(request.params.app);
+      } catch (error) {
+        const paas = error instanceof PaasError ? error : new PaasError('bad_request', 'The first message must be JSON {"command": "…"}.');
+        finish({ error: { id: paas.id, message: paas.message } });
+        return;
+      }
+      const stdin = new PassThrough();
+      socket.on('message', (data: Buffer, binary: boolean) => {
+        if (binary && data[0] === RUN_STREAM.stdin) stdin.write(data.subarray(1));
+        else if (!binary) stdin.end();
+      });
+      const sink = (stream: number) =>
+        new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            socket.send(encodeRunFrame(stream, chunk), callback);
+          },
+        });
+      store.events.record(request.params.app, request.actor.name, 'run', { command_bytes: Buffer.byteLength(command) });
+      manager
+        .runOneOff(request.params.app, command, { stdin, stdout: sink(RUN_STREAM.stdout), stderr: sink(RUN_STREAM.stderr), signal: aborter.signal })
+        .then(({ exitCode, name }) => finish({ exit_code: exitCode, name }))
+        .catch((error: unknown) => {
+          request.log.warn({ err: error }, 'one-off failed');
+          finish({ error: { id: 'invalid_params', message: error instanceof Error ? error.message : 'The command could not be started.' } });
+        });
+    });
+  });
+}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { GitClient } from './git-client.js';
+import { gitClient } from './git-client.js';
+import type { Harness } from './harness.js';
+import { TOKEN, startHarness } from './harness.js';
+
+export const FIXTURES = join(import.meta.dirname, '..', '..', '..', '..', 'fixtures');
+
+export interface PlatformUnderTest {
+  readonly h: Harness;
+  readonly git: GitClient;
+  readonly api: string;
+  readonly routerPort: number;
+  /** Creates an app, pushes a fixture to it, and returns the push output. */
+  pushFixture(app: string, fixture: string, buildpack?: string): Promise<{ code: number; out: string; repo: string }>;
+  /** GET through the router with `Host: <app>.example.test`. */
+  get(app: string, path?: string): Promise<{ status: number; body: string }>;
+  /** Polls until `check` passes or `timeoutMs` runs out (then fails with `what`). */
+  until(what: string, check: () => Promise<boolean> | boolean, timeoutMs?: number): Promise<void>;
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  assert.ok(address && typeof address === 'object');
+  return address.port;
+}
+
+/** A whole platform — API, git endpoint, router, process manager — on free ports. */
+export async function startPlatform(t: TestContext, env: Record<string, string>): Promise<PlatformUnderTest> {
+  const h = await startHarness(t, env);
+  const apiPort = await listen(h.app.server);
+  const routerPort = await listen(h.platform.routerServer);
+  const api = `http://127.0.0.1:${String(apiPort)}`;
+  const git = gitClient(t, TOKEN);
+  const get = async (app: string, path = '/'): Promise<{ status: number; body: string }> => {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: routerPort, path, headers: { host: `${app}.example.test` }, agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  };
+  return {
+    h,
+    git,
+    api,
+    routerPort,
+    get,
+    async pushFixture(app, fixture, buildpack) {
+      await h.send('POST', '/apps', { name: app });
+      if (buildpack) await h.request({ method: 'PUT', url: `/apps/${app}/buildpack-installations`, payload: { updates: [{ buildpack }] } });
+      const repo = await git.repo(app, { dir: join(FIXTURES, fixture) }, `${api}/${app}.git`);
+      return { ...(await git.run(repo, ['push', 'paas', 'main'])), repo };
+    },
+    async until(what, check, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (await check()) return;
+        await sleep(100);
+      }
+      assert.fail(`timed out waiting for ${what}`);
+    },
+  };
+}
+
+/** Requests in a loop until stopped; counts failures and what answered. */
+export function steadyLoad(p: PlatformUnderTest, app: string): { stop(): Promise<{ ok: number; failed: string[]; bodies: Set<string> }> } {
+  let running = true;
+  const failed: string[] = [];
+  const bodies = new Set<string>();
+  let ok = 0;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const response = await p.get(app);
+        if (response.status === 200) {
+          ok += 1;
+          bodies.add(response.body);
+        } else failed.push(`${String(response.status)} ${response.body.slice(0, 200)}`);
+      } catch (error) {
+        failed.push(String(error));
+      }
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { ok, failed, bodies };
+    },
+  };
+}

@@ -1,0 +1,221 @@
+/**
+ * The Host-routing reverse proxy for app web processes. `createRouter` builds the
+ * server without listening (the caller listens on `PAAS_ROUTER_PORT`); the process
+ * manager calls `update(table)` with the whole route table whenever processes change.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { formatAccessLine } from './access-line.js';
+import { createBackendPool, type BackendPool } from './backend-pool.js';
+import { createBootWaits, type BootWaits } from './boot-waits.js';
+import { addForwardedHeaders, clientAddress, readRequestHead, type RequestHead } from './forwarded-headers.js';
+import { sendPage, writeRawPage } from './page-response.js';
+import { ProxyExchange } from './proxy-exchange.js';
+import { createRouteTable, lookupHost, normalizeHost, pickBackend, type AppRoute, type RouteTable } from './route-table.js';
+import { badRequestPage, noSuchAppPage, type RouterPage } from './router-errors.js';
+import { UpgradeTunnel, type TunnelContext } from './upgrade-tunnel.js';
+
+/** The slice of a pino logger the router uses. */
+export interface RouterLogger {
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface RouterOptions {
+  /** Platform domain: apps answer at `<app>.<domain>` (PAAS_DOMAIN, default `localhost`). */
+  readonly domain: string;
+  readonly logger?: RouterLogger;
+  /** One Heroku-format line per request, for the app's log stream (`paas[router]`). Called synchronously: queue, do not write. */
+  readonly onAccessLog: (app: string, line: string) => void;
+  /** Time to open a connection to a web process before H19 (default 5 s). */
+  readonly connectTimeoutMs?: number;
+  /** Time to the first byte of the app's response before H12 (default 30 s). */
+  readonly firstByteTimeoutMs?: number;
+  /** How long a request waits for a booting app's first web process before H20 (default 75 s). */
+  readonly bootTimeoutMs?: number;
+  /** Connections per web process at most (default 256). */
+  readonly maxSocketsPerBackend?: number;
+  /** Idle keep-alive connections to web processes close after this (default 30 s, or the app's hint). */
+  readonly idleSocketTimeoutMs?: number;
+}
+
+export interface Router {
+  /** Not listening: the caller listens, so tests and paasd choose the port. */
+  readonly server: Server;
+  /** Swaps the whole route table at once. */
+  update(table: RouteTable): void;
+  /** The table in use. */
+  table(): RouteTable;
+  /**
+   * Resolves once no request is under way to the backend `id` (call after `update()`
+   * has taken it out of the table, before stopping it), or after `timeoutMs`.
+   */
+  drain(id: string, timeoutMs?: number): Promise<void>;
+  /** Stops accepting, ends websocket tunnels and idle connections, waits for requests under way. */
+  close(): Promise<void>;
+}
+
+/** The router's mutable state, shared by every request through `TunnelContext`. */
+interface RouterState {
+  current: RouteTable;
+  readonly pool: BackendPool;
+  readonly waits: BootWaits;
+  readonly turns: Map<string, number>;
+  readonly tunnels: Set<Duplex>;
+}
+
+/** How often `drain` looks again; requests finish in milliseconds, so a short poll costs little. */
+const DRAIN_POLL_MS = 20;
+
+export function createRouter(options: RouterOptions): Router {
+  const state: RouterState = {
+    current: createRouteTable(),
+    pool: createBackendPool({
+      maxSockets: options.maxSocketsPerBackend ?? 256,
+      idleSocketTimeoutMs: options.idleSocketTimeoutMs ?? 30_000,
+      failingMarkMs: 5_000,
+    }),
+    waits: createBootWaits(),
+    turns: new Map(),
+    tunnels: new Set(),
+  };
+  const ctx = createContext(options, state);
+  const server = createServer();
+  listenForRequests(server, options, state, ctx);
+
+  return {
+    server,
+    update(table) {
+      state.current = table;
+      state.pool.sync(table);
+      for (const name of state.turns.keys()) if (!table.apps.has(name)) state.turns.delete(name);
+      state.waits.release(table);
+    },
+    table: () => state.current,
+    async drain(id, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (state.pool.busy(id) && Date.now() < deadline) await sleep(DRAIN_POLL_MS);
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => {
+          state.pool.close();
+          resolve();
+        });
+        server.closeIdleConnections();
+        for (const client of state.tunnels) client.destroy();
+        state.tunnels.clear();
+        state.waits.giveUpAll();
+      });
+    },
+  };
+}
+
+function createContext(options: RouterOptions, state: RouterState): TunnelContext {
+  const { logger, onAccessLog } = options;
+  return {
+    connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+    firstByteTimeoutMs: options.firstByteTimeoutMs ?? 30_000,
+    bootTimeoutMs: options.bootTimeoutMs ?? 75_000,
+    currentApp: (name) => state.current.apps.get(name),
+    pick(app) {
+      const turn = state.turns.get(app.name) ?? 0;
+      state.turns.set(app.name, turn + 1 >= Number.MAX_SAFE_INTEGER ? 0 : turn + 1);
+      return pickBackend(app.backends, turn, state.pool.failing());
+    },
+    agentFor: (backend) => state.pool.agentFor(backend),
+    markFailing: (backend) => {
+      state.pool.markFailing(backend);
+    },
+    waitForBackends: (name, ready) => state.waits.wait(name, ready),
+    log(app, entry) {
+      try {
+        onAccessLog(app, formatAccessLine(entry));
+      } catch (err) {
+        logger?.error({ err, app }, 'access log callback failed');
+      }
+    },
+    warn(fields, message) {
+      logger?.warn(fields, message);
+    },
+    trackTunnel(client, backend) {
+      state.tunnels.add(client);
+      client.once('close', () => {
+        state.tunnels.delete(client);
+        backend.destroy();
+      });
+    },
+  };
+}
+
+function listenForRequests(server: Server, options: RouterOptions, state: RouterState, ctx: TunnelContext): void {
+  const domain = normalizeHost(options.domain) ?? options.domain;
+  const logger = options.logger;
+
+  /** Common to plain and upgrade requests: a single Host naming a known app, or the page to answer. */
+  const admit = (head: RequestHead): { app: AppRoute; host: string } | RouterPage => {
+    if (head.hostCount !== 1 || head.host === undefined) {
+      return badRequestPage(head.hostCount === 0 ? 'The request has no Host header.' : 'The request has more than one Host header.');
+    }
+    const host = normalizeHost(head.host);
+    const app = host === undefined ? undefined : lookupHost(state.current, host, domain);
+    return app === undefined ? noSuchAppPage(host ?? head.host) : { app, host: host ?? head.host };
+  };
+
+  /** The router's own headers; returns the X-Forwarded-For value sent, for the access line. */
+  const forward = (req: IncomingMessage, head: RequestHead): string =>
+    addForwardedHeaders(head, clientAddress(req.socket.remoteAddress), req.socket.localPort ?? 0, Date.now());
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const head = readRequestHead(req.rawHeaders);
+    const admitted = admit(head);
+    if ('status' in admitted) {
+      sendPage(res, admitted, head.accept, head.requestId);
+      return;
+    }
+    const fwd = forward(req, head);
+    new ProxyExchange(ctx, req, res, head, admitted.app.name, { host: admitted.host, fwd }).dispatch();
+  };
+
+  const onUpgrade = (req: IncomingMessage, client: Duplex, bodyHead: Buffer): void => {
+    client.on('error', () => {
+      // The client reset the connection; 'close' follows, and the tunnel (if any) ends with it.
+    });
+    const head = readRequestHead(req.rawHeaders);
+    const admitted = admit(head);
+    if ('status' in admitted) {
+      writeRawPage(client, admitted, head.accept, head.requestId);
+      return;
+    }
+    const fwd = forward(req, head);
+    if (head.upgrade === 'websocket') {
+      head.headers.push('Connection', 'Upgrade', 'Upgrade', 'websocket');
+    } else {
+      // Other upgrades (h2c) are declined: the app answers in HTTP/1.1 and the tunnel closes after.
+      head.headers.push('Connection', 'close');
+    }
+    new UpgradeTunnel(ctx, req, client, bodyHead, head, admitted.app.name, { host: admitted.host, fwd }).dispatch();
+  };
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      onRequest(req, res);
+    } catch (err) {
+      // A bug here must cost one request, not the router process.
+      logger?.error({ err, url: req.url }, 'router failed a request');
+      if (res.headersSent) res.destroy();
+      else sendPage(res, { status: 500, title: 'Router error', explanation: 'The router failed this request.' }, undefined, randomUUID());
+    }
+  });
+  server.on('upgrade', (req: IncomingMessage, client: Duplex, bodyHead: Buffer) => {
+    try {
+      onUpgrade(req, client, bodyHead);
+    } catch (err) {
+      logger?.error({ err, url: req.url }, 'router failed an upgrade');
+      client.destroy();
+    }
+  });
+}

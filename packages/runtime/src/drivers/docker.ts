@@ -1,0 +1,336 @@
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type Docker from 'dockerode';
+
+import { invalidParams } from '@paas/core';
+
+import type { OneOffIo, OneOffSpec, ProcessInfo, ProcessSpec, RuntimeDriver, SlugRef, StopResult } from '../driver.js';
+import { type ContainerEvent, watchContainerEvents } from './docker-events.js';
+import { ensureSlugImage } from './docker-image.js';
+import { attachOneOff } from './docker-oneoff.js';
+import { type LogFollow, followContainerLogs } from './docker-logs.js';
+import { type DriverLogger, silentLogger } from './driver-logger.js';
+import { createEventHub } from './event-hub.js';
+import { checkOneOffSpec, checkProcessSpec, processName } from './process-spec.js';
+import { profileWrapperArgs } from './profile-wrapper.js';
+
+export interface DockerDriverOptions {
+  readonly docker: Docker;
+  /** The image slugs are laid on (`FROM`); it has the user `app`, bash and the usual tools. */
+  readonly stackImage: string;
+  /** Network the containers join; default Docker's `bridge`. */
+  readonly network?: string;
+  readonly logger?: DriverLogger;
+  /** Most processes (threads included) one container may have. */
+  readonly pidsLimit?: number;
+}
+
+/** The port every container's process listens on (`$PORT`); each container has its own address. */
+export const CONTAINER_PORT = 5000;
+export const MANAGED_LABEL = 'paas.managed';
+export const ONEOFF_LABEL = 'paas.oneoff';
+const MANAGED_FILTER = { label: [`${MANAGED_LABEL}=true`] };
+
+interface Tracked {
+  readonly app: string;
+  readonly name: string;
+  logs?: LogFollow | undefined;
+  /** Settles once the log stream is set up (or failed to be), so an exit can wait for the last lines. */
+  readonly following: Promise<void>;
+  followed: () => void;
+  oom: boolean;
+  /** Settles once the exit has been reported (or the driver closed). */
+  readonly reported: Promise<void>;
+  report: (() => void) | undefined;
+}
+
+/** A timer for races that must not keep the process alive by itself. */
+const timeout = (ms: number): Promise<void> => sleep(ms, undefined, { ref: false });
+
+const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
+
+/** `137` → `SIGKILL`: how the engine reports a process ended by a signal (128 + n). */
+function signalOf(code: number | null): string | null {
+  if (code === null || code <= 128) return null;
+  return Object.entries(constants.signals).find(([, number]) => number === code - 128)?.[0] ?? null;
+}
+
+function environment(env: Readonly<Record<string, string>>): string[] {
+  return Object.entries({ ...env, PORT: String(CONTAINER_PORT) }).map(([key, value]) => `${key}=${value}`);
+}
+
+function toProcessInfo(info: Docker.ContainerInspectInfo, network: string): ProcessInfo | undefined {
+  const labels = info.Config.Labels;
+  const app = labels['paas.app'];
+  const type = labels['paas.type'];
+  const index = Number(labels['paas.index']);
+  const release = Number(labels['paas.release']);
+  if (!app || !type || !Number.isSafeInteger(index) || !Number.isSafeInteger(release)) return undefined;
+  const started = info.State.StartedAt;
+  const base = {
+    id: info.Id,
+    app,
+    release,
+    type,
+    index,
+    name: `${type}.${String(index)}`,
+    address: { host: info.NetworkSettings.Networks[network]?.IPAddress ?? '', port: CONTAINER_PORT },
+    startedAt: started && !started.startsWith('0001-') ? new Date(started).toISOString() : new Date(info.Created).toISOString(),
+  };
+  if (info.State.Running) return { ...base, status: 'running' };
+  // `created`: never started (the start failed), so no exit code to tell.
+  return info.State.Status === 'exited' ? { ...base, status: 'exited', exitCode: info.State.ExitCode } : { ...base, status: 'exited' };
+}
+
+/**
+ * One container per process, from one image per slug. Exits and OOM kills come from
+ * the engine's event stream, output from each container's log stream; everything is
+ * read back from container labels, so a new driver (a restarted paasd) adopts what runs.
+ */
+export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver {
+  const { docker } = options;
+  const logger = options.logger ?? silentLogger;
+  const network = options.network ?? 'bridge';
+  const hub = createEventHub(logger);
+  const tracked = new Map<string, Tracked>();
+  const images = new Map<string, Promise<string>>();
+  let closed = false;
+
+  const assertOpen = (): void => {
+    if (closed) throw new Error('the docker driver is closed');
+  };
+
+  const reportExit = async (id: string, entry: Tracked, code: number | null, oomSeen: boolean): Promise<void> => {
+    if (!entry.report) return;
+    const done = entry.report;
+    entry.report = undefined;
+    // Output first, then the exit: the log stream ends when the container does. A `die`
+    // can come before start() has even attached to the logs, hence the wait for that too.
+    await Promise.race([entry.following.then(() => entry.logs?.done), timeout(3000)]);
+    let oom = oomSeen || entry.oom;
+    if (!oom && code === 137) {
+      oom = (await docker.getContainer(id).inspect().catch(() => undefined))?.State.OOMKilled ?? false;
+    }
+    tracked.delete(id);
+    logger.info({ id, name: entry.name, app: entry.app, code, oom }, 'process exited');
+    hub.emit({ type: 'exit', id, name: entry.name, app: entry.app, code, signal: signalOf(code), oom });
+    done();
+  };
+
+  const onEvent = (event: ContainerEvent): void => {
+    const entry = tracked.get(event.id);
+    if (!entry) return;
+    if (event.action === 'oom') entry.oom = true;
+    if (event.action === 'die') {
+      const code = Number(event.attributes.exitCode);
+      void reportExit(event.id, entry, Number.isInteger(code) ? code : null, false);
+    }
+  };
+
+  /** After the event stream was down: exits it did not tell us about. */
+  const reconcile = (): void => {
+    for (const [id, entry] of tracked) {
+      void docker
+        .getContainer(id)
+        .inspect()
+        .then(
+          (info) => (info.State.Running ? undefined : reportExit(id, entry, info.State.ExitCode, info.State.OOMKilled)),
+          (error: unknown) => (statusOf(error) === 404 ? reportExit(id, entry, null, false) : undefined),
+        );
+    }
+  };
+
+  const watch = watchContainerEvents(docker, {
+    filters: { type: ['container'], event: ['die', 'oom'], ...MANAGED_FILTER },
+    onEvent,
+    onReconnect: reconcile,
+    logger,
+  });
+
+  const track = (id: string, app: string, name: string): Tracked => {
+    let report: () => void = () => undefined;
+    const reported = new Promise<void>((resolve) => (report = resolve));
+    let followed: () => void = () => undefined;
+    const following = new Promise<void>((resolve) => (followed = resolve));
+    const entry: Tracked = { app, name, oom: false, reported, report, following, followed };
+    tracked.set(id, entry);
+    return entry;
+  };
+
+  const follow = async (id: string, entry: Tracked, since: number): Promise<void> => {
+    const onLine = (stream: 'stdout' | 'stderr', line: string): void => hub.emit({ type: 'output', id, name: entry.name, app: entry.app, stream, line });
+    entry.logs = await followContainerLogs(docker, id, since, onLine).catch((error: unknown) => {
+      logger.warn({ err: error, id }, 'container logs unavailable');
+      return undefined;
+    });
+    entry.followed();
+  };
+
+  const prepare = (slug: SlugRef): Promise<string> => {
+    let pending = images.get(slug.checksum);
+    if (!pending) {
+      pending = ensureSlugImage(docker, options.stackImage, slug, logger).finally(() => images.delete(slug.checksum));
+      images.set(slug.checksum, pending);
+    }
+    return pending;
+  };
+
+  const hostConfig = (memoryMb: number): Docker.HostConfig => ({
+    Memory: Math.round(memoryMb * 1024 * 1024),
+    MemorySwap: Math.round(memoryMb * 1024 * 1024), // equal to Memory: no swap
+    PidsLimit: options.pidsLimit ?? 512,
+    Init: true, // docker-init as PID 1: forwards signals, reaps orphans
+    RestartPolicy: { Name: 'no' }, // the process manager decides about restarts
+    NetworkMode: network,
+    LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
+  });
+
+  return {
+    name: 'docker',
+
+    async prepare(slug) {
+      assertOpen();
+      await prepare(slug);
+    },
+
+    async start(spec: ProcessSpec) {
+      assertOpen();
+      checkProcessSpec(spec);
+      const image = await prepare(spec.slug);
+      const name = processName(spec);
+      // A die right after start must not be missed: the event stream has to be up first.
+      await Promise.race([watch.ready, timeout(5000)]);
+      const container = await docker.createContainer({
+        name: `paas-${spec.app}-${name}-r${String(spec.release)}-${randomBytes(3).toString('hex')}`,
+        Image: image,
+        Cmd: ['bash', ...profileWrapperArgs(spec.command)],
+        Env: environment(spec.env),
+        WorkingDir: '/app',
+        Tty: false,
+        Labels: {
+          'paas.app': spec.app,
+          'paas.release': String(spec.release),
+          'paas.type': spec.type,
+          'paas.index': String(spec.index),
+          [MANAGED_LABEL]: 'true',
+        },
+        HostConfig: hostConfig(spec.memoryMb),
+      });
+      const entry = track(container.id, spec.app, name);
+      try {
+        await container.start();
+      } catch (error) {
+        tracked.delete(container.id);
+        entry.followed();
+        await container.remove({ force: true }).catch(() => undefined);
+        throw error;
+      }
+      await follow(container.id, entry, 0);
+      const info = toProcessInfo(await container.inspect(), network);
+      if (!info) throw new Error(`container ${container.id} lost its labels`);
+      logger.info({ id: container.id, name, app: spec.app, address: info.address }, 'process started');
+      return info;
+    },
+
+    async stop(id, { graceMs }): Promise<StopResult> {
+      const container = docker.getContainer(id);
+      let before: Docker.ContainerInspectInfo;
+      try {
+        before = await container.inspect();
+      } catch (error) {
+        if (statusOf(error) === 404) return { killed: false }; // already gone
+        throw error;
+      }
+      if (before.Config.Labels[MANAGED_LABEL] !== 'true') throw invalidParams(`Container ${id} is not a platform process.`);
+      let killed = false;
+      if (before.State.Running) {
+        try {
+          // Engine API 1.41 counts the grace in whole seconds.
+          await container.stop({ t: Math.ceil(graceMs / 1000) });
+        } catch (error) {
+          if (statusOf(error) !== 304) throw error; // 304: it stopped by itself meanwhile
+        }
+        const after = await container.inspect();
+        killed = after.State.ExitCode === 137 && !after.State.OOMKilled;
+        const entry = tracked.get(id);
+        if (entry) await Promise.race([entry.reported, timeout(3000)]);
+      }
+      tracked.get(id)?.logs?.stop();
+      tracked.delete(id);
+      await container.remove({ force: true, v: true }).catch((error: unknown) => {
+        if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error; // 409: removal already under way
+      });
+      logger.info({ id, killed }, 'process stopped');
+      return { killed };
+    },
+
+    async list() {
+      assertOpen();
+      const summaries = await docker.listContainers({ all: true, filters: MANAGED_FILTER });
+      const infos = await Promise.all(
+        summaries.map(async (summary) => {
+          const inspected = await docker
+            .getContainer(summary.Id)
+            .inspect()
+            .catch((error: unknown) => {
+              if (statusOf(error) === 404) return undefined; // removed between the list and now
+              throw error;
+            });
+          const info = inspected && toProcessInfo(inspected, network);
+          if (info?.status === 'running' && !tracked.has(info.id)) {
+            // Adopt: from now on its output and exit are ours to report.
+            const entry = track(info.id, info.app, info.name);
+            await follow(info.id, entry, Date.now() / 1000);
+            logger.info({ id: info.id, name: info.name, app: info.app }, 'process adopted');
+          }
+          return info;
+        }),
+      );
+      return infos.filter((info): info is ProcessInfo => info !== undefined);
+    },
+
+    async run(spec: OneOffSpec, io: OneOffIo) {
+      assertOpen();
+      checkOneOffSpec(spec);
+      const image = await prepare(spec.slug);
+      if (io.signal?.aborted) return { exitCode: null };
+      const withStdin = io.stdin !== undefined;
+      const container = await docker.createContainer({
+        name: `paas-${spec.app}-${spec.name}-r${String(spec.release)}-${randomBytes(3).toString('hex')}`,
+        Image: image,
+        Cmd: ['bash', ...profileWrapperArgs(spec.command)],
+        Env: environment(spec.env),
+        WorkingDir: '/app',
+        Tty: false,
+        OpenStdin: withStdin,
+        StdinOnce: withStdin,
+        AttachStdin: withStdin,
+        AttachStdout: true,
+        AttachStderr: true,
+        Labels: { 'paas.app': spec.app, 'paas.release': String(spec.release), 'paas.name': spec.name, [ONEOFF_LABEL]: 'true' },
+        HostConfig: hostConfig(spec.memoryMb),
+      });
+      try {
+        return await attachOneOff(docker, container, io, logger);
+      } finally {
+        await container.remove({ force: true, v: true }).catch((error: unknown) => logger.warn({ err: error }, 'one-off container not removed'));
+      }
+    },
+
+    subscribe: hub.subscribe,
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      watch.close();
+      for (const entry of tracked.values()) {
+        entry.logs?.stop();
+        entry.followed();
+        entry.report?.();
+      }
+      tracked.clear();
+    },
+  };
+}

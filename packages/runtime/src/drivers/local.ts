@@ -1,0 +1,324 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { invalidParams } from '@paas/core';
+
+import type { OneOffIo, ProcessInfo, ProcessSpec, RuntimeDriver, StopResult } from '../driver.js';
+import { type DriverLogger, silentLogger } from './driver-logger.js';
+import { createEventHub } from './event-hub.js';
+import { type FileTail, tailFile } from './file-tail.js';
+import { copyAppDir, pickFreePort } from './local-host.js';
+import { attachOneOff } from './local-oneoff.js';
+import { type ProcessRecord, type TailOffsets, readOffsets, readRecord, toProcessInfo, writeOffsets, writeRecord } from './local-record.js';
+import { type LineSplitter, createLineSplitter } from './line-splitter.js';
+import { groupHasLiveMembers, identifyChild, isRunning, signalGroup } from './process-identity.js';
+import { checkOneOffSpec, checkProcessSpec, processName } from './process-spec.js';
+import { profileWrapperArgs } from './profile-wrapper.js';
+import { unpackSlug } from './slug-unpack.js';
+
+export interface LocalDriverOptions {
+  /** Holds `slugs-unpacked/`, `processes/` and `oneoffs/`. */
+  readonly dataDir: string;
+  readonly logger?: DriverLogger;
+  /** `PATH` of every process unless a config var sets one. */
+  readonly path?: string;
+  /** How often adopted processes (not our children, so no exit event) are checked. */
+  readonly livenessPollMs?: number;
+}
+
+export const DEFAULT_LOCAL_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const HOST = '127.0.0.1';
+const STREAMS = ['stdout', 'stderr'] as const;
+/** Output files are emptied once read past this size (see file-tail.ts). */
+const LOG_TRUNCATE_BYTES = 16 * 1024 * 1024;
+const ID_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+
+interface Tracked {
+  record: ProcessRecord;
+  readonly dir: string;
+  /** Our own child: its exit comes as an event. Otherwise adopted, and polled. */
+  readonly child: ChildProcess | undefined;
+  readonly tails: FileTail[];
+  readonly splitters: LineSplitter[];
+  poll?: NodeJS.Timeout;
+  /** Set the moment the process is known to have ended; settles once its exit is reported. */
+  ended?: Promise<void>;
+  /** Serialises writes of process.json. */
+  saving: Promise<void>;
+}
+
+/**
+ * Runs processes as children of this host, one process group each, with per-process
+ * copies of the unpacked slug. Output goes to files, not pipes, so processes outlive
+ * paasd and a restarted paasd (a new driver on the same dataDir) adopts them in list().
+ *
+ * The local driver does not enforce memory limits (`memoryMb` is ignored): there is no
+ * portable unprivileged way, and a fake limit would be worse than none. Use the docker
+ * driver where limits matter.
+ */
+export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
+  const logger = options.logger ?? silentLogger;
+  const hub = createEventHub(logger);
+  const slugsDir = join(options.dataDir, 'slugs-unpacked');
+  const processesDir = join(options.dataDir, 'processes');
+  const oneoffsDir = join(options.dataDir, 'oneoffs');
+  const pollMs = options.livenessPollMs ?? 500;
+  const tracked = new Map<string, Tracked>();
+  let closed = false;
+
+  const assertOpen = (): void => {
+    if (closed) throw new Error('the local driver is closed');
+  };
+  const environment = (env: Readonly<Record<string, string>>, home: string, port: number): NodeJS.ProcessEnv => ({
+    PATH: options.path ?? DEFAULT_LOCAL_PATH,
+    ...env,
+    HOME: home,
+    PORT: String(port),
+  });
+  const usedPorts = (): Set<number> => new Set([...tracked.values()].map((entry) => entry.record.port));
+
+  const save = (entry: Tracked): Promise<void> => {
+    entry.saving = entry.saving
+      .then(() => writeRecord(entry.dir, entry.record))
+      .catch((error: unknown) => logger.debug({ err: error, id: entry.record.id }, 'process record not written'));
+    return entry.saving;
+  };
+
+  /** Reports an exit once: reads the last output, kills what the process left behind, records it. */
+  const finish = (entry: Tracked, code: number | null, signal: string | null): Promise<void> => {
+    if (entry.ended) return entry.ended;
+    entry.record = { ...entry.record, exit: { code, signal } };
+    clearInterval(entry.poll);
+    // As when a container's main process ends: whatever it started goes with it. The
+    // group id cannot have been handed to someone else while any member is alive (the
+    // kernel does not reuse a pid in use as a group id), and when none is, this is a no-op
+    // unless a brand-new group leader got that very pid in the last instant.
+    signalGroup(entry.record.process.pid, 'SIGKILL');
+    entry.ended = (async () => {
+      await Promise.all(entry.tails.map((tail) => tail.stop()));
+      for (const splitter of entry.splitters) splitter.flush();
+      await save(entry);
+      const { id, name, app } = entry.record;
+      logger.info({ id, name, app, code, signal }, 'process exited');
+      hub.emit({ type: 'exit', id, name, app, code, signal, oom: false });
+    })().catch((error: unknown) => logger.error({ err: error, id: entry.record.id }, 'process exit not reported'));
+    return entry.ended;
+  };
+
+  const track = (record: ProcessRecord, dir: string, child: ChildProcess | undefined, offsets: TailOffsets): Tracked => {
+    const { id, name, app } = record;
+    const splitters = STREAMS.map((stream) => createLineSplitter((line) => hub.emit({ type: 'output', id, name, app, stream, line })));
+    const tails = STREAMS.map((stream, i) =>
+      tailFile(join(dir, `${stream}.log`), {
+        offset: offsets[stream],
+        truncateAfterBytes: LOG_TRUNCATE_BYTES,
+        onData: (chunk) => splitters[i]?.push(chunk),
+        onError: (error) => logger.warn({ err: error, id, stream }, 'process output unreadable'),
+      }),
+    );
+    const entry: Tracked = { record, dir, child, tails, splitters, saving: Promise.resolve() };
+    tracked.set(id, entry);
+    if (child) {
+      child.on('exit', (code, signal) => void finish(entry, code, signal));
+    } else {
+      entry.poll = setInterval(() => {
+        isRunning(record.process)
+          .then((running) => (running ? undefined : finish(entry, null, null)))
+          .catch((error: unknown) => logger.warn({ err: error, id }, 'process liveness unknown'));
+      }, pollMs);
+      entry.poll.unref();
+    }
+    return entry;
+  };
+
+  /** Takes over a process another driver instance started: poll it, read its files from where that one stopped. */
+  const adopt = async (record: ProcessRecord, dir: string): Promise<Tracked> => {
+    const saved = await readOffsets(dir);
+    await rm(join(dir, 'tail.json'), { force: true });
+    const sizeOf = async (stream: string): Promise<number> => (await stat(join(dir, `${stream}.log`)).catch(() => undefined))?.size ?? 0;
+    const offsets = saved ?? { stdout: await sizeOf('stdout'), stderr: await sizeOf('stderr') };
+    const existing = tracked.get(record.id);
+    if (existing) return existing; // adopted meanwhile by a concurrent call
+    logger.info({ id: record.id, pid: record.process.pid }, 'process adopted');
+    return track(record, dir, undefined, offsets);
+  };
+
+  const spawnProcess = (spec: ProcessSpec, dir: string, appDir: string, port: number): ChildProcess => {
+    const stdout = openSync(join(dir, 'stdout.log'), 'a');
+    const stderr = openSync(join(dir, 'stderr.log'), 'a');
+    try {
+      // detached: a process group of its own, so signals reach everything it starts,
+      // and it survives paasd (its output goes to the files, not to us).
+      const child = spawn('bash', profileWrapperArgs(spec.command), {
+        cwd: appDir,
+        env: environment(spec.env, appDir, port),
+        detached: true,
+        stdio: ['ignore', stdout, stderr],
+      });
+      child.on('error', (error) => logger.error({ err: error, dir }, 'process could not start'));
+      child.unref();
+      return child;
+    } finally {
+      closeSync(stdout);
+      closeSync(stderr);
+    }
+  };
+
+  /** Waits for the process to end; false when `ms` passed first. */
+  const waitForEnd = async (entry: Tracked, ms: number): Promise<boolean> => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if (entry.ended) return true;
+      if (!entry.child && !(await isRunning(entry.record.process))) {
+        void finish(entry, null, null);
+        return true;
+      }
+      if (Date.now() >= deadline) return false;
+      await sleep(Math.min(25, Math.max(1, deadline - Date.now())));
+    }
+  };
+
+  const lookUp = async (id: string): Promise<Tracked | ProcessRecord | undefined> => {
+    const entry = tracked.get(id);
+    if (entry) return entry;
+    const dir = join(processesDir, id);
+    const record = await readRecord(dir);
+    if (!record) return undefined;
+    if (!record.exit && (await isRunning(record.process))) return adopt(record, dir);
+    return record;
+  };
+
+  return {
+    name: 'local',
+
+    async prepare(slug) {
+      assertOpen();
+      await unpackSlug(slug, slugsDir);
+    },
+
+    async start(spec) {
+      assertOpen();
+      checkProcessSpec(spec);
+      const slugDir = await unpackSlug(spec.slug, slugsDir);
+      const name = processName(spec);
+      const id = `${spec.app}-${name}-r${String(spec.release)}-${randomBytes(4).toString('hex')}`;
+      const dir = join(processesDir, id);
+      const appDir = join(dir, 'app');
+      await mkdir(dir, { recursive: true });
+      let child: ChildProcess | undefined;
+      try {
+        await copyAppDir(slugDir, appDir);
+        const port = await pickFreePort(HOST, usedPorts());
+        child = spawnProcess(spec, dir, appDir, port);
+        if (child.pid === undefined) throw new Error(`could not start bash for ${name}`);
+        const record: ProcessRecord = {
+          id,
+          app: spec.app,
+          release: spec.release,
+          type: spec.type,
+          index: spec.index,
+          name,
+          host: HOST,
+          port,
+          startedAt: new Date().toISOString(),
+          process: identifyChild(child.pid),
+        };
+        const entry = track(record, dir, child, { stdout: 0, stderr: 0 });
+        await save(entry);
+        logger.info({ id, name, app: spec.app, pid: child.pid, port }, 'process started');
+        return toProcessInfo(record, true);
+      } catch (error) {
+        if (child?.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+        tracked.delete(id);
+        await rm(dir, { recursive: true, force: true });
+        throw error;
+      }
+    },
+
+    async stop(id, { graceMs }): Promise<StopResult> {
+      if (!ID_PATTERN.test(id)) throw invalidParams(`Invalid process id ${JSON.stringify(id)}.`);
+      const dir = join(processesDir, id);
+      const found = await lookUp(id);
+      let killed = false;
+      if (found && 'dir' in found) {
+        const pgid = found.record.process.pid;
+        if (!found.ended) {
+          signalGroup(pgid, 'SIGTERM');
+          if (!(await waitForEnd(found, graceMs))) {
+            killed = true;
+            signalGroup(pgid, 'SIGKILL');
+            await waitForEnd(found, 10_000);
+          }
+        }
+        // A process stuck in the kernel (D state) may outlast even SIGKILL for a while: stop watching it anyway.
+        await (found.ended ?? finish(found, null, 'SIGKILL'));
+        for (let i = 0; i < 100 && (await groupHasLiveMembers(pgid)); i += 1) await sleep(20);
+        tracked.delete(id);
+      }
+      await rm(dir, { recursive: true, force: true });
+      logger.info({ id, killed }, 'process stopped');
+      return { killed };
+    },
+
+    async list(): Promise<ProcessInfo[]> {
+      assertOpen();
+      const ids = await readdir(processesDir).catch(() => [] as string[]);
+      const infos: ProcessInfo[] = [];
+      for (const id of ids.filter((name) => ID_PATTERN.test(name)).sort()) {
+        const found = await lookUp(id);
+        if (!found) continue; // a start still writing its record, or a stop removing it
+        if ('dir' in found) infos.push(toProcessInfo(found.record, found.ended === undefined));
+        else infos.push(toProcessInfo(found, false));
+      }
+      return infos;
+    },
+
+    async run(spec, io: OneOffIo) {
+      assertOpen();
+      checkOneOffSpec(spec);
+      if (io.signal?.aborted) return { exitCode: null };
+      const slugDir = await unpackSlug(spec.slug, slugsDir);
+      const dir = join(oneoffsDir, `${spec.app}-${spec.name}-${randomBytes(4).toString('hex')}`);
+      await mkdir(dir, { recursive: true });
+      try {
+        const appDir = join(dir, 'app');
+        await copyAppDir(slugDir, appDir);
+        const port = await pickFreePort(HOST, usedPorts());
+        const child = spawn('bash', profileWrapperArgs(spec.command), {
+          cwd: appDir,
+          env: environment(spec.env, appDir, port),
+          detached: true,
+          stdio: [io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+        });
+        return await attachOneOff(child, io);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+
+    subscribe: hub.subscribe,
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all(
+        [...tracked.values()].map(async (entry) => {
+          clearInterval(entry.poll);
+          entry.child?.removeAllListeners('exit');
+          await Promise.all(entry.tails.map((tail) => tail.stop()));
+          if (entry.ended) return;
+          // The next driver instance reads on from here; bytes of an unfinished line are read again.
+          const [stdout, stderr] = STREAMS.map((_, i) => Math.max(0, (entry.tails[i]?.offset ?? 0) - (entry.splitters[i]?.pending ?? 0)));
+          await writeOffsets(entry.dir, { stdout: stdout ?? 0, stderr: stderr ?? 0 }).catch((error: unknown) =>
+            logger.warn({ err: error, id: entry.record.id }, 'output offsets not saved'),
+          );
+        }),
+      );
+      tracked.clear();
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { type ProcessSpec, createLocalDriver } from '../src/index.js';
+import { COMMANDS, httpGet, makeContractSlug, makeSlug } from './contract-app.js';
+import { type DriverHarness, driverContract } from './driver-contract.js';
+import { isExit, isOutput, recordEvents } from './event-recorder.js';
+
+driverContract('local', async (): Promise<DriverHarness> => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'paas-local-driver-'));
+  return {
+    driver: createLocalDriver({ dataDir, livenessPollMs: 100 }),
+    reopen: () => createLocalDriver({ dataDir, livenessPollMs: 100 }),
+    enforcesMemory: false,
+    hostPids: true,
+    knowsAdoptedExitCodes: false,
+    cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+});
+
+function setUp(t: { after(fn: () => Promise<void> | void): void }) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'paas-local-driver-'));
+  const workDir = mkdtempSync(join(tmpdir(), 'paas-local-work-'));
+  const driver = createLocalDriver({ dataDir, livenessPollMs: 100 });
+  t.after(async () => {
+    await driver.close();
+    // A fresh instance: the test may have closed its own.
+    const cleaner = createLocalDriver({ dataDir });
+    for (const info of await cleaner.list()) await cleaner.stop(info.id, { graceMs: 0 });
+    await cleaner.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(workDir, { recursive: true, force: true });
+  });
+  const slug = makeContractSlug(workDir);
+  const spec = (command: string, type = 'web'): ProcessSpec => ({
+    app: 'local-app',
+    release: 1,
+    type,
+    index: 1,
+    slug,
+    command,
+    env: { DYNO: `${type}.1` },
+    memoryMb: 128,
+  });
+  return { dataDir, workDir, driver, slug, spec };
+}
+
+test('prepare unpacks a slug once into slugs-unpacked/<checksum>, atomically', async (t) => {
+  const { dataDir, driver, slug } = setUp(t);
+  const other = createLocalDriver({ dataDir });
+  t.after(() => other.close());
+  await Promise.all([driver.prepare(slug), other.prepare(slug), driver.prepare(slug)]);
+  const root = join(dataDir, 'slugs-unpacked');
+  assert.deepEqual(readdirSync(root), [slug.checksum], 'no scratch directories are left behind');
+  assert.match(readFileSync(join(root, slug.checksum, 'server.py'), 'utf8'), /serve_forever/);
+});
+
+test('a process has its own app dir as HOME, its record and output files under processes/<id>', async (t) => {
+  const { dataDir, driver, slug, spec } = setUp(t);
+  const events = recordEvents(driver);
+  t.after(() => events.stop());
+  const info = await driver.start(spec('echo "home=$HOME path=$PATH"; echo changed > server.py; exec sleep 60'));
+  const dir = join(dataDir, 'processes', info.id);
+  await events.waitFor('the first line', isOutput(info.id, 'home='));
+  const line = events.events.find(isOutput(info.id, 'home='));
+  assert.equal(line?.type === 'output' && line.line.split(' ')[0], `home=${join(dir, 'app')}`);
+  const record = JSON.parse(readFileSync(join(dir, 'process.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal(record.id, info.id);
+  assert.equal(record.port, info.address.port);
+  assert.equal(record.name, 'web.1');
+  assert.equal(typeof (record.process as { pid: number }).pid, 'number');
+  assert.equal(JSON.stringify(record).includes('DYNO'), false, 'the environment (config values) is not stored');
+  assert.match(readFileSync(join(dir, 'stdout.log'), 'utf8'), /^home=/);
+  assert.equal(readFileSync(join(dir, 'app', 'server.py'), 'utf8'), 'changed\n');
+  assert.match(readFileSync(join(dataDir, 'slugs-unpacked', slug.checksum, 'server.py'), 'utf8'), /serve_forever/, 'the unpacked slug is untouched');
+  await driver.stop(info.id, { graceMs: 500 });
+  assert.deepEqual(readdirSync(join(dataDir, 'processes')), [], 'stop() removes the process dir');
+});
+
+test('long output lines are split at 10,000 bytes', async (t) => {
+  const { driver, spec } = setUp(t);
+  const events = recordEvents(driver);
+  t.after(() => events.stop());
+  const info = await driver.start(spec(`python3 -c 'print("x" * 25000); print("end")'`));
+  await events.waitFor('the exit', isExit(info.id));
+  const lines = events.events.flatMap((event) => (event.type === 'output' && event.id === info.id ? [event.line] : []));
+  assert.deepEqual(lines.map((line) => line.length), [10_000, 10_000, 5000, 3]);
+});
+
+test('a recorded pid now used by another process is not adopted, nor signalled', async (t) => {
+  const { dataDir, driver, spec } = setUp(t);
+  const info = await driver.start(spec(COMMANDS.ignoresTerm, 'worker'));
+  const file = join(dataDir, 'processes', info.id, 'process.json');
+  const record = JSON.parse(readFileSync(file, 'utf8')) as { process: { pid: number; startTime: string } };
+  await driver.close();
+  writeFileSync(file, JSON.stringify({ ...record, process: { ...record.process, startTime: '1' } }));
+  const pid = record.process.pid;
+  t.after(() => {
+    process.kill(-pid, 'SIGKILL');
+  });
+
+  const restarted = createLocalDriver({ dataDir });
+  t.after(() => restarted.close());
+  const listed = (await restarted.list()).find((entry) => entry.id === info.id);
+  assert.equal(listed?.status, 'exited');
+  assert.deepEqual(await restarted.stop(info.id, { graceMs: 100 }), { killed: false });
+  assert.doesNotThrow(() => process.kill(pid, 0), 'the unrelated process was left alone');
+});
+
+test('run() works in a fresh copy of the app that is removed afterwards', async (t) => {
+  const { dataDir, driver, slug } = setUp(t);
+  const chunks: Buffer[] = [];
+  const { PassThrough } = await import('node:stream');
+  const stdout = new PassThrough().on('data', (chunk: Buffer) => chunks.push(chunk));
+  const result = await driver.run(
+    { app: 'local-app', release: 1, name: 'run.1', slug, command: 'ls server.py; touch new-file; echo "port=$PORT"', env: {}, memoryMb: 64 },
+    { stdout, stderr: new PassThrough() },
+  );
+  assert.equal(result.exitCode, 0);
+  assert.match(Buffer.concat(chunks).toString(), /^server\.py\nport=[0-9]+\n$/);
+  assert.deepEqual(readdirSync(join(dataDir, 'oneoffs')), []);
+  assert.deepEqual(readdirSync(join(dataDir, 'slugs-unpacked', slug.checksum)).includes('new-file'), false);
+});
+
+test('a slug with a symbolic link inside the app unpacks; invalid process specs are refused', async (t) => {
+  const { driver, workDir, spec } = setUp(t);
+  const slug = makeSlug(workDir, { 'bin/tool': 'echo tool\n' });
+  await driver.prepare(slug);
+  await assert.rejects(driver.start({ ...spec('true'), type: '../etc' }), /Invalid process type/);
+  await assert.rejects(driver.start({ ...spec('true'), app: 'Bad/App' }), /Invalid app name/);
+  await assert.rejects(driver.start({ ...spec('true'), env: { 'A=B': 'x' } }), /Invalid environment variable name/);
+  await assert.rejects(driver.stop('../../etc', { graceMs: 0 }), /Invalid process id/);
+});
+
+test('processes outlive a paasd that is killed, and the next one adopts them', async (t) => {
+  const { dataDir, driver, spec } = setUp(t);
+  // A throwaway "paasd": starts a process, prints it, then dies without any cleanup.
+  const script = `
+    const { createLocalDriver } = await import(${JSON.stringify(new URL('../src/index.js', import.meta.url).href)});
+    const driver = createLocalDriver({ dataDir: process.env.DATA_DIR });
+    const info = await driver.start(JSON.parse(process.env.SPEC));
+    process.stdout.write(JSON.stringify(info));
+    process.kill(process.pid, 'SIGKILL');`;
+  const crashed = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, DATA_DIR: dataDir, SPEC: JSON.stringify(spec(COMMANDS.web)) },
+    encoding: 'utf8',
+  });
+  assert.equal(crashed.signal, 'SIGKILL', crashed.stderr);
+  const info = JSON.parse(crashed.stdout) as { id: string; address: { host: string; port: number } };
+
+  const events = recordEvents(driver);
+  t.after(() => events.stop());
+  assert.equal((await driver.list()).find((entry) => entry.id === info.id)?.status, 'running');
+  await httpGet(info.address, '/after-crash');
+  await events.waitFor('output after the crash', isOutput(info.id, 'request /after-crash'));
+  await httpGet(info.address, '/exit/5');
+  const exit = await events.waitFor('the exit of an orphan', isExit(info.id));
+  assert.equal(exit.type === 'exit' && exit.code, null, 'not our child: its exit code is unknown');
+});
