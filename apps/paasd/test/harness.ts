@@ -41,6 +41,8 @@ export async function startHarness(t: TestContext, env: Record<string, string> =
   const { app, store } = platform;
   await app.ready();
   t.after(async () => {
+    // paasd leaves processes running for the next paasd to adopt; a test must not.
+    for (const record of store.apps.list()) await platform.manager.removeApp(record.name);
     await platform.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import type { DynoResource, ReleaseResource, RunResultFrame } from '@paas/core';
 import { RUN_STREAM } from '@paas/core';
 
-import { TOKEN } from './harness.js';
+import { TOKEN, dockerUnavailable } from './harness.js';
 import type { PlatformUnderTest } from './platform-under-test.js';
 import { startPlatform, steadyLoad } from './platform-under-test.js';
 
@@ -38,8 +38,13 @@ export function runOneOff(p: PlatformUnderTest, app: string, command: string): P
   });
 }
 
-test('a push goes live behind the router; scaling spreads requests; config:set and rollback go live with no failed request; run returns the exit code', { timeout: 120_000 }, async (t) => {
-  const p = await startPlatform(t, FAST);
+for (const runtime of ['local', 'docker'] as const) {
+test(`a push goes live behind the router; scaling spreads requests; config:set and rollback go live with no failed request; run returns the exit code (${runtime})`, { timeout: 600_000 }, async (t) => {
+  if (runtime === 'docker') {
+    const reason = await dockerUnavailable();
+    if (reason) return t.skip(reason);
+  }
+  const p = await startPlatform(t, { ...FAST, PAAS_RUNTIME: runtime, PAAS_BOOT_TIMEOUT: '30' });
   const pushed = await p.pushFixture('web', 'py-web', 'procfile');
   assert.equal(pushed.code, 0, pushed.out);
   assert.match(pushed.out, /Released v2/);
@@ -69,7 +74,9 @@ test('a push goes live behind the router; scaling spreads requests; config:set a
   const run = await runOneOff(p, 'web', `python3 -c "import sys; print('out \\$(not expanded)'); sys.exit(3)"`);
   assert.deepEqual(run.result, { ...run.result, exit_code: 3 });
   assert.match(run.stdout, /out \$\(not expanded\)/);
+  await p.h.send('DELETE', '/apps/web');
 });
+}
 
 test('a release that never binds $PORT fails (R10) and the previous release keeps serving', { timeout: 120_000 }, async (t) => {
   const p = await startPlatform(t, FAST);
