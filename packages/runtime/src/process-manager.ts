@@ -327,11 +327,14 @@ export function createProcessManager(options: ProcessManagerOptions) {
       void converge(app);
       return outcome;
     },
-    /** Restarts an app's processes, all or those of one type or name, one by one. */
-    async restart(app: string, selector?: string): Promise<number> {
+    /**
+     * Restarts an app's processes, all or those of one type or name. `stop` says so in
+     * the log; either way the formation brings them back, as on Heroku.
+     */
+    async restart(app: string, selector?: string, reason: 'restart' | 'stop' = 'restart'): Promise<number> {
       backoff.reset(`${app}/`);
       const chosen = observe(app).filter((p) => selector === undefined || p.type === selector || p.name === selector);
-      await Promise.all(chosen.map((p) => stopProcess(p, 'restart')));
+      await Promise.all(chosen.map((p) => stopProcess(p, reason === 'stop' ? 'stopped by a user' : 'restart')));
       await converge(app);
       return chosen.length;
     },

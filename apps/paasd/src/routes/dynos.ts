@@ -45,7 +45,7 @@ export function registerDynoRoutes(app: FastifyInstance, { store, manager }: Rou
       schema: { params: dynoParams },
       handler: async (request, reply) => {
         const name = store.apps.require(request.params.app).name;
-        const stopped = await manager.restart(name, request.params.dyno);
+        const stopped = await manager.restart(name, request.params.dyno, route.endsWith('stop') ? 'stop' : 'restart');
         if (stopped === 0) throw notFound('process', request.params.dyno);
         store.events.record(name, request.actor.name, route.endsWith('stop') ? 'dyno.stop' : 'dyno.restart', { dyno: request.params.dyno });
         return reply.status(202).send({});

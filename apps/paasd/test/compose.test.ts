@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { gitClient } from './git-client.js';
+import { dockerUnavailable } from './harness.js';
+import { FIXTURES } from './platform-under-test.js';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
+
+function run(command: string, args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
+/** A GET with a deadline. (Node 20's fetch can stay pending, holding nothing, when a published port accepts and drops connections before the container listens.) */
+function httpGet(port: number, path: string, host?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, timeout: 5000, headers: host ? { host } : {} }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+test('docker-compose runs the platform in a container that deploys an app through the host engine', { timeout: 30 * 60_000 }, async (t) => {
+  const reason = await dockerUnavailable();
+  if (reason) return t.skip(reason);
+  if ((await run('docker-compose', ['version', '--short'], {})).code !== 0) {
+    if (process.env.CI) assert.fail('CI is set but docker-compose is not installed (.ci/run installs it)');
+    return t.skip('docker-compose is not installed; CI runs this test');
+  }
+  const token = randomBytes(24).toString('hex');
+  const dataDir = mkdtempSync('/tmp/paas-compose-');
+  const [apiPort, routerPort] = [await freePort(), await freePort()];
+  const env = {
+    COMPOSE_PROJECT_NAME: `paastest${randomBytes(3).toString('hex')}`,
+    PAAS_API_TOKEN: token,
+    PAAS_DATA_DIR: dataDir,
+    PAAS_PUBLISHED_PORT: String(apiPort),
+    PAAS_PUBLISHED_ROUTER_PORT: String(routerPort),
+  };
+  const api = `http://127.0.0.1:${String(apiPort)}`;
+  const call = (method: string, path: string, body?: unknown): Promise<Response> =>
+    fetch(`${api}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  t.after(async () => {
+    // paasd leaves app containers for its successor: remove the app before taking it down.
+    await call('DELETE', '/apps/composed').catch(() => undefined);
+    await run('docker-compose', ['down', '--remove-orphans'], env);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  t.diagnostic('docker-compose up');
+  const up = await run('docker-compose', ['up', '-d', '--build'], env);
+  t.diagnostic(`up exited ${String(up.code)}`);
+  assert.equal(up.code, 0, up.out.slice(-4000));
+  const deadline = Date.now() + 60_000;
+  while (!(await httpGet(apiPort, '/healthz').then((r) => r.status === 200, () => false))) {
+    if (Date.now() > deadline) assert.fail(`paasd did not become healthy:\n${(await run('docker-compose', ['logs', '--tail', '50'], env)).out}`);
+    await sleep(250);
+  }
+
+  t.diagnostic('healthy');
+  assert.equal((await call('POST', '/apps', { name: 'composed' })).status, 201);
+  assert.equal((await call('PUT', '/apps/composed/buildpack-installations', { updates: [{ buildpack: 'procfile' }] })).status, 200);
+  const git = gitClient(t, token);
+  const repo = await git.repo('composed', { dir: join(FIXTURES, 'py-web') }, `${api}/composed.git`);
+  t.diagnostic('pushing');
+  const pushed = await git.run(repo, ['push', 'paas', 'main']);
+  t.diagnostic(`pushed ${String(pushed.code)}`);
+  assert.equal(pushed.code, 0, pushed.out);
+  assert.match(pushed.out, /Released v2/);
+
+  // fetch() may not set Host; a plain request can.
+  const answer = await httpGet(routerPort, '/', 'composed.localhost');
+  assert.equal(answer.status, 200, answer.body);
+  assert.equal((JSON.parse(answer.body) as { dyno: string }).dyno, 'web.1');
+});
