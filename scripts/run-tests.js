@@ -28,12 +28,7 @@ for (const group of ['packages', 'apps']) {
     }
   }
 }
-// The stack image's tests make the image that Docker builds and runtime tests run in:
-// they go first, so no other test depends on the order of the rest.
-const first = (file) => (file.includes(`${join('packages', 'stack')}`) ? 0 : 1);
-const selected = (only.length === 0 ? files : files.filter((file) => only.some((part) => file.includes(part)))).sort(
-  (a, b) => first(a) - first(b) || (a < b ? -1 : a > b ? 1 : 0),
-);
+const selected = (only.length === 0 ? files : files.filter((file) => only.some((part) => file.includes(part)))).sort();
 if (selected.length === 0) {
   console.error('no test files found: run `npm run build` first');
   process.exit(1);

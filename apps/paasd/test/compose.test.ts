@@ -2,11 +2,16 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+import Docker from 'dockerode';
+
+import { ensureStackImage } from '@paas/stack';
 
 import { gitClient } from './git-client.js';
 import { dockerUnavailable } from './harness.js';
@@ -78,6 +83,9 @@ test('docker-compose runs the platform in a container that deploys an app throug
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  // paasd's image is made from the stack image: make that first if this engine lacks it.
+  const workDir = mkdtempSync(join(tmpdir(), 'paas-stack-'));
+  await ensureStackImage({ docker: new Docker(), workDir }).finally(() => rmSync(workDir, { recursive: true, force: true }));
   t.diagnostic('docker-compose up');
   const up = await run('docker-compose', ['up', '-d', '--build'], env);
   t.diagnostic(`up exited ${String(up.code)}`);

@@ -7,6 +7,7 @@ import type { ReleaseResource } from '@paas/core';
 
 import { gitClient } from './git-client.js';
 import { TOKEN, dockerUnavailable, startHarness } from './harness.js';
+import { runOneOff } from './one-off-client.js';
 
 const fixture = join(import.meta.dirname, '..', '..', '..', '..', 'fixtures', 'node-web');
 
@@ -41,5 +42,10 @@ for (const runtime of ['local', 'docker'] as const) {
     const [latest] = (await h.request({ url: '/apps/node-web/releases' })).json<ReleaseResource[]>();
     assert.equal(latest?.description.startsWith('Deploy '), true);
     assert.deepEqual(Object.keys(h.store.deploys.currentSlug('node-web')?.processTypes ?? {}), ['web']);
+    // The slug's node is on the PATH of a one-off (through .profile.d), and its exit code comes back.
+    const run = await runOneOff(`http://127.0.0.1:${String(address.port)}`, 'node-web', 'node -e "console.log(process.version); process.exit(3)"');
+    assert.equal('exit_code' in run.result ? run.result.exit_code : run.result, 3);
+    assert.match(run.stdout, /^v\d+\.\d+\.\d+/);
+    await h.send('DELETE', '/apps/node-web');
   });
 }

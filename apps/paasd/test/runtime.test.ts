@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import WebSocket from 'ws';
+import type { DynoResource, ReleaseResource } from '@paas/core';
 
-import type { DynoResource, ReleaseResource, RunResultFrame } from '@paas/core';
-import { RUN_STREAM } from '@paas/core';
-
-import { TOKEN, dockerUnavailable } from './harness.js';
+import { dockerUnavailable } from './harness.js';
+import { runOneOff } from './one-off-client.js';
 import type { PlatformUnderTest } from './platform-under-test.js';
 import { startPlatform, steadyLoad } from './platform-under-test.js';
 
@@ -18,25 +16,6 @@ const releases = async (p: PlatformUnderTest, app: string): Promise<ReleaseResou
   (await p.h.request({ url: `/apps/${app}/releases` })).json<ReleaseResource[]>();
 const dynos = async (p: PlatformUnderTest, app: string): Promise<DynoResource[]> =>
   (await p.h.request({ url: `/apps/${app}/dynos` })).json<DynoResource[]>();
-
-/** `paas run` over the websocket: the output and the exit code. */
-export function runOneOff(p: PlatformUnderTest, app: string, command: string): Promise<{ stdout: string; stderr: string; result: RunResultFrame }> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${p.api.replace('http', 'ws')}/apps/${app}/run`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    let stdout = '';
-    let stderr = '';
-    socket.on('open', () => socket.send(JSON.stringify({ command })));
-    socket.on('message', (data: Buffer, binary: boolean) => {
-      if (!binary) {
-        resolve({ stdout, stderr, result: JSON.parse(data.toString('utf8')) as RunResultFrame });
-        return;
-      }
-      if (data[0] === RUN_STREAM.stdout) stdout += data.subarray(1).toString('utf8');
-      else stderr += data.subarray(1).toString('utf8');
-    });
-    socket.on('error', reject);
-  });
-}
 
 for (const runtime of ['local', 'docker'] as const) {
 test(`a push goes live behind the router; scaling spreads requests; config:set and rollback go live with no failed request; run returns the exit code (${runtime})`, { timeout: 600_000 }, async (t) => {
@@ -71,9 +50,17 @@ test(`a push goes live behind the router; scaling spreads requests; config:set a
   assert.ok(ok > 20, `only ${String(ok)} requests were made`);
   assert.deepEqual((await dynos(p, 'web')).map((d) => d.release.version), [4, 4, 4]);
 
-  const run = await runOneOff(p, 'web', `python3 -c "import sys; print('out \\$(not expanded)'); sys.exit(3)"`);
+  const run = await runOneOff(p.api, 'web', `python3 -c "import sys; print('out \\$(not expanded)'); sys.exit(3)"`);
   assert.deepEqual(run.result, { ...run.result, exit_code: 3 });
   assert.match(run.stdout, /out \$\(not expanded\)/);
+
+  // `paas run --detach`: answered at once, the output lands in the app's log.
+  const detached = await p.h.send('POST', '/apps/web/dynos', { command: 'echo detached-$((20+22))' });
+  assert.equal(detached.statusCode, 201);
+  const { name } = detached.json<{ name: string }>();
+  await p.until('the detached output in the log', async () =>
+    (await p.h.request({ url: '/apps/web/logs?lines=500' })).body.includes(`app[${name}]: detached-42`),
+  );
   await p.h.send('DELETE', '/apps/web');
 });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { cp, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -231,7 +231,9 @@ describe('runBuild with a source archive', () => {
     await run('git', ['-C', repo, 'add', '.'], git);
     await run('git', ['-C', repo, 'commit', '-q', '-m', 'app'], git);
     const archive = spawn('git', ['archive', '--format=tar.gz', 'HEAD'], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
-    const { result, root } = await build({ sourceTar: archive.stdout });
+    // Read it from the start: node discards a child's unread output when the child exits,
+    // and `build` awaits a temp dir before it takes the stream.
+    const { result, root } = await build({ sourceTar: archive.stdout.pipe(new PassThrough()) });
     const built = succeeded(result);
     assert.deepEqual(built.processTypes, { web: './bin/server', worker: './bin/worker' });
     assert.deepEqual(built.buildpacks, [{ ref: 'procfile', name: 'Procfile' }]);

@@ -94,6 +94,8 @@ export interface PaasClient {
   restartDynos(app: string, dyno?: string): Promise<void>;
   /** Stops the processes of one type (`web`) or one process (`web.1`). */
   stopDynos(app: string, dyno: string): Promise<void>;
+  /** Starts a one-off in the background (`paas run --detach`); its output goes to the app's log. */
+  runDetached(app: string, command: string): Promise<{ name: string; command: string }>;
   /**
    * Where `paas run` connects: a websocket to `url` with `headers` on the upgrade,
    * speaking the protocol of @paas/core's `run-protocol.ts`. Makes no request itself.
@@ -150,6 +152,8 @@ export function createClient(options: ClientOptions): PaasClient {
     restartDynos: async (app, dyno) => {
       await send({ method: 'DELETE', path: dyno === undefined ? `${appPath(app)}/dynos` : dynoPath(app, dyno) });
     },
+    runDetached: async (app, command) =>
+      (await send<{ name: string; command: string }>({ method: 'POST', path: `${appPath(app)}/dynos`, body: { command } })).body,
     stopDynos: async (app, dyno) => {
       await send({ method: 'POST', path: `${dynoPath(app, dyno)}/actions/stop` });
     },

@@ -68,6 +68,11 @@ export interface DeployResult {
 }
 
 export const DEFAULT_BOOT_TIMEOUT_MS = 60_000;
+
+/** `run.1234`: a one-off's name, as Heroku gives it. */
+export function oneOffName(): string {
+  return `run.${String(randomInt(1000, 10000))}`;
+}
 export const DEFAULT_GRACE_MS = 30_000;
 
 /**
@@ -358,10 +363,9 @@ export function createProcessManager(options: ProcessManagerOptions) {
         .sort((a, b) => (a.name < b.name ? -1 : 1));
     },
     /** `paas run`: a one-off process of the current release, attached. */
-    async runOneOff(app: string, command: string, io: OneOffIo): Promise<{ exitCode: number | null; name: string }> {
+    async runOneOff(app: string, command: string, io: OneOffIo, name = oneOffName()): Promise<{ exitCode: number | null; name: string }> {
       const release = desired.app(app)?.current;
       if (!release) throw new Error(`${app} has no deployed code: push first, then run commands.`);
-      const name = `run.${String(randomInt(1000, 10000))}`;
       log(app, name, `Starting process with command \`${command}\``);
       await driver.prepare(release.slug);
       const { exitCode } = await driver.run(
@@ -370,6 +374,11 @@ export function createProcessManager(options: ProcessManagerOptions) {
       );
       log(app, name, `Process exited with status ${String(exitCode)}`);
       return { exitCode, name };
+    },
+    /** The formation changed: crash history is forgotten (as on Heroku) and the app converges. */
+    scaled(app: string): Promise<void> {
+      backoff.reset(`${app}/`);
+      return converge(app);
     },
     /** Stops converging; processes keep running for the next paasd to adopt. */
     async close(): Promise<void> {

@@ -7,6 +7,8 @@ import { test } from 'node:test';
 
 import Docker from 'dockerode';
 
+import { ensureStackImage } from '@paas/stack';
+
 import { type DockerDriverOptions, type SlugRef, createDockerDriver, slugImageName } from '../src/index.js';
 import { makeContractSlug } from './contract-app.js';
 import { type DriverHarness, driverContract } from './driver-contract.js';
@@ -15,7 +17,7 @@ const STACK_IMAGE = process.env.PAAS_STACK_IMAGE ?? 'paas/stack:bookworm';
 
 /**
  * A Docker client whose engine answers and has the stack image, or why not. Without an
- * engine the tests skip, except in CI (CI installs one); a missing stack image fails.
+ * engine the tests skip, except in CI (CI installs one); a missing stack image is made.
  */
 async function dockerForTests(): Promise<{ docker: Docker } | { skip: string }> {
   const docker = new Docker();
@@ -25,12 +27,12 @@ async function dockerForTests(): Promise<{ docker: Docker } | { skip: string }> 
     if (process.env.CI) throw new Error(`CI is set but no Docker engine answers: ${String(error)}`);
     return { skip: `no Docker engine reachable (${(error as Error).message}); CI runs this test` };
   }
+  // Made from Debian's archive when missing (a minute or two), as paasd does on first need.
+  const workDir = mkdtempSync(join(tmpdir(), 'paas-stack-'));
   try {
-    await docker.getImage(STACK_IMAGE).inspect();
-  } catch (error) {
-    throw new Error(
-      `The stack image ${STACK_IMAGE} is missing (${(error as Error).message}): build it first with \`node scripts/run-tests.js packages/stack\`.`,
-    );
+    await ensureStackImage({ docker, image: STACK_IMAGE, workDir });
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
   }
   return { docker };
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 
 import { resolveApp } from '../app-target.js';
 import type { AppOptions } from '../app-target.js';
-import { CliError, SilentExit, usageError } from '../cli-error.js';
+import { CliError, SilentExit } from '../cli-error.js';
 import { withAppOptions, withExamples } from '../command-options.js';
 import { connect } from '../connection.js';
 import type { CliContext } from '../context.js';
@@ -19,7 +19,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .summary('run a one-off command in a new process of the app, attached')
     .description('run a one-off command in a new process of the app: its output shows here, and paas exits with its exit code')
     .argument('<COMMAND...>', 'the command and its arguments')
-    .option('--detach', 'run in the background (not supported yet)')
+    .option('--detach', 'run in the background; its output goes to the app\'s log')
     // `paas run node -e …` without `--`, as on heroku: options paas does not know belong to the command
     .allowUnknownOption();
   withAppOptions(command);
@@ -40,15 +40,16 @@ export function registerRun(program: Command, ctx: CliContext): void {
 }
 
 async function run(ctx: CliContext, args: string[], options: RunOptions): Promise<void> {
-  if (options.detach) {
-    throw usageError(
-      'paas run --detach is not supported yet: paasd can only run one-off commands attached. ' +
-        'Run it without --detach (paas run -- COMMAND), which waits for the command to finish.',
-    );
-  }
   const commandLine = buildRunCommand(args);
   const app = await resolveApp(ctx, options);
   const client = await connect(ctx);
+  if (options.detach) {
+    ctx.stderr.write(`Running ${commandLine} on ${app}... `);
+    const started = await client.runDetached(app, commandLine);
+    ctx.stderr.write(`done, ${started.name} (detached)\n`);
+    ctx.stdout.write(`Run paas logs -a ${app} --ps ${started.name} to see its output.\n`);
+    return;
+  }
   ctx.stderr.write(`Running ${commandLine} on ${app}... `);
   let up = false;
   const outcome = await runRemoteCommand({

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { PaasError, RUN_STREAM, encodeRunFrame, notFound } from '@paas/core';
 import type { DynoResource, RunRequest, RunResultFrame } from '@paas/core';
+import { lineWriter, oneOffName } from '@paas/runtime';
 
 import type { RouteContext } from './context.js';
 import { appParams } from './context.js';
@@ -16,7 +17,7 @@ const dynoParams = {
 
 const MAX_COMMAND_BYTES = 64 * 1024;
 
-export function registerDynoRoutes(app: FastifyInstance, { store, manager }: RouteContext): void {
+export function registerDynoRoutes(app: FastifyInstance, { store, manager, appLogs }: RouteContext): void {
   const list = (name: string): DynoResource[] =>
     manager.status(store.apps.require(name).name).map((p) => ({
       name: p.name,
@@ -52,6 +53,29 @@ export function registerDynoRoutes(app: FastifyInstance, { store, manager }: Rou
       },
     });
   }
+
+  // `paas run --detach`: the one-off runs in the background, its output in the app's log.
+  app.post<{ Params: { app: string }; Body: { command: string } }>(
+    '/apps/:app/dynos',
+    {
+      schema: {
+        params: appParams,
+        body: { type: 'object', required: ['command'], additionalProperties: false, properties: { command: { type: 'string', minLength: 1, maxLength: MAX_COMMAND_BYTES } } },
+      },
+    },
+    async (request, reply) => {
+      const name = store.apps.require(request.params.app).name;
+      if (!store.deploys.currentSlug(name)) throw new PaasError('invalid_params', `${name} has no deployed code: push first, then run commands.`);
+      const dyno = oneOffName();
+      const output = lineWriter((line) => appLogs.add({ app: name, source: 'app', process: dyno, line }));
+      store.events.record(name, request.actor.name, 'run.detached', { dyno });
+      void manager
+        .runOneOff(name, request.body.command, { stdout: output, stderr: output }, dyno)
+        .catch((error: unknown) => request.log.warn({ err: error, app: name }, 'detached one-off failed'))
+        .finally(() => output.end());
+      return reply.status(201).send({ name: dyno, type: 'run', state: 'starting', command: request.body.command });
+    },
+  );
 
   app.get<{ Params: { app: string } }>('/apps/:app/run', { websocket: true, schema: { params: appParams } }, (socket, request) => {
     const finish = (frame: RunResultFrame): void => {

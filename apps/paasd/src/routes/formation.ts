@@ -42,7 +42,7 @@ export function registerFormationRoutes(app: FastifyInstance, { store, manager }
       const record = store.apps.require(request.params.app);
       const next = store.deploys.updateFormation(record.name, request.body.updates, request.actor.name);
       request.log.info({ app: record.name, updates: request.body.updates }, 'formation updated');
-      void manager.converge(record.name);
+      void manager.scaled(record.name);
       return toFormationResources(record, next, store.deploys);
     },
   );
