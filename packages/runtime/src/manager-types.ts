@@ -1,0 +1,57 @@
+import type { DesiredState } from './desired-state.js';
+import type { RuntimeDriver } from './driver.js';
+import type { BackoffPolicy } from './restart-backoff.js';
+
+/** The process manager's vocabulary: what it reports to paasd and what it is given. */
+export type AppState = 'running' | 'booting' | 'crashed' | 'no-web';
+
+/** A web process the router may send traffic to. */
+export interface Backend {
+  readonly id: string;
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** One line for an app's log stream: `app[web.1]` output or `paas[...]` platform events. */
+export interface AppLogLine {
+  readonly app: string;
+  readonly source: 'app' | 'paas';
+  readonly process: string;
+  readonly line: string;
+}
+
+export interface ProcessStatus {
+  readonly name: string;
+  readonly type: string;
+  readonly state: 'up' | 'starting' | 'crashed' | 'down';
+  readonly release: number;
+  readonly command: string;
+  readonly startedAt: string;
+  /** For a crashed process waiting for its backoff. */
+  readonly nextRestartAt?: string;
+}
+
+export interface ProcessManagerOptions {
+  readonly driver: RuntimeDriver;
+  readonly desired: DesiredState;
+  readonly onRoutes: (app: string, backends: readonly Backend[], state: AppState) => void;
+  readonly onLog: (line: AppLogLine) => void;
+  readonly onError?: (error: unknown, context: { app?: string }) => void;
+  readonly bootTimeoutMs?: number;
+  readonly graceMs?: number;
+  readonly intervalMs?: number;
+  readonly backoff?: BackoffPolicy;
+  readonly probe?: (address: { host: string; port: number }) => Promise<boolean>;
+  /**
+   * Resolves once no request is under way to a web process that left the route table,
+   * so SIGTERM never cuts a request off (the router knows what is in flight).
+   */
+  readonly drain?: (processId: string) => Promise<void>;
+}
+
+export interface DeployResult {
+  readonly ok: boolean;
+  /** Why it failed, for the user. */
+  readonly message?: string;
+}
