@@ -23,7 +23,6 @@ import { createBuildService } from './deploy/build-service.js';
 import { desiredFromStore } from './deploy/desired-from-store.js';
 import { createReleaseDeployer } from './deploy/release-deployer.js';
 import { createRouteSync } from './route-sync.js';
-import { runtimeTimings } from './runtime-timings.js';
 import { startPushServer } from './git-endpoint.js';
 import type { PushRequests } from './git-endpoint.js';
 import type { Logger } from './logger.js';
@@ -75,7 +74,8 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     onError: (error, context) => logger.error({ err: error, ...context }, 'convergence failed'),
     // Requests already sent to a replaced process finish before it gets SIGTERM.
     drain: (id) => router.drain(id, Math.min(config.stopGraceMs, 10_000)),
-    ...runtimeTimings(config),
+    bootTimeoutMs: config.bootTimeoutMs,
+    graceMs: config.stopGraceMs,
   });
   const deployer = createReleaseDeployer({ store, manager, logger: logger.child({ component: 'deploy' }) });
   for (const { version, appId } of store.deploys.failPending()) {

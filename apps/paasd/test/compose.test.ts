@@ -3,7 +3,6 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -14,6 +13,7 @@ import Docker from 'dockerode';
 import { ensureStackImage } from '@paas/stack';
 
 import { gitClient } from './git-client.js';
+import { httpGet } from './http-get.js';
 import { dockerUnavailable } from './harness.js';
 import { FIXTURES } from './platform-under-test.js';
 
@@ -24,20 +24,6 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
     execFile(command, args, { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
     });
-  });
-}
-
-/** A GET with a deadline. (Node 20's fetch can stay pending, holding nothing, when a published port accepts and drops connections before the container listens.) */
-function httpGet(port: number, path: string, host?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, timeout: 5000, headers: host ? { host } : {} }, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
   });
 }
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -9,6 +8,7 @@ import type { GitClient } from './git-client.js';
 import { gitClient } from './git-client.js';
 import type { Harness } from './harness.js';
 import { TOKEN, startHarness } from './harness.js';
+import { httpGet } from './http-get.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', '..', '..', '..', 'fixtures');
 
@@ -39,18 +39,7 @@ export async function startPlatform(t: TestContext, env: Record<string, string>)
   const routerPort = await listen(h.platform.routerServer);
   const api = `http://127.0.0.1:${String(apiPort)}`;
   const git = gitClient(t, TOKEN);
-  const get = async (app: string, path = '/'): Promise<{ status: number; body: string }> => {
-    return new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: routerPort, path, headers: { host: `${app}.example.test` }, agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  };
+  const get = (app: string, path = '/'): Promise<{ status: number; body: string }> => httpGet(routerPort, path, `${app}.example.test`);
   return {
     h,
     git,

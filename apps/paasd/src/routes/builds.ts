@@ -14,15 +14,16 @@ const UPLOAD_TYPES = ['application/gzip', 'application/x-gzip', 'application/x-t
 /** Source uploads stream to the builder, which enforces its own limits on what unpacks. */
 const UPLOAD_LIMIT = 1024 ** 3;
 
-function toBuildResource(app: AppRecord, build: BuildRecord, store: Store): BuildResource {
-  const release = build.releaseId ? store.deploys.listReleases(app.name).find((r) => r.id === build.releaseId) : undefined;
+/** `versions`: release id → version, read once per request rather than once per build. */
+function toBuildResource(app: AppRecord, build: BuildRecord, versions: ReadonlyMap<string, number>): BuildResource {
+  const version = build.releaseId ? versions.get(build.releaseId) : undefined;
   return {
     id: build.id,
     app: { id: app.id, name: app.name },
     status: build.status,
     source_blob: { version: build.sourceCommit },
     slug: build.slugId ? { id: build.slugId } : null,
-    release: release ? { id: release.id, version: release.version } : null,
+    release: build.releaseId && version !== undefined ? { id: build.releaseId, version } : null,
     actor: build.actor,
     created_at: build.createdAt,
     updated_at: build.updatedAt,
@@ -36,6 +37,9 @@ const buildParams = {
   properties: { app: { type: 'string', maxLength: 64 }, build: { type: 'string', maxLength: 64 } },
 } as const;
 
+const releaseVersions = (store: Store, appName: string): Map<string, number> =>
+  new Map(store.deploys.listReleases(appName).map((release) => [release.id, release.version]));
+
 export function registerBuildRoutes(app: FastifyInstance, { store, builds }: RouteContext): void {
   const findBuild = (appName: string, id: string): { record: AppRecord; build: BuildRecord } => {
     const record = store.apps.require(appName);
@@ -46,12 +50,13 @@ export function registerBuildRoutes(app: FastifyInstance, { store, builds }: Rou
 
   app.get<{ Params: { app: string } }>('/apps/:app/builds', { schema: { params: appParams } }, async (request) => {
     const record = store.apps.require(request.params.app);
-    return store.builds.list(record.id).map((build) => toBuildResource(record, build, store));
+    const versions = releaseVersions(store, record.name);
+    return store.builds.list(record.id).map((build) => toBuildResource(record, build, versions));
   });
 
   app.get<{ Params: { app: string; build: string } }>('/apps/:app/builds/:build', { schema: { params: buildParams } }, async (request) => {
     const { record, build } = findBuild(request.params.app, request.params.build);
-    return toBuildResource(record, build, store);
+    return toBuildResource(record, build, releaseVersions(store, record.name));
   });
 
   app.get<{ Params: { app: string; build: string } }>('/apps/:app/builds/:build/output', { schema: { params: buildParams } }, async (request, reply) => {
