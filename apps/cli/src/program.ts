@@ -24,6 +24,9 @@ import { registerDomains } from './commands/domains/index.js';
 import { registerDomainsRemove } from './commands/domains/remove.js';
 import { registerLogin } from './commands/login.js';
 import { registerLogout } from './commands/logout.js';
+import { registerDrainsAdd } from './commands/drains/add.js';
+import { registerDrains } from './commands/drains/index.js';
+import { registerDrainsRemove } from './commands/drains/remove.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMaintenance } from './commands/maintenance/index.js';
 import { registerMaintenanceOff } from './commands/maintenance/off.js';
@@ -63,6 +66,9 @@ const REGISTRATIONS = [
   registerPsStop,
   registerRun,
   registerLogs,
+  registerDrains,
+  registerDrainsAdd,
+  registerDrainsRemove,
   registerDeploy,
   registerBuilds,
   registerBuildsInfo,

@@ -4,6 +4,7 @@
  * them: the CLI's output and the router's answers.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { paasdMissingReason, startPaasd } from './paasd-process.js';
 import type { RunningPaasd } from './paasd-process.js';
-import { runPaas } from './run-paas.js';
+import { PAAS_BIN, runPaas } from './run-paas.js';
 import type { PaasRun } from './run-paas.js';
 
 const missing = paasdMissingReason();
@@ -106,10 +107,27 @@ describe('paas domains, maintenance, logs and open against a real paasd', { skip
     assert.equal(none.stdout, '');
   });
 
-  it('refuses --tail as not supported yet, and names a missing app', async () => {
-    const tail = await paas(['logs', '--tail', '-a', 'demo']);
-    assert.equal(tail.code, 2);
-    assert.match(tail.stderr, /^ ▸ {4}paas logs --tail is not supported yet/);
+  it('follows the stream with --tail: a request shows up as a router line and an app line', async () => {
+    const child = spawn(process.execPath, [PAAS_BIN, 'logs', '--tail', '-n', '0', '-a', 'demo'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    try {
+      // The session is open once a first line arrives; until then requests may go unseen.
+      const deadline = Date.now() + LOG_WAIT_MS;
+      while (!/paas\[router\]: at=info method=GET path="\/"/.test(out) && Date.now() < deadline) {
+        await router(webUrl.hostname);
+        await sleep(200);
+      }
+      assert.match(out, /^\S+ paas\[router\]: at=info method=GET path="\/" host=\S+ request_id=\S+ fwd="[^"]*" dyno=web\.1 connect=\d+ms service=\d+ms status=200 bytes=\d+/m);
+    } finally {
+      child.kill('SIGINT');
+    }
+    const code = await new Promise((resolve) => child.once('exit', (exitCode, signal) => resolve(exitCode ?? signal)));
+    assert.ok(code === 'SIGINT' || code === 130 || code === 0, `paas logs --tail ended with ${String(code)}:\n${out}`);
+  });
+
+  it('names a missing app', async () => {
     const nope = await paas(['logs', '-a', 'nope']);
     assert.equal(nope.code, 1);
     assert.equal(nope.stderr, " ▸    Couldn't find that app: nope.\n");

@@ -7,6 +7,8 @@ import type { Server } from 'node:http';
 import { createSlugStore } from '@paas/builder';
 import { createRepoStore } from '@paas/git';
 import type { PushServer, RepoStore } from '@paas/git';
+import { createDrain, createLogRouter } from '@paas/logs';
+import type { LogRouter } from '@paas/logs';
 import { createRouter } from '@paas/router';
 import { createDockerDriver, createLocalDriver, createProcessManager } from '@paas/runtime';
 import type { ProcessManager } from '@paas/runtime';
@@ -17,8 +19,6 @@ import type { Store } from '@paas/store';
 import type { Config } from './config.js';
 import { createAppLocks } from './deploy/app-locks.js';
 import { buildEnvironmentFor, chooseEngine } from './deploy/build-environment.js';
-import { createAppLogBuffer } from './app-log-buffer.js';
-import type { AppLogBuffer } from './app-log-buffer.js';
 import { createBuildService } from './deploy/build-service.js';
 import { desiredFromStore } from './deploy/desired-from-store.js';
 import { createReleaseDeployer } from './deploy/release-deployer.js';
@@ -26,6 +26,8 @@ import { createRouteSync } from './route-sync.js';
 import { startPushServer } from './git-endpoint.js';
 import type { PushRequests } from './git-endpoint.js';
 import type { Logger } from './logger.js';
+import { describeApiEvent } from './logs/api-log-line.js';
+import { createLogSessions } from './logs/log-sessions.js';
 import { buildServer } from './server.js';
 
 export interface Platform {
@@ -37,19 +39,34 @@ export interface Platform {
   /** The router's HTTP server, not listening: the caller listens on PAAS_ROUTER_PORT. */
   readonly routerServer: Server;
   readonly manager: ProcessManager;
-  readonly appLogs: AppLogBuffer;
+  readonly logs: LogRouter;
   /** Stops taking requests, ends running git backends, closes the database. */
   close(): Promise<void>;
 }
 
 /** The composition root: every package is made and wired here, and nowhere else. */
 export async function createPlatform(config: Config, logger: Logger): Promise<Platform> {
-  const store = createStore({ dataDir: config.dataDir });
+  // The log router first: the store announces audit events into apps' streams as `paas[api]` lines.
+  const logs = createLogRouter({ createDrain: (target, reports) => createDrain(target, reports) });
+  const platformLog = (app: string, process: string, line: string): void => logs.publish(app, { source: 'paas', process, line });
+  const store = createStore({
+    dataDir: config.dataDir,
+    onEvent: (event) => {
+      const line = event.appName === null ? undefined : describeApiEvent(event);
+      if (event.appName !== null && line !== undefined) logs.publish(event.appName, { source: 'paas', process: 'api', line });
+    },
+  });
+  const syncDrains = async (app: string): Promise<void> => {
+    const record = store.apps.get(app);
+    const drains = record ? store.drains.list(record.id) : [];
+    await logs.setDrains(app, drains.map((drain) => ({ id: drain.id, app, url: drain.url, token: drain.token })));
+  };
   const abandoned = store.builds.failAbandoned('The build was interrupted: paasd stopped while it ran. Push again.');
   if (abandoned > 0) logger.warn({ builds: abandoned }, 'abandoned builds failed');
 
   const repos = createRepoStore({ root: join(config.dataDir, 'repos') });
   for (const app of store.apps.list()) {
+    await syncDrains(app.name);
     // Node may have moved since the hook was written; pushes cut off mid-build leave quarantines.
     await repos.installHook(app.name).catch(() => repos.create(app.name));
     await repos.removeStaleQuarantines(app.name);
@@ -59,25 +76,24 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const driver = docker
     ? createDockerDriver({ docker, stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE, logger: logger.child({ component: 'docker' }) })
     : createLocalDriver({ dataDir: join(config.dataDir, 'local'), logger: logger.child({ component: 'local' }) });
-  const appLogs = createAppLogBuffer();
   const router = createRouter({
     domain: config.domain,
     logger: logger.child({ component: 'router' }),
-    onAccessLog: (app, line) => appLogs.add({ app, source: 'paas', process: 'router', line }),
+    onAccessLog: (app, line) => logs.publish(app, { source: 'paas', process: 'router', line }),
   });
   const routes = createRouteSync(store, router);
   const manager = createProcessManager({
     driver,
     desired: desiredFromStore(store, slugs),
     onRoutes: (app, backends, state) => routes.setRoutes(app, backends, state),
-    onLog: (line) => appLogs.add(line),
+    onLog: (line) => logs.publish(line.app, line),
     onError: (error, context) => logger.error({ err: error, ...context }, 'convergence failed'),
     // Requests already sent to a replaced process finish before it gets SIGTERM.
     drain: (id) => router.drain(id, Math.min(config.stopGraceMs, 10_000)),
     bootTimeoutMs: config.bootTimeoutMs,
     graceMs: config.stopGraceMs,
   });
-  const deployer = createReleaseDeployer({ store, manager, logger: logger.child({ component: 'deploy' }) });
+  const deployer = createReleaseDeployer({ store, manager, logger: logger.child({ component: 'deploy' }), appLog: platformLog });
   for (const { version, appId } of store.deploys.failPending()) {
     logger.warn({ appId, release: version }, 'release interrupted by a restart marked failed');
   }
@@ -88,6 +104,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     slugs,
     locks: createAppLocks(),
     deployer,
+    appLog: platformLog,
     logger: logger.child({ component: 'builder' }),
     dataDir: config.dataDir,
     urls: { domain: config.domain, routerPort: config.routerPort },
@@ -114,7 +131,9 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     manager,
     deployer,
     onRoutingChange: routes.refresh,
-    appLogs,
+    logs,
+    logSessions: createLogSessions(),
+    syncDrains,
   });
   return {
     app,
@@ -124,7 +143,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     engine: docker ? 'docker' : 'local',
     routerServer: router.server,
     manager,
-    appLogs,
+    logs,
     async close() {
       shutdown.abort();
       await app.close();
@@ -132,6 +151,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
       await pushServer.close();
       // Processes keep running: the next paasd adopts them.
       await manager.close();
+      await logs.close();
       store.close();
     },
   };

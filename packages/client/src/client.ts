@@ -7,6 +7,8 @@ import type {
   DomainResource,
   DynoResource,
   FormationResource,
+  LogDrainResource,
+  LogSessionResource,
   ReleaseResource,
 } from '@paas/core';
 import { RELEASE_VERSION_HEADER } from '@paas/core';
@@ -107,6 +109,14 @@ export interface PaasClient {
   removeDomain(app: string, hostname: string): Promise<DomainResource>;
   /** The newest lines of the app's log as text, one `TIME SOURCE[PROCESS]: LINE` a line. */
   getLogs(app: string, options?: LogOptions): Promise<string>;
+  /** A log session to stream from: `paas logs --tail`. */
+  createLogSession(app: string, options?: LogOptions & { readonly tail?: boolean }): Promise<LogSessionResource>;
+  /** The websocket of a log session (its path is its credential: no token is sent). */
+  logSessionSocket(session: LogSessionResource): SocketTarget;
+  listLogDrains(app: string): Promise<LogDrainResource[]>;
+  addLogDrain(app: string, url: string): Promise<LogDrainResource>;
+  /** By id, or by the URL it was added with. */
+  removeLogDrain(app: string, idOrUrl: string): Promise<LogDrainResource>;
   /** Newest first. */
   listBuilds(app: string): Promise<BuildResource[]>;
   getBuild(app: string, id: string): Promise<BuildResource>;
@@ -164,6 +174,24 @@ export function createClient(options: ClientOptions): PaasClient {
     removeDomain: async (app, hostname) =>
       (await send<DomainResource>({ method: 'DELETE', path: `${appPath(app)}/domains/${encodeURIComponent(hostname)}` })).body,
     getLogs: (app, options = {}) => readText(transport, `${appPath(app)}/logs${logQuery(options)}`),
+    createLogSession: async (app, options = {}) =>
+      (
+        await send<LogSessionResource>({
+          method: 'POST',
+          path: `${appPath(app)}/log-sessions`,
+          body: {
+            ...(options.lines !== undefined ? { lines: options.lines } : {}),
+            ...(options.ps !== undefined ? { dyno: options.ps } : {}),
+            ...(options.source !== undefined ? { source: options.source } : {}),
+            tail: options.tail ?? true,
+          },
+        })
+      ).body,
+    logSessionSocket: (session) => ({ url: transport.socketOf(session.logplex_url).url, headers: {} }),
+    listLogDrains: (app) => get(`${appPath(app)}/log-drains`),
+    addLogDrain: async (app, url) => (await send<LogDrainResource>({ method: 'POST', path: `${appPath(app)}/log-drains`, body: { url } })).body,
+    removeLogDrain: async (app, idOrUrl) =>
+      (await send<LogDrainResource>({ method: 'DELETE', path: `${appPath(app)}/log-drains/${encodeURIComponent(idOrUrl)}` })).body,
     listBuilds: (app) => get(`${appPath(app)}/builds`),
     getBuild: (app, id) => get(buildPath(app, id)),
     getBuildOutput: (app, id) => readText(transport, `${buildPath(app, id)}/output`),

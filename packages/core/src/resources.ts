@@ -95,3 +95,37 @@ export interface DomainResource {
   readonly app: { readonly id: string; readonly name: string };
   readonly created_at: string;
 }
+
+/** A log drain: where an app's log stream is copied to. The URL's credentials are redacted. */
+export interface LogDrainResource {
+  readonly id: string;
+  readonly url: string;
+  /** `d.<uuid>`: the syslog hostname and the `Logplex-Drain-Token` of every frame sent. */
+  readonly token: string;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+/** Heroku's log session: open `logplex_url` (a path on the API) as a websocket within 5 minutes, once. */
+export interface LogSessionResource {
+  readonly id: string;
+  readonly logplex_url: string;
+  readonly created_at: string;
+  readonly expires_at: string;
+}
+
+/** One websocket text frame of a log session. */
+export type LogStreamFrame =
+  | { readonly type: 'line'; readonly time: string; readonly source: 'app' | 'paas'; readonly process: string; readonly line: string }
+  | { readonly type: 'missed'; readonly count: number };
+
+/** One line of an app's audit log (`GET /apps/{app}/activity`): who did what, never config values. */
+export interface ActivityResource {
+  readonly id: number;
+  readonly app: { readonly name: string };
+  readonly actor: string;
+  /** A stable dotted name: `config.update`, `release.create`, `domain.add`, … */
+  readonly action: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly created_at: string;
+}

@@ -29,7 +29,7 @@ interface DrainRow {
 export interface DrainStore {
   add(app: { id: string; name: string }, url: string, actor: string): DrainRecord;
   list(appId: string): DrainRecord[];
-  /** Removes by id or by URL. */
+  /** Removes by id, by URL or by token. */
   remove(app: { id: string; name: string }, idOrUrl: string, actor: string): DrainRecord;
 }
 
@@ -45,8 +45,8 @@ export function createDrainStore(db: Db, events: EventStore): DrainStore {
   const count = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM drains WHERE app_id = ?');
   const insert = db.prepare('INSERT INTO drains (id, app_id, url, token, created_at) VALUES (?, ?, ?, ?, ?)');
   const list = db.prepare<[string], DrainRow>('SELECT * FROM drains WHERE app_id = ? ORDER BY created_at, rowid');
-  const find = db.prepare<[string, string, string], DrainRow>(
-    'SELECT * FROM drains WHERE app_id = ? AND (id = ? OR url = ?)',
+  const find = db.prepare<[string, string, string, string], DrainRow>(
+    'SELECT * FROM drains WHERE app_id = ? AND (id = ? OR url = ? OR token = ?)',
   );
   const remove = db.prepare('DELETE FROM drains WHERE id = ?');
   return {
@@ -66,7 +66,7 @@ export function createDrainStore(db: Db, events: EventStore): DrainStore {
     }),
     list: (appId) => list.all(appId).map(toDrain),
     remove: writer(db, (app: { id: string; name: string }, idOrUrl: string, actor: string) => {
-      const row = find.get(app.id, idOrUrl, idOrUrl);
+      const row = find.get(app.id, idOrUrl, idOrUrl, idOrUrl);
       if (!row) throw notFound('drain', idOrUrl);
       remove.run(row.id);
       events.record(app.name, actor, 'drain.remove', { drain: row.id });

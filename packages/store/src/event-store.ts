@@ -25,16 +25,28 @@ export interface EventStore {
   list(options?: { appName?: string; limit?: number; beforeId?: number }): EventRecord[];
 }
 
-export function createEventStore(db: Db): EventStore {
+/** Told of each audit event once it is committed; paasd turns them into `paas[api]` log lines. */
+export type EventListener = (event: EventRecord) => void;
+
+export function createEventStore(db: Db, onEvent?: EventListener): EventStore {
   const insert = db.prepare(
     'INSERT INTO events (app_name, actor, action, data, created_at) VALUES (?, ?, ?, ?, ?)',
   );
+  const exists = db.prepare<[number], { id: number }>('SELECT id FROM events WHERE id = ?');
   const select = db.prepare<[{ app: string | null; before: number; limit: number }], EventRow>(
     'SELECT * FROM events WHERE (@app IS NULL OR app_name = @app) AND id < @before ORDER BY id DESC LIMIT @limit',
   );
   return {
     record(appName, actor, action, data = {}) {
-      insert.run(appName, actor, action, JSON.stringify(data), now());
+      const createdAt = now();
+      const id = Number(insert.run(appName, actor, action, JSON.stringify(data), createdAt).lastInsertRowid);
+      if (!onEvent) return;
+      const listener = onEvent;
+      // Events are often recorded inside a transaction: by the next microtask it has
+      // committed or rolled back, and a rolled-back event must not be announced.
+      queueMicrotask(() => {
+        if (db.open && exists.get(id)) listener({ id, appName, actor, action, data, createdAt });
+      });
     },
     list({ appName, limit = 100, beforeId = Number.MAX_SAFE_INTEGER } = {}) {
       return select.all({ app: appName ?? null, before: beforeId, limit }).map((row) => ({

@@ -5,7 +5,7 @@ export type { DeployStore } from './deploy-store.js';
 export type { DomainRecord, DomainStore } from './domain-store.js';
 export { MAX_DRAINS_PER_APP } from './drain-store.js';
 export type { DrainRecord, DrainStore } from './drain-store.js';
-export type { EventRecord, EventStore } from './event-store.js';
+export type { EventListener, EventRecord, EventStore } from './event-store.js';
 export type { NewSlug, SlugRecord, SlugRecordStore } from './slug-records.js';
 export { createStore } from './store.js';
 export type { Store } from './store.js';

@@ -9,7 +9,7 @@ import type { DomainStore } from './domain-store.js';
 import { createDomainStore } from './domain-store.js';
 import type { DrainStore } from './drain-store.js';
 import { createDrainStore } from './drain-store.js';
-import type { EventStore } from './event-store.js';
+import type { EventListener, EventStore } from './event-store.js';
 import { createEventStore } from './event-store.js';
 import { createReleaseRows } from './release-store.js';
 import type { SlugRecordStore } from './slug-records.js';
@@ -30,9 +30,9 @@ export interface Store {
   close(): void;
 }
 
-export function createStore(options: { dataDir: string }): Store {
+export function createStore(options: { dataDir: string; onEvent?: EventListener }): Store {
   const db = openDatabase(options.dataDir);
-  const events = createEventStore(db);
+  const events = createEventStore(db, options.onEvent);
   const releases = createReleaseRows(db);
   const apps = createAppStore(db, releases, events);
   const slugs = createSlugRecordStore(db);

@@ -46,6 +46,8 @@ export interface BuildServiceDeps {
   /** Takes the new release live (release phase, boot, router switch). */
   readonly deployer: { deploy(app: string, version: number, say: (line: string) => void): Promise<{ ok: boolean; message?: string }> };
   readonly logger: Logger;
+  /** A line in the app's own log stream (`paas[build]`). */
+  readonly appLog?: (app: string, process: string, line: string) => void;
   readonly dataDir: string;
   readonly urls: { domain: string; routerPort: number };
   /** Where buildpacks run; resolved on first use (the stack image may have to be made). */
@@ -81,8 +83,17 @@ export function cacheDirOf(dataDir: string, app: string): string {
 export function createBuildService(deps: BuildServiceDeps) {
   const { store, logger } = deps;
 
+  const appLog = (app: string, line: string): void => deps.appLog?.(app, 'build', line);
+
   async function build(request: BuildRequest, record: BuildRecord): Promise<BuildOutcome> {
     const app = store.apps.require(request.app);
+    appLog(app.name, `Build started by ${request.actor}${request.commit ? ` (commit ${request.commit.slice(0, 7)})` : ''}`);
+    const outcome = await buildNow(request, record, app);
+    appLog(app.name, outcome.ok ? `Build succeeded${outcome.release ? `: v${String(outcome.release.version)}` : ''}` : 'Build failed: see paas builds:output for what happened');
+    return outcome;
+  }
+
+  async function buildNow(request: BuildRequest, record: BuildRecord, app: ReturnType<Store['apps']['require']>): Promise<BuildOutcome> {
     const transcript = new Transcript();
     const log = logger.child({ app: app.name, build: record.id });
     log.info({ commit: request.commit }, 'build started');

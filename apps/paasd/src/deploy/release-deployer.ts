@@ -8,7 +8,11 @@ import type { Logger } from '../logger.js';
  * per app, and records how it ended: succeeded (now current) or failed (the previous
  * release keeps serving).
  */
-export function createReleaseDeployer(deps: { store: Store; manager: ProcessManager; logger: Logger }) {
+/** A line in the app's own log stream (`paas[deploy]`), for users rather than operators. */
+export type AppLog = (app: string, process: string, line: string) => void;
+
+export function createReleaseDeployer(deps: { store: Store; manager: ProcessManager; logger: Logger; appLog?: AppLog }) {
+  const appLog: AppLog = deps.appLog ?? (() => undefined);
   const queues = new Map<string, Promise<unknown>>();
 
   async function deployNow(app: string, version: number, say: (line: string) => void): Promise<DeployResult> {
@@ -20,6 +24,7 @@ export function createReleaseDeployer(deps: { store: Store; manager: ProcessMana
       recorded = true;
       if (deps.store.apps.get(app)) deps.store.deploys.finishRelease(app, version, outcome.ok ? 'succeeded' : 'failed');
     };
+    appLog(app, 'deploy', `Deploying v${String(version)}`);
     let result: DeployResult;
     try {
       result = await deps.manager.deploy(app, version, say, record);
@@ -28,8 +33,13 @@ export function createReleaseDeployer(deps: { store: Store; manager: ProcessMana
       result = { ok: false, message: 'The deploy stopped because of an error in paas itself; it has been logged.' };
     }
     if (!recorded) record(result);
-    if (result.ok) log.info('release deployed');
-    else log.warn({ reason: result.message }, 'release failed');
+    if (result.ok) {
+      log.info('release deployed');
+      appLog(app, 'deploy', `Release v${String(version)} is live`);
+    } else {
+      log.warn({ reason: result.message }, 'release failed');
+      appLog(app, 'deploy', `Release v${String(version)} failed: ${result.message ?? 'its processes did not start'}; the previous release keeps serving`);
+    }
     return result;
   }
 

@@ -12,7 +12,7 @@ const createBody = {
   properties: { name: { type: 'string', maxLength: 100 } },
 } as const;
 
-export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange }: RouteContext): void {
+export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange, logs }: RouteContext): void {
   const show = (name: string, origin: string) => {
     const record = store.apps.require(name);
     return toAppResource(record, store.deploys.currentRelease(name), urls, origin);
@@ -70,6 +70,7 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
     store.apps.destroy(request.params.app, request.actor.name);
     onRoutingChange();
     await manager.removeApp(request.params.app);
+    await logs.removeApp(request.params.app);
     await repos.remove(request.params.app);
     await builds.purgeCache(request.params.app);
     request.log.info({ app: request.params.app }, 'app destroyed');

@@ -1,12 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 
 import type { RepoStore } from '@paas/git';
+import type { LogRouter } from '@paas/logs';
 import type { ProcessManager } from '@paas/runtime';
 import type { Store } from '@paas/store';
 
-import type { AppLogBuffer } from '../app-log-buffer.js';
 import type { Actor } from '../auth.js';
 import type { BuildService } from '../deploy/build-service.js';
+import type { LogSessions } from '../logs/log-sessions.js';
 import type { ReleaseDeployer } from '../deploy/release-deployer.js';
 import type { PublicUrls } from '../resources.js';
 
@@ -20,7 +21,10 @@ export interface RouteContext {
   readonly deployer: ReleaseDeployer;
   /** Apps, domains or maintenance changed: the router's table must follow. */
   readonly onRoutingChange: () => void;
-  readonly appLogs: AppLogBuffer;
+  readonly logs: LogRouter;
+  readonly logSessions: LogSessions;
+  /** The app's drains changed in the store: the log router's must follow. */
+  readonly syncDrains: (app: string) => Promise<void>;
 }
 
 declare module 'fastify' {

@@ -17,7 +17,7 @@ const dynoParams = {
 
 const MAX_COMMAND_BYTES = 64 * 1024;
 
-export function registerDynoRoutes(app: FastifyInstance, { store, manager, appLogs }: RouteContext): void {
+export function registerDynoRoutes(app: FastifyInstance, { store, manager, logs }: RouteContext): void {
   const list = (name: string): DynoResource[] =>
     manager.status(store.apps.require(name).name).map((p) => ({
       name: p.name,
@@ -67,7 +67,7 @@ export function registerDynoRoutes(app: FastifyInstance, { store, manager, appLo
       const name = store.apps.require(request.params.app).name;
       if (!store.deploys.currentSlug(name)) throw new PaasError('invalid_params', `${name} has no deployed code: push first, then run commands.`);
       const dyno = oneOffName();
-      const output = lineWriter((line) => appLogs.add({ app: name, source: 'app', process: dyno, line }));
+      const output = lineWriter((line) => logs.publish(name, { source: 'app', process: dyno, line }));
       store.events.record(name, request.actor.name, 'run.detached', { dyno });
       void manager
         .runOneOff(name, request.body.command, { stdout: output, stderr: output }, dyno)

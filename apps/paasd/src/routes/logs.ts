@@ -1,12 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 
-import { formatLogLine } from '../app-log-buffer.js';
+import { formatLogLine } from '@paas/logs';
+import type { LogFilter } from '@paas/logs';
+
 import type { RouteContext } from './context.js';
 import { appParams } from './context.js';
 
-/** The app's recent log lines as text (`paas logs`); the live stream comes with the log router. */
-export function registerLogRoutes(app: FastifyInstance, { store, appLogs }: RouteContext): void {
-  app.get<{ Params: { app: string }; Querystring: { lines?: string; ps?: string; source?: string } }>(
+const MAX_LINES = 1500;
+
+/** `--ps web` or `--ps web.1`: a process type or one process. */
+const processSelector = { type: 'string', pattern: '^[a-zA-Z0-9_-]{1,63}(\\.[0-9]{1,6})?$' } as const;
+
+const filterOf = (query: { ps?: string | undefined; dyno?: string | undefined; source?: 'app' | 'paas' | undefined }): LogFilter => {
+  const ps = query.ps ?? query.dyno;
+  return { ...(ps !== undefined ? { ps } : {}), ...(query.source !== undefined ? { source: query.source } : {}) };
+};
+
+/** `paas logs`: the app's kept lines as text; `paas logs --tail` and the dashboard: a log session. */
+export function registerLogRoutes(app: FastifyInstance, { store, logs, logSessions }: RouteContext): void {
+  app.get<{ Params: { app: string }; Querystring: { lines?: string; ps?: string; source?: 'app' | 'paas' } }>(
     '/apps/:app/logs',
     {
       schema: {
@@ -14,9 +26,30 @@ export function registerLogRoutes(app: FastifyInstance, { store, appLogs }: Rout
         querystring: {
           type: 'object',
           additionalProperties: false,
+          properties: { lines: { type: 'string', pattern: '^[0-9]{1,4}$' }, ps: processSelector, source: { type: 'string', enum: ['app', 'paas'] } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const name = store.apps.require(request.params.app).name;
+      const lines = logs.recent(name, Math.min(Number(request.query.lines ?? 100), MAX_LINES), filterOf(request.query)).map(formatLogLine);
+      return reply.type('text/plain; charset=utf-8').send(lines.length > 0 ? `${lines.join('\n')}\n` : '');
+    },
+  );
+
+  // Heroku's log sessions: the answer names a URL to open the stream on.
+  app.post<{ Params: { app: string }; Body: { lines?: number; tail?: boolean; dyno?: string; source?: 'app' | 'paas' } }>(
+    '/apps/:app/log-sessions',
+    {
+      schema: {
+        params: appParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
           properties: {
-            lines: { type: 'string', pattern: '^[0-9]{1,4}$' },
-            ps: { type: 'string', maxLength: 64 },
+            lines: { type: 'integer', minimum: 0, maximum: MAX_LINES },
+            tail: { type: 'boolean' },
+            dyno: processSelector,
             source: { type: 'string', enum: ['app', 'paas'] },
           },
         },
@@ -24,12 +57,9 @@ export function registerLogRoutes(app: FastifyInstance, { store, appLogs }: Rout
     },
     async (request, reply) => {
       const name = store.apps.require(request.params.app).name;
-      const { ps, source } = request.query;
-      const events = appLogs
-        .tail(name, 1500)
-        .filter((event) => (source === undefined || event.source === source) && (ps === undefined || event.process === ps || event.process.split('.')[0] === ps));
-      const lines = events.slice(-Number(request.query.lines ?? 100)).map(formatLogLine);
-      return reply.type('text/plain; charset=utf-8').send(lines.length > 0 ? `${lines.join('\n')}\n` : '');
+      const body = request.body ?? {};
+      const { id, expiresAt } = logSessions.create({ app: name, lines: body.lines ?? 100, tail: body.tail ?? true, filter: filterOf(body) });
+      return reply.status(201).send({ id, logplex_url: `/log-sessions/${id}`, created_at: new Date().toISOString(), expires_at: expiresAt.toISOString() });
     },
   );
 }

@@ -1,0 +1,55 @@
+import type { EventRecord } from '@paas/store';
+
+const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+
+/**
+ * What an audit event says in the app's log stream, as Heroku's `heroku[api]` lines do:
+ * `Set GREETING config vars by alice`. Undefined for events users need not see there.
+ * Keys and names only: config values never reach a log.
+ */
+export function describeApiEvent(event: Pick<EventRecord, 'action' | 'actor' | 'data'>): string | undefined {
+  const by = `by ${event.actor}`;
+  const { data } = event;
+  switch (event.action) {
+    case 'app.create':
+      return `Initial release ${by}`;
+    case 'release.create':
+      return `Release v${String(data.version)} created ${by}${typeof data.description === 'string' ? `: ${data.description}` : ''}`;
+    case 'config.update': {
+      const set = list(data.set);
+      const unset = list(data.unset);
+      return [set.length > 0 ? `Set ${set.join(', ')}` : '', unset.length > 0 ? `Unset ${unset.join(', ')}` : ''].filter(Boolean).join('; ') + ` config vars ${by}`;
+    }
+    case 'formation.update': {
+      const updates = Array.isArray(data.updates) ? (data.updates as { type: string; quantity: number; size: string }[]) : [];
+      return `Scaled to ${updates.map((u) => `${u.type}@${String(u.quantity)}:${u.size}`).join(' ')} ${by}`;
+    }
+    case 'dynos.restart':
+      return `Restarted all processes ${by}`;
+    case 'dyno.restart':
+      return `Restarted ${String(data.dyno)} ${by}`;
+    case 'dyno.stop':
+      return `Stopped ${String(data.dyno)} ${by}`;
+    case 'run':
+    case 'run.detached':
+      return `Starting a one-off process ${typeof data.dyno === 'string' ? `${data.dyno} ` : ''}${by}`;
+    case 'maintenance.on':
+      return `Maintenance mode on ${by}`;
+    case 'maintenance.off':
+      return `Maintenance mode off ${by}`;
+    case 'domain.add':
+      return `Added domain ${String(data.hostname)} ${by}`;
+    case 'domain.remove':
+      return `Removed domain ${String(data.hostname)} ${by}`;
+    case 'drain.add':
+      return `Added log drain ${String(data.drain)} ${by}`;
+    case 'drain.remove':
+      return `Removed log drain ${String(data.drain)} ${by}`;
+    case 'buildpacks.set':
+      return `Set buildpacks to ${list(data.buildpacks).join(', ') || 'automatic detection'} ${by}`;
+    case 'build_cache.purge':
+      return `Purged the build cache ${by}`;
+    default:
+      return undefined;
+  }
+}
