@@ -17,6 +17,10 @@ export interface DrainStats {
   readonly dropped: number;
   /** Lines waiting in the buffer. */
   readonly queued: number;
+  /** Lines handed to the connection (syslog) or in the request being sent (HTTP), not yet confirmed. */
+  readonly inFlight?: number;
+  /** HTTP: lines in batches the receiver refused with a 4xx; said via `onError`, not retried. */
+  readonly rejected?: number;
 }
 
 /** What a drain tells its owner; the owner puts these into the app's stream (not into drains). */

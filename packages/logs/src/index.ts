@@ -1,3 +1,14 @@
 export { MAX_LINE_BYTES, formatLogLine } from './log-event.js';
 export type { LogEvent, LogSource } from './log-event.js';
 export type { Drain, DrainReports, DrainStats, DrainTarget } from './drain.js';
+export { createDrain } from './create-drain.js';
+export type { DrainOptions } from './drain-options.js';
+export { parseDrainUrl, redactDrainUrl, MAX_DRAIN_URL_LENGTH } from './drain-url.js';
+export type { DrainScheme, DrainUrl } from './drain-url.js';
+export { syslogFrame, syslogMessage } from './syslog-frame.js';
+export { matchesFilter } from './log-filter.js';
+export type { LogFilter } from './log-filter.js';
+export type { LogSink, LogStreamMessage } from './log-stream-message.js';
+export { splitLongLine } from './line-split.js';
+export { LOG_LINES_KEPT, SUBSCRIBER_BACKLOG_LIMIT, createLogRouter } from './log-router.js';
+export type { LogInput, LogRouter, LogRouterOptions, Subscription } from './log-router.js';

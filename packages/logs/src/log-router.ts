@@ -107,7 +107,7 @@ export function createLogRouter(options: LogRouterOptions): LogRouter {
     const closing = ids.map((id) => {
       const entry = stream.drains.get(id);
       stream.drains.delete(id);
-      return entry?.drain.close();
+      return entry ? entry.drain.close() : Promise.resolve();
     });
     await Promise.all(closing);
   };
@@ -133,7 +133,12 @@ export function createLogRouter(options: LogRouterOptions): LogRouter {
       for (const target of targets) {
         if (stream.drains.has(target.id)) continue;
         const reports: DrainReports = { onOverflow: (line) => report(app, line), onError: (line) => report(app, line) };
-        stream.drains.set(target.id, { target, drain: options.createDrain(target, reports) });
+        try {
+          stream.drains.set(target.id, { target, drain: options.createDrain(target, reports) });
+        } catch (error) {
+          // A URL stored before a rule tightened: the app's other outlets keep working.
+          report(app, `Error L13 (drain delivery error): drain ${target.id} cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
     },
     drainStats(app) {

@@ -1,8 +1,6 @@
-import { Writable } from 'node:stream';
-
 import type Docker from 'dockerode';
 
-import { createLineSplitter } from './line-splitter.js';
+import { lineSinkOf } from '../line-writer.js';
 
 export interface LogFollow {
   /** Settles when the log stream has ended (the container stopped) and its last lines are out. */
@@ -10,17 +8,8 @@ export interface LogFollow {
   stop(): void;
 }
 
-/** A Writable that feeds a line splitter (dockerode's demux writes into Writables). */
-function lineSink(onLine: (line: string) => void): { sink: Writable; flush: () => void } {
-  const splitter = createLineSplitter(onLine);
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      splitter.push(chunk);
-      done();
-    },
-  });
-  return { sink, flush: () => splitter.flush() };
-}
+/** dockerode's demux writes into Writables: these split lines and let the loop turn during bursts. */
+const lineSink = lineSinkOf;
 
 /**
  * Follows a container's stdout and stderr from `since` (unix seconds, fractions allowed;
@@ -40,15 +29,15 @@ export async function followContainerLogs(
   docker.modem.demuxStream(stream, stdout.sink, stderr.sink);
   const done = new Promise<void>((resolve) => {
     let finished = false;
+    const ended = (sink: NodeJS.WritableStream): Promise<void> => new Promise((done) => sink.end(done));
     const finish = (): void => {
       if (finished) return;
       finished = true;
-      stdout.flush();
-      stderr.flush();
-      resolve();
+      // Ending a sink splits the writes still queued in it, then what is left of the last line.
+      void Promise.all([ended(stdout.sink), ended(stderr.sink)]).then(() => resolve());
     };
     // dockerode does not end the targets of a demux: the source's end is the signal
-    // (a turn later, so that writes still queued in the sinks are split first).
+    // (a turn later, so that its last chunks have been written to the sinks).
     const later = (): void => void setImmediate(finish);
     stream.on('end', later);
     stream.on('close', later);
