@@ -46,6 +46,15 @@ export default tseslint.config(
   { files: ['packages/runtime/test/**/*.ts'], rules: sideways(['core', 'stack']) },
   { files: ['packages/client/**/*.ts'], rules: sideways(['core']) },
   { files: ['apps/cli/**/*.ts'], rules: sideways(['core', 'client']) },
+  // The dashboard runs in the browser: DOM globals, and only types from core (no Node code ships to it).
+  {
+    files: ['apps/dashboard/src/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      ...sideways(['core']),
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['@paas/core'], allowTypeImports: true, message: 'The dashboard imports only types from @paas/core.' }] }],
+    },
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { ...globals.node } },

@@ -3,11 +3,11 @@ import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 import type { PushServer, RepoStore } from '@paas/git';
+import type { LogRouter } from '@paas/logs';
 import type { ProcessManager } from '@paas/runtime';
 import type { Store } from '@paas/store';
 
 import { createAuthenticator } from './auth.js';
-import type { AppLogBuffer } from './app-log-buffer.js';
 import type { Actor } from './auth.js';
 import type { Config } from './config.js';
 import type { BuildService } from './deploy/build-service.js';
@@ -16,11 +16,16 @@ import { registerGitRoutes } from './git-endpoint.js';
 import type { PushRequests } from './git-endpoint.js';
 import { installErrorHandlers } from './error-handler.js';
 import type { Logger } from './logger.js';
+import { registerActivityRoutes } from './routes/activity.js';
 import { registerAppRoutes } from './routes/apps.js';
 import { registerBuildRoutes } from './routes/builds.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerDomainRoutes } from './routes/domains.js';
 import { registerDynoRoutes } from './routes/dynos.js';
+import { registerDrainRoutes } from './routes/drains.js';
+import { registerLogStreamRoute } from './routes/log-stream.js';
 import { registerLogRoutes } from './routes/logs.js';
+import type { LogSessions } from './logs/log-sessions.js';
 import { registerBuildpackRoutes } from './routes/buildpacks.js';
 import { registerConfigVarRoutes } from './routes/config-vars.js';
 import type { RouteContext } from './routes/context.js';
@@ -38,7 +43,9 @@ export interface ServerDeps {
   readonly manager: ProcessManager;
   readonly deployer: ReleaseDeployer;
   readonly onRoutingChange: () => void;
-  readonly appLogs: AppLogBuffer;
+  readonly logs: LogRouter;
+  readonly logSessions: LogSessions;
+  readonly syncDrains: (app: string) => Promise<void>;
   /** Aborts when paasd stops, to end running git backends. */
   readonly shutdown: AbortSignal;
 }
@@ -47,7 +54,7 @@ export interface ServerDeps {
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests drive it with `inject()`. */
-export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, appLogs }: ServerDeps): FastifyInstance {
+export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains }: ServerDeps): FastifyInstance {
   // Seen as Fastify's base logger type: pino's own type is wider and trips its generics.
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -57,15 +64,18 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, allowUnionTypes: true } },
   });
   installErrorHandlers(app);
+  registerDashboardRoutes(app);
   // The API speaks JSON only; anything else is a 415 rather than a string body.
   app.removeContentTypeParser('text/plain');
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, appLogs };
+  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains };
   const authenticator = createAuthenticator(store.tokens, config.apiToken);
   registerGitRoutes(app, { repos, authenticator, pushServer, pushRequests, logger, shutdown });
   void app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  // Outside the token check: a log session's id is its credential (browsers cannot set headers on websockets).
+  void app.register(async (open) => registerLogStreamRoute(open, context));
   void app.register(async (api) => {
     // Set by the hook below before any handler runs.
     api.decorateRequest('actor', null as unknown as Actor);
@@ -82,6 +92,8 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     registerDynoRoutes(api, context);
     registerDomainRoutes(api, context);
     registerLogRoutes(api, context);
+    registerActivityRoutes(api, context);
+    registerDrainRoutes(api, context);
   });
   return app;
 }
