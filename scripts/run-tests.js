@@ -1,5 +1,6 @@
-// Runs every compiled test file (`*.test.js` under apps/*/dist and packages/*/dist)
-// with node's test runner. Node 20's `--test` takes no globs, so we list the files.
+// Runs every compiled test file (`*.test.js` under apps/*/dist and packages/*/dist, then
+// the browser suite under e2e/dist) with node's test runner. Node 20's `--test` takes no
+// globs, so we list the files.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +29,15 @@ for (const group of ['packages', 'apps']) {
     }
   }
 }
-const selected = (only.length === 0 ? files : files.filter((file) => only.some((part) => file.includes(part)))).sort();
+files.sort();
+// The end-to-end suite is listed after the packages' and apps' tests.
+const e2eDist = join(root, 'e2e', 'dist');
+try {
+  if (statSync(e2eDist).isDirectory()) files.push(...walk(e2eDist, []).sort());
+} catch {
+  // e2e has not been built: it has no tests to run
+}
+const selected = only.length === 0 ? files : files.filter((file) => only.some((part) => file.includes(part)));
 if (selected.length === 0) {
   console.error('no test files found: run `npm run build` first');
   process.exit(1);

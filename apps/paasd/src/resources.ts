@@ -30,6 +30,7 @@ export function toReleaseResource(
   app: AppRecord,
   release: Release,
   slug: SlugRecord | undefined,
+  outputStreamUrl: string | null = null,
 ): ReleaseResource {
   return {
     id: release.id,
@@ -41,6 +42,7 @@ export function toReleaseResource(
     actor: release.actor,
     slug: slug ? { id: slug.id, commit: slug.commit } : null,
     config_version: release.configVersion,
+    output_stream_url: outputStreamUrl,
     created_at: release.createdAt,
   };
 }

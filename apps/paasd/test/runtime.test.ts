@@ -90,8 +90,15 @@ test('a failing release phase fails the release; nothing that serves changes', {
   assert.notEqual(pushed.code, 0, pushed.out);
   assert.match(pushed.out, /migrating the database/);
   assert.match(pushed.out, /release command .* exited with status 2/);
-  assert.equal((await releases(p, 'rel'))[0]?.status, 'failed');
+  const [failed] = await releases(p, 'rel');
+  assert.equal(failed?.status, 'failed');
   assert.deepEqual(await dynos(p, 'rel'), []);
+  // The release phase's output stays with the release, for the dashboard and the API.
+  assert.equal(failed.output_stream_url, `/apps/rel/releases/${String(failed.version)}/output`);
+  const output = await p.h.request({ url: failed.output_stream_url });
+  assert.equal(output.statusCode, 200);
+  assert.match(output.body, /^Running release command `echo "migrating the database"; exit 2`\nmigrating the database\nThe release command .* exited with status 2/);
+  assert.equal((await p.h.request({ url: '/apps/rel/releases/1/output' })).statusCode, 404);
 });
 
 test('a crashed process restarts at once, then with backoff visible in ps', { timeout: 120_000 }, async (t) => {

@@ -28,6 +28,8 @@ export interface ReleaseResource {
   readonly actor: string;
   readonly slug: { readonly id: string; readonly commit: string | null } | null;
   readonly config_version: number;
+  /** A path on the API with what the release phase printed; null when the release had none. */
+  readonly output_stream_url: string | null;
   readonly created_at: string;
 }
 

@@ -248,7 +248,8 @@ export function createProcessManager(options: ProcessManagerOptions) {
           { app, release: version, name, slug: release.slug, command: releaseCommand, env: processEnv(app, release, name), memoryMb: PROCESS_SIZES.standard },
           { stdout: output, stderr: output },
         );
-        output.end();
+        // Every line of the release command is out before the deploy says what came of it.
+        await new Promise<void>((resolve) => output.end(resolve));
         if (exitCode !== 0) {
           log(app, name, `Release command failed with status ${String(exitCode)}`);
           record?.({ ok: false });

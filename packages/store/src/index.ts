@@ -11,3 +11,4 @@ export { createStore } from './store.js';
 export type { Store } from './store.js';
 export { generateToken, hashToken } from './token-store.js';
 export type { TokenRecord, TokenStore } from './token-store.js';
+export type { ReleaseOutputStore } from './release-output-store.js';

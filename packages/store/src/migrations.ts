@@ -103,4 +103,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX domains_app ON domains(app_id);
   `,
+  `
+  -- What a release's release phase printed; only releases with a release phase have a row.
+  CREATE TABLE release_outputs (
+    release_id TEXT PRIMARY KEY REFERENCES releases(id) ON DELETE CASCADE,
+    output TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -12,6 +12,8 @@ import { createDrainStore } from './drain-store.js';
 import type { EventListener, EventStore } from './event-store.js';
 import { createEventStore } from './event-store.js';
 import { createReleaseRows } from './release-store.js';
+import type { ReleaseOutputStore } from './release-output-store.js';
+import { createReleaseOutputStore } from './release-output-store.js';
 import type { SlugRecordStore } from './slug-records.js';
 import { createSlugRecordStore } from './slug-records.js';
 import type { TokenStore } from './token-store.js';
@@ -21,6 +23,7 @@ import { createTokenStore } from './token-store.js';
 export interface Store {
   readonly apps: AppStore;
   readonly deploys: DeployStore;
+  readonly releaseOutputs: ReleaseOutputStore;
   readonly slugs: SlugRecordStore;
   readonly builds: BuildStore;
   readonly drains: DrainStore;
@@ -39,6 +42,7 @@ export function createStore(options: { dataDir: string; onEvent?: EventListener 
   return {
     apps,
     deploys: createDeployStore(db, apps, releases, slugs, events),
+    releaseOutputs: createReleaseOutputStore(db),
     slugs,
     builds: createBuildStore(db),
     drains: createDrainStore(db, events),

@@ -2,8 +2,6 @@
 import { apiPath, errorMessage } from '../api.js';
 import { h } from '../dom.js';
 import { liveRegion } from '../live.js';
-import type { LogLine } from '../log-line.js';
-import { parseLogText } from '../log-line.js';
 import type { AppPageContext } from '../page.js';
 import { relativeTime } from '../time-format.js';
 import type { ReleaseResource } from '../types.js';
@@ -11,19 +9,12 @@ import { badge, confirmDialog, messageLine, runAction, stateBadge, table, termin
 
 interface ReleasesData {
   readonly releases: readonly ReleaseResource[];
-  /** Recent output of release-phase processes (`release.1234`) from the app's log. */
-  readonly releaseLines: readonly LogLine[];
+  /** What each release phase printed, by version, for the releases that had one. */
+  readonly outputs: ReadonlyMap<number, string>;
 }
 
-/** The release-phase lines logged between this release's creation and the next one's. */
-export function releasePhaseOutput(release: ReleaseResource, newer: ReleaseResource | undefined, lines: readonly LogLine[]): string {
-  const from = release.created_at;
-  const to = newer?.created_at;
-  return lines
-    .filter((line) => line.time >= from && (to === undefined || line.time < to))
-    .map((line) => `${line.process}: ${line.line}`)
-    .join('\n');
-}
+/** Release outputs fetched per page load; older ones are read when there are few. */
+const MAX_OUTPUTS_FETCHED = 20;
 
 export function renderReleases(context: AppPageContext): HTMLElement {
   const list = h('div', { 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading releases…'));
@@ -47,14 +38,14 @@ export function renderReleases(context: AppPageContext): HTMLElement {
       );
     });
   };
-  const render = ({ releases, releaseLines }: ReleasesData): Node[] => {
+  const render = ({ releases, outputs }: ReleasesData): Node[] => {
     const now = Date.now();
     return [
       table(
         'Releases',
         ['Version', 'Description', 'Actor', 'Time', 'Status', 'Actions'],
-        releases.map((release, index) => {
-          const output = releaseLines.length > 0 ? releasePhaseOutput(release, releases[index - 1], releaseLines) : '';
+        releases.map((release) => {
+          const output = outputs.get(release.version) ?? '';
           const button = h('button', { type: 'button' }, 'Rollback');
           button.addEventListener('click', () => rollback(release, button));
           return [
@@ -85,16 +76,11 @@ export function renderReleases(context: AppPageContext): HTMLElement {
   };
   const poller = liveRegion(list, {
     load: async (): Promise<ReleasesData> => {
-      const [releases, log] = await Promise.all([
-        context.api.get<ReleaseResource[]>(apiPath('apps', context.app, 'releases'), { range: 'version ..; max=100, order=desc' }),
-        context.api.text(`${apiPath('apps', context.app, 'logs')}?lines=1500&ps=release`).catch(() => ''),
-      ]);
+      const releases = await context.api.get<ReleaseResource[]>(apiPath('apps', context.app, 'releases'), { range: 'version ..; max=100, order=desc' });
+      const withOutput = releases.filter((release) => release.output_stream_url !== null).slice(0, MAX_OUTPUTS_FETCHED);
+      const texts = await Promise.all(withOutput.map((release) => context.api.text(release.output_stream_url ?? '').catch(() => '')));
       context.alert(undefined);
-      const releaseLines = log
-        .split('\n')
-        .map(parseLogText)
-        .filter((line): line is LogLine => line !== undefined);
-      return { releases, releaseLines };
+      return { releases, outputs: new Map(withOutput.map((release, i) => [release.version, texts[i] ?? ''])) };
     },
     render,
     intervalMs: 4000,

@@ -84,6 +84,8 @@ export function createBuildService(deps: BuildServiceDeps) {
   const { store, logger } = deps;
 
   const appLog = (app: string, line: string): void => deps.appLog?.(app, 'build', line);
+  /** Transcripts of builds under way: their output can be read before it is stored. */
+  const running = new Map<string, Transcript>();
 
   async function build(request: BuildRequest, record: BuildRecord): Promise<BuildOutcome> {
     const app = store.apps.require(request.app);
@@ -95,6 +97,7 @@ export function createBuildService(deps: BuildServiceDeps) {
 
   async function buildNow(request: BuildRequest, record: BuildRecord, app: ReturnType<Store['apps']['require']>): Promise<BuildOutcome> {
     const transcript = new Transcript();
+    running.set(record.id, transcript);
     const log = logger.child({ app: app.name, build: record.id });
     log.info({ commit: request.commit }, 'build started');
     const work = join(deps.dataDir, 'tmp');
@@ -172,6 +175,7 @@ export function createBuildService(deps: BuildServiceDeps) {
       store.builds.finish(record.id, { status: 'failed', output: transcript.toString() });
       return { ok: false, buildId: record.id };
     } finally {
+      running.delete(record.id);
       await rm(slugFile, { force: true });
     }
   }
@@ -212,6 +216,8 @@ export function createBuildService(deps: BuildServiceDeps) {
       const record = store.builds.create({ appId: app.id, actor: request.actor, sourceCommit: request.commit });
       return { buildId: record.id, done: queue(request, record) };
     },
+    /** What a build has printed so far, while it runs; undefined once it has ended (then it is stored). */
+    liveOutput: (buildId: string): string | undefined => running.get(buildId)?.toString(),
     purgeCache: async (app: string) => rm(cacheDirOf(deps.dataDir, app), { recursive: true, force: true }),
   };
 }

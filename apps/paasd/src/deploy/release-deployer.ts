@@ -25,14 +25,23 @@ export function createReleaseDeployer(deps: { store: Store; manager: ProcessMana
       if (deps.store.apps.get(app)) deps.store.deploys.finishRelease(app, version, outcome.ok ? 'succeeded' : 'failed');
     };
     appLog(app, 'deploy', `Deploying v${String(version)}`);
+    // The release phase's lines (the only ones a deploy says), kept with the release.
+    const said: string[] = [];
+    const tell = (line: string): void => {
+      said.push(line);
+      say(line);
+    };
     let result: DeployResult;
     try {
-      result = await deps.manager.deploy(app, version, say, record);
+      result = await deps.manager.deploy(app, version, tell, record);
     } catch (error) {
       log.error({ err: error }, 'deploy crashed');
       result = { ok: false, message: 'The deploy stopped because of an error in paas itself; it has been logged.' };
     }
     if (!recorded) record(result);
+    if (said.length > 0 && deps.store.apps.get(app)) {
+      deps.store.releaseOutputs.set(release.id, `${said.join('\n')}\n${result.ok ? '' : `${result.message ?? 'The release failed.'}\n`}`);
+    }
     if (result.ok) {
       log.info('release deployed');
       appLog(app, 'deploy', `Release v${String(version)} is live`);

@@ -61,7 +61,8 @@ export function registerBuildRoutes(app: FastifyInstance, { store, builds }: Rou
 
   app.get<{ Params: { app: string; build: string } }>('/apps/:app/builds/:build/output', { schema: { params: buildParams } }, async (request, reply) => {
     const { build } = findBuild(request.params.app, request.params.build);
-    return reply.type('text/plain; charset=utf-8').send(store.builds.output(build.id));
+    // A build under way answers with what it has printed so far.
+    return reply.type('text/plain; charset=utf-8').send(builds.liveOutput(build.id) ?? store.builds.output(build.id));
   });
 
   app.delete<{ Params: { app: string } }>('/apps/:app/build-cache', { schema: { params: appParams } }, async (request, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-import { parseRange, takePage } from '@paas/core';
+import { notFound, parseRange, takePage } from '@paas/core';
 import type { Release } from '@paas/core';
 
 import { toReleaseResource } from '../resources.js';
@@ -15,12 +15,16 @@ const rollbackBody = {
 } as const;
 
 export function registerReleaseRoutes(app: FastifyInstance, { store, deployer }: RouteContext): void {
-  const show = (appName: string, release: Release) =>
-    toReleaseResource(
-      store.apps.require(appName),
+  const show = (appName: string, release: Release, withOutput?: Set<string>) => {
+    const record = store.apps.require(appName);
+    const hasOutput = withOutput ? withOutput.has(release.id) : store.releaseOutputs.get(release.id) !== undefined;
+    return toReleaseResource(
+      record,
       release,
       release.slugId === null ? undefined : store.slugs.get(release.slugId),
+      hasOutput ? `/apps/${encodeURIComponent(record.name)}/releases/${String(release.version)}/output` : null,
     );
+  };
 
   app.get<{ Params: { app: string } }>('/apps/:app/releases', { schema: { params: appParams } }, async (request, reply) => {
     const range = parseRange(request.headers.range, { fields: ['version'], defaultOrder: 'desc' });
@@ -29,13 +33,26 @@ export function registerReleaseRoutes(app: FastifyInstance, { store, deployer }:
     const { page, nextRange } = takePage(ordered, range, (release) => release.version);
     void reply.header('accept-ranges', 'version');
     if (nextRange) void reply.status(206).header('next-range', nextRange);
-    return page.map((release) => show(request.params.app, release));
+    const withOutput = store.releaseOutputs.releasesWithOutput(store.apps.require(request.params.app).id);
+    return page.map((release) => show(request.params.app, release, withOutput));
   });
 
   app.get<{ Params: { app: string; release: string } }>(
     '/apps/:app/releases/:release',
     { schema: { params: { ...appParams, properties: { ...appParams.properties, release: { type: 'string', maxLength: 64 } } } } },
     async (request) => show(request.params.app, store.deploys.findRelease(request.params.app, request.params.release)),
+  );
+
+  // What the release phase printed (`output_stream_url`); 404 for a release without one.
+  app.get<{ Params: { app: string; release: string } }>(
+    '/apps/:app/releases/:release/output',
+    { schema: { params: { ...appParams, properties: { ...appParams.properties, release: { type: 'string', maxLength: 64 } } } } },
+    async (request, reply) => {
+      const release = store.deploys.findRelease(request.params.app, request.params.release);
+      const output = store.releaseOutputs.get(release.id);
+      if (output === undefined) throw notFound('release output', `v${String(release.version)}`);
+      return reply.type('text/plain; charset=utf-8').send(output);
+    },
   );
 
   app.post<{ Params: { app: string }; Body: { release: string | number } }>(
