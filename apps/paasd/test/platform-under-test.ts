@@ -64,7 +64,7 @@ export async function startPlatform(t: TestContext, env: Record<string, string>)
 }
 
 /** Requests in a loop until stopped; counts failures and what answered. */
-export function steadyLoad(p: PlatformUnderTest, app: string): { stop(): Promise<{ ok: number; failed: string[]; bodies: Set<string> }> } {
+export function steadyLoad(p: PlatformUnderTest, app: string, t: TestContext): { stop(): Promise<{ ok: number; failed: string[]; bodies: Set<string> }> } {
   let running = true;
   const failed: string[] = [];
   const bodies = new Set<string>();
@@ -79,9 +79,16 @@ export function steadyLoad(p: PlatformUnderTest, app: string): { stop(): Promise
         } else failed.push(`${String(response.status)} ${response.body.slice(0, 200)}`);
       } catch (error) {
         failed.push(String(error));
+        // A refused connection fails at once: no spinning while the test goes on.
+        await sleep(10);
       }
     }
   })();
+  // A test that fails midway must not leave the loop running after the platform is gone.
+  t.after(async () => {
+    running = false;
+    await loop;
+  });
   return {
     async stop() {
       running = false;

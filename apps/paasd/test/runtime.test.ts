@@ -40,7 +40,7 @@ test(`a push goes live behind the router; scaling spreads requests; config:set a
   assert.deepEqual([...seen].sort(), ['web.1', 'web.2', 'web.3']);
   assert.deepEqual((await dynos(p, 'web')).map((d) => [d.name, d.state]), [['web.1', 'up'], ['web.2', 'up'], ['web.3', 'up']]);
 
-  const load = steadyLoad(p, 'web');
+  const load = steadyLoad(p, 'web', t);
   await p.h.send('PATCH', '/apps/web/config-vars', { GREETING: 'hello' }); // v3
   await p.until('v3 serving', async () => (await releases(p, 'web'))[0]?.current === true && greetingOf((await p.get('web')).body) === 'hello');
   await p.h.send('POST', '/apps/web/releases', { release: 'v2' }); // v4

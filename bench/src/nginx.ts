@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { freePort } from './direct-start.js';
+import { pollUntil } from './http-probe.js';
+
+export interface RunningNginx {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Debian's nginx as a reverse proxy to `backends` with upstream keep-alive, the same
+ * forwarding headers the router adds, and a buffered access log (the router writes one
+ * line per request too).
+ */
+export async function startNginx(backends: readonly { host: string; port: number }[], workers: number): Promise<RunningNginx> {
+  const prefix = await mkdtemp(join(tmpdir(), 'paas-bench-nginx-'));
+  const port = await freePort();
+  const conf = `
+worker_processes ${String(workers)};
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log ${prefix}/access.log combined buffer=64k flush=1s;
+  client_body_temp_path ${prefix}/body;
+  proxy_temp_path ${prefix}/proxy;
+  fastcgi_temp_path ${prefix}/fastcgi;
+  uwsgi_temp_path ${prefix}/uwsgi;
+  scgi_temp_path ${prefix}/scgi;
+  upstream app {
+${backends.map((b) => `    server ${b.host}:${String(b.port)};`).join('\n')}
+    keepalive 256;
+  }
+  server {
+    listen 127.0.0.1:${String(port)} reuseport;
+    location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Request-Id $request_id;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Forwarded-Port $server_port;
+      proxy_set_header X-Request-Start $msec;
+    }
+  }
+}
+`;
+  await writeFile(join(prefix, 'nginx.conf'), conf);
+  const child: ChildProcess = spawn('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await rm(prefix, { recursive: true, force: true });
+  };
+  try {
+    await pollUntil(port, 'localhost', (a) => a.status === 200, 10_000);
+  } catch (error) {
+    await stop();
+    throw new Error(`nginx did not start: ${String(error)}\n${stderr}`);
+  }
+  return { port, stop };
+}

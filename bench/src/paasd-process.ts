@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+import { createApi, type Api } from './api.js';
+
+export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
+const PAASD_BIN = join(REPO_ROOT, 'apps', 'paasd', 'bin', 'paasd.js');
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+export type Runtime = 'local' | 'docker';
+
+export interface RunningPaasd {
+  readonly api: Api;
+  readonly routerPort: number;
+  readonly pid: number;
+  readonly dataDir: string;
+  readonly runtime: Runtime;
+  /** From spawn to the "router listening" line (both ports open). */
+  readonly startedInMs: number;
+  /** Destroys every app (paasd leaves processes running for adoption otherwise), stops paasd, removes its data. */
+  stop(): Promise<void>;
+}
+
+export interface PaasdOptions {
+  readonly runtime: Runtime;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Starts the real paasd on free ports with its own data dir and token. */
+export async function startPaasd(options: PaasdOptions): Promise<RunningPaasd> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'paas-bench-'));
+  const token = randomBytes(24).toString('hex');
+  const started = performance.now();
+  const child = spawn(process.execPath, [PAASD_BIN], {
+    cwd: dataDir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? dataDir,
+      ...options.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      PAAS_ROUTER_PORT: '0',
+      PAAS_RUNTIME: options.runtime,
+      PAAS_DATA_DIR: dataDir,
+      PAAS_API_TOKEN: token,
+      PAAS_STOP_GRACE: '5',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  try {
+    const ports = await waitForPorts(child, (line) => (output = `${output}${line}\n`.slice(-20_000)));
+    const api = createApi(`http://127.0.0.1:${String(ports.api)}`, token);
+    return {
+      api,
+      routerPort: ports.router,
+      pid: child.pid ?? 0,
+      dataDir,
+      runtime: options.runtime,
+      startedInMs: performance.now() - started,
+      stop: () => stopPaasd(api, child, dataDir),
+    };
+  } catch (error) {
+    await stopChild(child);
+    await rm(dataDir, { recursive: true, force: true });
+    throw new Error(`paasd did not start: ${error instanceof Error ? error.message : String(error)}\n${output}`);
+  }
+}
+
+async function stopPaasd(api: Api, child: ChildProcess, dataDir: string): Promise<void> {
+  try {
+    const apps = await api.call<{ name: string }[]>('GET', '/apps');
+    await Promise.all(apps.map((app) => api.request('DELETE', `/apps/${app.name}`)));
+  } catch (error) {
+    process.stderr.write(`bench: could not destroy apps before stopping paasd: ${String(error)}\n`);
+  }
+  await stopChild(child);
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+/** Reads pino's JSON lines until both ports are known (`api listening`, then `router listening`); keeps draining stdout. */
+function waitForPorts(child: ChildProcess, record: (line: string) => void): Promise<{ api: number; router: number }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "router listening" line within ${String(START_TIMEOUT_MS)} ms`)), START_TIMEOUT_MS);
+    const onExit = (code: number | null, signal: string | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`paasd exited early (code ${String(code)}, signal ${String(signal)})`));
+    };
+    child.once('exit', onExit);
+    if (!child.stdout) throw new Error('paasd was spawned without a stdout pipe');
+    let api: number | undefined;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      record(line);
+      let entry: { msg?: unknown; port?: unknown };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        return; // not a JSON log line
+      }
+      if (typeof entry.port !== 'number') return;
+      if (entry.msg === 'api listening') api = entry.port;
+      if (entry.msg === 'router listening' && api !== undefined) {
+        clearTimeout(timer);
+        child.removeListener('exit', onExit);
+        resolve({ api, router: entry.port });
+      }
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,96 @@
+/**
+ * 7. paasd: time from start (spawn) to a 200 from /healthz, and idle memory (RSS) once
+ * started, with the 100 apps of the router benchmark created.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { createApi } from './api.js';
+import { repeat, type BenchContext, type Benchmark } from './context.js';
+import { freePort } from './direct-start.js';
+import { figure, type Figure } from './figure.js';
+import { get } from './http-probe.js';
+import { REPO_ROOT, type Runtime } from './paasd-process.js';
+
+const PAASD_BIN = join(REPO_ROOT, 'apps', 'paasd', 'bin', 'paasd.js');
+const APPS = 100;
+/** How long paasd is left alone before its RSS is read. */
+const IDLE_MS = 3_000;
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${String(pid)}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return Number(kb) / 1024;
+}
+
+/** One start: ms to healthy, then (with APPS apps created and after IDLE_MS) RSS in MB. */
+async function startOnce(runtime: Runtime, withApps: boolean): Promise<{ healthyMs: number; rss: number }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'paas-bench-start-'));
+  const [port, routerPort] = [await freePort(), await freePort()];
+  const token = randomBytes(24).toString('hex');
+  const started = performance.now();
+  const child = spawn(process.execPath, [PAASD_BIN], {
+    cwd: dataDir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dataDir, PORT: String(port), HOST: '127.0.0.1', PAAS_ROUTER_PORT: String(routerPort), PAAS_RUNTIME: runtime, PAAS_DATA_DIR: dataDir, PAAS_API_TOKEN: token },
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  try {
+    let healthyAt: number | undefined;
+    while (healthyAt === undefined && performance.now() - started < 30_000) {
+      if (child.exitCode !== null) throw new Error(`paasd exited with ${String(child.exitCode)}`);
+      const ok = await get(port, '127.0.0.1', '/healthz', undefined, 1_000).then((a) => a.status === 200, () => false);
+      if (ok) healthyAt = performance.now();
+      else await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    if (healthyAt === undefined) throw new Error('paasd did not become healthy within 30 s');
+    const api = createApi(`http://127.0.0.1:${String(port)}`, token);
+    if (withApps) for (let i = 0; i < APPS; i += 1) await api.call('POST', '/apps', { name: `idle-${String(i).padStart(3, '0')}` });
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const rss = await rssMb(child.pid ?? 0);
+    return { healthyMs: healthyAt - started, rss };
+  } finally {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function measure(ctx: BenchContext, runtime: Runtime): Promise<Figure[]> {
+  const results = await repeat(ctx.runs, async (run) => {
+    const result = await startOnce(runtime, true);
+    ctx.log(`paasd ${runtime} run ${String(run + 1)}: healthy in ${result.healthyMs.toFixed(0)} ms, ${result.rss.toFixed(1)} MB`);
+    return result;
+  });
+  return [
+    figure({
+      benchmark: 'paasd',
+      name: 'start to healthy',
+      runtime,
+      unit: 'ms',
+      runs: results.map((r) => r.healthyMs),
+      bar: (value) => ({ text: '≤ 2 s', met: value.median <= 2_000 }),
+    }),
+    figure({
+      benchmark: 'paasd',
+      name: `idle RSS (${String(APPS)} apps, no processes)`,
+      runtime,
+      unit: 'MB',
+      runs: results.map((r) => r.rss),
+      bar: (value) => ({ text: '≤ 150 MB', met: value.max <= 150 }),
+    }),
+  ];
+}
+
+export const paasdBenchmark: Benchmark = {
+  name: 'paasd',
+  description: 'paasd start to healthy, and idle RSS',
+  async run(ctx) {
+    const figures: Figure[] = [];
+    for (const runtime of ctx.runtimes) figures.push(...(await measure(ctx, runtime)));
+    return figures;
+  },
+};

@@ -1,0 +1,117 @@
+/**
+ * 2. rollback-to-live and config:set-to-live with 1 and 3 web processes under a steady
+ * request loop: time until the new release serves every request, and failed requests.
+ * Baseline: the app started directly until it answers (local), `docker run` of the same image (docker).
+ */
+import { join } from 'node:path';
+
+import { repeat, type BenchContext, type Benchmark } from './context.js';
+import { FIXTURES, deployApp, hostOf, scale } from './deployed-app.js';
+import { containerTemplate, installedCopy, startContainers, startLocal, type Started } from './direct-start.js';
+import { figure, type Figure } from './figure.js';
+import { createGitWorkspace } from './git.js';
+import { startPaasd, type RunningPaasd, type Runtime } from './paasd-process.js';
+import { liveAt, startRequestLoop } from './request-loop.js';
+
+const NODE_WEB = join(FIXTURES, 'node-web');
+const APP = 'rollout';
+const LOOP_CONCURRENCY = 4;
+const LIVE_TIMEOUT_MS = 120_000;
+
+interface Outcome {
+  readonly ms: number;
+  readonly failed: number;
+  /** What the first failed request got, for the log. */
+  readonly firstFailure?: string;
+}
+
+/** Does `change`, then waits until every answer carries `greeting`; counts failures meanwhile. */
+async function changeToLive(paasd: RunningPaasd, greeting: string | null, change: () => Promise<unknown>): Promise<Outcome> {
+  const loop = startRequestLoop(paasd.routerPort, hostOf(APP), LOOP_CONCURRENCY);
+  // Let the loop run on the old release first, so a cut-over is seen as one.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const fragment = `"greeting":${JSON.stringify(greeting)}`;
+  const isNew = (body: string): boolean => body.includes(fragment);
+  const started = performance.now();
+  await change();
+  const deadline = started + LIVE_TIMEOUT_MS;
+  let live: number | undefined;
+  while (performance.now() < deadline) {
+    live = liveAt(loop.samples, started, isNew);
+    // Settled: the new release answered, and has kept answering for a while since.
+    if (live !== undefined && performance.now() - live > 1_000) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await loop.stop();
+  if (live === undefined) throw new Error(`the release with GREETING=${String(greeting)} never served every request`);
+  const failures = loop.samples.filter((s) => !s.ok);
+  return { ms: live - started, failed: failures.length, ...(failures[0] ? { firstFailure: failures[0].detail } : {}) };
+}
+
+async function baselineRuns(ctx: BenchContext, runtime: Runtime, count: number, dir: string): Promise<number[]> {
+  const template = runtime === 'docker' ? await containerTemplate(APP) : undefined;
+  return repeat(ctx.runs, async () => {
+    const started: Started = template ? await startContainers(template, count) : await startLocal(dir, count);
+    await started.stop();
+    return started.elapsedMs;
+  });
+}
+
+async function measure(ctx: BenchContext, runtime: Runtime, installedDir: string): Promise<Figure[]> {
+  const paasd = await startPaasd({ runtime });
+  const git = await createGitWorkspace(paasd.api.token);
+  const figures: Figure[] = [];
+  try {
+    await deployApp(paasd, git, APP, NODE_WEB);
+    for (const count of [1, 3]) {
+      await scale(paasd, APP, 'web', count);
+      const configSet: Outcome[] = [];
+      const rollback: Outcome[] = [];
+      await repeat(ctx.runs, async (run) => {
+        const greeting = `c${String(count)}-${String(run)}`;
+        const before = await paasd.api.call<{ version: number }[]>('GET', `/apps/${APP}/releases`);
+        const previous = before[0]?.version ?? 1;
+        const previousGreeting = (await paasd.api.call<Record<string, string>>('GET', `/apps/${APP}/config-vars`)).GREETING ?? null;
+        configSet.push(await changeToLive(paasd, greeting, () => paasd.api.call('PATCH', `/apps/${APP}/config-vars`, { GREETING: greeting })));
+        rollback.push(
+          await changeToLive(paasd, previousGreeting, () => paasd.api.call('POST', `/apps/${APP}/releases`, { release: String(previous) })),
+        );
+        ctx.log(`rollout ${runtime} web=${String(count)} run ${String(run + 1)}: config:set ${JSON.stringify(configSet.at(-1))}, rollback ${JSON.stringify(rollback.at(-1))}`);
+      });
+      const baseline = { name: runtime === 'docker' ? `docker run ×${String(count)}` : `direct start ×${String(count)}`, runs: await baselineRuns(ctx, runtime, count, installedDir) };
+      for (const [name, outcomes] of [['config:set-to-live', configSet], ['rollback-to-live', rollback]] as const) {
+        const failed = outcomes.reduce((sum, o) => sum + o.failed, 0);
+        figures.push(
+          figure({
+            benchmark: 'rollout',
+            name: `${name}, web=${String(count)}`,
+            runtime,
+            unit: 'ms',
+            runs: outcomes.map((o) => o.ms),
+            baseline,
+            bar: (value, base) => ({ text: `≤ 1.5× baseline, 0 failed (failed: ${String(failed)})`, met: base !== undefined && value.median <= 1.5 * base.median && failed === 0 }),
+          }),
+        );
+      }
+    }
+    return figures;
+  } finally {
+    await git.dispose();
+    await paasd.stop();
+  }
+}
+
+export const rolloutBenchmark: Benchmark = {
+  name: 'rollout',
+  description: 'config:set and rollback until the new release serves every request, 1 and 3 web processes, under load',
+  async run(ctx) {
+    const installed = await installedCopy(NODE_WEB);
+    try {
+      const figures: Figure[] = [];
+      for (const runtime of ctx.runtimes) figures.push(...(await measure(ctx, runtime, installed.dir)));
+      return figures;
+    } finally {
+      await installed.dispose();
+    }
+  },
+};
