@@ -82,6 +82,10 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     api.addHook('onRequest', async (request) => {
       request.actor = authenticator.authenticate(request.headers.authorization);
     });
+    // A change is acknowledged only once it is on disk; concurrent changes share one fsync.
+    api.addHook('onSend', async (request) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') await store.durable();
+    });
     api.get('/account', async (request) => ({ name: request.actor.name }));
     registerAppRoutes(api, context);
     registerConfigVarRoutes(api, context);

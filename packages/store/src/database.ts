@@ -11,14 +11,16 @@ export const DATABASE_FILE = 'paas.db';
 
 /**
  * Opens (creating if needed) the metadata database in `dataDir`.
- * WAL lets readers run beside the writer; `synchronous = FULL` fsyncs the WAL on every
- * commit, so a change the API acknowledged survives a crash of the process or the host.
+ * WAL lets readers run beside the writer. Commits do not fsync on their own
+ * (`synchronous = NORMAL`, which in WAL mode never corrupts the database): the store's
+ * group commit fsyncs the WAL before a change is acknowledged, once for all the changes
+ * that waited together, so an acknowledged change survives a crash of the process or host.
  */
 export function openDatabase(dataDir: string): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(join(dataDir, DATABASE_FILE));
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);

@@ -1,8 +1,10 @@
+import { join } from 'node:path';
+
 import type { AppStore } from './app-store.js';
 import { createAppStore } from './app-store.js';
 import type { BuildStore } from './build-store.js';
 import { createBuildStore } from './build-store.js';
-import { openDatabase } from './database.js';
+import { DATABASE_FILE, openDatabase } from './database.js';
 import type { DeployStore } from './deploy-store.js';
 import { createDeployStore } from './deploy-store.js';
 import type { DomainStore } from './domain-store.js';
@@ -11,6 +13,7 @@ import type { DrainStore } from './drain-store.js';
 import { createDrainStore } from './drain-store.js';
 import type { EventListener, EventStore } from './event-store.js';
 import { createEventStore } from './event-store.js';
+import { createGroupCommit } from './group-commit.js';
 import { createReleaseRows } from './release-store.js';
 import type { ReleaseOutputStore } from './release-output-store.js';
 import { createReleaseOutputStore } from './release-output-store.js';
@@ -30,11 +33,14 @@ export interface Store {
   readonly domains: DomainStore;
   readonly tokens: TokenStore;
   readonly events: EventStore;
+  /** Resolves once every change made so far is on disk (group commit); await it before acknowledging a change. */
+  durable(): Promise<void>;
   close(): void;
 }
 
 export function createStore(options: { dataDir: string; onEvent?: EventListener }): Store {
   const db = openDatabase(options.dataDir);
+  const commits = createGroupCommit(join(options.dataDir, `${DATABASE_FILE}-wal`));
   const events = createEventStore(db, options.onEvent);
   const releases = createReleaseRows(db);
   const apps = createAppStore(db, releases, events);
@@ -49,6 +55,11 @@ export function createStore(options: { dataDir: string; onEvent?: EventListener 
     domains: createDomainStore(db, events),
     tokens: createTokenStore(db),
     events,
-    close: () => db.close(),
+    durable: () => commits.durable(),
+    close() {
+      db.close();
+      // Only the WAL file's handle is left to close; nothing waits on it.
+      void commits.close();
+    },
   };
 }

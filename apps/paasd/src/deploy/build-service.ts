@@ -91,6 +91,8 @@ export function createBuildService(deps: BuildServiceDeps) {
     const app = store.apps.require(request.app);
     appLog(app.name, `Build started by ${request.actor}${request.commit ? ` (commit ${request.commit.slice(0, 7)})` : ''}`);
     const outcome = await buildNow(request, record, app);
+    // The push is answered with this outcome: what it recorded must be on disk first.
+    await store.durable();
     appLog(app.name, outcome.ok ? `Build succeeded${outcome.release ? `: v${String(outcome.release.version)}` : ''}` : 'Build failed: see paas builds:output for what happened');
     return outcome;
   }

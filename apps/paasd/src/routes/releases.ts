@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { notFound, parseRange, takePage } from '@paas/core';
 import type { Release } from '@paas/core';
+import type { AppRecord } from '@paas/store';
 
 import { toReleaseResource } from '../resources.js';
 import type { RouteContext } from './context.js';
@@ -15,9 +16,9 @@ const rollbackBody = {
 } as const;
 
 export function registerReleaseRoutes(app: FastifyInstance, { store, deployer }: RouteContext): void {
-  const show = (appName: string, release: Release, withOutput?: Set<string>) => {
-    const record = store.apps.require(appName);
-    const hasOutput = withOutput ? withOutput.has(release.id) : store.releaseOutputs.get(release.id) !== undefined;
+  const show = (appName: string, release: Release, listing?: { record: AppRecord; withOutput: Set<string> }) => {
+    const record = listing?.record ?? store.apps.require(appName);
+    const hasOutput = listing ? listing.withOutput.has(release.id) : store.releaseOutputs.get(release.id) !== undefined;
     return toReleaseResource(
       record,
       release,
@@ -26,6 +27,7 @@ export function registerReleaseRoutes(app: FastifyInstance, { store, deployer }:
     );
   };
 
+
   app.get<{ Params: { app: string } }>('/apps/:app/releases', { schema: { params: appParams } }, async (request, reply) => {
     const range = parseRange(request.headers.range, { fields: ['version'], defaultOrder: 'desc' });
     const newestFirst = store.deploys.listReleases(request.params.app);
@@ -33,8 +35,10 @@ export function registerReleaseRoutes(app: FastifyInstance, { store, deployer }:
     const { page, nextRange } = takePage(ordered, range, (release) => release.version);
     void reply.header('accept-ranges', 'version');
     if (nextRange) void reply.status(206).header('next-range', nextRange);
-    const withOutput = store.releaseOutputs.releasesWithOutput(store.apps.require(request.params.app).id);
-    return page.map((release) => show(request.params.app, release, withOutput));
+    // One read of the app for the whole page, not one per release.
+    const record = store.apps.require(request.params.app);
+    const listing = { record, withOutput: store.releaseOutputs.releasesWithOutput(record.id) };
+    return page.map((release) => show(request.params.app, release, listing));
   });
 
   app.get<{ Params: { app: string; release: string } }>(
