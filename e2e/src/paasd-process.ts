@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
+import { unmountUnder } from '@paas/runtime';
+
 import { PAASD_BIN } from './paths.js';
 import { killLeftoverProcesses } from './process-sweep.js';
 
@@ -80,6 +82,7 @@ export async function startPaasd(options: PaasdOptions): Promise<RunningPaasd> {
     } finally {
       await stopChild(child);
       await killLeftoverProcesses(dataDir);
+      await unmountUnder(dataDir);
       await rm(dataDir, { recursive: true, force: true });
     }
   };

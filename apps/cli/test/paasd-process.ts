@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
+import { unmountUnder } from '@paas/runtime';
+
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 export const PAASD_BIN = join(REPO_ROOT, 'apps', 'paasd', 'bin', 'paasd.js');
 const PAASD_MAIN = join(REPO_ROOT, 'apps', 'paasd', 'dist', 'src', 'main.js');
@@ -50,7 +52,12 @@ export async function startPaasd(options: PaasdOptions = {}): Promise<RunningPaa
   });
   let output = '';
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const stop = (): Promise<void> => stopChild(child).finally(() => rm(dataDir, { recursive: true, force: true }));
+  // Processes outlive paasd on purpose; their mounted app dirs must go before the data dir can.
+  const stop = (): Promise<void> =>
+    stopChild(child).finally(async () => {
+      await unmountUnder(dataDir);
+      await rm(dataDir, { recursive: true, force: true });
+    });
   try {
     const port = await waitForListening(child, (line) => (output += `${line}\n`));
     return { url: `http://127.0.0.1:${String(port)}`, token, output: () => output, stop };

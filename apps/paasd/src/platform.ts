@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
@@ -74,7 +75,13 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const docker = await chooseEngine(config, logger);
   const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
   const driver = docker
-    ? createDockerDriver({ docker, stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE, logger: logger.child({ component: 'docker' }) })
+    ? createDockerDriver({
+        docker,
+        stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE,
+        // One installation per data dir: other paasd on the same engine keep their containers.
+        instance: createHash('sha256').update(config.dataDir).digest('hex').slice(0, 16),
+        logger: logger.child({ component: 'docker' }),
+      })
     : createLocalDriver({ dataDir: join(config.dataDir, 'local'), logger: logger.child({ component: 'local' }) });
   const router = createRouter({
     domain: config.domain,

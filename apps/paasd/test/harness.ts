@@ -7,6 +7,7 @@ import type { TestContext } from 'node:test';
 import Docker from 'dockerode';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 
+import { unmountUnder } from '@paas/runtime';
 import type { Store } from '@paas/store';
 
 import { loadConfig } from '../src/config.js';
@@ -44,6 +45,8 @@ export async function startHarness(t: TestContext, env: Record<string, string> =
     // paasd leaves processes running for the next paasd to adopt; a test must not.
     for (const record of store.apps.list()) await platform.manager.removeApp(record.name);
     await platform.close();
+    // A process app dir still mounted (a process that outlived its test) would make the delete fail.
+    await unmountUnder(dir);
     rmSync(dir, { recursive: true, force: true });
   });
   const request = (options: InjectOptions) =>

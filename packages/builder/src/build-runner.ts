@@ -50,8 +50,10 @@ export interface RunBuildOptions {
   /** Where the slug is written; default a new file in the temp dir. The caller owns it. */
   readonly slugFile?: string;
   readonly maxSlugBytes?: number;
-  /** gzip level of the slug, 1 (fast) to 9 (small); default 6. */
+  /** gzip level of the slug, 1 (fast) to 9 (small); default 1 (see packSlug). */
   readonly slugCompressionLevel?: number;
+  /** Compressed pieces of earlier slugs, reused when the same bytes come again; shared by all apps. */
+  readonly slugMemberCacheDir?: string;
   /** Cap on buildpack output forwarded to `output`. */
   readonly outputLimitBytes?: number;
   /** Accept `file://` buildpack URLs (tests, operators). */
@@ -78,6 +80,8 @@ export type BuildResult =
       readonly slug: BuiltSlug;
       readonly stack: string;
       readonly durationMs: number;
+      /** How long each stage took, for the platform's logs. */
+      readonly stagesMs: Readonly<Record<BuildStage, number>>;
     }
   | {
       readonly status: 'failed';
@@ -87,6 +91,8 @@ export type BuildResult =
       /** The underlying error for the platform's logs (never shown to the user). */
       readonly error?: unknown;
     };
+
+export type BuildStage = 'prepare' | 'source' | 'fetch' | 'detect' | 'compile' | 'processTypes' | 'pack';
 
 /** A classified failure raised by a step. */
 class BuildStopped extends Error {
@@ -295,6 +301,7 @@ class Build {
         signal: this.signal,
         ...(this.options.maxSlugBytes === undefined ? {} : { maxBytes: this.options.maxSlugBytes }),
         ...(this.options.slugCompressionLevel === undefined ? {} : { level: this.options.slugCompressionLevel }),
+        ...(this.options.slugMemberCacheDir === undefined ? {} : { memberCacheDir: this.options.slugMemberCacheDir }),
       });
       this.log.detail(`Done: ${formatBytes(info.size)}`);
       return { ...info, file };
@@ -323,17 +330,26 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
   const build = new Build(source === undefined ? options : { ...options, sourceTar: source }, signal);
+  const stagesMs: Record<BuildStage, number> = { prepare: 0, source: 0, fetch: 0, detect: 0, compile: 0, processTypes: 0, pack: 0 };
+  const timed = async <T>(stage: BuildStage, run: () => Promise<T>): Promise<T> => {
+    const began = performance.now();
+    try {
+      return await run();
+    } finally {
+      stagesMs[stage] = Math.round(performance.now() - began);
+    }
+  };
   try {
-    await build.prepare();
+    await timed('prepare', () => build.prepare());
     build.log.step(`Building on the ${build.stack} stack`);
-    await build.unpackSource();
-    const fetched = await build.fetchBuildpacks();
+    await timed('source', () => build.unpackSource());
+    const fetched = await timed('fetch', () => build.fetchBuildpacks());
     const context = build.context();
-    const packs = await build.detect(context, fetched);
-    const defaults = await build.compile(context, packs);
-    const processTypes = await build.discoverProcessTypes(defaults);
-    const slug = await build.pack();
-    return { status: 'succeeded', processTypes, buildpacks: build.used, slug, stack: build.stack, durationMs: Date.now() - started };
+    const packs = await timed('detect', () => build.detect(context, fetched));
+    const defaults = await timed('compile', () => build.compile(context, packs));
+    const processTypes = await timed('processTypes', () => build.discoverProcessTypes(defaults));
+    const slug = await timed('pack', () => build.pack());
+    return { status: 'succeeded', processTypes, buildpacks: build.used, slug, stack: build.stack, durationMs: Date.now() - started, stagesMs };
   } catch (error) {
     let event: FailureEvent;
     if (timeout.aborted) event = { kind: 'build_timeout', timeoutMs, step: build.step };

@@ -5,7 +5,7 @@ export type { BuildFailure, BuildFailureKind, FailureEvent } from './build-failu
 export { classifyBuildFailure, formatBuildFailure } from './build-failure.js';
 export type { BuildpackRef, ParseBuildpackOptions } from './buildpack-ref.js';
 export { BuildpackRefError, DEFAULT_BUILDPACKS_DIR, PLATFORM_BUILDPACKS, parseBuildpackRef } from './buildpack-ref.js';
-export type { BuildResult, BuildpackUsed, BuiltSlug, RunBuildOptions } from './build-runner.js';
+export type { BuildResult, BuildStage, BuildpackUsed, BuiltSlug, RunBuildOptions } from './build-runner.js';
 export { DEFAULT_BUILD_TIMEOUT_MS, DEFAULT_STACK, runBuild } from './build-runner.js';
 export { mergeProcessTypes, parseReleaseOutput } from './process-types.js';
 export type { PackSlugOptions, SlugInfo } from './slug.js';

@@ -4,15 +4,17 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, createGzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 
 import { PaasError } from '@paas/core';
 
 import { captureOutput } from './bounded-capture.js';
+import { createMemberGzip, pruneMemberCache } from './gzip-members.js';
 import { runOnHost } from './host-environment.js';
 import { type ExtractOptions, type ExtractSummary, checkLinksInside, extractTar } from './tar-extract.js';
 
 export const DEFAULT_MAX_SLUG_BYTES = 500 * 1024 * 1024;
+export const DEFAULT_SLUG_COMPRESSION_LEVEL = 1;
 
 export interface SlugInfo {
   readonly sha256: string;
@@ -23,8 +25,15 @@ export interface SlugInfo {
 export interface PackSlugOptions {
   /** Compressed size limit; default 500 MB. */
   readonly maxBytes?: number;
-  /** gzip level, 1 (fast) to 9 (small); default 6 like gzip itself. */
+  /**
+   * gzip level, 1 (fast) to 9 (small); default 1. A slug is mostly a language runtime and
+   * dependencies, packed on every build: level 6 takes about three times as long as level 1
+   * for about 10% less (a 165 MB node app: 54 MB against 60 MB), and the slug is read back
+   * on the same machine.
+   */
   readonly level?: number;
+  /** Where compressed pieces of earlier slugs are kept for reuse (see gzip-members.ts); none: no reuse. */
+  readonly memberCacheDir?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -77,7 +86,10 @@ export async function packSlug(appDir: string, outFile: string, options: PackSlu
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const hash = createHash('sha256');
   let size = 0;
-  const gzip = createGzip({ level: options.level ?? 6 });
+  const gzip = createMemberGzip({
+    level: options.level ?? DEFAULT_SLUG_COMPRESSION_LEVEL,
+    ...(options.memberCacheDir === undefined ? {} : { cacheDir: options.memberCacheDir }),
+  });
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       size += chunk.length;
@@ -112,6 +124,7 @@ export async function packSlug(appDir: string, outFile: string, options: PackSlu
     }
     gzip.end();
     await written;
+    if (options.memberCacheDir !== undefined) await pruneMemberCache(options.memberCacheDir);
   } catch (error) {
     gzip.destroy();
     await written.catch(() => undefined);

@@ -1,7 +1,8 @@
 export type * from './driver.js';
 export { createLocalDriver, DEFAULT_LOCAL_PATH } from './drivers/local.js';
 export type { LocalDriverOptions } from './drivers/local.js';
-export { createDockerDriver, CONTAINER_PORT, MANAGED_LABEL, ONEOFF_LABEL } from './drivers/docker.js';
+export { unmountUnder } from './drivers/local-app-dir.js';
+export { createDockerDriver, CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, ONEOFF_LABEL } from './drivers/docker.js';
 export type { DockerDriverOptions } from './drivers/docker.js';
 export { slugImageName } from './drivers/docker-image.js';
 export type { DriverLogger } from './drivers/driver-logger.js';

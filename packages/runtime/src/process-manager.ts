@@ -37,6 +37,13 @@ export function createProcessManager(options: ProcessManagerOptions) {
   const ready = new Set<string>();
   const probing = new Set<string>();
   const stopping = new Set<string>();
+  /**
+   * Processes this manager stopped and removed. A listing read just before a removal
+   * finishes after it: without this, the stopped process would come back as running
+   * (and be stopped, logged and drained a second time).
+   */
+  const removed = new Map<string, number>();
+  let removals = 0;
   const targets = new Map<string, number>();
   const queues = new Map<string, Promise<void>>();
   const deployWatchers = new Map<string, () => void>();
@@ -81,6 +88,9 @@ export function createProcessManager(options: ProcessManagerOptions) {
       if (p.type === 'web' && p.status === 'running') await options.drain?.(p.id);
       if (p.status === 'running') log(p.app, p.name, `Stopping process (${reason}) with SIGTERM`);
       const result = await driver.stop(p.id, { graceMs });
+      // Only once it is gone: a stop that failed leaves it listed, so a later convergence retries.
+      removals += 1;
+      removed.set(p.id, removals);
       if (result.killed) {
         log(p.app, p.name, `Error R12 (Exit timeout) -> Process failed to exit within ${String(graceMs / 1000)} seconds of SIGTERM`);
         log(p.app, p.name, 'Stopping process with SIGKILL');
@@ -141,10 +151,22 @@ export function createProcessManager(options: ProcessManagerOptions) {
     }
   }
 
+  /** The driver's listing, without processes already stopped and removed here. */
+  async function listProcesses(): Promise<ProcessInfo[]> {
+    const since = removals;
+    const listed = await driver.list();
+    const present = new Set(listed.map((p) => p.id));
+    // Forgotten once a listing begun after the removal no longer shows the process.
+    for (const [id, at] of removed) if (at <= since && !present.has(id)) removed.delete(id);
+    return listed.filter((p) => !removed.has(p.id));
+  }
+
   function converge(app: string): Promise<void> {
     return serial(app, async () => {
       if (closed) return;
-      observed = [...observed.filter((p) => p.app !== app), ...(await driver.list()).filter((p) => p.app === app)];
+      const listed = await listProcesses();
+      // Other apps' entries as they are now, after the await: not a copy taken before it.
+      observed = [...observed.filter((p) => p.app !== app), ...listed.filter((p) => p.app === app)];
       const spec = desired.app(app);
       const processes = observe(app);
       const current = spec?.current ?? null;
@@ -341,7 +363,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
     /** Removes every process of an app (app destroyed). */
     async removeApp(app: string): Promise<void> {
       await serial(app, async () => {
-        observed = await driver.list();
+        observed = await listProcesses();
         await Promise.all(observed.filter((p) => p.app === app).map((p) => stopProcess(p, 'app destroyed')));
       });
     },

@@ -56,7 +56,8 @@ async function removeLeftovers(docker: Docker, apps: readonly string[], slugs: r
 driverContract('docker', async (): Promise<DriverHarness | { skip: string }> => {
   const found = await dockerForTests();
   if ('skip' in found) return found;
-  const options: DockerDriverOptions = { docker: found.docker, stackImage: STACK_IMAGE };
+  // Its own instance: other paasd and test runs sharing the engine are not this suite's to list.
+  const options: DockerDriverOptions = { docker: found.docker, stackImage: STACK_IMAGE, instance: `contract-${String(process.pid)}` };
   const driver = createDockerDriver(options);
   return {
     driver,
@@ -76,7 +77,7 @@ test('docker: one image per slug, made once; containers carry labels and limits;
   const workDir = mkdtempSync(join(tmpdir(), 'paas-docker-driver-'));
   const slug = makeContractSlug(workDir);
   const app = `dk-${String(process.pid)}`;
-  const driver = createDockerDriver({ docker, stackImage: STACK_IMAGE });
+  const driver = createDockerDriver({ docker, stackImage: STACK_IMAGE, instance: `labels-${String(process.pid)}` });
   t.after(async () => {
     await driver.close();
     await removeLeftovers(docker, [app], [slug]);
@@ -95,7 +96,15 @@ test('docker: one image per slug, made once; containers carry labels and limits;
   assert.match(inspected.Name, new RegExp(`^/paas-${app}-web\\.2-r3-[0-9a-f]+$`));
   assert.deepEqual(
     Object.fromEntries(Object.entries(inspected.Config.Labels).filter(([key]) => key.startsWith('paas.'))),
-    { 'paas.app': app, 'paas.release': '3', 'paas.type': 'web', 'paas.index': '2', 'paas.managed': 'true', 'paas.slug': slug.checksum },
+    {
+      'paas.app': app,
+      'paas.release': '3',
+      'paas.type': 'web',
+      'paas.index': '2',
+      'paas.managed': 'true',
+      'paas.instance': `labels-${String(process.pid)}`,
+      'paas.slug': slug.checksum,
+    },
   );
   assert.equal(inspected.HostConfig.Memory, 96 * 1024 * 1024);
   assert.equal(inspected.HostConfig.MemorySwap, 96 * 1024 * 1024);
@@ -116,4 +125,37 @@ test('docker: one image per slug, made once; containers carry labels and limits;
   assert.equal(String(output.read()), 'app\nwritable\n');
   const oneOffs = await docker.listContainers({ all: true, filters: { label: [`paas.app=${app}`] } });
   assert.deepEqual(oneOffs, [], 'the one-off container is gone');
+});
+
+test('docker: drivers of two installations on one engine neither list, adopt, watch nor stop the other\'s processes', { timeout: 120_000 }, async (t) => {
+  const found = await dockerForTests();
+  if ('skip' in found) return t.skip(found.skip);
+  const { docker } = found;
+  const workDir = mkdtempSync(join(tmpdir(), 'paas-docker-instances-'));
+  const slug = makeContractSlug(workDir);
+  const app = `dki-${String(process.pid)}`;
+  const ours = createDockerDriver({ docker, stackImage: STACK_IMAGE, instance: `ours-${String(process.pid)}` });
+  const theirs = createDockerDriver({ docker, stackImage: STACK_IMAGE, instance: `theirs-${String(process.pid)}` });
+  const theirExits: string[] = [];
+  theirs.subscribe((event) => {
+    if (event.type === 'exit') theirExits.push(event.id);
+  });
+  t.after(async () => {
+    await Promise.all([ours.close(), theirs.close()]);
+    await removeLeftovers(docker, [app], [slug]);
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  // The same app name and process on both sides, as two test runs or benches would have.
+  const mine = await ours.start({ app, release: 2, type: 'web', index: 1, slug, command: 'exec sleep 60', env: {}, memoryMb: 96 });
+  const other = await theirs.start({ app, release: 2, type: 'web', index: 1, slug, command: 'exec sleep 60', env: {}, memoryMb: 96 });
+  assert.deepEqual((await ours.list()).filter((p) => p.app === app).map((p) => p.id), [mine.id]);
+  assert.deepEqual((await theirs.list()).filter((p) => p.app === app).map((p) => p.id), [other.id]);
+  await assert.rejects(theirs.stop(mine.id, { graceMs: 1000 }), /not a process of this platform/);
+  assert.equal((await docker.getContainer(mine.id).inspect()).State.Running, true);
+
+  await ours.stop(mine.id, { graceMs: 1000 });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.deepEqual(theirExits, [], 'no exit reported for a process of another installation');
+  assert.equal((await docker.getContainer(other.id).inspect()).State.Running, true);
 });

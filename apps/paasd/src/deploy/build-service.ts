@@ -133,6 +133,7 @@ export function createBuildService(deps: BuildServiceDeps) {
         signal: request.signal,
         environment,
         slugFile,
+        slugMemberCacheDir: join(deps.dataDir, 'cache-slug-members'),
         workRoot: work,
         ...(deps.buildpacksDir ? { buildpacksDir: deps.buildpacksDir } : {}),
         ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
@@ -143,7 +144,9 @@ export function createBuildService(deps: BuildServiceDeps) {
         store.builds.finish(record.id, { status: 'failed', output: transcript.toString() });
         return { ok: false, buildId: record.id };
       }
+      const storing = performance.now();
       const stored = await deps.slugs.put(result.slug.file);
+      const storeMs = Math.round(performance.now() - storing);
       const slug = store.slugs.create({
         appId: app.id,
         checksum: stored.id,
@@ -159,7 +162,9 @@ export function createBuildService(deps: BuildServiceDeps) {
         actor: request.actor,
       });
       say(`-----> Launching v${String(release.version)}...\n`);
+      const deploying = performance.now();
       const deployed = await deps.deployer.deploy(app.name, release.version, (line) => say(`       ${line}\n`));
+      const deployMs = Math.round(performance.now() - deploying);
       if (!deployed.ok) {
         say(` !     ${deployed.message ?? `v${String(release.version)} failed to start.`}\n`);
         store.builds.finish(record.id, { status: 'failed', output: transcript.toString(), slugId: slug.id, releaseId: release.id });
@@ -169,7 +174,7 @@ export function createBuildService(deps: BuildServiceDeps) {
       say(`-----> Released v${String(release.version)}\n`);
       say(`       ${webUrl(deps.urls, app.name)} deployed to paas\n`);
       store.builds.finish(record.id, { status: 'succeeded', output: transcript.toString(), slugId: slug.id, releaseId: release.id });
-      log.info({ release: release.version, slug: stored.id, ms: result.durationMs }, 'build succeeded');
+      log.info({ release: release.version, slug: stored.id, ms: result.durationMs, stagesMs: { ...result.stagesMs, store: storeMs, deploy: deployMs } }, 'build succeeded');
       return { ok: true, buildId: record.id, release };
     } catch (error) {
       log.error({ err: error }, 'build crashed');

@@ -25,13 +25,22 @@ export interface DockerDriverOptions {
   readonly logger?: DriverLogger;
   /** Most processes (threads included) one container may have. */
   readonly pidsLimit?: number;
+  /**
+   * The installation the containers belong to (default `default`). A driver lists, adopts,
+   * watches and stops only containers labelled with its own, so several paasd sharing one
+   * engine (tests and benchmarks beside each other, staging beside production) never take
+   * each other's containers for leftovers. Must stay the same across restarts of one paasd
+   * (paasd derives it from its data dir), or running processes are not adopted.
+   */
+  readonly instance?: string;
 }
 
 /** The port every container's process listens on (`$PORT`); each container has its own address. */
 export const CONTAINER_PORT = 5000;
 export const MANAGED_LABEL = 'paas.managed';
 export const ONEOFF_LABEL = 'paas.oneoff';
-const MANAGED_FILTER = { label: [`${MANAGED_LABEL}=true`] };
+export const INSTANCE_LABEL = 'paas.instance';
+const DEFAULT_INSTANCE = 'default';
 
 interface Tracked {
   readonly app: string;
@@ -93,8 +102,18 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
   const { docker } = options;
   const logger = options.logger ?? silentLogger;
   const network = options.network ?? 'bridge';
+  const instance = options.instance ?? DEFAULT_INSTANCE;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(instance)) throw invalidParams(`Invalid docker driver instance ${JSON.stringify(instance)}.`);
+  // Label filters are ANDed: managed processes of this installation only.
+  const ownFilter = { label: [`${MANAGED_LABEL}=true`, `${INSTANCE_LABEL}=${instance}`] };
   const hub = createEventHub(logger);
   const tracked = new Map<string, Tracked>();
+  /**
+   * Containers stop() took down, by the number of stops when it began: a listing that read
+   * one as running just before must not adopt it (and follow a removed container's logs).
+   */
+  const takenDown = new Map<string, number>();
+  let stops = 0;
   const images = new Map<string, Promise<string>>();
   let closed = false;
 
@@ -143,7 +162,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
   };
 
   const watch = watchContainerEvents(docker, {
-    filters: { type: ['container'], event: ['die', 'oom'], ...MANAGED_FILTER },
+    filters: { type: ['container'], event: ['die', 'oom'], ...ownFilter },
     onEvent,
     onReconnect: reconcile,
     logger,
@@ -215,6 +234,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
           'paas.type': spec.type,
           'paas.index': String(spec.index),
           [MANAGED_LABEL]: 'true',
+          [INSTANCE_LABEL]: instance,
         },
         HostConfig: hostConfig(spec.memoryMb),
       });
@@ -243,7 +263,10 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
         if (statusOf(error) === 404) return { killed: false }; // already gone
         throw error;
       }
-      if (before.Config.Labels[MANAGED_LABEL] !== 'true') throw invalidParams(`Container ${id} is not a platform process.`);
+      const labels = before.Config.Labels;
+      if (labels[MANAGED_LABEL] !== 'true' || labels[INSTANCE_LABEL] !== instance) throw invalidParams(`Container ${id} is not a process of this platform.`);
+      stops += 1;
+      takenDown.set(id, stops);
       let killed = false;
       if (before.State.Running) {
         try {
@@ -268,7 +291,10 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
 
     async list() {
       assertOpen();
-      const summaries = await docker.listContainers({ all: true, filters: MANAGED_FILTER });
+      const since = stops;
+      const summaries = await docker.listContainers({ all: true, filters: ownFilter });
+      const listed = new Set(summaries.map((summary) => summary.Id));
+      for (const [id, at] of takenDown) if (at <= since && !listed.has(id)) takenDown.delete(id);
       const infos = await Promise.all(
         summaries.map(async (summary) => {
           const inspected = await docker
@@ -279,7 +305,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
               throw error;
             });
           const info = inspected && toProcessInfo(inspected, network);
-          if (info?.status === 'running' && !tracked.has(info.id)) {
+          if (info?.status === 'running' && !tracked.has(info.id) && !takenDown.has(info.id)) {
             // Adopt: from now on its output and exit are ours to report.
             const entry = track(info.id, info.app, info.name);
             await follow(info.id, entry, Date.now() / 1000);
@@ -309,7 +335,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
         AttachStdin: withStdin,
         AttachStdout: true,
         AttachStderr: true,
-        Labels: { 'paas.app': spec.app, 'paas.release': String(spec.release), 'paas.name': spec.name, [ONEOFF_LABEL]: 'true' },
+        Labels: { 'paas.app': spec.app, 'paas.release': String(spec.release), 'paas.name': spec.name, [ONEOFF_LABEL]: 'true', [INSTANCE_LABEL]: instance },
         HostConfig: hostConfig(spec.memoryMb),
       });
       try {

@@ -13,11 +13,12 @@ export function runCommand(command: string, args: readonly string[], stdin?: num
 }
 
 /**
- * Gives a process its own writable copy of the unpacked slug. `--reflink=auto` makes the
- * copy a copy-on-write clone on btrfs/XFS and a plain copy elsewhere. A hard-link copy
- * (`cp -al`) would be cheaper still, but a process writing to a file in place would then
- * change it for every process of the slug and for future ones: the local driver runs
- * processes as paasd's own user (often root), so file permissions cannot protect it.
+ * A full writable copy of the unpacked slug, for where overlay mounts are not allowed
+ * (see local-app-dir.ts). `--reflink=auto` makes the copy a copy-on-write clone on
+ * btrfs/XFS and a plain copy elsewhere. A hard-link copy (`cp -al`) would be cheaper, but
+ * a process writing to a file in place would then change it for every process of the
+ * slug and for future ones: the local driver runs processes as paasd's own user (often
+ * root), so file permissions cannot protect it.
  */
 export function copyAppDir(from: string, to: string): Promise<void> {
   return runCommand('cp', ['-a', '--reflink=auto', '--', `${from}/.`, to]);

@@ -11,7 +11,8 @@ import type { OneOffIo, ProcessInfo, ProcessSpec, RuntimeDriver, StopResult } fr
 import { type DriverLogger, silentLogger } from './driver-logger.js';
 import { createEventHub } from './event-hub.js';
 import { type FileTail, tailFile } from './file-tail.js';
-import { copyAppDir, pickFreePort } from './local-host.js';
+import { createAppDirs } from './local-app-dir.js';
+import { pickFreePort } from './local-host.js';
 import { attachOneOff } from './local-oneoff.js';
 import { type ProcessRecord, type TailOffsets, readOffsets, readRecord, toProcessInfo, writeOffsets, writeRecord } from './local-record.js';
 import { type LineSplitter, createLineSplitter } from './line-splitter.js';
@@ -52,8 +53,8 @@ interface Tracked {
 }
 
 /**
- * Runs processes as children of this host, one process group each, with per-process
- * copies of the unpacked slug. Output goes to files, not pipes, so processes outlive
+ * Runs processes as children of this host, one process group each, each in its own
+ * writable app dir over the shared unpacked slug (see local-app-dir.ts). Output goes to files, not pipes, so processes outlive
  * paasd and a restarted paasd (a new driver on the same dataDir) adopts them in list().
  *
  * The local driver does not enforce memory limits (`memoryMb` is ignored): there is no
@@ -68,6 +69,7 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
   const oneoffsDir = join(options.dataDir, 'oneoffs');
   const pollMs = options.livenessPollMs ?? 500;
   const tracked = new Map<string, Tracked>();
+  const appDirs = createAppDirs(logger);
   let closed = false;
 
   const assertOpen = (): void => {
@@ -99,6 +101,8 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
     // unless a brand-new group leader got that very pid in the last instant.
     signalGroup(entry.record.process.pid, 'SIGKILL');
     entry.ended = (async () => {
+      // Its app dir is of no use to anyone now; its files stay in the process dir until stop().
+      await appDirs.release(entry.dir).catch((error: unknown) => logger.warn({ err: error, id: entry.record.id }, 'app dir not unmounted'));
       await Promise.all(entry.tails.map((tail) => tail.stop()));
       for (const splitter of entry.splitters) splitter.flush();
       await save(entry);
@@ -203,15 +207,17 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
     async start(spec) {
       assertOpen();
       checkProcessSpec(spec);
+      const began = performance.now();
       const slugDir = await unpackSlug(spec.slug, slugsDir);
+      const unpacked = performance.now();
       const name = processName(spec);
       const id = `${spec.app}-${name}-r${String(spec.release)}-${randomBytes(4).toString('hex')}`;
       const dir = join(processesDir, id);
-      const appDir = join(dir, 'app');
       await mkdir(dir, { recursive: true });
       let child: ChildProcess | undefined;
       try {
-        await copyAppDir(slugDir, appDir);
+        const appDir = await appDirs.create(slugDir, dir);
+        const madeAppDir = performance.now();
         const port = await pickFreePort(HOST, usedPorts());
         child = spawnProcess(spec, dir, appDir, port);
         if (child.pid === undefined) throw new Error(`could not start bash for ${name}`);
@@ -229,11 +235,14 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
         };
         const entry = track(record, dir, child, { stdout: 0, stderr: 0 });
         await save(entry);
-        logger.info({ id, name, app: spec.app, pid: child.pid, port }, 'process started');
+        const ms = (from: number, to: number): number => Math.round(to - from);
+        const timings = { unpackMs: ms(began, unpacked), appDirMs: ms(unpacked, madeAppDir), totalMs: ms(began, performance.now()) };
+        logger.info({ id, name, app: spec.app, pid: child.pid, port, ...timings }, 'process started');
         return toProcessInfo(record, true);
       } catch (error) {
         if (child?.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
         tracked.delete(id);
+        await appDirs.release(dir);
         await rm(dir, { recursive: true, force: true });
         throw error;
       }
@@ -259,6 +268,7 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
         for (let i = 0; i < 100 && (await groupHasLiveMembers(pgid)); i += 1) await sleep(20);
         tracked.delete(id);
       }
+      await appDirs.release(dir);
       await rm(dir, { recursive: true, force: true });
       logger.info({ id, killed }, 'process stopped');
       return { killed };
@@ -285,8 +295,7 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
       const dir = join(oneoffsDir, `${spec.app}-${spec.name}-${randomBytes(4).toString('hex')}`);
       await mkdir(dir, { recursive: true });
       try {
-        const appDir = join(dir, 'app');
-        await copyAppDir(slugDir, appDir);
+        const appDir = await appDirs.create(slugDir, dir);
         const port = await pickFreePort(HOST, usedPorts());
         const child = spawn('bash', profileWrapperArgs(spec.command), {
           cwd: appDir,
@@ -296,6 +305,7 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
         });
         return await attachOneOff(child, io);
       } finally {
+        await appDirs.release(dir);
         await rm(dir, { recursive: true, force: true });
       }
     },

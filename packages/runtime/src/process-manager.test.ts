@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { FormationEntry } from '@paas/core';
+
+import type { ReleaseSpec } from './desired-state.js';
+import type { ProcessInfo, RuntimeDriver } from './driver.js';
+import type { AppLogLine, Backend } from './manager-types.js';
+import { createProcessManager } from './process-manager.js';
+
+const release = (version: number): ReleaseSpec => ({
+  version,
+  slug: { checksum: 'c'.repeat(64), path: '/nonexistent.tgz' },
+  processTypes: { web: 'node server.js' },
+  configVars: { GREETING: `v${String(version)}` },
+  commit: null,
+});
+const FORMATION: readonly FormationEntry[] = [{ type: 'web', quantity: 1, size: 'standard' }];
+
+/** A driver whose listings can be held: the listing is taken when asked, answered when let go. */
+function heldListingDriver() {
+  const running = new Map<string, ProcessInfo>();
+  const stops: string[] = [];
+  let count = 0;
+  let hold: Promise<void> | undefined;
+  const held = { listings: 0 };
+  const driver: RuntimeDriver = {
+    name: 'local',
+    prepare: () => Promise.resolve(),
+    start(spec) {
+      count += 1;
+      const info: ProcessInfo = {
+        id: `p${String(count)}`,
+        app: spec.app,
+        release: spec.release,
+        type: spec.type,
+        index: spec.index,
+        name: `${spec.type}.${String(spec.index)}`,
+        status: 'running',
+        address: { host: '127.0.0.1', port: 5000 + count },
+        startedAt: new Date().toISOString(),
+      };
+      running.set(info.id, info);
+      return Promise.resolve(info);
+    },
+    stop(id) {
+      stops.push(id);
+      running.delete(id);
+      return Promise.resolve({ killed: false });
+    },
+    async list() {
+      const listing = [...running.values()];
+      if (hold) {
+        held.listings += 1;
+        await hold;
+      }
+      return listing;
+    },
+    run: () => Promise.reject(new Error('not used')),
+    subscribe: () => () => undefined,
+    close: () => Promise.resolve(),
+  };
+  return {
+    driver,
+    stops,
+    held,
+    holdListings(): () => void {
+      let letGo: () => void = () => undefined;
+      hold = new Promise((resolve) => (letGo = resolve));
+      return () => {
+        hold = undefined;
+        letGo();
+      };
+    },
+  };
+}
+
+test('a listing taken before a replaced process was removed does not bring it back to be stopped again', async () => {
+  const fake = heldListingDriver();
+  let current = release(1);
+  let routes: readonly Backend[] = [];
+  const logs: AppLogLine[] = [];
+  let letDrainEnd: () => void = () => undefined;
+  const drained = new Promise<void>((resolve) => (letDrainEnd = resolve));
+  let letListingsGo: (() => void) | undefined;
+  const manager = createProcessManager({
+    driver: fake.driver,
+    desired: {
+      apps: () => ['a'],
+      app: (name) => (name === 'a' ? { app: 'a', current, formation: FORMATION } : undefined),
+      release: (_app, version) => release(version),
+      formation: () => FORMATION,
+    },
+    onRoutes: (_app, backends) => {
+      routes = backends;
+      // Once the new release serves, listings are held: the next one sees the old process still there.
+      if (backends.some((b) => b.id === 'p2')) letListingsGo ??= fake.holdListings();
+    },
+    onLog: (line) => logs.push(line),
+    probe: () => Promise.resolve(true),
+    drain: () => drained,
+    intervalMs: 3_600_000,
+  });
+  await manager.start();
+  for (let i = 0; i < 100 && routes.length === 0; i += 1) await sleep(10);
+  assert.deepEqual(routes.map((b) => b.id), ['p1']);
+
+  const outcome = await manager.deploy('a', 2, undefined, (result) => {
+    if (result.ok) current = release(2);
+  });
+  assert.deepEqual(outcome, { ok: true });
+  for (let i = 0; i < 100 && fake.held.listings === 0; i += 1) await sleep(10);
+  assert.deepEqual(routes.map((b) => b.id), ['p2']);
+  // A convergence is now waiting for its listing, which still shows p1 (draining), when p1 goes.
+  assert.equal(fake.held.listings, 1);
+  letDrainEnd();
+  for (let i = 0; i < 100 && fake.stops.length === 0; i += 1) await sleep(10);
+  await sleep(10);
+  assert.ok(letListingsGo);
+  letListingsGo();
+  await manager.converge('a');
+  await manager.converge('a');
+
+  assert.deepEqual(fake.stops, ['p1'], 'p1 stopped once');
+  assert.equal(logs.filter((l) => l.line.startsWith('Stopping process')).length, 1);
+  assert.deepEqual(manager.status('a').map((s) => [s.name, s.release, s.state]), [['web.1', 2, 'up']]);
+  assert.deepEqual(routes.map((b) => b.id), ['p2']);
+  await manager.close();
+});
