@@ -247,4 +247,20 @@ describe('the dashboard drives the whole platform', { skip, timeout: 30 * 60_000
     await row(APP).getByText('v5', { exact: true }).waitFor();
     await shoot('15-apps');
   }));
+
+  it('fits a phone: no page scrolls sideways at 390 px', step('phone width', async () => {
+    const { page, openTab } = dashboard();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = (): Promise<number> => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await page.getByRole('heading', { name: 'Apps' }).waitFor();
+    assert.ok((await overflow()) <= 0, 'the apps page is wider than the screen');
+    await shoot('16-phone-apps');
+    await page.getByRole('link', { name: APP, exact: true }).click();
+    await page.waitForURL((url) => url.hash === `#/apps/${APP}`);
+    for (const tab of ['Overview', 'Processes', 'Releases', 'Config vars', 'Builds', 'Logs']) {
+      await openTab(tab);
+      assert.ok((await overflow()) <= 0, `the ${tab} page is wider than the screen`);
+      await shoot(`16-phone-${tab.toLowerCase().replace(' ', '-')}`);
+    }
+  }));
 });

@@ -23,6 +23,8 @@ export function oneOffName(): string {
   return `run.${String(randomInt(1000, 10000))}`;
 }
 export const DEFAULT_GRACE_MS = 30_000;
+const BOOT_PROBE_FIRST_PAUSE_MS = 10;
+const BOOT_PROBE_MAX_PAUSE_MS = 100;
 
 /**
  * Converges what runs to what should run, app by app, on every change and on a timer.
@@ -127,6 +129,8 @@ export function createProcessManager(options: ProcessManagerOptions) {
     if (probing.has(info.id)) return;
     probing.add(info.id);
     const deadline = Date.now() + bootTimeoutMs;
+    // Asked often at first (most apps bind within a few hundred ms), then every 100 ms.
+    let pauseMs = BOOT_PROBE_FIRST_PAUSE_MS;
     try {
       while (!closed && Date.now() < deadline) {
         const current = observed.find((o) => o.id === info.id);
@@ -137,7 +141,8 @@ export function createProcessManager(options: ProcessManagerOptions) {
           void converge(info.app);
           return;
         }
-        await sleep(100);
+        await sleep(pauseMs);
+        pauseMs = Math.min(BOOT_PROBE_MAX_PAUSE_MS, pauseMs * 2);
       }
       if (closed) return;
       log(info.app, info.name, `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${String(bootTimeoutMs / 1000)} seconds of launch`);
