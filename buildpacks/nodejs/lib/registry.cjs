@@ -5,6 +5,7 @@
 //   resolve-node METADATA RANGE          → "VERSION INTEGRITY" (exit 3 + nearest versions when none matches)
 //   resolve-npm METADATA RANGE NODE      → "VERSION INTEGRITY" for the npm package
 //   field PACKAGE_JSON a.b.c             → the string at that path, or nothing
+//   fields PACKAGE_JSON PATH...          → each path's string as `field` gives it, each followed by NUL
 //   satisfies VERSION RANGE              → exit 0 or 1
 //   valid-range RANGE                    → exit 0 or 1
 'use strict';
@@ -192,13 +193,23 @@ function fail(code, message) {
   process.exit(code);
 }
 
-function field(file, path) {
-  let value = JSON.parse(fs.readFileSync(file, 'utf8'));
+function fieldText(json, path) {
+  let value = json;
   for (const key of path.split('.')) {
     value = value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
   }
-  if (typeof value === 'string' || typeof value === 'number') process.stdout.write(String(value));
-  else if (value !== undefined && value !== null && typeof value === 'object') process.stdout.write(Object.keys(value).length > 0 ? 'object' : '');
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  if (value !== undefined && value !== null && typeof value === 'object') return Object.keys(value).length > 0 ? 'object' : '';
+  return '';
+}
+
+function field(file, path) {
+  process.stdout.write(fieldText(JSON.parse(fs.readFileSync(file, 'utf8')), path));
+}
+
+function fields(file, paths) {
+  const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  process.stdout.write(paths.map((path) => `${fieldText(json, path)}\0`).join(''));
 }
 
 function main(argv) {
@@ -211,6 +222,8 @@ function main(argv) {
         return resolveNpm(args[0], args[1] || '', args[2] || '0.0.0');
       case 'field':
         return field(args[0], args[1]);
+      case 'fields':
+        return fields(args[0], args.slice(1));
       case 'satisfies': {
         const version = parseVersion(args[0]);
         return process.exit(version && satisfies(version, parseRange(args[1])) ? 0 : 1);

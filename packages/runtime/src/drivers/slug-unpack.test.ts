@@ -56,6 +56,15 @@ const cases: [string, Entry[], RegExp][] = [
     ],
     /goes through the symbolic link/,
   ],
+  [
+    'a symlink put over a directory already written into',
+    [
+      { name: 'sub', type: 'directory' },
+      { name: 'sub/file', type: 'file', body: 'x' },
+      { name: 'sub', type: 'symlink', linkname: '.' },
+    ],
+    /goes through the symbolic link/,
+  ],
   ['a hard link to an absolute path', [{ name: 'passwd', type: 'hardlink', linkname: '/etc/passwd' }], /absolute path/],
   ['a hard link climbing out', [{ name: 'passwd', type: 'hardlink', linkname: '../outside/secret' }], /climbs out/],
   [

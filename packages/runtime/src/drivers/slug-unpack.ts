@@ -1,12 +1,14 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, open, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 
 import type { SlugRef } from '../driver.js';
-import { runCommand } from './local-host.js';
 import { type TarEntry, readTarEntries } from './tar-format.js';
 
 /** A slug that would write or point outside its directory, or that is not what its checksum says. */
@@ -37,30 +39,41 @@ function properPrefixes(path: string): string[] {
   return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
-/** Refuses entries that could make `tar -x` write outside the target directory. */
-export function vetEntries(entries: readonly TarEntry[]): void {
+/**
+ * Refuses entries that could make `tar -x` write outside the target directory, one entry
+ * at a time, in archive order: each entry is checked before tar is given its header.
+ * Order does not weaken it: a path through a symlink is refused whether the symlink came
+ * before it or comes after it.
+ */
+export function createEntryVetter(): (entry: TarEntry) => void {
   const symlinks = new Set<string>();
-  const paths: string[] = [];
-  for (const entry of entries) {
+  /** Every proper prefix of every path so far: a later symlink there would sit above it. */
+  const parents = new Set<string>();
+  const checkPath = (path: string): void => {
+    for (const prefix of properPrefixes(path)) {
+      if (symlinks.has(prefix)) throw new UnsafeSlugError(`The entry ${JSON.stringify(path)} goes through the symbolic link ${JSON.stringify(prefix)}.`);
+      parents.add(prefix);
+    }
+  };
+  return (entry) => {
     const name = normalizeEntry(entry.name, 'The entry');
     if (entry.type === 'other') throw new UnsafeSlugError(`The entry ${JSON.stringify(entry.name)} is a device, fifo or unknown kind (type ${JSON.stringify(entry.flag)}).`);
     if (entry.type === 'symlink') {
-      if (entry.linkname === '' || entry.linkname.includes('\0') || entry.linkname.startsWith('/')) {
+      if (entry.linkname === '' || entry.linkname.includes('\0') || entry.linkname.startsWith('/') || lexicalTarget(name, entry.linkname) === undefined) {
         throw new UnsafeSlugError(`The symbolic link ${JSON.stringify(entry.name)} points to ${JSON.stringify(entry.linkname)}, outside the app.`);
       }
-      if (lexicalTarget(name, entry.linkname) === undefined) {
-        throw new UnsafeSlugError(`The symbolic link ${JSON.stringify(entry.name)} points to ${JSON.stringify(entry.linkname)}, outside the app.`);
-      }
+      if (parents.has(name)) throw new UnsafeSlugError(`The entry under ${JSON.stringify(name)} goes through the symbolic link ${JSON.stringify(name)}.`);
       symlinks.add(name);
     }
-    paths.push(name);
-    if (entry.type === 'hardlink') paths.push(normalizeEntry(entry.linkname, `The hard link ${JSON.stringify(entry.name)} to`));
-  }
-  // Writing through a link the archive made earlier is the classic escape (`l -> /etc`, then `l/passwd`).
-  for (const path of paths) {
-    const through = properPrefixes(path).find((prefix) => symlinks.has(prefix));
-    if (through !== undefined) throw new UnsafeSlugError(`The entry ${JSON.stringify(path)} goes through the symbolic link ${JSON.stringify(through)}.`);
-  }
+    checkPath(name);
+    if (entry.type === 'hardlink') checkPath(normalizeEntry(entry.linkname, `The hard link ${JSON.stringify(entry.name)} to`));
+  };
+}
+
+/** Checks a whole list of entries (see createEntryVetter). */
+export function vetEntries(entries: readonly TarEntry[]): void {
+  const vet = createEntryVetter();
+  for (const entry of entries) vet(entry);
 }
 
 /** Follows a symlink on disk component by component; false when it leaves `root`. */
@@ -102,11 +115,13 @@ async function vetTree(root: string, relative = ''): Promise<void> {
 const inFlight = new Map<string, Promise<string>>();
 
 /**
- * Unpacks a slug once into `<root>/<checksum>/` and returns that directory. The file is
- * opened once: its bytes are hashed and its entries vetted, then the same open file is
- * unpacked into a temporary directory, whose symlinks are checked on disk before an
- * atomic rename puts it in place. Two concurrent callers (even in two processes) both
- * succeed: the loser of the rename discards its copy.
+ * Unpacks a slug once into `<root>/<checksum>/` and returns that directory. One pass over
+ * the file: its bytes are hashed and inflated here, every entry is vetted as its header
+ * arrives, and only then is the uncompressed stream handed on to `tar -x` in a temporary
+ * directory. The checksum is compared at the end and the symlinks are checked on disk
+ * before an atomic rename puts the tree in place; anything wrong discards the temporary
+ * directory. Two concurrent callers (even in two processes) both succeed: the loser of
+ * the rename discards its copy.
  */
 export function unpackSlug(slug: SlugRef, root: string): Promise<string> {
   const key = `${root}\0${slug.checksum}`;
@@ -118,30 +133,76 @@ export function unpackSlug(slug: SlugRef, root: string): Promise<string> {
   return pending;
 }
 
+/** `tar -x` reading an uncompressed archive from its stdin into `dir`. */
+function startTar(dir: string): { stdin: Writable; done: Promise<void> } {
+  const child = spawn('tar', ['-x', '-f', '-', '-C', dir, '--no-same-owner', '--no-same-permissions'], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString('utf8')).slice(-2000)));
+  // A tar that stopped early closes its stdin: the exit below says why, not the EPIPE.
+  child.stdin.on('error', () => undefined);
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar exited with ${String(code)}: ${errors.trim()}`))));
+  });
+  return { stdin: child.stdin, done };
+}
+
+/**
+ * Passes each chunk on to `out` once the parser has asked for the next one, i.e. once
+ * every header that ends in it has been read and vetted. A header cut across two chunks
+ * reaches tar only in part until then, and tar acts on none of it before it is whole.
+ */
+async function* forwardWhenRead(source: AsyncIterable<Buffer>, out: Writable): AsyncGenerator<Buffer> {
+  const write = async (chunk: Buffer): Promise<void> => {
+    if (!out.write(chunk)) await once(out, 'drain');
+  };
+  let previous: Buffer | undefined;
+  for await (const chunk of source) {
+    if (previous) await write(previous);
+    previous = chunk;
+    yield chunk;
+  }
+  if (previous) await write(previous);
+}
+
 async function unpackOnce(slug: SlugRef, root: string): Promise<string> {
   if (!/^[0-9a-f]{64}$/.test(slug.checksum)) throw new UnsafeSlugError('A slug checksum is 64 lowercase hex digits.');
   const target = join(root, slug.checksum);
   if (await isDirectory(target)) return target;
   await mkdir(root, { recursive: true });
   const scratch = await mkdtemp(join(root, '.unpack-'));
-  const file = await open(slug.path, 'r');
+  const tar = startTar(scratch);
+  const tarDone = tar.done.catch((error: unknown) => error as Error);
   try {
     const hash = createHash('sha256');
-    const entries: TarEntry[] = [];
     const hashing = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         hash.update(chunk);
         done(null, chunk);
       },
     });
-    // `start: 0` reads by position, so the descriptor's own offset stays at 0 for tar.
-    await pipeline(file.createReadStream({ start: 0, autoClose: false }), hashing, createGunzip(), (stream: AsyncIterable<Buffer>) =>
-      readTarEntries(stream, (entry) => entries.push(entry)),
-    );
+    const vet = createEntryVetter();
+    // A failing last stage comes out of the pipeline as its own teardown (an AbortError):
+    // keep what really stopped it.
+    let stopped: unknown;
+    try {
+      await pipeline(createReadStream(slug.path), hashing, createGunzip(), async (stream: AsyncIterable<Buffer>) => {
+        try {
+          await readTarEntries(forwardWhenRead(stream, tar.stdin), vet);
+        } catch (error) {
+          stopped = error;
+          throw error;
+        }
+      });
+    } catch (error) {
+      throw stopped ?? error;
+    } finally {
+      tar.stdin.end();
+    }
     const actual = hash.digest('hex');
     if (actual !== slug.checksum) throw new UnsafeSlugError(`The slug file's sha256 is ${actual}, not ${slug.checksum}.`);
-    vetEntries(entries);
-    await runCommand('tar', ['-x', '-z', '-f', '-', '-C', scratch, '--no-same-owner', '--no-same-permissions'], file.fd);
+    const tarError = await tarDone;
+    if (tarError) throw tarError;
     await vetTree(scratch);
     try {
       await rename(scratch, target);
@@ -151,7 +212,8 @@ async function unpackOnce(slug: SlugRef, root: string): Promise<string> {
     }
     return target;
   } finally {
-    await file.close();
+    // tar ends once its input has: only then can nothing more appear in the scratch dir.
+    await tarDone;
     await rm(scratch, { recursive: true, force: true });
   }
 }
