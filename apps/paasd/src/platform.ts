@@ -106,6 +106,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   }
   routes.refresh();
   await manager.start();
+  const seedUnpacked = driver.seedUnpacked?.bind(driver);
   const builds = createBuildService({
     store,
     slugs,
@@ -116,6 +117,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     dataDir: config.dataDir,
     urls: { domain: config.domain, routerPort: config.routerPort },
     environment: buildEnvironmentFor({ docker, stackImage: config.stackImage, workDir: join(config.dataDir, 'tmp'), logger }),
+    ...(seedUnpacked ? { seedUnpacked } : {}),
   });
   const pushRequests: PushRequests = new Map();
   const pushServer = await startPushServer({

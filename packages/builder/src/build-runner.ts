@@ -60,6 +60,12 @@ export interface RunBuildOptions {
   readonly allowFileUrls?: boolean;
   /** Parent of the per-build work dir; default the OS temp dir. */
   readonly workRoot?: string;
+  /**
+   * Called once the slug is packed, with the directory it was packed from, which it may
+   * move away (the local runtime keeps it as the unpacked slug). What it leaves is removed
+   * with the rest of the build dir. It must not throw.
+   */
+  readonly keepAppDir?: (slug: SlugInfo, appDir: string) => Promise<void>;
 }
 
 export interface BuildpackUsed {
@@ -349,6 +355,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
     const defaults = await timed('compile', () => build.compile(context, packs));
     const processTypes = await timed('processTypes', () => build.discoverProcessTypes(defaults));
     const slug = await timed('pack', () => build.pack());
+    await options.keepAppDir?.(slug, build.dir('app'));
     return { status: 'succeeded', processTypes, buildpacks: build.used, slug, stack: build.stack, durationMs: Date.now() - started, stagesMs };
   } catch (error) {
     let event: FailureEvent;

@@ -82,6 +82,12 @@ export interface RuntimeDriver {
   readonly name: 'local' | 'docker' | 'swarm';
   /** Makes what `start` needs for a slug (unpacked dir, image); idempotent, reused by rollbacks. */
   prepare(slug: SlugRef): Promise<void>;
+  /**
+   * Optional: takes `dir`, the directory a slug of this checksum was just packed from, as
+   * what `prepare` would have made, moving it. False when the driver has no use for it or
+   * cannot take it (the caller then removes it).
+   */
+  seedUnpacked?(checksum: string, dir: string): Promise<boolean>;
   start(spec: ProcessSpec): Promise<ProcessInfo>;
   /** SIGTERM to the process (and its children), SIGKILL after `graceMs`; removes it. */
   stop(id: string, options: { graceMs: number }): Promise<StopResult>;

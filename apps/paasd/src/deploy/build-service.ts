@@ -54,6 +54,22 @@ export interface BuildServiceDeps {
   readonly environment: (output: Writable) => Promise<{ environment: BuildEnvironment; stack: string }>;
   readonly buildpacksDir?: string;
   readonly timeoutMs?: number;
+  /**
+   * The runtime's use for the tree a slug was packed from (the local driver keeps it as the
+   * unpacked slug, so the deploy does not unpack what was just packed); see RuntimeDriver.
+   */
+  readonly seedUnpacked?: (checksum: string, dir: string) => Promise<boolean>;
+}
+
+/** The builder's hook, which must not throw: a seed that fails only means an unpack later. */
+function keepAppDir(seed: (checksum: string, dir: string) => Promise<boolean>, log: Logger) {
+  return async (slug: { sha256: string }, dir: string): Promise<void> => {
+    try {
+      await seed(slug.sha256, dir);
+    } catch (error) {
+      log.warn({ err: error, slug: slug.sha256 }, 'built tree not kept as the unpacked slug');
+    }
+  };
 }
 
 /** Keeps what the user saw, to store with the build; capped like the build log itself. */
@@ -135,6 +151,7 @@ export function createBuildService(deps: BuildServiceDeps) {
         slugFile,
         slugMemberCacheDir: join(deps.dataDir, 'cache-slug-members'),
         workRoot: work,
+        ...(deps.seedUnpacked ? { keepAppDir: keepAppDir(deps.seedUnpacked, log) } : {}),
         ...(deps.buildpacksDir ? { buildpacksDir: deps.buildpacksDir } : {}),
         ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
       });

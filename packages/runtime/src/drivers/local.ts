@@ -19,7 +19,7 @@ import { type LineSplitter, createLineSplitter } from './line-splitter.js';
 import { groupHasLiveMembers, identifyChild, isRunning, signalGroup } from './process-identity.js';
 import { checkOneOffSpec, checkProcessSpec, processName } from './process-spec.js';
 import { profileWrapperArgs } from './profile-wrapper.js';
-import { unpackSlug } from './slug-unpack.js';
+import { seedUnpackedSlug, unpackSlug } from './slug-unpack.js';
 
 export interface LocalDriverOptions {
   /** Holds `slugs-unpacked/`, `processes/` and `oneoffs/`. */
@@ -202,6 +202,11 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
     async prepare(slug) {
       assertOpen();
       await unpackSlug(slug, slugsDir);
+    },
+
+    async seedUnpacked(checksum, dir) {
+      assertOpen();
+      return seedUnpackedSlug(checksum, dir, slugsDir);
     },
 
     async start(spec) {

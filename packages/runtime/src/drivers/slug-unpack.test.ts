@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
 import type { SlugRef } from '../driver.js';
-import { UnsafeSlugError, unpackSlug } from './slug-unpack.js';
+import { UnsafeSlugError, seedUnpackedSlug, unpackSlug } from './slug-unpack.js';
 import { TAR_END, type TarHeader, tarHeader, tarPadding } from './tar-format.js';
 
 interface Entry extends TarHeader {
@@ -114,4 +114,27 @@ test('a real slug unpacks with long names, links inside the app and modes kept',
     assert.equal(spawnSync(join(dir, 'bin', 'run')).stdout.toString(), 'run\n');
     assert.equal(await unpackSlug(slug, root), dir, 'the second call finds it in place');
   }
+});
+
+test('the tree a slug was packed from is taken as its unpacked copy, once, and only with its links inside', async (t) => {
+  const { base, root } = setUp(t);
+  const checksum = 'a'.repeat(64);
+  const tree = join(base, 'built');
+  mkdirSync(join(tree, 'bin'), { recursive: true });
+  writeFileSync(join(tree, 'bin', 'run'), 'run\n');
+  symlinkSync('bin/run', join(tree, 'run'));
+  assert.equal(await seedUnpackedSlug(checksum, tree, root), true);
+  assert.equal(readFileSync(join(root, checksum, 'run'), 'utf8'), 'run\n');
+  assert.equal(existsSync(tree), false, 'moved, not copied');
+
+  const again = join(base, 'again');
+  mkdirSync(again);
+  assert.equal(await seedUnpackedSlug(checksum, again, root), false, 'already unpacked: the caller keeps its tree');
+  assert.equal(existsSync(again), true);
+
+  const escaping = join(base, 'escaping');
+  mkdirSync(escaping);
+  symlinkSync('../outside', join(escaping, 'up'));
+  await assert.rejects(seedUnpackedSlug('b'.repeat(64), escaping, root), /leads outside the app/);
+  assert.equal(existsSync(join(root, 'b'.repeat(64))), false);
 });

@@ -218,6 +218,29 @@ async function unpackOnce(slug: SlugRef, root: string): Promise<string> {
   }
 }
 
+/**
+ * Takes `dir`, the tree a slug was just packed from on this machine, as the slug's
+ * unpacked copy, so that the first start of its release does not unpack what was packed
+ * a moment ago. Its links are checked on disk as an unpacked slug's are. False when it is
+ * not taken (the slug is already unpacked, or `dir` is on another filesystem): the
+ * caller keeps `dir`, and the slug is unpacked from its file when needed.
+ */
+export async function seedUnpackedSlug(checksum: string, dir: string, root: string): Promise<boolean> {
+  if (!/^[0-9a-f]{64}$/.test(checksum)) throw new UnsafeSlugError('A slug checksum is 64 lowercase hex digits.');
+  const target = join(root, checksum);
+  if (await isDirectory(target)) return false;
+  await mkdir(root, { recursive: true });
+  await vetTree(dir);
+  try {
+    await rename(dir, target);
+    return true;
+  } catch (error) {
+    // EXDEV: another filesystem; ENOTEMPTY/EEXIST: unpacked meanwhile by a start.
+    if ((error as NodeJS.ErrnoException).code === 'EXDEV' || (await isDirectory(target))) return false;
+    throw error;
+  }
+}
+
 async function isDirectory(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
