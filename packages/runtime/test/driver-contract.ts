@@ -214,6 +214,28 @@ export function driverContract(name: string, makeHarness: HarnessFactory): void 
       assert.equal((await h.driver.list()).find((entry) => entry.id === info.id), undefined);
     });
 
+    test('a burst of 200,000 lines arrives whole: every line once, in order', { timeout: 120_000 }, async (t) => {
+      const h = use(t);
+      if (!h) return;
+      const lines = 200_000;
+      const numbers: number[] = [];
+      let last: () => void = () => undefined;
+      const lastSeen = new Promise<void>((resolve) => (last = resolve));
+      // Its own listener: a recorder would search 200,000 events on every event.
+      const unsubscribe = h.driver.subscribe((event) => {
+        // By name, not id: lines may come before start() has returned the id.
+        if (event.type !== 'output' || event.stream !== 'stdout' || event.app !== app || event.name !== 'worker.9') return;
+        numbers.push(Number(event.line.split(' ')[0]));
+        if (event.line.startsWith(`${String(lines)} `)) last();
+      });
+      t.after(unsubscribe);
+      // More than Docker's 10 MB json-file rotates at: a reader of that file saw lines twice or never.
+      await startRecorded(t, h.driver, spec('worker', `seq -f '%g of a burst, long enough to pass 10 MB of log' 1 ${String(lines)}; sleep 60`, { index: 9 }));
+      await Promise.race([lastSeen, new Promise((_, reject) => setTimeout(() => reject(new Error(`${String(numbers.length)} lines seen`)), 90_000).unref())]);
+      assert.equal(numbers.length, lines, 'no line lost or repeated');
+      assert.ok(numbers.every((n, i) => n === i + 1), 'in order');
+    });
+
     test('a new driver on the same state adopts running processes, with their output and exit', async (t) => {
       const h = use(t);
       if (!h) return;

@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import { lineSinkOf } from '../line-writer.js';
 
 export interface LogFollow {
-  /** Settles when the log stream has ended (the container stopped) and its last lines are out. */
+  /** Settles when the output stream has ended (the container stopped) and its last lines are out. */
   readonly done: Promise<void>;
   stop(): void;
 }
@@ -12,16 +12,23 @@ export interface LogFollow {
 const lineSink = lineSinkOf;
 
 /**
- * Follows a container's stdout and stderr from `since` (unix seconds, fractions allowed;
- * 0 = from its start), demultiplexed and split into lines.
+ * Attaches to a container's stdout and stderr, demultiplexed and split into lines: what it
+ * writes from now on (attach before start to get everything).
+ *
+ * Not `GET /containers/{id}/logs?follow`: that reads the json-file log back, and when the
+ * file rotates under a reader (10 MB here) Docker 20.10 repeats some lines and skips others
+ * (200,000 lines: 33,000 repeated and 88,000 never sent). An attached stream is the
+ * process's output itself. The price: Docker writes to an attached client before going on,
+ * so a paasd that stops reading (hung, not dead: a dead one closes the socket) would in
+ * time hold up a container's output; a paasd that hangs has stopped routing its requests
+ * too.
  */
-export async function followContainerLogs(
+export async function attachContainerOutput(
   docker: Docker,
   id: string,
-  since: number,
   onLine: (stream: 'stdout' | 'stderr', line: string) => void,
 ): Promise<LogFollow> {
-  const stream = (await docker.getContainer(id).logs({ follow: true, stdout: true, stderr: true, since })) as NodeJS.ReadableStream & {
+  const stream = (await docker.getContainer(id).attach({ stream: true, stdout: true, stderr: true, logs: false })) as unknown as NodeJS.ReadableStream & {
     destroy(): void;
   };
   const stdout = lineSink((line) => onLine('stdout', line));

@@ -10,7 +10,7 @@ import type { OneOffIo, OneOffSpec, ProcessInfo, ProcessSpec, RuntimeDriver, Slu
 import { type ContainerEvent, watchContainerEvents } from './docker-events.js';
 import { ensureSlugImage } from './docker-image.js';
 import { attachOneOff } from './docker-oneoff.js';
-import { type LogFollow, followContainerLogs } from './docker-logs.js';
+import { type LogFollow, attachContainerOutput } from './docker-logs.js';
 import { type DriverLogger, silentLogger } from './driver-logger.js';
 import { createEventHub } from './event-hub.js';
 import { checkOneOffSpec, checkProcessSpec, processName } from './process-spec.js';
@@ -178,9 +178,9 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
     return entry;
   };
 
-  const follow = async (id: string, entry: Tracked, since: number): Promise<void> => {
+  const follow = async (id: string, entry: Tracked): Promise<void> => {
     const onLine = (stream: 'stdout' | 'stderr', line: string): void => hub.emit({ type: 'output', id, name: entry.name, app: entry.app, stream, line });
-    entry.logs = await followContainerLogs(docker, id, since, onLine).catch((error: unknown) => {
+    entry.logs = await attachContainerOutput(docker, id, onLine).catch((error: unknown) => {
       logger.warn({ err: error, id }, 'container logs unavailable');
       return undefined;
     });
@@ -239,15 +239,16 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
         HostConfig: hostConfig(spec.memoryMb),
       });
       const entry = track(container.id, spec.app, name);
+      // Attached before it starts: its first line is not missed.
+      await follow(container.id, entry);
       try {
         await container.start();
       } catch (error) {
+        entry.logs?.stop();
         tracked.delete(container.id);
-        entry.followed();
         await container.remove({ force: true }).catch(() => undefined);
         throw error;
       }
-      await follow(container.id, entry, 0);
       const info = toProcessInfo(await container.inspect(), network);
       if (!info) throw new Error(`container ${container.id} lost its labels`);
       logger.info({ id: container.id, name, app: spec.app, address: info.address }, 'process started');
@@ -308,7 +309,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
           if (info?.status === 'running' && !tracked.has(info.id) && !takenDown.has(info.id)) {
             // Adopt: from now on its output and exit are ours to report.
             const entry = track(info.id, info.app, info.name);
-            await follow(info.id, entry, Date.now() / 1000);
+            await follow(info.id, entry);
             logger.info({ id: info.id, name: info.name, app: info.app }, 'process adopted');
           }
           return info;
