@@ -17,7 +17,7 @@ const lineSink = lineSinkOf;
  *
  * Not `GET /containers/{id}/logs?follow`: that reads the json-file log back, and when the
  * file rotates under a reader (10 MB here) Docker 20.10 repeats some lines and skips others
- * (200,000 lines: 33,000 repeated and 88,000 never sent). An attached stream is the
+ * (of 300,000 lines, 33,000 sent twice and 88,000 never). An attached stream is the
  * process's output itself. The price: Docker writes to an attached client before going on,
  * so a paasd that stops reading (hung, not dead: a dead one closes the socket) would in
  * time hold up a container's output; a paasd that hangs has stopped routing its requests
