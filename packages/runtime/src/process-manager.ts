@@ -23,8 +23,8 @@ export function oneOffName(): string {
   return `run.${String(randomInt(1000, 10000))}`;
 }
 export const DEFAULT_GRACE_MS = 30_000;
-const BOOT_PROBE_FIRST_PAUSE_MS = 10;
-const BOOT_PROBE_MAX_PAUSE_MS = 100;
+const BOOT_PROBE_FIRST_PAUSE_MS = 5;
+const BOOT_PROBE_MAX_PAUSE_MS = 25;
 
 /**
  * Converges what runs to what should run, app by app, on every change and on a timer.
@@ -129,7 +129,8 @@ export function createProcessManager(options: ProcessManagerOptions) {
     if (probing.has(info.id)) return;
     probing.add(info.id);
     const deadline = Date.now() + bootTimeoutMs;
-    // Asked often at first (most apps bind within a few hundred ms), then every 100 ms.
+    // A connect to a local port costs a fraction of a millisecond: asking every 25 ms
+    // (5 ms at first) puts a process in the route table within a few ms of its binding.
     let pauseMs = BOOT_PROBE_FIRST_PAUSE_MS;
     try {
       while (!closed && Date.now() < deadline) {
