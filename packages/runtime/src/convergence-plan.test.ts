@@ -98,3 +98,10 @@ test('after an interrupted deploy, the other release serves until the target has
   assert.deepEqual(second.stop.map((s) => s.id), [left[0]?.id]);
   assert.equal(second.serving, 3);
 });
+
+test('scaling web down takes the extra processes out of the routes in the same step that stops them', () => {
+  const running = [proc('web.1', 3), proc('web.2', 3), proc('web.3', 3)];
+  const plan = planConvergence({ current: 3, target: 3, formation: formation(1), processes: running, restartDue: always });
+  assert.deepEqual(plan.stop.map((s) => s.reason), ['scaled-down', 'scaled-down']);
+  assert.deepEqual(routableProcesses(plan, running).map((p) => p.name), ['web.1']);
+});

@@ -118,5 +118,8 @@ export function planConvergence(input: ConvergenceInput): ConvergencePlan {
 
 /** Web processes the router may use: ready ones of the serving release. */
 export function routableProcesses(plan: ConvergencePlan, processes: readonly ObservedProcess[]): ObservedProcess[] {
-  return processes.filter((p) => p.type === 'web' && p.release === plan.serving && p.status === 'running' && p.ready);
+  // What the plan stops leaves the table now, before its SIGTERM: a scaled-down process
+  // is of the serving release, and routed until then it would get requests as it exits.
+  const stopped = new Set(plan.stop.map((s) => s.id));
+  return processes.filter((p) => p.type === 'web' && p.release === plan.serving && p.status === 'running' && p.ready && !stopped.has(p.id));
 }
