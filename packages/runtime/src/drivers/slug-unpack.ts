@@ -70,12 +70,6 @@ export function createEntryVetter(): (entry: TarEntry) => void {
   };
 }
 
-/** Checks a whole list of entries (see createEntryVetter). */
-export function vetEntries(entries: readonly TarEntry[]): void {
-  const vet = createEntryVetter();
-  for (const entry of entries) vet(entry);
-}
-
 /** Follows a symlink on disk component by component; false when it leaves `root`. */
 async function linkStaysInside(root: string, linkPath: string): Promise<boolean> {
   const resolved = linkPath.split('/').slice(0, -1);
@@ -113,6 +107,11 @@ async function vetTree(root: string, relative = ''): Promise<void> {
 }
 
 const inFlight = new Map<string, Promise<string>>();
+
+/** The checksum names a directory: nothing but what a sha256 in hex can be. */
+function checkChecksum(checksum: string): void {
+  if (!/^[0-9a-f]{64}$/.test(checksum)) throw new UnsafeSlugError('A slug checksum is 64 lowercase hex digits.');
+}
 
 /**
  * Unpacks a slug once into `<root>/<checksum>/` and returns that directory. One pass over
@@ -166,7 +165,7 @@ async function* forwardWhenRead(source: AsyncIterable<Buffer>, out: Writable): A
 }
 
 async function unpackOnce(slug: SlugRef, root: string): Promise<string> {
-  if (!/^[0-9a-f]{64}$/.test(slug.checksum)) throw new UnsafeSlugError('A slug checksum is 64 lowercase hex digits.');
+  checkChecksum(slug.checksum);
   const target = join(root, slug.checksum);
   if (await isDirectory(target)) return target;
   await mkdir(root, { recursive: true });
@@ -226,7 +225,7 @@ async function unpackOnce(slug: SlugRef, root: string): Promise<string> {
  * caller keeps `dir`, and the slug is unpacked from its file when needed.
  */
 export async function seedUnpackedSlug(checksum: string, dir: string, root: string): Promise<boolean> {
-  if (!/^[0-9a-f]{64}$/.test(checksum)) throw new UnsafeSlugError('A slug checksum is 64 lowercase hex digits.');
+  checkChecksum(checksum);
   const target = join(root, checksum);
   if (await isDirectory(target)) return false;
   await mkdir(root, { recursive: true });
