@@ -38,6 +38,7 @@ export function toReleaseResource(
     version: release.version,
     description: release.description,
     status: release.status,
+    status_reason: release.reason ?? null,
     current: release.version === app.currentRelease,
     actor: release.actor,
     slug: slug ? { id: slug.id, commit: slug.commit } : null,

@@ -1,6 +1,10 @@
 import { PaasError, invalidParams } from './errors.js';
 
-export type ReleaseStatus = 'pending' | 'succeeded' | 'failed';
+/**
+ * `superseded`: a newer release was made before this one went live, so it was skipped
+ * (its config and code are carried by the newer one, which deploys in its place).
+ */
+export type ReleaseStatus = 'pending' | 'succeeded' | 'failed' | 'superseded';
 
 export interface Release {
   readonly id: string;
@@ -11,6 +15,8 @@ export interface Release {
   readonly slugId: string | null;
   readonly configVersion: number;
   readonly status: ReleaseStatus;
+  /** Why a release failed or was superseded, in the user's words; absent otherwise. */
+  readonly reason?: string;
   readonly createdAt: string;
 }
 
@@ -40,8 +46,8 @@ export function checkRollbackTarget(target: Release | undefined, requested: stri
   if (!target) {
     throw new PaasError('invalid_params', `Release ${requested} does not exist: see \`paas releases\` for the versions this app has.`);
   }
-  if (target.status === 'failed') {
-    throw invalidParams(`Release v${String(target.version)} failed: roll back to a release that succeeded.`);
+  if (target.status === 'failed' || target.status === 'superseded') {
+    throw invalidParams(`Release v${String(target.version)} ${target.status === 'failed' ? 'failed' : 'never went live (a newer release superseded it)'}: roll back to a release that succeeded.`);
   }
   if (target.slugId === null && current.slugId !== null) {
     throw invalidParams(

@@ -24,6 +24,8 @@ export interface ReleaseResource {
   readonly version: number;
   readonly description: string;
   readonly status: ReleaseStatus;
+  /** Why it failed or was superseded; null for the others. */
+  readonly status_reason: string | null;
   readonly current: boolean;
   readonly actor: string;
   readonly slug: { readonly id: string; readonly commit: string | null } | null;

@@ -34,12 +34,22 @@ export function migrate(db: Db): void {
       `The database schema is at version ${String(applied)}, newer than this paasd knows (${String(MIGRATIONS.length)}): run a newer paasd.`,
     );
   }
-  MIGRATIONS.slice(applied).forEach((sql, offset) => {
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${String(applied + offset + 1)}`);
-    }).immediate();
-  });
+  if (applied === MIGRATIONS.length) return;
+  // Off while migrating (it cannot change inside a transaction): rebuilding a table means
+  // dropping the old one, which must not cascade. Checked before it is turned back on.
+  db.pragma('foreign_keys = OFF');
+  try {
+    MIGRATIONS.slice(applied).forEach((sql, offset) => {
+      db.transaction(() => {
+        db.exec(sql);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`migration ${String(applied + offset + 1)} broke ${String(broken.length)} foreign keys`);
+        db.pragma(`user_version = ${String(applied + offset + 1)}`);
+      }).immediate();
+    });
+  } finally {
+    db.pragma('foreign_keys = ON');
+  }
 }
 
 export function now(): string {

@@ -20,10 +20,21 @@ export interface DeployStore {
   /** A new release of `slugId` with the app's current config. */
   createRelease(appName: string, input: { slugId: string; description: string; actor: string; status?: ReleaseStatus }): Release;
   rollback(appName: string, target: string, actor: string): Release;
-  /** Marks a pending release; a release that succeeded becomes the current one. */
-  finishRelease(appName: string, version: number, status: 'succeeded' | 'failed'): Release;
-  /** Releases left pending by a paasd that stopped mid-deploy: they never went live. */
-  failPending(): { appId: string; version: number }[];
+  /**
+   * Marks a pending release. One that succeeded becomes the current one (never an older
+   * one over a newer). The config pointer never moves here: it moved when the release was
+   * made, and changes made since then stay.
+   */
+  finishRelease(appName: string, version: number, outcome: ReleaseOutcome): Release;
+  /** The newest pending release of an app, if any. */
+  newestPending(appName: string): Release | undefined;
+  /**
+   * Releases left pending by a paasd that stopped mid-deploy. Per app, the newest is
+   * deployed again when its code has gone live before (a config change or a rollback,
+   * which its user was told had been made); new code from an interrupted push fails (the
+   * push was refused). Older pending ones are superseded.
+   */
+  settlePending(): { resume: { app: string; version: number }[]; failed: { app: string; version: number }[] };
   listReleases(appName: string): Release[];
   findRelease(appName: string, versionOrId: string): Release;
   currentRelease(appName: string): Release;
@@ -33,6 +44,10 @@ export interface DeployStore {
   formationFor(appName: string, processTypes: readonly string[]): FormationEntry[];
   updateFormation(appName: string, updates: readonly FormationUpdate[], actor: string): FormationEntry[];
 }
+
+export type ReleaseOutcome =
+  | { readonly status: 'succeeded' }
+  | { readonly status: 'failed' | 'superseded'; readonly reason: string };
 
 interface ConfigRow {
   vars: string;
@@ -61,8 +76,7 @@ export function createDeployStore(
     'UPDATE apps SET current_release = ?, config_version = ?, updated_at = ? WHERE id = ?',
   );
   const pointConfig = db.prepare('UPDATE apps SET config_version = ?, updated_at = ? WHERE id = ?');
-  const pendingRows = db.prepare<[], { app_id: string; version: number }>("SELECT app_id, version FROM releases WHERE status = 'pending'");
-  const failPending = db.prepare("UPDATE releases SET status = 'failed', updated_at = ? WHERE status = 'pending'");
+  const pointRelease = db.prepare('UPDATE apps SET current_release = ?, updated_at = ? WHERE id = ? AND current_release < ?');
   const formationRows = db.prepare<[string], FormationRow>('SELECT type, quantity, size FROM formation WHERE app_id = ?');
   const upsertFormation = db.prepare(
     `INSERT INTO formation (app_id, type, quantity, size, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -115,9 +129,11 @@ export function createDeployStore(
       const version = nextConfigVersion.get(app.id)?.next ?? 1;
       insertConfig.run(app.id, version, JSON.stringify(change.next), now());
       events.record(app.name, actor, 'config.update', { set: change.set, unset: change.unset, config_version: version });
-      const current = releaseOf(app, app.currentRelease);
+      // The code of the newest release that may still go live: a config change made while
+      // a push rolls out must carry the pushed code, not take the app back to the old one.
+      const base = releases.newestViable(app.id) ?? releaseOf(app, app.currentRelease);
       const release = addRelease(app, {
-        slugId: current.slugId,
+        slugId: base.slugId,
         configVersion: version,
         description: describeConfigChange(change.set, change.unset),
         actor,
@@ -138,24 +154,52 @@ export function createDeployStore(
     rollback: writer(db, (appName: string, target: string, actor: string) => {
       const app = apps.require(appName);
       const wanted = checkRollbackTarget(findRelease(app, target), target, releaseOf(app, app.currentRelease));
+      // Config versions only grow: the rolled-back config becomes the newest version, so
+      // the app's config is always its newest version and a later change builds on it.
+      const vars = configOf(app, wanted.configVersion);
+      let configVersion = app.configVersion;
+      if (JSON.stringify(vars) !== JSON.stringify(configOf(app))) {
+        configVersion = nextConfigVersion.get(app.id)?.next ?? 1;
+        insertConfig.run(app.id, configVersion, JSON.stringify(vars), now());
+      }
       return addRelease(app, {
         slugId: wanted.slugId,
-        configVersion: wanted.configVersion,
+        configVersion,
         description: describeRollback(wanted.version),
         actor,
       });
     }),
-    finishRelease: writer(db, (appName: string, version: number, status: 'succeeded' | 'failed') => {
+    finishRelease: writer(db, (appName: string, version: number, outcome: ReleaseOutcome) => {
       const app = apps.require(appName);
       const release = releaseOf(app, version);
-      releases.setStatus(release.id, status);
-      if (status === 'succeeded') pointApp.run(release.version, release.configVersion, now(), app.id);
+      releases.setStatus(release.id, outcome.status, outcome.status === 'succeeded' ? undefined : outcome.reason);
+      if (outcome.status === 'succeeded') pointRelease.run(release.version, now(), app.id, release.version);
       return releaseOf(app, version);
     }),
-    failPending: writer(db, () => {
-      const pending = pendingRows.all().map((row) => ({ appId: row.app_id, version: row.version }));
-      failPending.run(now());
-      return pending;
+    newestPending(appName) {
+      return releases.pending(apps.require(appName).id).at(-1);
+    },
+    settlePending: writer(db, () => {
+      const resume: { app: string; version: number }[] = [];
+      const failed: { app: string; version: number }[] = [];
+      const names = new Map(apps.list().map((app) => [app.id, app.name]));
+      const byApp = new Map<string, Release[]>();
+      for (const release of releases.pending()) byApp.set(release.appId, [...(byApp.get(release.appId) ?? []), release]);
+      for (const [appId, pending] of byApp) {
+        const app = names.get(appId);
+        const newest = pending.at(-1);
+        if (app === undefined || !newest) continue;
+        const resumes = newest.slugId === null || releases.slugWentLive(appId, newest.slugId);
+        for (const release of pending) {
+          if (release === newest && resumes) resume.push({ app, version: release.version });
+          else if (release !== newest && resumes) releases.setStatus(release.id, 'superseded', `superseded by v${String(newest.version)}`);
+          else {
+            releases.setStatus(release.id, 'failed', 'paas stopped before this release went live');
+            failed.push({ app, version: release.version });
+          }
+        }
+      }
+      return { resume, failed };
     }),
     listReleases: (appName) => releases.list(apps.require(appName).id),
     findRelease(appName, versionOrId) {

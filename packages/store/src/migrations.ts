@@ -110,4 +110,28 @@ export const MIGRATIONS: readonly string[] = [
     output TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- Releases may be superseded (skipped for a newer one) and keep why they failed. SQLite
+  -- cannot alter a CHECK constraint, so the table is rebuilt (foreign keys are off while
+  -- migrations run, so dropping the old table cascades nothing).
+  CREATE TABLE releases_next (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL CHECK (version >= 1),
+    slug_id TEXT REFERENCES slugs(id),
+    config_version INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed', 'superseded')),
+    reason TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (app_id, version),
+    FOREIGN KEY (app_id, config_version) REFERENCES config_versions(app_id, version)
+  );
+  INSERT INTO releases_next (id, app_id, version, slug_id, config_version, description, actor, status, reason, created_at, updated_at)
+    SELECT id, app_id, version, slug_id, config_version, description, actor, status, NULL, created_at, updated_at FROM releases;
+  DROP TABLE releases;
+  ALTER TABLE releases_next RENAME TO releases;
+  `,
 ];

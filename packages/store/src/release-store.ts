@@ -14,6 +14,7 @@ interface ReleaseRow {
   description: string;
   actor: string;
   status: ReleaseStatus;
+  reason: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -33,7 +34,13 @@ export interface ReleaseRows {
   list(appId: string): Release[];
   byVersion(appId: string, version: number): Release | undefined;
   byId(appId: string, id: string): Release | undefined;
-  setStatus(id: string, status: ReleaseStatus): void;
+  setStatus(id: string, status: ReleaseStatus, reason?: string): void;
+  /** The newest release that has not failed or been superseded: what a config change builds on. */
+  newestViable(appId: string): Release | undefined;
+  /** Pending releases, oldest first. */
+  pending(appId?: string): Release[];
+  /** Whether any release of this slug has ever gone live. */
+  slugWentLive(appId: string, slugId: string): boolean;
 }
 
 function toRelease(row: ReleaseRow): Release {
@@ -46,6 +53,7 @@ function toRelease(row: ReleaseRow): Release {
     description: row.description,
     actor: row.actor,
     status: row.status,
+    ...(row.reason === null ? {} : { reason: row.reason }),
     createdAt: row.created_at,
   };
 }
@@ -61,7 +69,15 @@ export function createReleaseRows(db: Db): ReleaseRows {
   const list = db.prepare<[string], ReleaseRow>('SELECT * FROM releases WHERE app_id = ? ORDER BY version DESC');
   const byVersion = db.prepare<[string, number], ReleaseRow>('SELECT * FROM releases WHERE app_id = ? AND version = ?');
   const byId = db.prepare<[string, string], ReleaseRow>('SELECT * FROM releases WHERE app_id = ? AND id = ?');
-  const setStatus = db.prepare('UPDATE releases SET status = ?, updated_at = ? WHERE id = ?');
+  const setStatus = db.prepare('UPDATE releases SET status = ?, reason = ?, updated_at = ? WHERE id = ?');
+  const newestViable = db.prepare<[string], ReleaseRow>(
+    "SELECT * FROM releases WHERE app_id = ? AND status IN ('pending', 'succeeded') ORDER BY version DESC LIMIT 1",
+  );
+  const pendingOf = db.prepare<[string], ReleaseRow>("SELECT * FROM releases WHERE app_id = ? AND status = 'pending' ORDER BY version");
+  const allPending = db.prepare<[], ReleaseRow>("SELECT * FROM releases WHERE status = 'pending' ORDER BY app_id, version");
+  const slugLive = db.prepare<[string, string], { one: number }>(
+    "SELECT 1 AS one FROM releases WHERE app_id = ? AND slug_id = ? AND status = 'succeeded' LIMIT 1",
+  );
   return {
     insert(release) {
       // Versions are contiguous per app: the next number is taken inside the caller's
@@ -92,8 +108,14 @@ export function createReleaseRows(db: Db): ReleaseRows {
       const row = byId.get(appId, id);
       return row ? toRelease(row) : undefined;
     },
-    setStatus(id, status) {
-      setStatus.run(status, now(), id);
+    setStatus(id, status, reason) {
+      setStatus.run(status, reason ?? null, now(), id);
     },
+    newestViable(appId) {
+      const row = newestViable.get(appId);
+      return row ? toRelease(row) : undefined;
+    },
+    pending: (appId) => (appId === undefined ? allPending.all() : pendingOf.all(appId)).map(toRelease),
+    slugWentLive: (appId, slugId) => slugLive.get(appId, slugId) !== undefined,
   };
 }

@@ -195,15 +195,75 @@ test('a release with code is pending until deployed; its config applies at once;
   assert.equal(v3?.status, 'pending');
   assert.equal(store.deploys.currentRelease('demo').version, 2);
   assert.deepEqual(store.deploys.configOf(store.apps.require('demo')), { A: '1' });
-  store.deploys.finishRelease('demo', 3, 'failed');
+  store.deploys.finishRelease('demo', 3, { status: 'failed', reason: 'web.1 crashed' });
   assert.equal(store.deploys.currentRelease('demo').version, 2);
+  assert.equal(store.deploys.findRelease('demo', 'v3').reason, 'web.1 crashed');
   assert.throws(() => store.deploys.rollback('demo', 'v3', 'alice'), /failed/);
   store.deploys.updateConfig('demo', { B: '2' }, 'alice'); // v4, pending
-  assert.deepEqual(store.deploys.failPending(), [{ appId: store.apps.require('demo').id, version: 4 }]);
-  assert.equal(store.deploys.findRelease('demo', 'v4').status, 'failed');
   store.deploys.rollback('demo', 'v2', 'alice'); // v5
-  assert.equal(store.deploys.finishRelease('demo', 5, 'succeeded').version, 5);
+  assert.equal(store.deploys.finishRelease('demo', 5, { status: 'succeeded' }).version, 5);
   assert.equal(store.deploys.currentRelease('demo').version, 5);
+});
+
+test('finishing a release never moves config backwards: every acknowledged change stays', (t) => {
+  const { store } = open(t);
+  store.apps.create('demo', 'alice');
+  deploySlug(store, 'demo', { web: 'x' }); // v2, live
+  store.deploys.updateConfig('demo', { A: '1' }, 'alice'); // v3
+  store.deploys.updateConfig('demo', { B: '1' }, 'alice'); // v4
+  store.deploys.finishRelease('demo', 3, { status: 'succeeded' });
+  store.deploys.updateConfig('demo', { C: '1' }, 'alice'); // v5
+  store.deploys.finishRelease('demo', 4, { status: 'succeeded' });
+  assert.deepEqual(store.deploys.configOf(store.apps.require('demo')), { A: '1', B: '1', C: '1' });
+  assert.deepEqual(store.deploys.configOf(store.apps.require('demo'), store.deploys.findRelease('demo', 'v5').configVersion), { A: '1', B: '1', C: '1' });
+  // An older release finishing late never takes the place of a newer one that went live.
+  store.deploys.finishRelease('demo', 5, { status: 'succeeded' });
+  store.deploys.finishRelease('demo', 4, { status: 'succeeded' });
+  assert.equal(store.deploys.currentRelease('demo').version, 5);
+});
+
+test('a config change made while a push rolls out carries the pushed code', (t) => {
+  const { store } = open(t);
+  const { app } = store.apps.create('demo', 'alice');
+  deploySlug(store, 'demo', { web: 'old' }); // v2, live
+  const pushed = store.slugs.create({ appId: app.id, checksum: 'e'.repeat(64), processTypes: { web: 'new' }, buildpacks: [], commit: null, size: 1, stack: 'paas-24' });
+  store.deploys.createRelease('demo', { slugId: pushed.id, description: 'Deploy', actor: 'alice' }); // v3, pending
+  const v4 = store.deploys.updateConfig('demo', { A: '1' }, 'alice').release;
+  assert.equal(v4?.slugId, pushed.id);
+  assert.equal(store.deploys.newestPending('demo')?.version, 4);
+  // Had the push failed first, the change builds on the code that serves.
+  store.deploys.finishRelease('demo', 3, { status: 'superseded', reason: 'superseded by v4' });
+  store.deploys.finishRelease('demo', 4, { status: 'failed', reason: 'boom' });
+  assert.equal(store.deploys.updateConfig('demo', { B: '1' }, 'alice').release?.slugId, store.deploys.currentRelease('demo').slugId);
+});
+
+test('a rollback appends a config version: the config is always the newest version', (t) => {
+  const { store } = open(t);
+  store.apps.create('demo', 'alice');
+  deploySlug(store, 'demo', { web: 'x' }); // v2 (config 1)
+  store.deploys.updateConfig('demo', { A: '1' }, 'alice'); // v3 (config 2)
+  store.deploys.finishRelease('demo', 3, { status: 'succeeded' });
+  const v4 = store.deploys.rollback('demo', 'v2', 'alice');
+  assert.equal(v4.configVersion, 3);
+  assert.deepEqual(store.deploys.configOf(store.apps.require('demo')), {});
+  assert.equal(store.apps.require('demo').configVersion, 3);
+});
+
+test('after a restart, a pending config change is deployed again and an interrupted push fails', (t) => {
+  const { store } = open(t);
+  const { app } = store.apps.create('demo', 'alice');
+  store.apps.create('other', 'alice');
+  deploySlug(store, 'demo', { web: 'x' }); // v2, live
+  store.deploys.updateConfig('demo', { A: '1' }, 'alice'); // v3, pending
+  store.deploys.updateConfig('demo', { B: '1' }, 'alice'); // v4, pending
+  deploySlug(store, 'other', { web: 'x' }); // other v2, live
+  const pushed = store.slugs.create({ appId: store.apps.require('other').id, checksum: 'e'.repeat(64), processTypes: { web: 'y' }, buildpacks: [], commit: null, size: 1, stack: 'paas-24' });
+  store.deploys.createRelease('other', { slugId: pushed.id, description: 'Deploy', actor: 'alice' }); // other v3, pending
+  assert.deepEqual(store.deploys.settlePending(), { resume: [{ app: 'demo', version: 4 }], failed: [{ app: 'other', version: 3 }] });
+  assert.equal(store.deploys.findRelease('demo', 'v3').status, 'superseded');
+  assert.equal(store.deploys.findRelease('demo', 'v4').status, 'pending');
+  assert.equal(store.deploys.findRelease('other', 'v3').status, 'failed');
+  assert.equal(app.id, store.apps.require('demo').id);
 });
 
 test('custom domains belong to one app', (t) => {
