@@ -101,11 +101,15 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     graceMs: config.stopGraceMs,
   });
   const deployer = createReleaseDeployer({ store, manager, logger: logger.child({ component: 'deploy' }), appLog: platformLog });
-  for (const { version, appId } of store.deploys.failPending()) {
-    logger.warn({ appId, release: version }, 'release interrupted by a restart marked failed');
-  }
+  const interrupted = store.deploys.settlePending();
+  for (const { app, version } of interrupted.failed) logger.warn({ app, release: version }, 'release interrupted by a restart marked failed');
   routes.refresh();
   await manager.start();
+  // Acknowledged config changes and rollbacks that had not gone live when paasd stopped.
+  for (const { app, version } of interrupted.resume) {
+    logger.info({ app, release: version }, 'release interrupted by a restart deployed again');
+    void deployer.deploy(app, version);
+  }
   const seedUnpacked = driver.seedUnpacked?.bind(driver);
   const builds = createBuildService({
     store,

@@ -22,7 +22,7 @@ export interface PlatformUnderTest {
   /** GET through the router with `Host: <app>.example.test`. */
   get(app: string, path?: string): Promise<{ status: number; body: string }>;
   /** Polls until `check` passes or `timeoutMs` runs out (then fails with `what`). */
-  until(what: string, check: () => Promise<boolean> | boolean, timeoutMs?: number): Promise<void>;
+  until(what: string | (() => string), check: () => Promise<boolean> | boolean, timeoutMs?: number): Promise<void>;
 }
 
 async function listen(server: Server): Promise<number> {
@@ -58,7 +58,7 @@ export async function startPlatform(t: TestContext, env: Record<string, string>)
         if (await check()) return;
         await sleep(100);
       }
-      assert.fail(`timed out waiting for ${what}`);
+      assert.fail(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     },
   };
 }

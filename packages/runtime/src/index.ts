@@ -6,9 +6,13 @@ export { createDockerDriver, CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, ONEO
 export type { DockerDriverOptions } from './drivers/docker.js';
 export { slugImageName } from './drivers/docker-image.js';
 export type { DriverLogger } from './drivers/driver-logger.js';
+export { createFakeDriver } from './drivers/fake.js';
+export type { FakeDriver, FakeDriverOptions, FakeProgram } from './drivers/fake.js';
 export { PROFILE_WRAPPER } from './drivers/profile-wrapper.js';
 export { UnsafeSlugError } from './drivers/slug-unpack.js';
 export { planConvergence, routableProcesses } from './convergence-plan.js';
+export { deployFailureMessage, judgeDeploy } from './deploy-verdict.js';
+export type { DeployObservation, DeployVerdict } from './deploy-verdict.js';
 export type { ConvergenceInput, ConvergencePlan, ObservedProcess, PlannedStart, PlannedStop } from './convergence-plan.js';
 export { processEnv } from './desired-state.js';
 export type { AppSpec, DesiredState, ReleaseSpec } from './desired-state.js';

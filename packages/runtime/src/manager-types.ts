@@ -43,6 +43,8 @@ export interface ProcessManagerOptions {
   readonly intervalMs?: number;
   readonly backoff?: BackoffPolicy;
   readonly probe?: (address: { host: string; port: number }) => Promise<boolean>;
+  /** The clock deadlines and backoff read (milliseconds, like Date.now). */
+  readonly now?: () => number;
   /**
    * Resolves once no request is under way to a web process that left the route table,
    * so SIGTERM never cuts a request off (the router knows what is in flight).

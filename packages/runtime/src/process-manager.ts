@@ -5,6 +5,7 @@ import { PROCESS_SIZES } from '@paas/core';
 import type { FormationEntry } from '@paas/core';
 
 import type { ObservedProcess } from './convergence-plan.js';
+import { deployFailureMessage, judgeDeploy } from './deploy-verdict.js';
 import { planConvergence, routableProcesses } from './convergence-plan.js';
 import type { ReleaseSpec } from './desired-state.js';
 import { processEnv } from './desired-state.js';
@@ -25,6 +26,10 @@ export function oneOffName(): string {
 export const DEFAULT_GRACE_MS = 30_000;
 const BOOT_PROBE_FIRST_PAUSE_MS = 5;
 const BOOT_PROBE_MAX_PAUSE_MS = 25;
+/** A deploy as a whole gets the boot timeout and this much more, so a process's own R10 is what speaks first. */
+const DEPLOY_DEADLINE_SLACK_MS = 2_000;
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
  * Converges what runs to what should run, app by app, on every change and on a timer.
@@ -35,6 +40,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
   const bootTimeoutMs = options.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const probe = options.probe ?? ((address) => acceptsConnections(address));
+  const now = options.now ?? Date.now;
   const backoff = createRestartBackoff(options.backoff);
   const ready = new Set<string>();
   const probing = new Set<string>();
@@ -128,12 +134,12 @@ export function createProcessManager(options: ProcessManagerOptions) {
   async function waitForBoot(info: ProcessInfo): Promise<void> {
     if (probing.has(info.id)) return;
     probing.add(info.id);
-    const deadline = Date.now() + bootTimeoutMs;
+    const deadline = now() + bootTimeoutMs;
     // A connect to a local port costs a fraction of a millisecond: asking every 25 ms
     // (5 ms at first) puts a process in the route table within a few ms of its binding.
     let pauseMs = BOOT_PROBE_FIRST_PAUSE_MS;
     try {
-      while (!closed && Date.now() < deadline) {
+      while (!closed && now() < deadline) {
         const current = observed.find((o) => o.id === info.id);
         if (!current || current.status !== 'running' || stopping.has(info.id)) return;
         if (await probe(info.address)) {
@@ -147,7 +153,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
       }
       if (closed) return;
       log(info.app, info.name, `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${String(bootTimeoutMs / 1000)} seconds of launch`);
-      backoff.crashed(`${info.app}/${info.name}`, Date.now());
+      backoff.crashed(`${info.app}/${info.name}`, now());
       failDeploy(info, `did not bind $PORT within ${String(bootTimeoutMs / 1000)} seconds`);
       await stopProcess(info, 'boot timeout');
       deployWatchers.get(info.app)?.();
@@ -184,7 +190,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
         target: target?.version ?? null,
         formation,
         processes,
-        restartDue: (name) => backoff.due(`${app}/${name}`, Date.now()),
+        restartDue: (name) => backoff.due(`${app}/${name}`, now()),
       });
       // Route first, then stop: traffic leaves old processes before they get SIGTERM.
       const routed = routableProcesses(plan, processes);
@@ -195,14 +201,39 @@ export function createProcessManager(options: ProcessManagerOptions) {
         const p = byId.get(s.id);
         if (p) void stopProcess(p, s.reason === 'crashed' ? 'crashed' : s.reason === 'scaled-down' ? 'scaling' : 'replaced by a new release').catch((e: unknown) => report(e, app));
       }
-      if (target) {
-        if (plan.start.length > 0) await driver.prepare(target.slug);
-        const sizes = new Map(formation.map((f) => [f.type, f.size]));
-        await Promise.all(plan.start.map((s) => startProcess(app, target, s.type, s.index, sizes.get(s.type) ?? 'standard')));
-      }
+      if (target) await startPlanned(app, target, formation, plan.start.filter((s) => backoff.due(`${app}/${s.name}`, now())));
       if (targets.has(app)) deployWatchers.get(app)?.();
       for (const name of plan.waiting) wakeAt(app, backoff.nextAttemptAt(`${app}/${name}`));
     });
+  }
+
+  /**
+   * Starts what the plan asks for. A process that cannot be started at all (its slug does
+   * not unpack, the spawn fails: a bad PATH, a command too long for exec) is handled as a
+   * crash: said in the app's log, retried with backoff, and it fails the deploy under way.
+   */
+  async function startPlanned(app: string, target: ReleaseSpec, formation: readonly FormationEntry[], starts: readonly { type: string; index: number; name: string }[]): Promise<void> {
+    if (starts.length === 0) return;
+    const sizes = new Map(formation.map((f) => [f.type, f.size]));
+    let failures: { name: string; type: string; error: unknown }[];
+    try {
+      await driver.prepare(target.slug);
+      const results = await Promise.allSettled(starts.map((s) => startProcess(app, target, s.type, s.index, sizes.get(s.type) ?? 'standard')));
+      failures = starts.flatMap((s, i) => {
+        const result = results[i];
+        return result?.status === 'rejected' ? [{ name: s.name, type: s.type, error: result.reason as unknown }] : [];
+      });
+    } catch (error) {
+      failures = starts.map((s) => ({ name: s.name, type: s.type, error }));
+    }
+    for (const { name, type, error } of failures) {
+      const why = `could not be started: ${messageOf(error)}`;
+      log(app, name, `Error: process ${why}`);
+      backoff.crashed(`${app}/${name}`, now());
+      failDeploy({ app, release: target.version, type, name }, why);
+      wakeAt(app, backoff.nextAttemptAt(`${app}/${name}`));
+    }
+    if (failures.length > 0) deployWatchers.get(app)?.();
   }
 
   /** Converges `app` again when a crashed process's backoff ends, rather than at the next tick. */
@@ -212,7 +243,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
     const timeout = setTimeout(() => {
       wakers.delete(app);
       void converge(app);
-    }, Math.max(0, at - Date.now()) + 10);
+    }, Math.max(0, at - now()) + 10);
     timeout.unref();
     wakers.set(app, timeout);
   }
@@ -230,7 +261,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
     log(event.app, event.name, `Process exited with status ${event.code === null ? event.signal ?? 'unknown' : String(event.code)}`);
     log(event.app, event.name, 'State changed from up to crashed');
     if (known) {
-      backoff.crashed(`${event.app}/${event.name}`, Date.now());
+      backoff.crashed(`${event.app}/${event.name}`, now());
       failDeploy(known, `exited with status ${String(event.code ?? event.signal)}`);
     }
     deployWatchers.get(event.app)?.();
@@ -271,36 +302,56 @@ export function createProcessManager(options: ProcessManagerOptions) {
           options.onLog({ app, source: 'app', process: name, line });
           say(line);
         });
-        await driver.prepare(release.slug);
-        const { exitCode } = await driver.run(
-          { app, release: version, name, slug: release.slug, command: releaseCommand, env: processEnv(app, release, name), memoryMb: PROCESS_SIZES.standard },
-          { stdout: output, stderr: output },
-        );
+        let exitCode: number | null;
+        try {
+          await driver.prepare(release.slug);
+          ({ exitCode } = await driver.run(
+            { app, release: version, name, slug: release.slug, command: releaseCommand, env: processEnv(app, release, name), memoryMb: PROCESS_SIZES.standard },
+            { stdout: output, stderr: output },
+          ));
+        } catch (error) {
+          output.end();
+          const message = deployFailureMessage(`the release command could not be started: ${messageOf(error)}`, version, desired.app(app)?.current?.version ?? null);
+          log(app, name, `Error: ${message}`);
+          record?.({ ok: false, message });
+          return { ok: false, message };
+        }
         // Every line of the release command is out before the deploy says what came of it.
         await new Promise<void>((resolve) => output.end(resolve));
         if (exitCode !== 0) {
           log(app, name, `Release command failed with status ${String(exitCode)}`);
-          record?.({ ok: false });
-          return { ok: false, message: `The release command \`${releaseCommand}\` exited with status ${String(exitCode)}: v${String(version)} was not deployed.` };
+          const message = `The release command \`${releaseCommand}\` exited with status ${String(exitCode)}: v${String(version)} was not deployed.`;
+          record?.({ ok: false, message });
+          return { ok: false, message };
         }
       }
       backoff.reset(`${app}/`);
       targets.set(app, version);
       deployFailures.delete(app);
+      const serving = desired.app(app)?.current?.version ?? null;
+      const startedAt = now();
+      const deadlineMs = bootTimeoutMs + DEPLOY_DEADLINE_SLACK_MS;
+      let deadline: NodeJS.Timeout | undefined;
       const outcome = await new Promise<DeployResult>((resolve) => {
         const check = (): void => {
-          const failure = deployFailures.get(app);
-          const wanted = desired.formation(app, release).find((f) => f.type === 'web')?.quantity ?? 0;
-          const up = observe(app).filter((p) => p.release === version && p.type === 'web' && p.ready).length;
-          if (failure !== undefined) {
-            resolve({ ok: false, message: `${failure}: v${String(version)} was not deployed and the previous release keeps serving. See \`paas logs\`.` });
-          } else if (up >= wanted) {
-            resolve({ ok: true });
-          }
+          const verdict = judgeDeploy({
+            version,
+            wantedWeb: desired.formation(app, release).find((f) => f.type === 'web')?.quantity ?? 0,
+            readyWeb: observe(app).filter((p) => p.release === version && p.type === 'web' && p.ready).length,
+            failure: deployFailures.get(app),
+            startedAt,
+            now: now(),
+            deadlineMs,
+          });
+          if (verdict.state === 'succeeded') resolve({ ok: true });
+          else if (verdict.state === 'failed') resolve({ ok: false, message: deployFailureMessage(verdict.reason, version, serving) });
         };
         deployWatchers.set(app, check);
+        // Every deploy ends: whatever hangs (an unpack, a start), the deadline judges it.
+        deadline = setTimeout(check, deadlineMs + 10);
         void converge(app).then(check);
       });
+      clearTimeout(deadline);
       deployFailures.delete(app);
       deployWatchers.delete(app);
       // The outcome is recorded (the release made current, or failed) in the same step the

@@ -188,7 +188,7 @@ export function createBuildService(deps: BuildServiceDeps) {
         log.warn({ release: release.version }, 'release failed to start');
         return { ok: false, buildId: record.id, release };
       }
-      say(`-----> Released v${String(release.version)}\n`);
+      say(`-----> Released v${String(release.version)}${deployed.message ? `: ${deployed.message}` : ''}\n`);
       say(`       ${webUrl(deps.urls, app.name)} deployed to paas\n`);
       store.builds.finish(record.id, { status: 'succeeded', output: transcript.toString(), slugId: slug.id, releaseId: release.id });
       log.info({ release: release.version, slug: stored.id, ms: result.durationMs, stagesMs: { ...result.stagesMs, store: storeMs, deploy: deployMs } }, 'build succeeded');

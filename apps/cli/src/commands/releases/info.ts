@@ -49,7 +49,7 @@ export function formatReleaseInfo(release: ReleaseResource, now: Date = new Date
     ['Change', release.description],
     ['Current', release.current ? 'yes' : 'no'],
     ['Slug', slug],
-    ['Status', release.status],
+    ['Status', release.status_reason ? `${release.status}: ${release.status_reason}` : release.status],
     ['When', formatTimeWithAge(release.created_at, now)],
   ]);
 }
