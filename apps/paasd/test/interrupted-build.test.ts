@@ -31,7 +31,7 @@ async function launch(dataDir: string, token: string): Promise<Paasd> {
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('paasd did not listen within 20 s')), 20_000);
     child.once('exit', (code) => reject(new Error(`paasd exited (${String(code)})`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const entry = JSON.parse(line) as { msg?: string; port?: number };
       if (entry.msg === 'api listening' && typeof entry.port === 'number') {
         clearTimeout(timer);

@@ -11,7 +11,7 @@ export async function treeSizes(paths: readonly string[]): Promise<Map<string, n
     const out = await new Promise<string>((resolve, reject) => {
       execFile('du', ['-s', '-B1', '--', ...batch], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => {
         // du exits 1 when some path vanished meanwhile or could not be read; what it printed still holds.
-        if (error && typeof (error as { code?: unknown }).code !== 'number') reject(error);
+        if (error !== null && typeof error.code !== 'number') reject(new Error(`du failed: ${error.message}`, { cause: error }));
         else resolve(stdout);
       });
     });
