@@ -38,6 +38,8 @@ import { registerPsScale } from './commands/ps/scale.js';
 import { registerPsStop } from './commands/ps/stop.js';
 import { registerReleasesInfo } from './commands/releases/info.js';
 import { registerReleases } from './commands/releases/index.js';
+import { registerDiskCollect } from './commands/disk/collect.js';
+import { registerDisk } from './commands/disk/index.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRun } from './commands/run.js';
 import type { CliContext } from './context.js';
@@ -85,6 +87,8 @@ const REGISTRATIONS = [
   registerMaintenance,
   registerMaintenanceOn,
   registerMaintenanceOff,
+  registerDisk,
+  registerDiskCollect,
 ] as const;
 
 /** The whole command tree; settings made here before registering are inherited by every command. */

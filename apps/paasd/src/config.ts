@@ -16,6 +16,10 @@ export interface Config {
   readonly bootTimeoutMs: number;
   /** SIGTERM, then SIGKILL after this long (Heroku: 30 s, R12). */
   readonly stopGraceMs: number;
+  /** The disk collector keeps the slugs of each app's newest this-many releases. */
+  readonly keepReleases: number;
+  /** How often the disk collector runs after the one at start; 0: only at start. */
+  readonly gcIntervalMs: number;
 }
 
 const RUNTIMES = ['auto', 'local', 'docker', 'swarm'] as const;
@@ -65,6 +69,15 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     }
     return Math.round(Number(value) * 1000);
   };
+  const integer = (name: string, fallback: number, min: number, max: number, unit: string): number => {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      problems.push(`${name}=${JSON.stringify(value)} must be a whole number of ${unit}, from ${String(min)} to ${String(max)}.`);
+      return fallback;
+    }
+    return Number(value);
+  };
   const domain = (text('PAAS_DOMAIN') ?? 'localhost').toLowerCase();
   if (!HOSTNAME.test(domain)) problems.push(`PAAS_DOMAIN=${JSON.stringify(domain)} is not a domain name (e.g. apps.example.com).`);
   const apiToken = text('PAAS_API_TOKEN');
@@ -86,6 +99,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     bootTimeoutMs: seconds('PAAS_BOOT_TIMEOUT', 60),
     stopGraceMs: seconds('PAAS_STOP_GRACE', 30),
+    keepReleases: integer('PAAS_KEEP_RELEASES', 20, 1, 100_000, 'releases'),
+    gcIntervalMs: integer('PAAS_GC_INTERVAL', 3600, 0, 7 * 24 * 3600, 'seconds') * 1000,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

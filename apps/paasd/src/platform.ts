@@ -23,6 +23,9 @@ import { buildEnvironmentFor, chooseEngine } from './deploy/build-environment.js
 import { createBuildService } from './deploy/build-service.js';
 import { desiredFromStore } from './deploy/desired-from-store.js';
 import { createReleaseDeployer } from './deploy/release-deployer.js';
+import { createDiskCollector } from './disk/disk-collector.js';
+import { sweepInterruptedWork } from './disk/interrupted-work.js';
+import { createSlugImages } from './disk/slug-images.js';
 import { createRouteSync } from './route-sync.js';
 import { startPushServer } from './git-endpoint.js';
 import type { PushRequests } from './git-endpoint.js';
@@ -68,18 +71,22 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const repos = createRepoStore({ root: join(config.dataDir, 'repos') });
   for (const app of store.apps.list()) {
     await syncDrains(app.name);
-    // Node may have moved since the hook was written; pushes cut off mid-build leave quarantines.
+    // Node may have moved since the hook was written; pushes cut off mid-build leave
+    // quarantines, and none of them is still in use: no push runs before paasd listens.
     await repos.installHook(app.name).catch(() => repos.create(app.name));
-    await repos.removeStaleQuarantines(app.name);
+    await repos.removeStaleQuarantines(app.name, 0);
   }
   const docker = await chooseEngine(config, logger);
+  // One installation per data dir: other paasd on the same engine keep their containers.
+  const instance = createHash('sha256').update(config.dataDir).digest('hex').slice(0, 16);
+  // Builds, unpacks and collections cut off by a crash left temp files and build containers.
+  await sweepInterruptedWork({ dataDir: config.dataDir, docker, instance, logger: logger.child({ component: 'disk' }) });
   const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
   const driver = docker
     ? createDockerDriver({
         docker,
         stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE,
-        // One installation per data dir: other paasd on the same engine keep their containers.
-        instance: createHash('sha256').update(config.dataDir).digest('hex').slice(0, 16),
+        instance,
         logger: logger.child({ component: 'docker' }),
       })
     : createLocalDriver({ dataDir: join(config.dataDir, 'local'), logger: logger.child({ component: 'local' }) });
@@ -110,6 +117,16 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     logger.info({ app, release: version }, 'release interrupted by a restart deployed again');
     void deployer.deploy(app, version);
   }
+  const disk = createDiskCollector({
+    dataDir: config.dataDir,
+    keepReleases: config.keepReleases,
+    usage: store.slugUsage,
+    slugs,
+    processes: () => driver.list(),
+    images: docker ? createSlugImages(docker, config.stackImage ?? DEFAULT_STACK_IMAGE) : undefined,
+    unpackedRoot: docker ? undefined : join(config.dataDir, 'local', 'slugs-unpacked'),
+    logger: logger.child({ component: 'disk' }),
+  });
   const seedUnpacked = driver.seedUnpacked?.bind(driver);
   const builds = createBuildService({
     store,
@@ -120,7 +137,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     logger: logger.child({ component: 'builder' }),
     dataDir: config.dataDir,
     urls: { domain: config.domain, routerPort: config.routerPort },
-    environment: buildEnvironmentFor({ docker, stackImage: config.stackImage, workDir: join(config.dataDir, 'tmp'), logger }),
+    environment: buildEnvironmentFor({ docker, stackImage: config.stackImage, workDir: join(config.dataDir, 'tmp'), instance, logger }),
     ...(seedUnpacked ? { seedUnpacked } : {}),
   });
   const pushRequests: PushRequests = new Map();
@@ -147,7 +164,10 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     logs,
     logSessions: createLogSessions(),
     syncDrains,
+    disk,
   });
+  // In the background: at start, then every PAAS_GC_INTERVAL.
+  disk.start(config.gcIntervalMs);
   return {
     app,
     store,
@@ -164,6 +184,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
       await pushServer.close();
       // Processes keep running: the next paasd adopts them.
       await manager.close();
+      await disk.close();
       await logs.close();
       store.close();
     },

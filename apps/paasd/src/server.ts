@@ -12,6 +12,7 @@ import type { Actor } from './auth.js';
 import type { Config } from './config.js';
 import type { BuildService } from './deploy/build-service.js';
 import type { ReleaseDeployer } from './deploy/release-deployer.js';
+import type { DiskCollector } from './disk/disk-collector.js';
 import { registerGitRoutes } from './git-endpoint.js';
 import type { PushRequests } from './git-endpoint.js';
 import { installErrorHandlers } from './error-handler.js';
@@ -20,6 +21,7 @@ import { registerActivityRoutes } from './routes/activity.js';
 import { registerAppRoutes } from './routes/apps.js';
 import { registerBuildRoutes } from './routes/builds.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerDiskRoutes } from './routes/disk.js';
 import { registerDomainRoutes } from './routes/domains.js';
 import { registerDynoRoutes } from './routes/dynos.js';
 import { registerDrainRoutes } from './routes/drains.js';
@@ -46,6 +48,7 @@ export interface ServerDeps {
   readonly logs: LogRouter;
   readonly logSessions: LogSessions;
   readonly syncDrains: (app: string) => Promise<void>;
+  readonly disk: DiskCollector;
   /** Aborts when paasd stops, to end running git backends. */
   readonly shutdown: AbortSignal;
 }
@@ -54,7 +57,7 @@ export interface ServerDeps {
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests drive it with `inject()`. */
-export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains }: ServerDeps): FastifyInstance {
+export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk }: ServerDeps): FastifyInstance {
   // Seen as Fastify's base logger type: pino's own type is wider and trips its generics.
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -70,7 +73,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains };
+  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk };
   const authenticator = createAuthenticator(store.tokens, config.apiToken);
   registerGitRoutes(app, { repos, authenticator, pushServer, pushRequests, logger, shutdown });
   void app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
@@ -98,6 +101,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     registerLogRoutes(api, context);
     registerActivityRoutes(api, context);
     registerDrainRoutes(api, context);
+    registerDiskRoutes(api, context);
   });
   return app;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -38,6 +38,25 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Whatever the paasd in the container left on the host's engine, should the app's removal
+ * not have happened or not have finished: its containers (apps, one-offs and build steps all
+ * carry the installation's label, derived from the data dir) and the slug images it made.
+ */
+async function removeInstanceLeftovers(docker: Docker, dataDir: string): Promise<void> {
+  const instance = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+  const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`paas.instance=${instance}`] }) });
+  for (const container of containers) await docker.getContainer(container.Id).remove({ force: true });
+  const slugsDir = join(dataDir, 'slugs');
+  const slugs = new Set(existsSync(slugsDir) ? readdirSync(slugsDir).map((name) => name.replace(/\.tgz$/, '')) : []);
+  for (const image of await docker.listImages({ filters: JSON.stringify({ label: ['paas.slug'] }) })) {
+    const slug = image.Labels?.['paas.slug'];
+    if (slug === undefined || !slugs.has(slug)) continue;
+    // Not forced: a container of another installation may run the same slug.
+    await docker.getImage(image.Id).remove().catch(() => undefined);
+  }
+}
+
 test('docker-compose runs the platform in a container that deploys an app through the host engine', { timeout: 30 * 60_000 }, async (t) => {
   const reason = await dockerUnavailable();
   if (reason) return t.skip(reason);
@@ -65,7 +84,9 @@ test('docker-compose runs the platform in a container that deploys an app throug
   t.after(async () => {
     // paasd leaves app containers for its successor: remove the app before taking it down.
     await call('DELETE', '/apps/composed').catch(() => undefined);
-    await run('docker-compose', ['down', '--remove-orphans'], env);
+    // --rmi all: paasd's own image, made by this test's `up --build` (not the stack it is made from).
+    await run('docker-compose', ['down', '--remove-orphans', '--rmi', 'all'], env);
+    await removeInstanceLeftovers(new Docker(), dataDir);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -97,4 +118,11 @@ test('docker-compose runs the platform in a container that deploys an app throug
   const answer = await httpGet(routerPort, '/', 'composed.localhost');
   assert.equal(answer.status, 200, answer.body);
   assert.equal((JSON.parse(answer.body) as { dyno: string }).dyno, 'web.1');
+
+  // The app's removal takes its containers and its slug's image with it.
+  assert.equal((await call('DELETE', '/apps/composed')).status, 200);
+  const docker = new Docker();
+  const instance = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+  const left = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`paas.instance=${instance}`] }) });
+  assert.deepEqual(left.map((container) => container.Names), []);
 });

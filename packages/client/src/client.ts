@@ -4,6 +4,8 @@ import type {
   BuildpackInstallationResource,
   BuildResource,
   ConfigVarsResource,
+  DiskCollectionResource,
+  DiskResource,
   DomainResource,
   DynoResource,
   FormationResource,
@@ -132,6 +134,10 @@ export interface PaasClient {
   listBuildpackInstallations(app: string): Promise<BuildpackInstallationResource[]>;
   /** Replaces the whole list (an empty one clears it); resolves with the new list. */
   updateBuildpackInstallations(app: string, buildpacks: readonly string[]): Promise<BuildpackInstallationResource[]>;
+  /** What the platform's disk holds, by kind, and what a collection would free. */
+  getDisk(): Promise<DiskResource>;
+  /** Runs the disk collector now; resolves with what it removed. */
+  collectDisk(): Promise<DiskCollectionResource>;
 }
 
 export function createClient(options: ClientOptions): PaasClient {
@@ -192,6 +198,8 @@ export function createClient(options: ClientOptions): PaasClient {
     addLogDrain: async (app, url) => (await send<LogDrainResource>({ method: 'POST', path: `${appPath(app)}/log-drains`, body: { url } })).body,
     removeLogDrain: async (app, idOrUrl) =>
       (await send<LogDrainResource>({ method: 'DELETE', path: `${appPath(app)}/log-drains/${encodeURIComponent(idOrUrl)}` })).body,
+    getDisk: () => get('/disk'),
+    collectDisk: async () => (await send<DiskCollectionResource>({ method: 'POST', path: '/disk/collect' })).body,
     listBuilds: (app) => get(`${appPath(app)}/builds`),
     getBuild: (app, id) => get(buildPath(app, id)),
     getBuildOutput: (app, id) => readText(transport, `${buildPath(app, id)}/output`),

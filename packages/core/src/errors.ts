@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   invalid_params: 422,
+  slug_collected: 422,
   rate_limit: 429,
   internal_error: 500,
   service_unavailable: 503,

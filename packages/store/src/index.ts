@@ -7,6 +7,7 @@ export { MAX_DRAINS_PER_APP } from './drain-store.js';
 export type { DrainRecord, DrainStore } from './drain-store.js';
 export type { EventListener, EventRecord, EventStore } from './event-store.js';
 export type { NewSlug, SlugRecord, SlugRecordStore } from './slug-records.js';
+export type { ReleaseSlugRow, SlugUsage } from './slug-usage.js';
 export { createStore } from './store.js';
 export type { Store } from './store.js';
 export { generateToken, hashToken } from './token-store.js';

@@ -18,6 +18,8 @@ import { createReleaseRows } from './release-store.js';
 import type { ReleaseOutputStore } from './release-output-store.js';
 import { createReleaseOutputStore } from './release-output-store.js';
 import type { SlugRecordStore } from './slug-records.js';
+import type { SlugUsage } from './slug-usage.js';
+import { createSlugUsage } from './slug-usage.js';
 import { createSlugRecordStore } from './slug-records.js';
 import type { TokenStore } from './token-store.js';
 import { createTokenStore } from './token-store.js';
@@ -28,6 +30,8 @@ export interface Store {
   readonly deploys: DeployStore;
   readonly releaseOutputs: ReleaseOutputStore;
   readonly slugs: SlugRecordStore;
+  /** Which slugs releases still refer to, for the disk collector. */
+  readonly slugUsage: SlugUsage;
   readonly builds: BuildStore;
   readonly drains: DrainStore;
   readonly domains: DomainStore;
@@ -50,6 +54,7 @@ export function createStore(options: { dataDir: string; onEvent?: EventListener 
     deploys: createDeployStore(db, apps, releases, slugs, events),
     releaseOutputs: createReleaseOutputStore(db),
     slugs,
+    slugUsage: createSlugUsage(db),
     builds: createBuildStore(db),
     drains: createDrainStore(db, events),
     domains: createDomainStore(db, events),

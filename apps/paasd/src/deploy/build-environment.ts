@@ -35,6 +35,8 @@ export function buildEnvironmentFor(options: {
   docker: Docker | undefined;
   stackImage: string | undefined;
   workDir: string;
+  /** The installation's label value: a restarted paasd removes its own leftover build containers, not others'. */
+  instance: string;
   logger: Logger;
 }): BuildEnvironmentSource {
   if (!options.docker) {
@@ -57,6 +59,6 @@ export function buildEnvironmentFor(options: {
       ready.catch(() => (ready = undefined));
     }
     const built = await ready;
-    return { environment: createContainerEnvironment({ docker, image: built, labels: { 'paas.stack': built } }), stack: STACK };
+    return { environment: createContainerEnvironment({ docker, image: built, labels: { 'paas.stack': built, 'paas.instance': options.instance } }), stack: STACK };
   };
 }

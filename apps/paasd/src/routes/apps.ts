@@ -12,7 +12,7 @@ const createBody = {
   properties: { name: { type: 'string', maxLength: 100 } },
 } as const;
 
-export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange, logs }: RouteContext): void {
+export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange, logs, disk }: RouteContext): void {
   const show = (name: string, origin: string) => {
     const record = store.apps.require(name);
     return toAppResource(record, store.deploys.currentRelease(name), urls, origin);
@@ -67,13 +67,16 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
 
   app.delete<{ Params: { app: string } }>('/apps/:app', { schema: { params: appParams } }, async (request) => {
     const resource = show(request.params.app, apiOrigin(request));
+    // Read before the records go: slugs this app alone recorded are removed with it.
+    const slugs = store.slugUsage.checksumsOf(request.params.app);
     store.apps.destroy(request.params.app, request.actor.name);
     onRoutingChange();
     await manager.removeApp(request.params.app);
     await logs.removeApp(request.params.app);
     await repos.remove(request.params.app);
     await builds.purgeCache(request.params.app);
-    request.log.info({ app: request.params.app }, 'app destroyed');
+    const freed = await disk.removeUnrecorded(slugs);
+    request.log.info({ app: request.params.app, freedBytes: freed.freed_bytes, kept: freed.skipped.length }, 'app destroyed');
     return resource;
   });
 }

@@ -7,6 +7,7 @@ import type { Store } from '@paas/store';
 
 import type { Actor } from '../auth.js';
 import type { BuildService } from '../deploy/build-service.js';
+import type { DiskCollector } from '../disk/disk-collector.js';
 import type { LogSessions } from '../logs/log-sessions.js';
 import type { ReleaseDeployer } from '../deploy/release-deployer.js';
 import type { PublicUrls } from '../resources.js';
@@ -25,6 +26,8 @@ export interface RouteContext {
   readonly logSessions: LogSessions;
   /** The app's drains changed in the store: the log router's must follow. */
   readonly syncDrains: (app: string) => Promise<void>;
+  /** Slugs, images and unpacked copies kept by the retention rule; the rest collected. */
+  readonly disk: DiskCollector;
 }
 
 declare module 'fastify' {

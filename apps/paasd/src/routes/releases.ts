@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-import { notFound, parseRange, takePage } from '@paas/core';
+import { PaasError, notFound, parseRange, parseReleaseVersion, takePage } from '@paas/core';
 import type { Release } from '@paas/core';
 import type { AppRecord } from '@paas/store';
 
@@ -15,7 +15,22 @@ const rollbackBody = {
   properties: { release: { type: ['string', 'integer'], maxLength: 64 } },
 } as const;
 
-export function registerReleaseRoutes(app: FastifyInstance, { store, deployer }: RouteContext): void {
+export function registerReleaseRoutes(app: FastifyInstance, { store, deployer, disk }: RouteContext): void {
+  /**
+   * Refuses a rollback to a release whose slug the disk collector removed. Synchronous, and
+   * followed by the rollback in the same step: the collector checks and removes in one step too.
+   */
+  const assertSlugKept = (appName: string, requested: string): void => {
+    const version = parseReleaseVersion(requested);
+    const target = store.deploys.listReleases(appName).find((release) => (version === undefined ? release.id === requested : release.version === version));
+    const slug = target?.slugId ? store.slugs.get(target.slugId) : undefined;
+    if (!target || !slug || target.status === 'failed' || !disk.slugRemoved(slug.checksum)) return;
+    throw new PaasError(
+      'slug_collected',
+      `The slug of v${String(target.version)} was removed by the disk collector (it keeps the newest ${String(disk.keepReleases)} releases' slugs): roll back to a newer release, or push that code again.`,
+    );
+  };
+
   const show = (appName: string, release: Release, listing?: { record: AppRecord; withOutput: Set<string> }) => {
     const record = listing?.record ?? store.apps.require(appName);
     const hasOutput = listing ? listing.withOutput.has(release.id) : store.releaseOutputs.get(release.id) !== undefined;
@@ -63,6 +78,7 @@ export function registerReleaseRoutes(app: FastifyInstance, { store, deployer }:
     '/apps/:app/releases',
     { schema: { params: appParams, body: rollbackBody } },
     async (request, reply) => {
+      assertSlugKept(request.params.app, String(request.body.release));
       const release = store.deploys.rollback(request.params.app, String(request.body.release), request.actor.name);
       request.log.info({ app: request.params.app, release: release.version }, 'rolled back');
       if (release.status === 'pending') void deployer.deploy(request.params.app, release.version);
