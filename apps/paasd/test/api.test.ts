@@ -48,15 +48,20 @@ test('apps: create with a given or generated name, list, info, destroy', async (
 
 test('bad app names are refused with 422 and say the rule', async (t) => {
   const h = await startHarness(t);
-  for (const name of ['../etc', 'a;b', 'Demo', 'a'.repeat(31), '', '1abc', 'a', 'demo\n', 'dé']) {
+  for (const name of ['../etc', 'a;b', 'Demo', 'a'.repeat(31), '', '1abc', 'a', 'ab', 'app-', 'my--app', 'demo\n', 'dé']) {
     const response = await h.send('POST', '/apps', { name });
     assert.equal(response.statusCode, 422, name);
     const body = response.json<{ id: string; message: string }>();
     assert.equal(body.id, 'invalid_params');
     assert.match(body.message, /lowercase letter/);
   }
+  for (const name of ['api', 'git', 'dashboard', 'www', 'localhost', 'default']) {
+    const response = await h.send('POST', '/apps', { name });
+    assert.equal(response.statusCode, 422, name);
+    assert.match(response.json<{ message: string }>().message, /is reserved for the platform/);
+  }
   assert.equal((await h.send('POST', '/apps', { name: 'a'.repeat(30) })).statusCode, 201);
-  assert.equal((await h.send('POST', '/apps', { name: 'ok', region: 'eu' })).statusCode, 422);
+  assert.equal((await h.send('POST', '/apps', { name: 'okay', region: 'eu' })).statusCode, 422);
   assert.equal((await h.send('POST', '/apps', { name: 42 })).statusCode, 422);
   assert.deepEqual((await h.request({ url: '/apps' })).json<AppResource[]>().map((a) => a.name), ['a'.repeat(30)]);
 });
@@ -97,6 +102,21 @@ test('config vars: PATCH sets and null deletes; each change is a release; a no-o
     [1, 'Initial release', false],
   ]);
   assert.equal(releases[0]?.actor, 'admin');
+});
+
+test('config vars the platform sets in every process (PORT, DYNO, …) are refused with a reason; PATH is the app\'s', async (t) => {
+  const h = await startHarness(t);
+  await h.send('POST', '/apps', { name: 'demo' });
+  for (const key of ['PORT', 'DYNO', 'PAAS_RELEASE_VERSION']) {
+    const response = await h.send('PATCH', '/apps/demo/config-vars', { [key]: '1' });
+    assert.equal(response.statusCode, 422, key);
+    const body = response.json<{ id: string; message: string }>();
+    assert.equal(body.id, 'invalid_params');
+    assert.match(body.message, new RegExp(`^${key} is set by the platform in every process`));
+  }
+  const path = await h.send('PATCH', '/apps/demo/config-vars', { PATH: '/nope' });
+  assert.equal(path.statusCode, 200);
+  assert.deepEqual((await h.request({ url: '/apps/demo/config-vars' })).json(), { PATH: '/nope' });
 });
 
 test('config keys and values are checked; values round-trip byte for byte and never reach logs or errors', async (t) => {

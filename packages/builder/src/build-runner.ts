@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
-import { type ProcessTypes, PaasError, invalidParams, isConfigKey, parseProcfile } from '@paas/core';
+import { MAX_PROCESS_TYPES, type ProcessTypes, PaasError, invalidParams, isConfigKey, parseProcfile } from '@paas/core';
 
 import type { BuildEnvironment } from './build-environment.js';
 import { type BuildFailure, type FailureEvent, classifyBuildFailure, formatBuildFailure } from './build-failure.js';
@@ -295,6 +295,12 @@ class Build {
     if (Object.keys(fromPacks).length > 0) this.log.detail(`Default types for buildpack -> ${Object.keys(fromPacks).join(', ')}`);
     const types = mergeProcessTypes(procfile, defaults);
     if (Object.keys(types).length === 0) throw new BuildStopped({ kind: 'no_process_types', buildpacks: this.used.map((pack) => pack.ref) });
+    if (Object.keys(types).length > MAX_PROCESS_TYPES) {
+      throw new BuildStopped({
+        kind: 'invalid_procfile',
+        message: `The Procfile and the buildpacks' defaults declare ${String(Object.keys(types).length)} process types, more than ${String(MAX_PROCESS_TYPES)}. Keep at most ${String(MAX_PROCESS_TYPES)}.`,
+      });
+    }
     return types;
   }
 
