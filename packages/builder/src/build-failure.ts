@@ -177,9 +177,9 @@ export function classifyBuildFailure(event: FailureEvent): BuildFailure {
     case 'build_timeout':
       return failure(
         'build_timeout',
-        `The build timed out after ${minutes(event.timeoutMs)} (during ${event.step}) and was stopped.`,
+        `The build reached the time limit of ${minutes(event.timeoutMs)} (during ${event.step}) and was stopped; the app keeps its current release.`,
         'A step kept running: a script waiting for input, a server or watcher started by the build, or a very slow download.',
-        'Make sure build scripts exit on their own (no `--watch`, no servers), then push again.',
+        'Make sure build scripts exit on their own (no `--watch`, no servers), then push again. If the build really needs longer, the operator can raise PAAS_BUILD_TIMEOUT (e.g. 30m).',
       );
     case 'build_canceled':
       return failure('build_canceled', `The build was canceled (during ${event.step}).`, 'It was stopped before it finished.', 'Push again to start a new build.');

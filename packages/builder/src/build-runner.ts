@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
-import { MAX_PROCESS_TYPES, type ProcessTypes, PaasError, invalidParams, isConfigKey, parseProcfile } from '@paas/core';
+import { MAX_PROCESS_TYPES, type ProcessTypes, type TargetPolicy, PaasError, invalidParams, isConfigKey, parseProcfile } from '@paas/core';
 
 import type { BuildEnvironment } from './build-environment.js';
 import { type BuildFailure, type FailureEvent, classifyBuildFailure, formatBuildFailure } from './build-failure.js';
@@ -58,6 +58,8 @@ export interface RunBuildOptions {
   readonly outputLimitBytes?: number;
   /** Accept `file://` buildpack URLs (tests, operators). */
   readonly allowFileUrls?: boolean;
+  /** Which addresses buildpack git URLs may reach; public ones only by default. */
+  readonly targets?: TargetPolicy;
   /** Parent of the per-build work dir; default the OS temp dir. */
   readonly workRoot?: string;
   /**
@@ -185,11 +187,13 @@ class Build {
     for (const [index, value] of refs.entries()) {
       const sink = this.log.sink();
       try {
-        const ref = parseBuildpackRef(value, { allowFileUrls: this.options.allowFileUrls === true });
+        const targets = this.options.targets ?? {};
+        const ref = parseBuildpackRef(value, { allowFileUrls: this.options.allowFileUrls === true, targets });
         const dir = join(this.dir('buildpacks'), buildpackDirName(index, ref));
         await fetchBuildpack(ref, dir, {
           buildpacksDir: this.options.buildpacksDir ?? DEFAULT_BUILDPACKS_DIR,
           allowFileUrls: this.options.allowFileUrls === true,
+          targets,
           home: this.dir('home'),
           path: this.options.env?.['PATH'] ?? DEFAULT_PATH,
           log: sink,

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 
+import type { TargetPolicy } from '@paas/core';
 import type { RepoStore } from '@paas/git';
 import type { LogRouter } from '@paas/logs';
 import type { ProcessManager } from '@paas/runtime';
@@ -25,6 +26,8 @@ export interface RouteContext {
   readonly logSessions: LogSessions;
   /** The app's drains changed in the store: the log router's must follow. */
   readonly syncDrains: (app: string) => Promise<void>;
+  /** Which addresses drains and buildpack git URLs may reach. */
+  readonly targets: TargetPolicy;
 }
 
 declare module 'fastify' {
