@@ -33,6 +33,7 @@ export function describeValidation(context: string, errors: readonly FastifySche
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | PaasError, request, reply) => {
     if (error instanceof PaasError) {
+      if ('retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number') void reply.header('retry-after', String(error.retryAfterSeconds));
       return reply.status(error.status).send({ id: error.id, message: error.message });
     }
     if (error.validation) {

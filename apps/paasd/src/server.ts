@@ -80,7 +80,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     // Set by the hook below before any handler runs.
     api.decorateRequest('actor', null as unknown as Actor);
     api.addHook('onRequest', async (request) => {
-      request.actor = authenticator.authenticate(request.headers.authorization);
+      request.actor = authenticator.authenticate(request.headers.authorization, request.ip);
     });
     // A change is acknowledged only once it is on disk; concurrent changes share one fsync.
     api.addHook('onSend', async (request) => {

@@ -22,6 +22,31 @@ test('health needs no token; everything else does', async (t) => {
   assert.deepEqual(account.json(), { name: 'alice' });
 });
 
+test('wrong tokens are rate-limited per client address: 429 rate_limit with Retry-After, on the API and on git', async (t) => {
+  const h = await startHarness(t);
+  const from = (remoteAddress: string, authorization: string, url = '/apps') => h.app.inject({ url, remoteAddress, headers: { authorization } });
+  const statuses: number[] = [];
+  for (let i = 0; i < 100; i += 1) statuses.push((await from('203.0.113.9', 'Bearer wrong-token')).statusCode);
+  assert.deepEqual(statuses.slice(0, 20), Array<number>(20).fill(401));
+  assert.ok(statuses.slice(20).every((status) => status === 429), statuses.join(','));
+  const limited = await from('203.0.113.9', 'Bearer wrong-token');
+  assert.equal(limited.statusCode, 429);
+  assert.equal(limited.json<{ id: string }>().id, 'rate_limit');
+  assert.match(limited.headers['retry-after'] as string, /^[1-9]\d*$/);
+  // A limited address is refused before its credential is checked; others are not affected.
+  assert.equal((await from('203.0.113.9', `Bearer ${TOKEN}`)).statusCode, 429);
+  assert.equal((await from('198.51.100.7', `Bearer ${TOKEN}`)).statusCode, 200);
+  const basic = (password: string) => `Basic ${Buffer.from(`git:${password}`).toString('base64')}`;
+  const git: number[] = [];
+  for (let i = 0; i < 30; i += 1) git.push((await from('192.0.2.44', basic('wrong'), '/demo.git/info/refs?service=git-upload-pack')).statusCode);
+  assert.equal(git[0], 401);
+  assert.equal(git.at(-1), 429);
+  const gitLimited = await from('192.0.2.44', basic('wrong'), '/demo.git/info/refs?service=git-upload-pack');
+  assert.match(gitLimited.headers['retry-after'] as string, /^[1-9]\d*$/);
+  // Successes spend nothing.
+  for (let i = 0; i < 50; i += 1) assert.equal((await from('198.51.100.8', `Bearer ${TOKEN}`)).statusCode, 200);
+});
+
 test('apps: create with a given or generated name, list, info, destroy', async (t) => {
   const h = await startHarness(t);
   const created = await h.send('POST', '/apps', { name: 'demo' });
