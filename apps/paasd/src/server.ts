@@ -33,7 +33,7 @@ import { registerFormationRoutes } from './routes/formation.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 
 export interface ServerDeps {
-  readonly config: Pick<Config, 'apiToken' | 'domain' | 'routerPort' | 'allowPrivateTargets'>;
+  readonly config: Pick<Config, 'apiToken' | 'domain' | 'routerPort' | 'allowPrivateTargets' | 'dataDir'>;
   readonly store: Store;
   readonly logger: Logger;
   readonly repos: RepoStore;
@@ -63,7 +63,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     // Unknown fields are refused rather than silently dropped, and types are not coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, allowUnionTypes: true } },
   });
-  installErrorHandlers(app);
+  installErrorHandlers(app, { dataDir: config.dataDir });
   registerDashboardRoutes(app);
   // The API speaks JSON only; anything else is a 415 rather than a string body.
   app.removeContentTypeParser('text/plain');

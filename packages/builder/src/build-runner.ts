@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
-import { MAX_PROCESS_TYPES, type ProcessTypes, type TargetPolicy, PaasError, invalidParams, isConfigKey, parseProcfile } from '@paas/core';
+import { MAX_PROCESS_TYPES, type ProcessTypes, type TargetPolicy, PaasError, invalidParams, isConfigKey, isOutOfSpace, parseProcfile } from '@paas/core';
 
 import type { BuildEnvironment } from './build-environment.js';
 import { type BuildFailure, type FailureEvent, classifyBuildFailure, formatBuildFailure } from './build-failure.js';
@@ -372,6 +372,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
     if (timeout.aborted) event = { kind: 'build_timeout', timeoutMs, step: build.step };
     else if (signal.aborted) event = { kind: 'build_canceled', step: build.step };
     else if (error instanceof BuildStopped) event = error.event;
+    else if (isOutOfSpace(error)) event = { kind: 'out_of_space', step: build.step };
     else event = { kind: 'internal_error', step: build.step };
     const failure = classifyBuildFailure(event);
     build.log.lines(formatBuildFailure(failure));
