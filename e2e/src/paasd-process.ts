@@ -52,6 +52,8 @@ export async function startPaasd(options: PaasdOptions): Promise<RunningPaasd> {
     cwd: dataDir,
     env: {
       ...inheritedEnv(),
+      // Test receivers (log drains, buildpack repos) listen on loopback.
+      PAAS_ALLOW_PRIVATE_TARGETS: '1',
       ...options.env,
       HOST: '127.0.0.1',
       PORT: '0',

@@ -42,6 +42,8 @@ export async function startPaasd(options: PaasdOptions = {}): Promise<RunningPaa
     cwd: dataDir,
     env: {
       PATH: process.env.PATH ?? '',
+      // Test receivers (log drains, buildpack repos) listen on loopback.
+      PAAS_ALLOW_PRIVATE_TARGETS: '1',
       ...options.env,
       PORT: '0',
       PAAS_ROUTER_PORT: '0',

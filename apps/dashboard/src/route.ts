@@ -21,7 +21,7 @@ export type Route =
   | { readonly page: 'app'; readonly app: string; readonly tab: AppTab; readonly build?: string }
   | { readonly page: 'not-found' };
 
-const APP_NAME = /^[a-z][a-z0-9-]{1,29}$/;
+const APP_NAME = /^(?=.{3,30}$)[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const BUILD_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 const isTab = (value: string): value is AppTab => (APP_TABS as readonly string[]).includes(value);

@@ -20,6 +20,10 @@ export interface Config {
   readonly keepReleases: number;
   /** How often the disk collector runs after the one at start; 0: only at start. */
   readonly gcIntervalMs: number;
+  /** A build is stopped after this long (Heroku: 15 min). */
+  readonly buildTimeoutMs: number;
+  /** Drains and buildpack git URLs may also reach loopback and private addresses. */
+  readonly allowPrivateTargets: boolean;
 }
 
 const RUNTIMES = ['auto', 'local', 'docker', 'swarm'] as const;
@@ -78,6 +82,25 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     }
     return Number(value);
   };
+  const duration = (name: string, fallbackMs: number, maxMs: number): number => {
+    const value = text(name);
+    if (value === undefined) return fallbackMs;
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value);
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match?.[2] ?? 's'] ?? 1000;
+    const ms = match ? Math.round(Number(match[1]) * unit) : NaN;
+    if (!(ms > 0 && ms <= maxMs)) {
+      problems.push(`${name}=${JSON.stringify(value)} must be a duration above 0 and at most ${String(maxMs / 3_600_000)} h: seconds (900) or with a unit (90s, 15m, 1h).`);
+      return fallbackMs;
+    }
+    return ms;
+  };
+  const flag = (name: string): boolean => {
+    const value = text(name);
+    if (value === undefined || value === '0' || value === 'false') return false;
+    if (value === '1' || value === 'true') return true;
+    problems.push(`${name}=${JSON.stringify(value)} must be 1 or 0.`);
+    return false;
+  };
   const domain = (text('PAAS_DOMAIN') ?? 'localhost').toLowerCase();
   if (!HOSTNAME.test(domain)) problems.push(`PAAS_DOMAIN=${JSON.stringify(domain)} is not a domain name (e.g. apps.example.com).`);
   const apiToken = text('PAAS_API_TOKEN');
@@ -101,6 +124,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     stopGraceMs: seconds('PAAS_STOP_GRACE', 30),
     keepReleases: integer('PAAS_KEEP_RELEASES', 20, 1, 100_000, 'releases'),
     gcIntervalMs: integer('PAAS_GC_INTERVAL', 3600, 0, 7 * 24 * 3600, 'seconds') * 1000,
+    buildTimeoutMs: duration('PAAS_BUILD_TIMEOUT', 15 * 60_000, 24 * 3_600_000),
+    allowPrivateTargets: flag('PAAS_ALLOW_PRIVATE_TARGETS'),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

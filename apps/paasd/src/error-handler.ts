@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
 
-import { ERROR_STATUS, PaasError, isErrorId } from '@paas/core';
+import { ERROR_STATUS, PaasError, isErrorId, isOutOfSpace } from '@paas/core';
 import type { ErrorId } from '@paas/core';
 
 const BY_STATUS: Readonly<Record<number, ErrorId>> = {
@@ -30,9 +30,17 @@ export function describeValidation(context: string, errors: readonly FastifySche
 }
 
 /** Every error leaves as `{id, message}`; unknown ones as internal_error, logged in full. */
-export function installErrorHandlers(app: FastifyInstance): void {
+export function installErrorHandlers(app: FastifyInstance, options: { readonly dataDir: string }): void {
   app.setErrorHandler((error: FastifyError | PaasError, request, reply) => {
+    if (isOutOfSpace(error)) {
+      request.log.error({ err: error }, 'no space left in the data dir');
+      return reply.status(507).send({
+        id: 'insufficient_storage',
+        message: `No space left in PAAS_DATA_DIR (${options.dataDir}): free space on its disk or move the data dir, then try again.`,
+      });
+    }
     if (error instanceof PaasError) {
+      if ('retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number') void reply.header('retry-after', String(error.retryAfterSeconds));
       return reply.status(error.status).send({ id: error.id, message: error.message });
     }
     if (error.validation) {

@@ -8,7 +8,7 @@ import { PaasError } from '@paas/core';
 import { createPushServer, handleGitHttp } from '@paas/git';
 import type { Push, PushServer, RepoStore } from '@paas/git';
 
-import type { Authenticator } from './auth.js';
+import { type Authenticator, RateLimited } from './auth.js';
 import type { BuildService } from './deploy/build-service.js';
 import type { Logger } from './logger.js';
 
@@ -75,8 +75,11 @@ export function registerGitRoutes(
   app.all<{ Params: { app: string; '*': string } }>('/:app.git/*', async (request, reply) => {
     let actor: string;
     try {
-      actor = deps.authenticator.authenticate(request.headers.authorization).name;
+      actor = deps.authenticator.authenticate(request.headers.authorization, request.ip).name;
     } catch (error) {
+      if (error instanceof RateLimited) {
+        return reply.status(429).header('retry-after', String(error.retryAfterSeconds)).type('text/plain').send(`${error.message}\n`);
+      }
       if (error instanceof PaasError && error.id === 'unauthorized') {
         return reply.status(401).header('www-authenticate', 'Basic realm="paas"').type('text/plain').send(`${error.message}\n`);
       }

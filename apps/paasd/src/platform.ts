@@ -51,7 +51,8 @@ export interface Platform {
 /** The composition root: every package is made and wired here, and nowhere else. */
 export async function createPlatform(config: Config, logger: Logger): Promise<Platform> {
   // The log router first: the store announces audit events into apps' streams as `paas[api]` lines.
-  const logs = createLogRouter({ createDrain: (target, reports) => createDrain(target, reports) });
+  const targets = { allowPrivate: config.allowPrivateTargets };
+  const logs = createLogRouter({ createDrain: (target, reports) => createDrain(target, reports, { targets }) });
   const platformLog = (app: string, process: string, line: string): void => logs.publish(app, { source: 'paas', process, line });
   const store = createStore({
     dataDir: config.dataDir,
@@ -138,6 +139,8 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     dataDir: config.dataDir,
     urls: { domain: config.domain, routerPort: config.routerPort },
     environment: buildEnvironmentFor({ docker, stackImage: config.stackImage, workDir: join(config.dataDir, 'tmp'), instance, logger }),
+    timeoutMs: config.buildTimeoutMs,
+    targets,
     ...(seedUnpacked ? { seedUnpacked } : {}),
   });
   const pushRequests: PushRequests = new Map();

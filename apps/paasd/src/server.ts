@@ -35,7 +35,7 @@ import { registerFormationRoutes } from './routes/formation.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 
 export interface ServerDeps {
-  readonly config: Pick<Config, 'apiToken' | 'domain' | 'routerPort'>;
+  readonly config: Pick<Config, 'apiToken' | 'domain' | 'routerPort' | 'allowPrivateTargets' | 'dataDir'>;
   readonly store: Store;
   readonly logger: Logger;
   readonly repos: RepoStore;
@@ -66,14 +66,14 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     // Unknown fields are refused rather than silently dropped, and types are not coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, allowUnionTypes: true } },
   });
-  installErrorHandlers(app);
+  installErrorHandlers(app, { dataDir: config.dataDir });
   registerDashboardRoutes(app);
   // The API speaks JSON only; anything else is a 415 rather than a string body.
   app.removeContentTypeParser('text/plain');
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk };
+  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, targets: { allowPrivate: config.allowPrivateTargets } };
   const authenticator = createAuthenticator(store.tokens, config.apiToken);
   registerGitRoutes(app, { repos, authenticator, pushServer, pushRequests, logger, shutdown });
   void app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
@@ -83,7 +83,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     // Set by the hook below before any handler runs.
     api.decorateRequest('actor', null as unknown as Actor);
     api.addHook('onRequest', async (request) => {
-      request.actor = authenticator.authenticate(request.headers.authorization);
+      request.actor = authenticator.authenticate(request.headers.authorization, request.ip);
     });
     // A change is acknowledged only once it is on disk; concurrent changes share one fsync.
     api.addHook('onSend', async (request) => {

@@ -22,6 +22,31 @@ test('health needs no token; everything else does', async (t) => {
   assert.deepEqual(account.json(), { name: 'alice' });
 });
 
+test('wrong tokens are rate-limited per client address: 429 rate_limit with Retry-After, on the API and on git', async (t) => {
+  const h = await startHarness(t);
+  const from = (remoteAddress: string, authorization: string, url = '/apps') => h.app.inject({ url, remoteAddress, headers: { authorization } });
+  const statuses: number[] = [];
+  for (let i = 0; i < 100; i += 1) statuses.push((await from('203.0.113.9', 'Bearer wrong-token')).statusCode);
+  assert.deepEqual(statuses.slice(0, 20), Array<number>(20).fill(401));
+  assert.ok(statuses.slice(20).every((status) => status === 429), statuses.join(','));
+  const limited = await from('203.0.113.9', 'Bearer wrong-token');
+  assert.equal(limited.statusCode, 429);
+  assert.equal(limited.json<{ id: string }>().id, 'rate_limit');
+  assert.match(limited.headers['retry-after'] as string, /^[1-9]\d*$/);
+  // A limited address is refused before its credential is checked; others are not affected.
+  assert.equal((await from('203.0.113.9', `Bearer ${TOKEN}`)).statusCode, 429);
+  assert.equal((await from('198.51.100.7', `Bearer ${TOKEN}`)).statusCode, 200);
+  const basic = (password: string) => `Basic ${Buffer.from(`git:${password}`).toString('base64')}`;
+  const git: number[] = [];
+  for (let i = 0; i < 30; i += 1) git.push((await from('192.0.2.44', basic('wrong'), '/demo.git/info/refs?service=git-upload-pack')).statusCode);
+  assert.equal(git[0], 401);
+  assert.equal(git.at(-1), 429);
+  const gitLimited = await from('192.0.2.44', basic('wrong'), '/demo.git/info/refs?service=git-upload-pack');
+  assert.match(gitLimited.headers['retry-after'] as string, /^[1-9]\d*$/);
+  // Successes spend nothing.
+  for (let i = 0; i < 50; i += 1) assert.equal((await from('198.51.100.8', `Bearer ${TOKEN}`)).statusCode, 200);
+});
+
 test('apps: create with a given or generated name, list, info, destroy', async (t) => {
   const h = await startHarness(t);
   const created = await h.send('POST', '/apps', { name: 'demo' });
@@ -48,15 +73,20 @@ test('apps: create with a given or generated name, list, info, destroy', async (
 
 test('bad app names are refused with 422 and say the rule', async (t) => {
   const h = await startHarness(t);
-  for (const name of ['../etc', 'a;b', 'Demo', 'a'.repeat(31), '', '1abc', 'a', 'demo\n', 'dé']) {
+  for (const name of ['../etc', 'a;b', 'Demo', 'a'.repeat(31), '', '1abc', 'a', 'ab', 'app-', 'my--app', 'demo\n', 'dé']) {
     const response = await h.send('POST', '/apps', { name });
     assert.equal(response.statusCode, 422, name);
     const body = response.json<{ id: string; message: string }>();
     assert.equal(body.id, 'invalid_params');
     assert.match(body.message, /lowercase letter/);
   }
+  for (const name of ['api', 'git', 'dashboard', 'www', 'localhost', 'default']) {
+    const response = await h.send('POST', '/apps', { name });
+    assert.equal(response.statusCode, 422, name);
+    assert.match(response.json<{ message: string }>().message, /is reserved for the platform/);
+  }
   assert.equal((await h.send('POST', '/apps', { name: 'a'.repeat(30) })).statusCode, 201);
-  assert.equal((await h.send('POST', '/apps', { name: 'ok', region: 'eu' })).statusCode, 422);
+  assert.equal((await h.send('POST', '/apps', { name: 'okay', region: 'eu' })).statusCode, 422);
   assert.equal((await h.send('POST', '/apps', { name: 42 })).statusCode, 422);
   assert.deepEqual((await h.request({ url: '/apps' })).json<AppResource[]>().map((a) => a.name), ['a'.repeat(30)]);
 });
@@ -97,6 +127,21 @@ test('config vars: PATCH sets and null deletes; each change is a release; a no-o
     [1, 'Initial release', false],
   ]);
   assert.equal(releases[0]?.actor, 'admin');
+});
+
+test('config vars the platform sets in every process (PORT, DYNO, …) are refused with a reason; PATH is the app\'s', async (t) => {
+  const h = await startHarness(t);
+  await h.send('POST', '/apps', { name: 'demo' });
+  for (const key of ['PORT', 'DYNO', 'PAAS_RELEASE_VERSION']) {
+    const response = await h.send('PATCH', '/apps/demo/config-vars', { [key]: '1' });
+    assert.equal(response.statusCode, 422, key);
+    const body = response.json<{ id: string; message: string }>();
+    assert.equal(body.id, 'invalid_params');
+    assert.match(body.message, new RegExp(`^${key} is set by the platform in every process`));
+  }
+  const path = await h.send('PATCH', '/apps/demo/config-vars', { PATH: '/nope' });
+  assert.equal(path.statusCode, 200);
+  assert.deepEqual((await h.request({ url: '/apps/demo/config-vars' })).json(), { PATH: '/nope' });
 });
 
 test('config keys and values are checked; values round-trip byte for byte and never reach logs or errors', async (t) => {

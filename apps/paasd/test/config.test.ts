@@ -22,3 +22,18 @@ test('every bad variable is reported at once', () => {
     (error: unknown) => error instanceof ConfigError && error.problems.length === 8,
   );
 });
+
+test('PAAS_BUILD_TIMEOUT takes seconds or a duration; PAAS_ALLOW_PRIVATE_TARGETS is off by default', () => {
+  assert.equal(loadConfig({}).buildTimeoutMs, 15 * 60_000);
+  assert.equal(loadConfig({}).allowPrivateTargets, false);
+  assert.equal(loadConfig({ PAAS_BUILD_TIMEOUT: '900' }).buildTimeoutMs, 900_000);
+  assert.equal(loadConfig({ PAAS_BUILD_TIMEOUT: '90s' }).buildTimeoutMs, 90_000);
+  assert.equal(loadConfig({ PAAS_BUILD_TIMEOUT: '30m' }).buildTimeoutMs, 30 * 60_000);
+  assert.equal(loadConfig({ PAAS_BUILD_TIMEOUT: '1h' }).buildTimeoutMs, 3_600_000);
+  assert.equal(loadConfig({ PAAS_ALLOW_PRIVATE_TARGETS: '1' }).allowPrivateTargets, true);
+  assert.throws(
+    () => loadConfig({ PAAS_BUILD_TIMEOUT: 'soon', PAAS_ALLOW_PRIVATE_TARGETS: 'yes', PORT: 'x' }),
+    (error: unknown) => error instanceof ConfigError && error.problems.length === 3 && /PAAS_BUILD_TIMEOUT="soon" must be a duration/.test(error.message),
+  );
+  assert.throws(() => loadConfig({ PAAS_BUILD_TIMEOUT: '0' }), /PAAS_BUILD_TIMEOUT/);
+});

@@ -37,7 +37,7 @@ export async function startHarness(t: TestContext, env: Record<string, string> =
   sink.on('data', (chunk: Buffer) => {
     logged += chunk.toString('utf8');
   });
-  const config = loadConfig({ PAAS_DATA_DIR: dir, PAAS_API_TOKEN: TOKEN, PAAS_DOMAIN: 'example.test', PAAS_RUNTIME: 'local', ...env });
+  const config = loadConfig({ PAAS_DATA_DIR: dir, PAAS_API_TOKEN: TOKEN, PAAS_DOMAIN: 'example.test', PAAS_RUNTIME: 'local', PAAS_ALLOW_PRIVATE_TARGETS: '1', ...env });
   const platform = await createPlatform(config, createLogger('debug', sink));
   const { app, store } = platform;
   await app.ready();

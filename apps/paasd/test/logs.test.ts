@@ -128,7 +128,9 @@ test('drain URLs are checked, limited to five an app, and never shown back with 
   const h = await startHarness(t);
   await h.send('POST', '/apps', { name: 'demo' });
   for (const [url, pattern] of [
-    ['ftp://logs.example.com:21', /syslog:\/\/, syslog\+tls:\/\/, https:\/\/ or http:\/\//],
+    ['ftp://logs.example.com:21', /syslog:\/\/, syslog\+tls:\/\/ or https:\/\//],
+    ['http://logs.example.com/', /syslog:\/\/, syslog\+tls:\/\/ or https:\/\//],
+    ['syslog://[fd00:ec2::254]:514', /fd00:ec2::254 is a metadata address/],
     ['syslog://logs.example.com', /port/],
     ['https://169.254.169.254/latest', /link-local|metadata/],
     ['not a url', /URL/],
@@ -147,6 +149,20 @@ test('drain URLs are checked, limited to five an app, and never shown back with 
   const sixth = await h.send('POST', '/apps/demo/log-drains', { url: 'syslog://logs.example.com:600' });
   assert.equal(sixth.statusCode, 422);
   assert.match(sixth.json<{ message: string }>().message, /5 drains already/);
+});
+
+test('without PAAS_ALLOW_PRIVATE_TARGETS, drains and buildpacks cannot target loopback or private addresses', async (t) => {
+  const h = await startHarness(t, { PAAS_ALLOW_PRIVATE_TARGETS: '0' });
+  await h.send('POST', '/apps', { name: 'demo' });
+  for (const url of ['syslog://127.0.0.1:514', 'https://[::ffff:127.0.0.1]/', 'https://2130706433/', 'syslog://10.1.2.3:514', 'https://[fd12::1]/']) {
+    const refused = await h.send('POST', '/apps/demo/log-drains', { url });
+    assert.equal(refused.statusCode, 422, url);
+    assert.match(refused.json<{ message: string }>().message, /is not allowed .*PAAS_ALLOW_PRIVATE_TARGETS=1/, url);
+  }
+  for (const buildpack of ['https://169.254.169.254/x.git', 'https://127.0.0.1/x.git', 'ssh://-oProxyCommand=touch%20/tmp/x/y.git', 'git@example.com:x.git']) {
+    const refused = await h.request({ method: 'PUT', url: '/apps/demo/buildpack-installations', payload: { updates: [{ buildpack }] } });
+    assert.equal(refused.statusCode, 422, buildpack);
+  }
 });
 
 test('a log session opens once, and an unknown one is a 404 before any upgrade', async (t) => {

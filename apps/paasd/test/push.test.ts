@@ -10,11 +10,11 @@ import { gitClient } from './git-client.js';
 import { TOKEN, dockerUnavailable, startHarness } from './harness.js';
 
 /** A classic buildpack as plain shell: what a third party would write. */
-function writeBuildpack(dir: string, compileExit = 0): string {
+function writeBuildpack(dir: string, compileExit = 0, compileFirst = ''): string {
   mkdirSync(join(dir, 'bin'), { recursive: true });
   const scripts: Record<string, string> = {
     detect: '#!/bin/sh\n[ -f "$1/run.sh" ] && echo "Shell" && exit 0\nexit 1\n',
-    compile: `#!/bin/sh\nset -e\necho "-----> Compiling with the shell pack"\necho "       greeting is $(cat "$3/GREETING" 2>/dev/null || echo unset)"\necho built > "$1/built.txt"\nexit ${String(compileExit)}\n`,
+    compile: `#!/bin/sh\nset -e\n${compileFirst}echo "-----> Compiling with the shell pack"\necho "       greeting is $(cat "$3/GREETING" 2>/dev/null || echo unset)"\necho built > "$1/built.txt"\nexit ${String(compileExit)}\n`,
     release: '#!/bin/sh\nprintf -- "---\\ndefault_process_types:\\n  web: sh run.sh\\n"\n',
   };
   for (const [name, body] of Object.entries(scripts)) {
@@ -24,8 +24,8 @@ function writeBuildpack(dir: string, compileExit = 0): string {
   return dir;
 }
 
-async function setup(t: TestContext, runtime: 'local' | 'docker' = 'local') {
-  const h = await startHarness(t, { PAAS_RUNTIME: runtime });
+async function setup(t: TestContext, runtime: 'local' | 'docker' = 'local', env: Record<string, string> = {}) {
+  const h = await startHarness(t, { PAAS_RUNTIME: runtime, ...env });
   await h.app.listen({ port: 0, host: '127.0.0.1' });
   const address = h.app.server.address();
   assert.ok(address && typeof address === 'object');
@@ -74,6 +74,23 @@ test(`git push builds with the app's buildpack and ends with the new release; a 
   assert.equal((await h.request({ url: '/apps/demo/builds' })).json<BuildResource[]>()[0]?.status, 'failed');
 });
 }
+
+test('PAAS_BUILD_TIMEOUT stops a build that runs too long, saying the limit; the app keeps its release and can push again', { timeout: 5 * 60_000 }, async (t) => {
+  const { h, work, repo, git } = await setup(t, 'local', { PAAS_BUILD_TIMEOUT: '2s' });
+  const pack = writeBuildpack(join(work, 'slow-pack'), 0, 'echo "-----> Sleeping"\nsleep 300\n');
+  assert.equal((await h.request({ method: 'PUT', url: '/apps/demo/buildpack-installations', payload: { updates: [{ buildpack: pack }] } })).statusCode, 200);
+  const started = Date.now();
+  const stopped = await git(repo, ['push', 'paas', 'main']);
+  assert.notEqual(stopped.code, 0);
+  assert.ok(Date.now() - started < 60_000, 'the build stopped soon after the limit');
+  assert.match(stopped.out, /remote: {2}! {5}The build reached the time limit of 2 seconds \(during .*\) and was stopped; the app keeps its current release\./);
+  assert.match(stopped.out, /PAAS_BUILD_TIMEOUT/);
+  assert.equal((await h.request({ url: '/apps/demo/releases' })).json<ReleaseResource[]>().length, 1);
+  writeBuildpack(pack);
+  const pushed = await git(repo, ['push', 'paas', 'main']);
+  assert.equal(pushed.code, 0, pushed.out);
+  assert.match(pushed.out, /remote: -----> Released v2/);
+});
 
 test('pushes to other branches are refused with the branch that deploys; wrong tokens are refused', async (t) => {
   const { h, repo, git, work } = await setup(t);

@@ -26,6 +26,7 @@ describe('classifyBuildFailure', () => {
     { kind: 'build_timeout', timeoutMs: 15 * 60 * 1000, step: 'the nodejs compile step' },
     { kind: 'build_canceled', step: 'compressing the slug' },
     { kind: 'slug_too_large', limitBytes: 500 * 1024 * 1024 },
+    { kind: 'out_of_space', step: 'compressing the slug' },
     { kind: 'internal_error', step: 'setup' },
   ];
   for (const event of events) {
@@ -38,7 +39,7 @@ describe('classifyBuildFailure', () => {
 
   it('names the packs tried, the timeout and the size limit', () => {
     assert.match(classifyBuildFailure(events[4] as FailureEvent).what, /tried nodejs, static, procfile/);
-    assert.match(classifyBuildFailure(events[10] as FailureEvent).what, /timed out after 15 minutes \(during the nodejs compile step\)/);
+    assert.match(classifyBuildFailure(events[10] as FailureEvent).what, /reached the time limit of 15 minutes \(during the nodejs compile step\)/);
     assert.match(classifyBuildFailure(events[12] as FailureEvent).what, /size limit of 500 MB/);
   });
 
@@ -84,5 +85,13 @@ describe('formatBuildFailure', () => {
       ' !     Likely cause: It was stopped before it finished.',
       ' !     Fix: Push again to start a new build.',
     ]);
+  });
+});
+
+describe('a full disk', () => {
+  it('is said as such, not as a problem on the platform', () => {
+    const failure = classifyBuildFailure({ kind: 'out_of_space', step: 'compressing the slug' });
+    assert.match(failure.what, /no space left on the platform's disk \(during compressing the slug\)/);
+    assert.match(failure.fix, /free space in PAAS_DATA_DIR or move the data dir/);
   });
 });

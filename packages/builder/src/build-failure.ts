@@ -25,6 +25,7 @@ export type FailureEvent =
   | { readonly kind: 'build_timeout'; readonly timeoutMs: number; readonly step: string }
   | { readonly kind: 'build_canceled'; readonly step: string }
   | { readonly kind: 'slug_too_large'; readonly limitBytes: number }
+  | { readonly kind: 'out_of_space'; readonly step: string }
   | { readonly kind: 'internal_error'; readonly step: string };
 
 export type BuildFailureKind = FailureEvent['kind'];
@@ -177,9 +178,9 @@ export function classifyBuildFailure(event: FailureEvent): BuildFailure {
     case 'build_timeout':
       return failure(
         'build_timeout',
-        `The build timed out after ${minutes(event.timeoutMs)} (during ${event.step}) and was stopped.`,
+        `The build reached the time limit of ${minutes(event.timeoutMs)} (during ${event.step}) and was stopped; the app keeps its current release.`,
         'A step kept running: a script waiting for input, a server or watcher started by the build, or a very slow download.',
-        'Make sure build scripts exit on their own (no `--watch`, no servers), then push again.',
+        'Make sure build scripts exit on their own (no `--watch`, no servers), then push again. If the build really needs longer, the operator can raise PAAS_BUILD_TIMEOUT (e.g. 30m).',
       );
     case 'build_canceled':
       return failure('build_canceled', `The build was canceled (during ${event.step}).`, 'It was stopped before it finished.', 'Push again to start a new build.');
@@ -189,6 +190,13 @@ export function classifyBuildFailure(event: FailureEvent): BuildFailure {
         `The compiled slug is over the size limit of ${String(Math.round(event.limitBytes / (1024 * 1024)))} MB.`,
         'The app directory holds large files after the build: dependencies, build artifacts or caches.',
         'Keep large files out of the repository, prune dev dependencies, and keep caches out of the app directory.',
+      );
+    case 'out_of_space':
+      return failure(
+        'out_of_space',
+        `The build stopped: no space left on the platform's disk (during ${event.step}).`,
+        'The disk holding the platform\'s data dir (PAAS_DATA_DIR) is full or over its quota. This is not caused by the app.',
+        'Tell the operator: free space in PAAS_DATA_DIR or move the data dir, then push again.',
       );
     case 'internal_error':
       return failure(

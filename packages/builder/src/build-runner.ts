@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
-import { type ProcessTypes, PaasError, invalidParams, isConfigKey, parseProcfile } from '@paas/core';
+import { MAX_PROCESS_TYPES, type ProcessTypes, type TargetPolicy, PaasError, invalidParams, isConfigKey, isOutOfSpace, parseProcfile } from '@paas/core';
 
 import type { BuildEnvironment } from './build-environment.js';
 import { type BuildFailure, type FailureEvent, classifyBuildFailure, formatBuildFailure } from './build-failure.js';
@@ -58,6 +58,8 @@ export interface RunBuildOptions {
   readonly outputLimitBytes?: number;
   /** Accept `file://` buildpack URLs (tests, operators). */
   readonly allowFileUrls?: boolean;
+  /** Which addresses buildpack git URLs may reach; public ones only by default. */
+  readonly targets?: TargetPolicy;
   /** Parent of the per-build work dir; default the OS temp dir. */
   readonly workRoot?: string;
   /**
@@ -185,11 +187,13 @@ class Build {
     for (const [index, value] of refs.entries()) {
       const sink = this.log.sink();
       try {
-        const ref = parseBuildpackRef(value, { allowFileUrls: this.options.allowFileUrls === true });
+        const targets = this.options.targets ?? {};
+        const ref = parseBuildpackRef(value, { allowFileUrls: this.options.allowFileUrls === true, targets });
         const dir = join(this.dir('buildpacks'), buildpackDirName(index, ref));
         await fetchBuildpack(ref, dir, {
           buildpacksDir: this.options.buildpacksDir ?? DEFAULT_BUILDPACKS_DIR,
           allowFileUrls: this.options.allowFileUrls === true,
+          targets,
           home: this.dir('home'),
           path: this.options.env?.['PATH'] ?? DEFAULT_PATH,
           log: sink,
@@ -295,6 +299,12 @@ class Build {
     if (Object.keys(fromPacks).length > 0) this.log.detail(`Default types for buildpack -> ${Object.keys(fromPacks).join(', ')}`);
     const types = mergeProcessTypes(procfile, defaults);
     if (Object.keys(types).length === 0) throw new BuildStopped({ kind: 'no_process_types', buildpacks: this.used.map((pack) => pack.ref) });
+    if (Object.keys(types).length > MAX_PROCESS_TYPES) {
+      throw new BuildStopped({
+        kind: 'invalid_procfile',
+        message: `The Procfile and the buildpacks' defaults declare ${String(Object.keys(types).length)} process types, more than ${String(MAX_PROCESS_TYPES)}. Keep at most ${String(MAX_PROCESS_TYPES)}.`,
+      });
+    }
     return types;
   }
 
@@ -362,6 +372,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
     if (timeout.aborted) event = { kind: 'build_timeout', timeoutMs, step: build.step };
     else if (signal.aborted) event = { kind: 'build_canceled', step: build.step };
     else if (error instanceof BuildStopped) event = error.event;
+    else if (isOutOfSpace(error)) event = { kind: 'out_of_space', step: build.step };
     else event = { kind: 'internal_error', step: build.step };
     const failure = classifyBuildFailure(event);
     build.log.lines(formatBuildFailure(failure));

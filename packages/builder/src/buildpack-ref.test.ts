@@ -13,8 +13,21 @@ describe('parseBuildpackRef', () => {
       branch: 'v250',
       display: 'https://github.com/heroku/heroku-buildpack-nodejs.git#v250',
     });
-    assert.equal(parseBuildpackRef('git@github.com:me/pack.git').kind, 'git');
-    assert.equal(parseBuildpackRef('ssh://git@example.com/pack.git').kind, 'git');
+  });
+
+  it('takes git URLs over https only', () => {
+    for (const value of ['git@github.com:me/pack.git', 'ssh://git@example.com/pack.git', 'ssh://-oProxyCommand=touch%20/tmp/x/pack.git', 'git://example.com/pack.git', 'http://example.com/pack.git']) {
+      assert.throws(() => parseBuildpackRef(value), /an https:\/\/ git URL/, value);
+    }
+  });
+
+  it('refuses https URLs whose host is a loopback, private, link-local or metadata address, however spelled', () => {
+    for (const value of ['https://169.254.169.254/x.git', 'https://[fd00:ec2::254]/x.git', 'https://127.0.0.1/x.git', 'https://2130706433/x.git',
+      'https://0x7f000001/x.git', 'https://[::ffff:127.0.0.1]/x.git', 'https://[::]/x.git', 'https://0.0.0.0/x.git', 'https://10.0.0.1/x.git']) {
+      assert.throws(() => parseBuildpackRef(value), /host is not allowed .*PAAS_ALLOW_PRIVATE_TARGETS=1/, value);
+    }
+    assert.equal(parseBuildpackRef('https://127.0.0.1/x.git', { targets: { allowPrivate: true } }).kind, 'git');
+    assert.throws(() => parseBuildpackRef('https://169.254.169.254/x.git', { targets: { allowPrivate: true } }), /metadata address/);
   });
 
   it('refuses command-running transports, options and odd refs', () => {

@@ -1,7 +1,11 @@
+import { lookup } from 'node:dns/promises';
 import { cp, stat } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { basename, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
+
+import { TARGET_ADDRESS_RULE, type TargetPolicy, refuseTargetAddress } from '@paas/core';
 
 import { runOnHost } from './host-environment.js';
 
@@ -24,13 +28,23 @@ export class BuildpackRefError extends Error {
 }
 
 const BUILTIN_NAME = /^[a-z][a-z0-9-]{0,39}$/;
-const URL_SCHEMES = ['https:', 'http:', 'git:', 'ssh:'];
-const SCP_LIKE = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[A-Za-z0-9._~/][^\s]*$/;
+/**
+ * Only https: it carries no options in its host part (`ssh://-oProxyCommand=…`), is
+ * encrypted, and its host can be checked before and pinned during the clone.
+ */
+const URL_SCHEMES = ['https:'];
 const GIT_REF = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
 
 export interface ParseBuildpackOptions {
   /** Accept `file://` URLs (tests, operators); off by default: users must not clone the platform's disk. */
   readonly allowFileUrls?: boolean;
+  /** Which addresses a git URL may reach; public ones only unless the operator allows private ones. */
+  readonly targets?: TargetPolicy;
+}
+
+/** The host of a URL without IPv6 brackets; WHATWG URL already turned `2130706433` into `127.0.0.1`. */
+function bareHost(url: URL): string {
+  return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
 }
 
 /**
@@ -48,21 +62,23 @@ export function parseBuildpackRef(value: string, options: ParseBuildpackOptions 
   if (branch !== undefined && !GIT_REF.test(branch)) {
     throw new BuildpackRefError(`${JSON.stringify(branch)} after # is not a branch or tag name`);
   }
-  let scheme: string | undefined;
-  if (SCP_LIKE.test(url)) scheme = 'ssh:';
-  else {
-    try {
-      scheme = new URL(url).protocol;
-    } catch {
-      // Not a URL at all: reported below with the accepted forms.
-    }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Not a URL at all: reported below with the accepted forms.
   }
   const schemes = options.allowFileUrls === true ? [...URL_SCHEMES, 'file:'] : URL_SCHEMES;
-  if (scheme === undefined || !schemes.includes(scheme) || url.startsWith('-')) {
+  if (parsed === undefined || !schemes.includes(parsed.protocol) || url.startsWith('-')) {
     throw new BuildpackRefError(
       `${JSON.stringify(value.slice(0, 200))} is not a buildpack: use a built-in name (${PLATFORM_BUILDPACKS.join(', ')}), ` +
-        'an absolute path, or a git URL (https://, git://, ssh:// or user@host:path, optionally #branch)',
+        'an absolute path, or an https:// git URL, optionally with #branch',
     );
+  }
+  if (parsed.protocol === 'https:') {
+    const host = bareHost(parsed);
+    const refused = isIP(host) === 0 ? undefined : refuseTargetAddress(host, options.targets);
+    if (refused !== undefined) throw new BuildpackRefError(`the buildpack URL's host is not allowed (${refused}): ${TARGET_ADDRESS_RULE}`);
   }
   return branch === undefined ? { kind: 'git', url, display: trimmed } : { kind: 'git', url, branch, display: trimmed };
 }
@@ -70,6 +86,7 @@ export function parseBuildpackRef(value: string, options: ParseBuildpackOptions 
 export interface FetchBuildpackOptions {
   readonly buildpacksDir: string;
   readonly allowFileUrls?: boolean;
+  readonly targets?: TargetPolicy;
   /** HOME for git (its config and known_hosts), inside the build's work dir. */
   readonly home: string;
   readonly path: string;
@@ -94,8 +111,14 @@ async function hasCompile(dir: string): Promise<boolean> {
  */
 export async function fetchBuildpack(ref: BuildpackRef, dest: string, options: FetchBuildpackOptions): Promise<void> {
   if (ref.kind === 'git') {
-    const args = ['clone', '--quiet', '--depth', '1', ...(ref.branch === undefined ? [] : ['--branch', ref.branch]), '--', ref.url, dest];
-    const protocols = options.allowFileUrls === true ? 'https:http:git:ssh:file' : 'https:http:git:ssh';
+    const pinned = await pinGitHost(ref.url, options.targets);
+    const args = [
+      // Redirects could lead anywhere; the resolved, checked addresses are the only ones curl may use.
+      '-c', 'http.followRedirects=false',
+      ...pinned.flatMap((entry) => ['-c', `http.curloptResolve=${entry}`]),
+      'clone', '--quiet', '--depth', '1', ...(ref.branch === undefined ? [] : ['--branch', ref.branch]), '--', ref.url, dest,
+    ];
+    const protocols = options.allowFileUrls === true ? 'https:file' : 'https';
     const result = await runOnHost('git', args, {
       cwd: options.home,
       env: {
@@ -122,6 +145,32 @@ export async function fetchBuildpack(ref: BuildpackRef, dest: string, options: F
     await cp(source, dest, { recursive: true, dereference: true });
   }
   if (!(await hasCompile(dest))) throw new BuildpackRefError('the buildpack has no bin/compile');
+}
+
+/**
+ * Resolves an https git URL's host now, refuses it when any address is not allowed, and
+ * returns curl `--resolve` entries that pin the clone to the addresses checked (a DNS
+ * answer changed between the check and the clone cannot lead elsewhere).
+ */
+async function pinGitHost(url: string, targets: TargetPolicy | undefined): Promise<string[]> {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'https:') return [];
+  const host = bareHost(parsed);
+  const port = parsed.port === '' ? '443' : parsed.port;
+  let addresses: string[];
+  if (isIP(host) !== 0) addresses = [host];
+  else {
+    try {
+      addresses = (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
+    } catch (error) {
+      throw new BuildpackRefError(`the buildpack host ${host} could not be resolved (${(error as NodeJS.ErrnoException).code ?? 'lookup failed'})`);
+    }
+  }
+  const refused = addresses.map((address) => refuseTargetAddress(address, targets)).find((reason) => reason !== undefined);
+  if (refused !== undefined) throw new BuildpackRefError(`the buildpack host ${host} is not allowed (${refused}): ${TARGET_ADDRESS_RULE}`);
+  if (isIP(host) !== 0) return [];
+  const shown = addresses.map((address) => (isIP(address) === 6 ? `[${address}]` : address));
+  return [`${host}:${port}:${shown.join(',')}`];
 }
 
 /** A directory name for the `index`-th buildpack of a build. */

@@ -23,6 +23,9 @@ describe('parseReleaseOutput', () => {
     assert.throws(() => parseReleaseOutput('default_process_types: [web]'), /not a mapping/);
     assert.throws(() => parseReleaseOutput('default_process_types:\n  "we b": x\n'), /invalid type name/);
     assert.throws(() => parseReleaseOutput('default_process_types:\n  web: 42\n'), /not a command/);
+    assert.throws(() => parseReleaseOutput('default_process_types:\n  "-web": x\n'), /invalid type name "-web"/);
+    const many = Array.from({ length: 10_000 }, (_, i) => `  p${String(i)}: x\n`).join('');
+    assert.throws(() => parseReleaseOutput(`default_process_types:\n${many}`), /declares 10000 types, more than 50/);
   });
 });
 

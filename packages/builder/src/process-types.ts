@@ -1,4 +1,4 @@
-import { type ProcessTypes, checkProcessType } from '@paas/core';
+import { MAX_PROCESS_TYPES, PROCESS_TYPE_RULE, type ProcessTypes, checkProcessType } from '@paas/core';
 import { parse } from 'yaml';
 
 /** Reads `bin/release` output: YAML whose `default_process_types` maps types to commands. */
@@ -14,9 +14,15 @@ export function parseReleaseOutput(text: string): ProcessTypes {
   const defaults = (document as Record<string, unknown>)['default_process_types'];
   if (defaults === null || defaults === undefined) return {};
   if (typeof defaults !== 'object' || Array.isArray(defaults)) throw new Error('default_process_types is not a mapping');
+  const entries = Object.entries(defaults as Record<string, unknown>);
+  if (entries.length > MAX_PROCESS_TYPES) {
+    throw new Error(`default_process_types declares ${String(entries.length)} types, more than ${String(MAX_PROCESS_TYPES)}`);
+  }
   const types: Record<string, string> = {};
-  for (const [name, command] of Object.entries(defaults as Record<string, unknown>)) {
-    if (checkProcessType(name) !== undefined) throw new Error(`default_process_types has an invalid type name ${JSON.stringify(name)}`);
+  for (const [name, command] of entries) {
+    if (checkProcessType(name) !== undefined) {
+      throw new Error(`default_process_types has an invalid type name ${JSON.stringify(name.slice(0, 70))} (${PROCESS_TYPE_RULE})`);
+    }
     if (typeof command !== 'string' || command.trim() === '') throw new Error(`default_process_types.${name} is not a command`);
     types[name] = command.trim();
   }

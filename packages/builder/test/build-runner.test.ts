@@ -154,7 +154,8 @@ describe('runBuild with buildpacks given by path', () => {
     assert.ok(Date.now() - started < 10_000, 'the build stopped soon after the timeout');
     const { failure } = failed(result);
     assert.equal(failure.kind, 'build_timeout');
-    assert.match(output, / ! {5}The build timed out after 2 seconds \(during the .* compile step\) and was stopped\./);
+    assert.match(output, / ! {5}The build reached the time limit of 2 seconds \(during the .* compile step\) and was stopped; the app keeps its current release\./);
+    assert.match(output, / ! {5}Fix: .*the operator can raise PAAS_BUILD_TIMEOUT/);
     const pid = Number(await readFile(pidFile, 'utf8'));
     let gone = false;
     for (let i = 0; i < 40 && !gone; i++) {

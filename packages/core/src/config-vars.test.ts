@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { PaasError } from './errors.js';
 import { applyConfigPatch, describeConfigChange, isConfigKey } from './config-vars.js';
 
 test('config keys', () => {
@@ -22,4 +23,15 @@ test('descriptions in Heroku words', () => {
   assert.equal(describeConfigChange(['A', 'B'], []), 'Set A, B config vars');
   assert.equal(describeConfigChange([], ['A']), 'Remove A config var');
   assert.equal(describeConfigChange(['A'], ['B', 'C']), 'Set A config var and remove B, C config vars');
+});
+
+test('platform-owned keys cannot be set (422, saying why) but can be removed; PATH stays settable', () => {
+  for (const key of ['PORT', 'DYNO', 'HOME', 'SOURCE_VERSION', 'PAAS_APP_NAME', 'PAAS_RELEASE_VERSION']) {
+    assert.throws(() => applyConfigPatch({}, { [key]: '1' }), (error: unknown) =>
+      error instanceof PaasError && error.id === 'invalid_params' && error.status === 422 &&
+      error.message.startsWith(`${key} is set by the platform in every process`) && error.message.includes('Use another name'));
+  }
+  assert.throws(() => applyConfigPatch({}, { PORT: '1', DYNO: 'x', A: 'b' }), /PORT, DYNO are set by the platform/);
+  assert.deepEqual(applyConfigPatch({ PORT: '1' }, { PORT: null }).unset, ['PORT']);
+  assert.deepEqual(applyConfigPatch({}, { PATH: '/nope', MY_PORT: '1', port: '2' }).set, ['PATH', 'MY_PORT', 'port']);
 });

@@ -12,6 +12,19 @@ export const CONFIG_MAX_BYTES = 32 * 1024;
 export const CONFIG_KEY_RULE =
   'a key starts with a letter or underscore and holds only letters, digits and underscores';
 
+/**
+ * Variables the platform sets in every process (after config vars, so a config var of
+ * the same name would be silently overridden): setting one is refused. `PATH` stays the
+ * app's to set, as on Heroku.
+ */
+export const PLATFORM_CONFIG_KEYS: ReadonlySet<string> = new Set(['PORT', 'DYNO', 'HOME', 'SOURCE_VERSION']);
+/** Every `PAAS_*` variable belongs to the platform (`PAAS_APP_NAME`, `PAAS_RELEASE_VERSION`, …). */
+export const PLATFORM_CONFIG_PREFIX = 'PAAS_';
+
+export function isPlatformConfigKey(key: string): boolean {
+  return PLATFORM_CONFIG_KEYS.has(key) || key.startsWith(PLATFORM_CONFIG_PREFIX);
+}
+
 export function isConfigKey(key: string): boolean {
   return key.length <= CONFIG_KEY_MAX_LENGTH && CONFIG_KEY_PATTERN.test(key);
 }
@@ -22,6 +35,15 @@ export function validateConfigPatch(patch: ConfigPatch): void {
   if (bad.length > 0) {
     const shown = bad.map((key) => JSON.stringify(key.slice(0, 64))).join(', ');
     throw invalidParams(`Invalid config var key ${shown}: ${CONFIG_KEY_RULE}.`);
+  }
+  // Removing one stays allowed, so a value stored before this rule can be cleared.
+  const owned = Object.entries(patch).filter(([key, value]) => value !== null && isPlatformConfigKey(key)).map(([key]) => key);
+  if (owned.length > 0) {
+    throw invalidParams(
+      `${owned.join(', ')} ${owned.length === 1 ? 'is' : 'are'} set by the platform in every process ` +
+        `(PORT, DYNO, HOME, SOURCE_VERSION and PAAS_*) and cannot be a config var: the platform's value would replace yours. ` +
+        'Use another name, e.g. MY_PORT.',
+    );
   }
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) continue;

@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   rate_limit: 429,
   internal_error: 500,
   service_unavailable: 503,
+  insufficient_storage: 507,
 } as const satisfies Record<string, number>;
 
 export type ErrorId = keyof typeof ERROR_STATUS;
@@ -45,4 +46,14 @@ export function notFound(what: string, name: string): PaasError {
 
 export function invalidParams(message: string): PaasError {
   return new PaasError('invalid_params', message);
+}
+
+const OUT_OF_SPACE_CODES: ReadonlySet<unknown> = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+/** True when an error, or one it was caused by, is a full disk or an exceeded quota. */
+export function isOutOfSpace(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 10; current = current.cause, depth += 1) {
+    if (OUT_OF_SPACE_CODES.has((current as NodeJS.ErrnoException).code)) return true;
+  }
+  return false;
 }

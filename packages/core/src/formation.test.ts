@@ -29,6 +29,7 @@ test('updates touch only named types and refuse unknown ones', () => {
     { type: 'worker', quantity: 2, size: 'eco' },
   ]);
   assert.throws(() => applyFormationUpdates(current, [{ type: 'clock', quantity: 1 }]), /types are web, worker/);
+  assert.throws(() => applyFormationUpdates([...current, { type: '-web', quantity: 0, size: 'standard' }], [{ type: '-web', quantity: 1 }]), /Invalid process type "-web": a process type holds only lowercase/);
   assert.throws(() => applyFormationUpdates(current, [{ type: 'web', size: 'giant' }]), /Unknown size/);
   assert.throws(() => applyFormationUpdates([], [{ type: 'web', quantity: 1 }]), /Push code first/);
 });

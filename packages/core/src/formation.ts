@@ -1,4 +1,5 @@
 import { invalidParams } from './errors.js';
+import { PROCESS_TYPE_RULE, checkProcessType } from './procfile.js';
 
 export const MAX_QUANTITY = 100;
 
@@ -81,6 +82,9 @@ export function applyFormationUpdates(
   if (updates.length === 0) throw invalidParams('No formation updates given: say which type to scale, e.g. web=2.');
   const next = new Map(current.map((entry) => [entry.type, entry]));
   for (const update of updates) {
+    if (checkProcessType(update.type) !== undefined) {
+      throw invalidParams(`Invalid process type ${JSON.stringify(update.type.slice(0, 70))}: ${PROCESS_TYPE_RULE}.`);
+    }
     const entry = next.get(update.type);
     if (!entry) {
       const known = [...next.keys()];

@@ -9,3 +9,4 @@ export type * from './resources.js';
 export { BUILD_ID_HEADER, RELEASE_VERSION_HEADER } from './resources.js';
 export * from './run-protocol.js';
 export * from './disk.js';
+export * from './network-address.js';

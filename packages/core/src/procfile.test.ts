@@ -36,6 +36,9 @@ describe('parseProcfile', () => {
     ['an empty name', ': npm start', /^Procfile line 1: "" is not a valid process type/],
     ['a line without a colon', 'web npm start', /^Procfile line 1: "web npm start" is not a process declaration\. Write it as `type: command`/],
     ['a name that is too long', `${'w'.repeat(64)}: a`, /is not a valid process type/],
+    ['a name starting with a dash', '-web: a', /^Procfile line 1: "-web" is not a valid process type/],
+    ['an uppercase name', 'Web: a', /^Procfile line 1: "Web" is not a valid process type/],
+    ['a 51st process type', Array.from({ length: 10_000 }, (_, i) => `p${String(i)}: a`).join('\n'), /^Procfile line 51: the Procfile declares more than 50 process types\. Keep at most 50/],
   ];
   for (const [name, text, message] of refused) {
     it(`refuses ${name}, naming the line and the fix`, () => {
@@ -48,9 +51,14 @@ describe('parseProcfile', () => {
 });
 
 describe('checkProcessType', () => {
-  it('accepts names Heroku accepts and refuses the rest', () => {
+  it('accepts lowercase DNS-label-sized names and refuses the rest', () => {
     assert.equal(checkProcessType('web'), undefined);
-    assert.equal(checkProcessType('Worker_2-x'), undefined);
+    assert.equal(checkProcessType('worker_2-x'), undefined);
+    assert.equal(checkProcessType('2nd-worker'), undefined);
+    assert.equal(checkProcessType('w'.repeat(63)), undefined);
+    assert.notEqual(checkProcessType('-web'), undefined);
+    assert.notEqual(checkProcessType('_web'), undefined);
+    assert.notEqual(checkProcessType('Worker'), undefined);
     assert.notEqual(checkProcessType('42'), undefined);
     assert.notEqual(checkProcessType('we b'), undefined);
   });

@@ -3,19 +3,24 @@ import { type PaasError, invalidParams } from './errors.js';
 /** Process type → command, in the order the Procfile declares them. */
 export type ProcessTypes = Readonly<Record<string, string>>;
 
-/** Heroku's rule for a Procfile line is `^([A-Za-z0-9_-]+):\s*(.+)$`; we also allow spaces before the colon. */
-export const PROCESS_TYPE_PATTERN = /^[A-Za-z0-9_-]+$/;
-/** Process types become part of container names and `DYNO` values: keep them DNS-label sized. */
+/**
+ * Process types become part of container names, hostnames and `DYNO` values: lowercase,
+ * DNS-label sized, and never starting with a dash (which a command line would take
+ * for an option).
+ */
+export const PROCESS_TYPE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export const PROCESS_TYPE_MAX_LENGTH = 63;
+/** How many process types one app may declare (Procfile and buildpack defaults together). */
+export const MAX_PROCESS_TYPES = 50;
 
 export const PROCESS_TYPE_RULE =
-  'a process type holds only letters, digits, dashes and underscores, at least one letter, at most 63 characters';
+  'a process type holds only lowercase letters, digits, dashes and underscores, starts with a letter or digit, has at least one letter and at most 63 characters';
 
 /** Why a name is not a process type, or undefined when it is one. */
 export function checkProcessType(name: string): string | undefined {
-  if (!PROCESS_TYPE_PATTERN.test(name) || name.length > PROCESS_TYPE_MAX_LENGTH) return PROCESS_TYPE_RULE;
+  if (!PROCESS_TYPE_PATTERN.test(name)) return PROCESS_TYPE_RULE;
   // An all-digit name would be reordered by JavaScript objects and makes dynos like `1.1`.
-  if (!/[A-Za-z]/.test(name)) return PROCESS_TYPE_RULE;
+  if (!/[a-z]/.test(name)) return PROCESS_TYPE_RULE;
   return undefined;
 }
 
@@ -56,6 +61,9 @@ export function parseProcfile(text: string): ProcessTypes {
     const earlier = declaredOn.get(name);
     if (earlier !== undefined) {
       throw lineError(lineNumber, `process type ${name} is already declared on line ${String(earlier)}`, 'Keep one declaration per type and remove the other.');
+    }
+    if (declaredOn.size >= MAX_PROCESS_TYPES) {
+      throw lineError(lineNumber, `the Procfile declares more than ${String(MAX_PROCESS_TYPES)} process types`, `Keep at most ${String(MAX_PROCESS_TYPES)}: run related work in one process type.`);
     }
     declaredOn.set(name, lineNumber);
     types[name] = command;

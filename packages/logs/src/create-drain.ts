@@ -6,7 +6,7 @@ import { createSyslogDrain } from './syslog-drain.js';
 
 /** The drain for a target's URL scheme; throws `invalid_params` for a URL that fails validation. */
 export function createDrain(target: DrainTarget, reports: DrainReports, options: DrainOptions = {}): Drain {
-  const { scheme } = parseDrainUrl(target.url);
+  const { scheme } = parseDrainUrl(target.url, options.targets);
   return scheme === 'syslog' || scheme === 'syslog+tls'
     ? createSyslogDrain(target, reports, options)
     : createHttpDrain(target, reports, options);

@@ -1,3 +1,5 @@
+import type { TargetPolicy } from '@paas/core';
+
 import type { DrainBufferOptions } from './drain-buffer.js';
 
 /** Tuning for one drain; every field has a default fit for production. */
@@ -18,4 +20,6 @@ export interface DrainOptions extends DrainBufferOptions {
   readonly flushIntervalMs?: number;
   /** Source of jitter for retry delays; `Math.random` unless a test pins it. */
   readonly random?: () => number;
+  /** Which addresses a drain may reach; public ones only unless the operator allows private ones. */
+  readonly targets?: TargetPolicy;
 }

@@ -13,7 +13,7 @@ function refuses(url: string, message: RegExp) {
   );
 }
 
-test('accepts the four schemes with their ports', () => {
+test('accepts the three schemes with their ports', () => {
   assert.deepEqual(parseDrainUrl('syslog://Logs.Example.com:514'), {
     scheme: 'syslog', host: 'logs.example.com', port: 514, username: '', password: '', path: '',
   });
@@ -21,15 +21,14 @@ test('accepts the four schemes with their ports', () => {
   assert.deepEqual(parseDrainUrl('https://user:p%40ss@logs.example.com/drain?app=x'), {
     scheme: 'https', host: 'logs.example.com', port: 443, username: 'user', password: 'p@ss', path: '/drain?app=x',
   });
-  assert.equal(parseDrainUrl('http://logs.example.com').port, 80);
-  assert.equal(parseDrainUrl('http://logs.example.com').path, '/');
+  assert.equal(parseDrainUrl('https://logs.example.com').path, '/');
   assert.equal(parseDrainUrl('https://logs.example.com:8443/x').port, 8443);
-  assert.equal(parseDrainUrl('syslog://[2001:db8::1]:514').host, '2001:db8::1');
-  assert.equal(parseDrainUrl('syslog://127.0.0.1:514').host, '127.0.0.1');
+  assert.equal(parseDrainUrl('syslog://[2606:4700::1]:514').host, '2606:4700::1');
+  assert.equal(parseDrainUrl('syslog://127.0.0.1:514', { allowPrivate: true }).host, '127.0.0.1');
 });
 
 test('refuses other schemes and unparsable URLs without echoing them', () => {
-  refuses('ftp://logs.example.com/', /start with syslog:\/\/, syslog\+tls:\/\/, https:\/\/ or http:\/\/, not ftp:/);
+  refuses('ftp://logs.example.com/', /start with syslog:\/\/, syslog\+tls:\/\/ or https:\/\/, not ftp:/);
   refuses('tcp://logs.example.com:514', /not tcp:/);
   refuses('logs.example.com:514', /could not be parsed|not logs\.example\.com:/);
   assert.throws(() => parseDrainUrl('https://user:s3cret@:80/'), (error: unknown) => error instanceof PaasError && !error.message.includes('s3cret'));
@@ -45,7 +44,7 @@ test('syslog URLs need an explicit port in range', () => {
 
 test('refuses empty, unspecified and link-local hosts, however they are spelled', () => {
   refuses('syslog:///x', /no valid host/);
-  refuses('syslog://0.0.0.0:514', /0\.0\.0\.0 is not allowed: drains cannot reach link-local/);
+  refuses('syslog://0.0.0.0:514', /0\.0\.0\.0 is not allowed \(0\.0\.0\.0 is a unspecified address\): drains cannot reach that address/);
   refuses('https://[::]/', /:: is not allowed/);
   refuses('https://169.254.169.254/latest/meta-data', /169\.254\.169\.254 is not allowed/);
   // inet_aton would read these as 169.254.169.254
@@ -54,7 +53,20 @@ test('refuses empty, unspecified and link-local hosts, however they are spelled'
   refuses('syslog://[fe80::1]:514', /fe80::1 is not allowed/);
   refuses('syslog://[febf::1]:514', /not allowed/);
   refuses('https://[::ffff:169.254.169.254]/', /not allowed/);
-  assert.equal(parseDrainUrl('syslog://[fec0::1]:514').host, 'fec0::1');
+  refuses('syslog://[fec0::1]:514', /not allowed/);
+});
+
+test('refuses loopback, private, unique-local and metadata hosts unless the operator allows private targets', () => {
+  for (const url of ['syslog://[fd00:ec2::254]:514', 'https://[fd00:ec2::254]/', 'https://127.0.0.1/', 'https://2130706433/', 'https://0x7f000001/',
+    'https://[::ffff:127.0.0.1]/', 'https://[::1]/', 'syslog://10.0.0.1:514', 'syslog://192.168.1.1:514', 'https://[fd12::1]/', 'https://224.0.0.1/']) {
+    refuses(url, /is not allowed .*PAAS_ALLOW_PRIVATE_TARGETS=1/);
+  }
+  assert.equal(parseDrainUrl('https://[::1]/', { allowPrivate: true }).host, '::1');
+  assert.throws(() => parseDrainUrl('https://[fd00:ec2::254]/', { allowPrivate: true }), /is a metadata address/);
+});
+
+test('plain http:// is not a drain scheme', () => {
+  refuses('http://logs.example.com/', /start with syslog:\/\/, syslog\+tls:\/\/ or https:\/\/, not http:/);
 });
 
 test('syslog URLs carry no path, query, fragment or credentials', () => {

@@ -1,10 +1,11 @@
 import { isIP } from 'node:net';
 
-import { PaasError } from '@paas/core';
+import { PaasError, type TargetPolicy } from '@paas/core';
 
-import { FORBIDDEN_ADDRESS_RULE, isForbiddenAddress } from './drain-address.js';
+import { FORBIDDEN_ADDRESS_RULE, refuseDrainAddress } from './drain-address.js';
 
-export type DrainScheme = 'syslog' | 'syslog+tls' | 'https' | 'http';
+/** Plain `http://` is not offered: it would send app logs and credentials in clear text. */
+export type DrainScheme = 'syslog' | 'syslog+tls' | 'https';
 
 /** A drain URL that passed validation, split into what a connection needs. */
 export interface DrainUrl {
@@ -25,7 +26,6 @@ const EXAMPLES = 'syslog://logs.example.com:514, syslog+tls://logs.example.com:6
 const DEFAULT_PORTS: Readonly<Record<DrainScheme, number | undefined>> = {
   syslog: undefined,
   'syslog+tls': undefined,
-  http: 80,
   https: 443,
 };
 
@@ -66,7 +66,7 @@ function safeDecode(text: string): string {
  * Validates a drain URL as entered by a user. Messages never repeat the URL itself, which
  * may carry credentials; they say what is wrong and show the expected form.
  */
-export function parseDrainUrl(url: string): DrainUrl {
+export function parseDrainUrl(url: string, policy: TargetPolicy = {}): DrainUrl {
   if (url.length > MAX_DRAIN_URL_LENGTH) {
     throw invalid(`Drain URLs are at most ${String(MAX_DRAIN_URL_LENGTH)} characters; this one has ${String(url.length)}.`);
   }
@@ -78,14 +78,15 @@ export function parseDrainUrl(url: string): DrainUrl {
   }
   const scheme = schemeOf(parsed.protocol);
   if (scheme === undefined) {
-    throw invalid(`Drain URLs start with syslog://, syslog+tls://, https:// or http://, not ${parsed.protocol}//. Use ${EXAMPLES}.`);
+    throw invalid(`Drain URLs start with syslog://, syslog+tls:// or https://, not ${parsed.protocol}//. Use ${EXAMPLES}.`);
   }
   const host = parsed.hostname === '' ? undefined : canonicalHost(parsed.hostname);
   if (host === undefined || host === '') {
     throw invalid(`That drain URL has no valid host. Use ${EXAMPLES}.`);
   }
-  if (isIP(host) !== 0 && isForbiddenAddress(host)) {
-    throw invalid(`Drain host ${host} is not allowed: ${FORBIDDEN_ADDRESS_RULE}.`);
+  const refused = isIP(host) === 0 ? undefined : refuseDrainAddress(host, policy);
+  if (refused !== undefined) {
+    throw invalid(`Drain host ${host} is not allowed (${refused}): ${FORBIDDEN_ADDRESS_RULE}.`);
   }
   const syslog = scheme === 'syslog' || scheme === 'syslog+tls';
   const example = `${scheme}://${host.includes(':') ? `[${host}]` : host}`;

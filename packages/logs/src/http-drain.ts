@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIP } from 'node:net';
 
-import { guardedLookup } from './drain-address.js';
+import { createGuardedLookup } from './drain-address.js';
 import { createDrainBuffer } from './drain-buffer.js';
 import type { DrainOptions } from './drain-options.js';
 import { parseDrainUrl, redactDrainUrl } from './drain-url.js';
@@ -44,14 +44,15 @@ function basicAuth(username: string, password: string): string | undefined {
 }
 
 /**
- * An `https://` or `http://` drain: octet-counted syslog frames POSTed in batches, as
+ * An `https://` drain: octet-counted syslog frames POSTed in batches, as
  * Heroku's logplex does. One request at a time; a failed batch is retried unchanged (same
  * `Logplex-Frame-Id`) while new lines wait in the bounded buffer. node:http rather than
  * fetch, for a request timeout that also covers a receiver that never answers.
  * One closure holds the batch and timer state; it is long because its steps share that state.
  */
 export function createHttpDrain(target: DrainTarget, reports: DrainReports, options: DrainOptions = {}): Drain {
-  const url = parseDrainUrl(target.url);
+  const url = parseDrainUrl(target.url, options.targets);
+  const guardedLookup = createGuardedLookup(options.targets);
   const shown = redactDrainUrl(target.url);
   const buffer = createDrainBuffer<Buffer>(options);
   const now = options.now ?? (() => new Date());
@@ -60,8 +61,7 @@ export function createHttpDrain(target: DrainTarget, reports: DrainReports, opti
   const maxBatchBytes = options.maxBatchBytes ?? DEFAULT_BATCH_BYTES;
   const flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const secure = url.scheme === 'https';
-  const agent = secure ? new https.Agent({ keepAlive: true, maxSockets: 1 }) : new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
   const authorization = basicAuth(url.username, url.password);
 
   let batch: Batch | undefined;
@@ -150,8 +150,8 @@ export function createHttpDrain(target: DrainTarget, reports: DrainReports, opti
       lookup: guardedLookup,
       timeout: timeoutMs,
     };
-    if (secure && isIP(url.host) === 0) requestOptions.servername = url.host;
-    if (secure && options.ca !== undefined) requestOptions.ca = options.ca as https.RequestOptions['ca'];
+    if (isIP(url.host) === 0) requestOptions.servername = url.host;
+    if (options.ca !== undefined) requestOptions.ca = options.ca as https.RequestOptions['ca'];
     let done = false;
     const end = (outcome: Outcome, what: string) => {
       if (done) return;
@@ -159,7 +159,7 @@ export function createHttpDrain(target: DrainTarget, reports: DrainReports, opti
       finished(current, outcome, what);
     };
     try {
-      const req = (secure ? https : http).request(requestOptions, (res) => {
+      const req = https.request(requestOptions, (res) => {
         const status = res.statusCode ?? 0;
         // The body means nothing to us; reading it frees the kept-alive connection.
         res.resume();

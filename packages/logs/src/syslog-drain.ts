@@ -1,7 +1,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 
-import { guardedLookup } from './drain-address.js';
+import { createGuardedLookup } from './drain-address.js';
 import { createDrainBuffer } from './drain-buffer.js';
 import type { DrainOptions } from './drain-options.js';
 import { parseDrainUrl, redactDrainUrl } from './drain-url.js';
@@ -35,7 +35,8 @@ const STABLE_CONNECTION_MS = 10_000;
  * One closure holds the connection's state; it is long because its steps share that state.
  */
 export function createSyslogDrain(target: DrainTarget, reports: DrainReports, options: DrainOptions = {}): Drain {
-  const url = parseDrainUrl(target.url);
+  const url = parseDrainUrl(target.url, options.targets);
+  const guardedLookup = createGuardedLookup(options.targets);
   const shown = redactDrainUrl(target.url);
   const buffer = createDrainBuffer<Buffer>(options);
   const now = options.now ?? (() => new Date());

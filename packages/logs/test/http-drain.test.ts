@@ -8,6 +8,9 @@ import { test } from 'node:test';
 import { createHttpDrain } from '../src/http-drain.js';
 import { TOKEN, appLine, burst, createFrameReader, eventually, makeCertificate, recordReports, seqOf, target, tempDir } from './drain-fixture.js';
 
+/** The receivers here listen on loopback, which drains may reach only when the operator allows it. */
+const LOOPBACK = { allowPrivate: true } as const;
+
 const LINES = 100_000;
 
 interface Post {
@@ -60,7 +63,7 @@ test('100,000 lines reach an HTTPS receiver in order, a refused batch retried wi
 
   const reports = recordReports();
   const url = `https://user:pa55word@localhost:${String(port)}/drain?access_token=s3cret&app=demo`;
-  const drain = createHttpDrain(target(url), reports, { ca: cert, retryInitialMs: 50 });
+  const drain = createHttpDrain(target(url), reports, { targets: LOOPBACK, ca: cert, retryInitialMs: 50 });
   t.after(() => drain.close(1000));
   await burst(LINES, 1000, (seq) => drain.push(appLine(seq)), async () => {
     while (drain.stats().queued > 5000) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -119,7 +122,7 @@ test('a 4xx drops the batch, says so once, and later batches still go out', asyn
   });
   const { port } = server.address() as AddressInfo;
   const reports = recordReports();
-  const drain = createHttpDrain(target(`https://127.0.0.1:${String(port)}/`), reports, { ca: cert, maxBatchLines: 10, flushIntervalMs: 10 });
+  const drain = createHttpDrain(target(`https://127.0.0.1:${String(port)}/`), reports, { targets: LOOPBACK, ca: cert, maxBatchLines: 10, flushIntervalMs: 10 });
   t.after(() => drain.close(1000));
   for (let seq = 0; seq < 30; seq += 1) drain.push(appLine(seq));
   await eventually('the third batch', () => accepted.length === 10);

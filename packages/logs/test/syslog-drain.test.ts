@@ -10,6 +10,9 @@ import {
   TOKEN, appLine, burst, createFrameReader, droppedIn, eventually, freePort, makeCertificate, recordReports, seqOf, target, tempDir,
 } from './drain-fixture.js';
 
+/** The receivers here listen on loopback, which drains may reach only when the operator allows it. */
+const LOOPBACK = { allowPrivate: true } as const;
+
 interface Receiver {
   readonly messages: string[];
   readonly sockets: Socket[];
@@ -47,7 +50,7 @@ test('a receiver that stops reading costs the oldest lines, each one accounted f
   const port = await listen(server);
   t.after(() => stop(server, receiver));
   const reports = recordReports();
-  const drain = createSyslogDrain(target(`syslog://127.0.0.1:${String(port)}`), reports);
+  const drain = createSyslogDrain(target(`syslog://127.0.0.1:${String(port)}`), reports, { targets: LOOPBACK });
   t.after(() => drain.close(1000));
 
   // Lines long enough that the kernel's socket buffers cannot hide the stall.
@@ -80,7 +83,7 @@ test('a receiver that stops reading costs the oldest lines, each one accounted f
 test('lines pushed while the receiver is down arrive once it is up; the failure is said once', { timeout: 30_000 }, async (t) => {
   const port = await freePort();
   const reports = recordReports();
-  const drain = createSyslogDrain(target(`syslog://127.0.0.1:${String(port)}`), reports, { retryInitialMs: 50, retryMaxMs: 200 });
+  const drain = createSyslogDrain(target(`syslog://127.0.0.1:${String(port)}`), reports, { targets: LOOPBACK, retryInitialMs: 50, retryMaxMs: 200 });
   t.after(() => drain.close(1000));
   for (let seq = 0; seq < 500; seq += 1) drain.push(appLine(seq));
   await eventually('a refused connection', () => reports.errors.length > 0);
@@ -110,7 +113,7 @@ test('syslog+tls verifies the receiver and names it by SNI', async (t) => {
   const port = await listen(server);
   t.after(() => stop(server, receiver));
 
-  const trusted = createSyslogDrain(target(`syslog+tls://localhost:${String(port)}`), recordReports(), { ca: cert });
+  const trusted = createSyslogDrain(target(`syslog+tls://localhost:${String(port)}`), recordReports(), { targets: LOOPBACK, ca: cert });
   t.after(() => trusted.close(1000));
   for (let seq = 0; seq < 1000; seq += 1) trusted.push(appLine(seq));
   await eventually('all lines over TLS', () => receiver.messages.length === 1000);
@@ -118,7 +121,7 @@ test('syslog+tls verifies the receiver and names it by SNI', async (t) => {
   assert.deepEqual(names, ['localhost']);
 
   const reports = recordReports();
-  const untrusting = createSyslogDrain(target(`syslog+tls://localhost:${String(port)}`), reports, { retryInitialMs: 50 });
+  const untrusting = createSyslogDrain(target(`syslog+tls://localhost:${String(port)}`), reports, { targets: LOOPBACK, retryInitialMs: 50 });
   t.after(() => untrusting.close(1000));
   untrusting.push(appLine(0));
   await eventually('a TLS failure', () => reports.errors.length > 0);
@@ -136,7 +139,7 @@ test('a receiver that accepts and drops every connection is one failure episode'
   const port = await listen(server);
   t.after(() => server.close());
   const reports = recordReports();
-  const drain = createSyslogDrain(target(`syslog://127.0.0.1:${String(port)}`), reports, { retryInitialMs: 20, retryMaxMs: 40 });
+  const drain = createSyslogDrain(target(`syslog://127.0.0.1:${String(port)}`), reports, { targets: LOOPBACK, retryInitialMs: 20, retryMaxMs: 40 });
   t.after(() => drain.close(100));
   // Lines keep coming, so every retry has something to send.
   const feeding = setInterval(() => drain.push(appLine(0)), 5);
@@ -151,7 +154,7 @@ test('close gives up on a receiver that never reads, and leaves nothing open', {
   const receiver = receive(server, { paused: true });
   const port = await listen(server);
   t.after(() => stop(server, receiver));
-  const drain = createSyslogDrain(target(`syslog://127.0.0.1:${String(port)}`), recordReports());
+  const drain = createSyslogDrain(target(`syslog://127.0.0.1:${String(port)}`), recordReports(), { targets: LOOPBACK });
   await burst(50_000, 2000, (seq) => drain.push(appLine(seq, ` ${'x'.repeat(500)}`)));
   await drain.close(200);
   const stats = drain.stats();

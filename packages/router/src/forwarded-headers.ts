@@ -29,6 +29,11 @@ const REQUEST_ROLES: ReadonlyMap<string, Role> = new Map<string, Role>([
   ['x-forwarded-proto', 'drop'],
   ['x-forwarded-port', 'drop'],
   ['forwarded', 'drop'],
+  ['x-forwarded-ssl', 'drop'],
+  // The client's address is what the router appends to X-Forwarded-For; these would let a client claim any.
+  ['x-real-ip', 'drop'],
+  ['x-client-ip', 'drop'],
+  ['true-client-ip', 'drop'],
   ['content-length', 'content-length'],
   ['accept', 'accept'],
 ]);

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 
 import { runBuild } from '@paas/builder';
 import type { BuildEnvironment, SlugStore } from '@paas/builder';
-import type { Release } from '@paas/core';
+import type { Release, TargetPolicy } from '@paas/core';
 import type { BuildRecord, Store } from '@paas/store';
 
 import type { Logger } from '../logger.js';
@@ -54,6 +54,8 @@ export interface BuildServiceDeps {
   readonly environment: (output: Writable) => Promise<{ environment: BuildEnvironment; stack: string }>;
   readonly buildpacksDir?: string;
   readonly timeoutMs?: number;
+  /** Which addresses buildpack git URLs may reach. */
+  readonly targets?: TargetPolicy;
   /**
    * The runtime's use for the tree a slug was packed from (the local driver keeps it as the
    * unpacked slug, so the deploy does not unpack what was just packed); see RuntimeDriver.
@@ -154,6 +156,7 @@ export function createBuildService(deps: BuildServiceDeps) {
         ...(deps.seedUnpacked ? { keepAppDir: keepAppDir(deps.seedUnpacked, log) } : {}),
         ...(deps.buildpacksDir ? { buildpacksDir: deps.buildpacksDir } : {}),
         ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
+        ...(deps.targets ? { targets: deps.targets } : {}),
       });
       if (result.status === 'failed') {
         // The builder has already told the user what failed, why, and what to do.

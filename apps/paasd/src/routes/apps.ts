@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-import { assertAppName, generateAppName, parseRange, takePage } from '@paas/core';
+import { assertNewAppName, generateAppName, parseRange, takePage } from '@paas/core';
 
 import { toAppResource } from '../resources.js';
 import type { RouteContext } from './context.js';
@@ -29,7 +29,7 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
   app.post<{ Body: { name?: string } | null }>('/apps', { schema: { body: createBody } }, async (request, reply) => {
     const requested = request.body?.name;
     // A generated name can collide with an existing app: try a few before giving up.
-    let name = requested === undefined ? generateAppName() : assertAppName(requested);
+    let name = requested === undefined ? generateAppName() : assertNewAppName(requested);
     for (let attempt = 0; requested === undefined && store.apps.get(name) && attempt < 5; attempt += 1) {
       name = generateAppName();
     }

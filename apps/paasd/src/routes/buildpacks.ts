@@ -29,7 +29,7 @@ function toInstallations(buildpacks: readonly string[]): BuildpackInstallationRe
   return buildpacks.map((url, ordinal) => ({ ordinal, buildpack: { url, name: parseBuildpackRef(url).display } }));
 }
 
-export function registerBuildpackRoutes(app: FastifyInstance, { store }: RouteContext): void {
+export function registerBuildpackRoutes(app: FastifyInstance, { store, targets }: RouteContext): void {
   app.get<{ Params: { app: string } }>('/apps/:app/buildpack-installations', { schema: { params: appParams } }, async (request) =>
     toInstallations(store.apps.require(request.params.app).buildpacks),
   );
@@ -40,7 +40,7 @@ export function registerBuildpackRoutes(app: FastifyInstance, { store }: RouteCo
     async (request) => {
       const refs = request.body.updates.map(({ buildpack }) => {
         try {
-          parseBuildpackRef(buildpack);
+          parseBuildpackRef(buildpack, { targets });
           return buildpack.trim();
         } catch (error) {
           if (error instanceof BuildpackRefError) {

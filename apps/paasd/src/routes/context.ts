@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 
+import type { TargetPolicy } from '@paas/core';
 import type { RepoStore } from '@paas/git';
 import type { LogRouter } from '@paas/logs';
 import type { ProcessManager } from '@paas/runtime';
@@ -28,6 +29,8 @@ export interface RouteContext {
   readonly syncDrains: (app: string) => Promise<void>;
   /** Slugs, images and unpacked copies kept by the retention rule; the rest collected. */
   readonly disk: DiskCollector;
+  /** Which addresses drains and buildpack git URLs may reach. */
+  readonly targets: TargetPolicy;
 }
 
 declare module 'fastify' {

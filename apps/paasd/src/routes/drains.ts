@@ -15,7 +15,7 @@ const drainResource = (drain: DrainRecord) => ({
   updated_at: drain.createdAt,
 });
 
-export function registerDrainRoutes(app: FastifyInstance, { store, syncDrains }: RouteContext): void {
+export function registerDrainRoutes(app: FastifyInstance, { store, syncDrains, targets }: RouteContext): void {
   app.get<{ Params: { app: string } }>('/apps/:app/log-drains', { schema: { params: appParams } }, async (request) =>
     store.drains.list(store.apps.require(request.params.app).id).map(drainResource),
   );
@@ -30,7 +30,7 @@ export function registerDrainRoutes(app: FastifyInstance, { store, syncDrains }:
     },
     async (request, reply) => {
       const record = store.apps.require(request.params.app);
-      parseDrainUrl(request.body.url);
+      parseDrainUrl(request.body.url, targets);
       const drain = store.drains.add(record, request.body.url, request.actor.name);
       await syncDrains(record.name);
       return reply.status(201).send(drainResource(drain));
