@@ -8,3 +8,4 @@ export * from './release.js';
 export type * from './resources.js';
 export { BUILD_ID_HEADER, RELEASE_VERSION_HEADER } from './resources.js';
 export * from './run-protocol.js';
+export * from './containment.js';
