@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { chmod } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 
 import { type AppUser, type Sandbox, containedCommand } from '@paas/core';
@@ -88,15 +89,16 @@ export interface HostContainment {
   readonly sandbox?: Sandbox | undefined;
 }
 
-/** Gives `dirs`, and everything in them, to `user`. */
-function chownTree(dirs: readonly string[], user: AppUser): Promise<void> {
-  return new Promise((resolve, reject) => {
+/** Gives `dirs`, and everything in them, to `user`; the dirs themselves 0700, so no other app looks in. */
+async function chownTree(dirs: readonly string[], user: AppUser): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
     const child = spawn('chown', ['-R', '--', `${String(user.uid)}:${String(user.gid)}`, ...dirs], { stdio: ['ignore', 'ignore', 'pipe'] });
     let errors = '';
     child.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString('utf8')).slice(-2000)));
     child.once('error', reject);
     child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`chown exited with ${String(code)}: ${errors.trim()}`))));
   });
+  for (const dir of dirs) await chmod(dir, 0o700);
 }
 
 /** The build environment that runs buildpacks directly on this machine. */
