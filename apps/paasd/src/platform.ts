@@ -11,13 +11,16 @@ import type { PushServer, RepoStore } from '@paas/git';
 import { createDrain, createLogRouter } from '@paas/logs';
 import type { LogRouter } from '@paas/logs';
 import { createRouter } from '@paas/router';
-import { createDockerDriver, createLocalDriver, createProcessManager } from '@paas/runtime';
+import { createDockerDriver, createLocalDriver, createProcessManager, findBubblewrap } from '@paas/runtime';
 import type { ProcessManager } from '@paas/runtime';
 import { DEFAULT_STACK_IMAGE } from '@paas/stack';
 import { createStore } from '@paas/store';
 import type { Store } from '@paas/store';
+import type { AppUser, Sandbox } from '@paas/core';
 
 import type { Config } from './config.js';
+import { createAppUsers } from './app-users.js';
+import { layOutDataDir } from './data-dir.js';
 import { createAppLocks } from './deploy/app-locks.js';
 import { buildEnvironmentFor, chooseEngine } from './deploy/build-environment.js';
 import { createBuildService } from './deploy/build-service.js';
@@ -82,6 +85,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const instance = createHash('sha256').update(config.dataDir).digest('hex').slice(0, 16);
   // Builds, unpacks and collections cut off by a crash left temp files and build containers.
   await sweepInterruptedWork({ dataDir: config.dataDir, docker, instance, logger: logger.child({ component: 'disk' }) });
+  const containment = docker ? {} : await containLocalApps(config.dataDir, logger);
   const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
   const driver = docker
     ? createDockerDriver({
@@ -90,7 +94,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
         instance,
         logger: logger.child({ component: 'docker' }),
       })
-    : createLocalDriver({ dataDir: join(config.dataDir, 'local'), logger: logger.child({ component: 'local' }) });
+    : createLocalDriver({ dataDir: join(config.dataDir, 'local'), logger: logger.child({ component: 'local' }), ...containment });
   const router = createRouter({
     domain: config.domain,
     logger: logger.child({ component: 'router' }),
@@ -138,7 +142,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     logger: logger.child({ component: 'builder' }),
     dataDir: config.dataDir,
     urls: { domain: config.domain, routerPort: config.routerPort },
-    environment: buildEnvironmentFor({ docker, stackImage: config.stackImage, workDir: join(config.dataDir, 'tmp'), instance, logger }),
+    environment: buildEnvironmentFor({ docker, stackImage: config.stackImage, workDir: join(config.dataDir, 'tmp'), instance, logger, ...containment }),
     timeoutMs: config.buildTimeoutMs,
     targets,
     ...(seedUnpacked ? { seedUnpacked } : {}),
@@ -192,4 +196,27 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
       store.close();
     },
   };
+}
+
+/**
+ * How app code is contained on the local runtime (see docs/ARCHITECTURE.md): as root, each
+ * app's processes and builds run as its own user, in a bubblewrap sandbox where it runs.
+ * As anyone else, as paasd's own user: said once, here.
+ */
+async function containLocalApps(dataDir: string, logger: Logger): Promise<{ userOf?: (app: string) => AppUser; sandbox?: Sandbox }> {
+  if (process.getuid?.() !== 0) {
+    logger.warn('local runtime processes and builds run as the paasd user and can read its data: use Docker for untrusted code');
+    await layOutDataDir(dataDir, false);
+    return {};
+  }
+  const bwrap = findBubblewrap();
+  const users = createAppUsers(dataDir);
+  const userOf = (app: string): AppUser => users.userOf(app);
+  await layOutDataDir(dataDir, bwrap === undefined);
+  if (!bwrap) {
+    logger.warn('bubblewrap not found: local apps run as their own users without a sandbox, and see the host as those users do (install bubblewrap)');
+    return { userOf };
+  }
+  logger.info({ bwrap }, 'local apps run as their own users in bubblewrap sandboxes');
+  return { userOf, sandbox: { bwrap, hidden: [dataDir] } };
 }

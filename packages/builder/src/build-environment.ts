@@ -36,4 +36,9 @@ export interface BuildEnvironment {
    * could not be started at all.
    */
   run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult>;
+  /**
+   * Optional: makes `dirs` (the build's mounts) the build steps' own, when they run as
+   * another user than the builder; called once before the first step.
+   */
+  claim?(dirs: readonly string[]): Promise<void>;
 }

@@ -361,6 +361,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
     await timed('source', () => build.unpackSource());
     const fetched = await timed('fetch', () => build.fetchBuildpacks());
     const context = build.context();
+    await context.environment.claim?.(context.mounts);
     const packs = await timed('detect', () => build.detect(context, fetched));
     const defaults = await timed('compile', () => build.compile(context, packs));
     const processTypes = await timed('processTypes', () => build.discoverProcessTypes(defaults));

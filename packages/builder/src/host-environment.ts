@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import { chmod } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
+
+import { type AppUser, type Sandbox, containedCommand } from '@paas/core';
 
 import type { BuildEnvironment, RunOptions, RunResult } from './build-environment.js';
 
@@ -18,18 +21,20 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
  * that a timeout or a cancel kills the whole tree. When the command itself exits, any
  * process it left behind in its group is killed too: a build step owns what it starts.
  */
-export function runOnHost(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+export function runOnHost(command: string, args: readonly string[], options: RunOptions, containment: HostContainment = {}): Promise<RunResult> {
   return new Promise<RunResult>((resolve, reject) => {
     if (options.signal?.aborted) {
       resolve({ exitCode: null, signal: 'SIGKILL' });
       return;
     }
-    const child = spawn(command, [...args], {
+    const contained = containedCommand(command, args, { ...containment, writable: options.mounts ?? [options.cwd], cwd: options.cwd });
+    const child = spawn(contained.command, contained.args, {
       cwd: options.cwd,
       env: { ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
       shell: false,
+      ...(contained.user ? { uid: contained.user.uid, gid: contained.user.gid } : {}),
     });
     let settled = false;
     const pid = child.pid;
@@ -77,7 +82,31 @@ function drainWhenDropped(source: Readable, target: Writable): () => void {
   };
 }
 
+/** Who build steps run as, and in what sandbox (both need paasd to be root). */
+export interface HostContainment {
+  /** The app's user: it is given the build's dirs (see BuildEnvironment.claim). */
+  readonly user?: AppUser | undefined;
+  readonly sandbox?: Sandbox | undefined;
+}
+
+/** Gives `dirs`, and everything in them, to `user`; the dirs themselves 0700, so no other app looks in. */
+async function chownTree(dirs: readonly string[], user: AppUser): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('chown', ['-R', '--', `${String(user.uid)}:${String(user.gid)}`, ...dirs], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString('utf8')).slice(-2000)));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`chown exited with ${String(code)}: ${errors.trim()}`))));
+  });
+  for (const dir of dirs) await chmod(dir, 0o700);
+}
+
 /** The build environment that runs buildpacks directly on this machine. */
-export function createHostEnvironment(): BuildEnvironment {
-  return { name: 'host', run: runOnHost };
+export function createHostEnvironment(containment: HostContainment = {}): BuildEnvironment {
+  const { user } = containment;
+  return {
+    name: 'host',
+    run: (command, args, options) => runOnHost(command, args, options, containment),
+    ...(user ? { claim: (dirs: readonly string[]) => chownTree(dirs, user) } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 export type { BuildEnvironment, RunOptions, RunResult } from './build-environment.js';
 export { createHostEnvironment, runOnHost } from './host-environment.js';
+export type { HostContainment } from './host-environment.js';
 export { BuildLog, DETAIL_PREFIX, ERROR_PREFIX, STEP_PREFIX, DEFAULT_OUTPUT_LIMIT_BYTES, formatBytes } from './build-log.js';
 export type { BuildFailure, BuildFailureKind, FailureEvent } from './build-failure.js';
 export { classifyBuildFailure, formatBuildFailure } from './build-failure.js';

@@ -10,3 +10,4 @@ export { BUILD_ID_HEADER, RELEASE_VERSION_HEADER } from './resources.js';
 export * from './run-protocol.js';
 export * from './disk.js';
 export * from './network-address.js';
+export * from './containment.js';

@@ -21,3 +21,4 @@ export { DEFAULT_BOOT_TIMEOUT_MS, DEFAULT_GRACE_MS, createProcessManager, oneOff
 export type { AppLogLine, AppState, Backend, DeployResult, ProcessManager, ProcessManagerOptions, ProcessStatus } from './process-manager.js';
 export { DEFAULT_BACKOFF, createRestartBackoff } from './restart-backoff.js';
 export type { BackoffPolicy, RestartBackoff } from './restart-backoff.js';
+export { findBubblewrap } from './drivers/sandbox-probe.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { type ProcessSpec, createLocalDriver } from '../src/index.js';
+import { type ProcessSpec, createLocalDriver, findBubblewrap } from '../src/index.js';
 import { COMMANDS, httpGet, makeContractSlug, makeSlug } from './contract-app.js';
 import { type DriverHarness, driverContract } from './driver-contract.js';
 import { isExit, isOutput, recordEvents } from './event-recorder.js';
@@ -17,6 +17,22 @@ driverContract('local', async (): Promise<DriverHarness> => {
     reopen: () => createLocalDriver({ dataDir, livenessPollMs: 100 }),
     enforcesMemory: false,
     hostPids: true,
+    knowsAdoptedExitCodes: false,
+    cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+});
+
+const bwrap = findBubblewrap();
+driverContract('local, as an app user in a sandbox', async (): Promise<DriverHarness | { skip: string }> => {
+  if (process.getuid?.() !== 0) return { skip: 'running processes as another user needs root' };
+  if (!bwrap) return { skip: 'bubblewrap (bwrap) is not installed or cannot make namespaces here' };
+  const dataDir = mkdtempSync(join(tmpdir(), 'paas-local-driver-'));
+  const options = { dataDir, livenessPollMs: 100, userOf: () => ({ uid: 200_001, gid: 200_001 }), sandbox: { bwrap, hidden: [dataDir] } };
+  return {
+    driver: createLocalDriver(options),
+    reopen: () => createLocalDriver(options),
+    enforcesMemory: false,
+    hostPids: false,
     knowsAdoptedExitCodes: false,
     cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
   };

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
@@ -17,8 +17,15 @@ export const DATABASE_FILE = 'paas.db';
  * that waited together, so an acknowledged change survives a crash of the process or host.
  */
 export function openDatabase(dataDir: string): Db {
+  // The data dir holds the database, the API token's hash, repos and build caches: paasd's
+  // alone (a dir made before, with the default mode, is closed too). SQLite gives the
+  // -wal and -shm files the mode of the database file.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(join(dataDir, DATABASE_FILE));
+  chmodSync(dataDir, 0o700);
+  const file = join(dataDir, DATABASE_FILE);
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

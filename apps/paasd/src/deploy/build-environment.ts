@@ -4,12 +4,13 @@ import Docker from 'dockerode';
 
 import { createContainerEnvironment, createHostEnvironment } from '@paas/builder';
 import type { BuildEnvironment } from '@paas/builder';
+import type { AppUser, Sandbox } from '@paas/core';
 import { STACK, ensureStackImage, inspectStackImage } from '@paas/stack';
 
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 
-export type BuildEnvironmentSource = (output: Writable) => Promise<{ environment: BuildEnvironment; stack: string }>;
+export type BuildEnvironmentSource = (output: Writable, app: string) => Promise<{ environment: BuildEnvironment; stack: string }>;
 
 /** Which engine runs processes and builds: Docker when asked for or when one answers. */
 export async function chooseEngine(config: Pick<Config, 'runtime'>, logger: Logger): Promise<Docker | undefined> {
@@ -38,10 +39,13 @@ export function buildEnvironmentFor(options: {
   /** The installation's label value: a restarted paasd removes its own leftover build containers, not others'. */
   instance: string;
   logger: Logger;
+  /** Host builds only: each app's build steps run as its user (and in the sandbox). */
+  userOf?: (app: string) => AppUser;
+  sandbox?: Sandbox;
 }): BuildEnvironmentSource {
   if (!options.docker) {
-    const host = createHostEnvironment();
-    return async () => ({ environment: host, stack: STACK });
+    const { userOf, sandbox } = options;
+    return async (_output, app) => ({ environment: createHostEnvironment({ user: userOf?.(app), sandbox }), stack: STACK });
   }
   const docker = options.docker;
   let ready: Promise<string> | undefined;

@@ -51,7 +51,7 @@ export interface BuildServiceDeps {
   readonly dataDir: string;
   readonly urls: { domain: string; routerPort: number };
   /** Where buildpacks run; resolved on first use (the stack image may have to be made). */
-  readonly environment: (output: Writable) => Promise<{ environment: BuildEnvironment; stack: string }>;
+  readonly environment: (output: Writable, app: string) => Promise<{ environment: BuildEnvironment; stack: string }>;
   readonly buildpacksDir?: string;
   readonly timeoutMs?: number;
   /** Which addresses buildpack git URLs may reach. */
@@ -137,7 +137,7 @@ export function createBuildService(deps: BuildServiceDeps) {
       output.write(text);
     };
     try {
-      const { environment, stack } = await deps.environment(output);
+      const { environment, stack } = await deps.environment(output, app.name);
       const cacheDir = cacheDirOf(deps.dataDir, app.name);
       await mkdir(cacheDir, { recursive: true });
       const result = await runBuild({

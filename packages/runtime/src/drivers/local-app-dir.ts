@@ -75,7 +75,7 @@ export function createAppDirs(logger: DriverLogger): AppDirs {
 }
 
 /** True when `appDir` is on another device than its parent, i.e. something is mounted there. */
-async function isMountPoint(parent: string, appDir: string): Promise<boolean> {
+export async function isMountPoint(parent: string, appDir: string): Promise<boolean> {
   const [outer, inner] = await Promise.all([stat(parent).catch(() => undefined), stat(appDir).catch(() => undefined)]);
   return outer !== undefined && inner !== undefined && outer.dev !== inner.dev;
 }

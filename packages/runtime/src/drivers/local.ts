@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { invalidParams } from '@paas/core';
+import { type AppUser, type Sandbox, invalidParams } from '@paas/core';
 
 import type { OneOffIo, ProcessInfo, ProcessSpec, RuntimeDriver, StopResult } from '../driver.js';
 import { type DriverLogger, silentLogger } from './driver-logger.js';
@@ -18,7 +18,7 @@ import { type ProcessRecord, type TailOffsets, readOffsets, readRecord, toProces
 import { type LineSplitter, createLineSplitter } from './line-splitter.js';
 import { groupHasLiveMembers, identifyChild, isRunning, signalGroup } from './process-identity.js';
 import { checkOneOffSpec, checkProcessSpec, processName } from './process-spec.js';
-import { profileWrapperArgs } from './profile-wrapper.js';
+import { giveAppDir, spawnApp } from './local-contain.js';
 import { seedUnpackedSlug, unpackSlug } from './slug-unpack.js';
 
 export interface LocalDriverOptions {
@@ -29,6 +29,13 @@ export interface LocalDriverOptions {
   readonly path?: string;
   /** How often adopted processes (not our children, so no exit event) are checked. */
   readonly livenessPollMs?: number;
+  /**
+   * The user an app's processes run as (see app-users in paasd); undefined: paasd's own.
+   * Needs root. Each process's app dir is then that user's, and nothing else here is.
+   */
+  readonly userOf?: (app: string) => AppUser | undefined;
+  /** Runs every process in a bubblewrap sandbox (needs root): see containedCommand. */
+  readonly sandbox?: Sandbox;
 }
 
 export const DEFAULT_LOCAL_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -75,6 +82,21 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
   const assertOpen = (): void => {
     if (closed) throw new Error('the local driver is closed');
   };
+  const containment = (app: string) => ({ user: options.userOf?.(app), sandbox: options.sandbox });
+  let laidOut: Promise<void> | undefined;
+  /**
+   * Process dirs can be passed through (0711, not listed) for an app user to reach its app
+   * dir by path; the unpacked slugs cannot: a process sees its slug only as its app dir.
+   */
+  const layOut = (): Promise<void> =>
+    (laidOut ??= (async () => {
+      await mkdir(slugsDir, { recursive: true, mode: 0o700 });
+      await chmod(slugsDir, 0o700);
+      for (const dir of [processesDir, oneoffsDir]) {
+        await mkdir(dir, { recursive: true, mode: 0o711 });
+        await chmod(dir, 0o711);
+      }
+    })());
   const environment = (env: Readonly<Record<string, string>>, home: string, port: number): NodeJS.ProcessEnv => ({
     PATH: options.path ?? DEFAULT_LOCAL_PATH,
     ...env,
@@ -152,17 +174,13 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
   };
 
   const spawnProcess = (spec: ProcessSpec, dir: string, appDir: string, port: number): ChildProcess => {
-    const stdout = openSync(join(dir, 'stdout.log'), 'a');
-    const stderr = openSync(join(dir, 'stderr.log'), 'a');
+    // Written by the process through the descriptor, read by paasd only.
+    const stdout = openSync(join(dir, 'stdout.log'), 'a', 0o600);
+    const stderr = openSync(join(dir, 'stderr.log'), 'a', 0o600);
     try {
-      // detached: a process group of its own, so signals reach everything it starts,
-      // and it survives paasd (its output goes to the files, not to us).
-      const child = spawn('bash', profileWrapperArgs(spec.command), {
-        cwd: appDir,
-        env: environment(spec.env, appDir, port),
-        detached: true,
-        stdio: ['ignore', stdout, stderr],
-      });
+      // A process group of its own, so signals reach everything it starts, and it
+      // survives paasd (its output goes to the files, not to us).
+      const child = spawnApp(spec.command, appDir, environment(spec.env, appDir, port), ['ignore', stdout, stderr], containment(spec.app));
       child.on('error', (error) => logger.error({ err: error, dir }, 'process could not start'));
       child.unref();
       return child;
@@ -218,10 +236,12 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
       const name = processName(spec);
       const id = `${spec.app}-${name}-r${String(spec.release)}-${randomBytes(4).toString('hex')}`;
       const dir = join(processesDir, id);
+      await layOut();
       await mkdir(dir, { recursive: true });
       let child: ChildProcess | undefined;
       try {
         const appDir = await appDirs.create(slugDir, dir);
+        await giveAppDir(dir, appDir, containment(spec.app).user);
         const madeAppDir = performance.now();
         const port = await pickFreePort(HOST, usedPorts());
         child = spawnProcess(spec, dir, appDir, port);
@@ -298,16 +318,14 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
       if (io.signal?.aborted) return { exitCode: null };
       const slugDir = await unpackSlug(spec.slug, slugsDir);
       const dir = join(oneoffsDir, `${spec.app}-${spec.name}-${randomBytes(4).toString('hex')}`);
+      await layOut();
       await mkdir(dir, { recursive: true });
       try {
         const appDir = await appDirs.create(slugDir, dir);
+        await giveAppDir(dir, appDir, containment(spec.app).user);
         const port = await pickFreePort(HOST, usedPorts());
-        const child = spawn('bash', profileWrapperArgs(spec.command), {
-          cwd: appDir,
-          env: environment(spec.env, appDir, port),
-          detached: true,
-          stdio: [io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-        });
+        const stdio = [io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] as const;
+        const child = spawnApp(spec.command, appDir, environment(spec.env, appDir, port), [...stdio], containment(spec.app));
         return await attachOneOff(child, io);
       } finally {
         await appDirs.release(dir);
