@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
@@ -11,9 +10,8 @@ import type { PushServer, RepoStore } from '@paas/git';
 import { createDrain, createLogRouter } from '@paas/logs';
 import type { LogRouter } from '@paas/logs';
 import { createRouter } from '@paas/router';
-import { createDockerDriver, createLocalDriver, createProcessManager } from '@paas/runtime';
+import { createProcessManager } from '@paas/runtime';
 import type { ProcessManager } from '@paas/runtime';
-import { DEFAULT_STACK_IMAGE } from '@paas/stack';
 import { createStore } from '@paas/store';
 import type { Store } from '@paas/store';
 
@@ -24,6 +22,7 @@ import { createBuildService } from './deploy/build-service.js';
 import { desiredFromStore } from './deploy/desired-from-store.js';
 import { createReleaseDeployer } from './deploy/release-deployer.js';
 import { createRouteSync } from './route-sync.js';
+import { createRuntimeDriver } from './runtime-driver.js';
 import { startPushServer } from './git-endpoint.js';
 import type { PushRequests } from './git-endpoint.js';
 import type { Logger } from './logger.js';
@@ -74,15 +73,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   }
   const docker = await chooseEngine(config, logger);
   const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
-  const driver = docker
-    ? createDockerDriver({
-        docker,
-        stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE,
-        // One installation per data dir: other paasd on the same engine keep their containers.
-        instance: createHash('sha256').update(config.dataDir).digest('hex').slice(0, 16),
-        logger: logger.child({ component: 'docker' }),
-      })
-    : createLocalDriver({ dataDir: join(config.dataDir, 'local'), logger: logger.child({ component: 'local' }) });
+  const driver = createRuntimeDriver(config, docker, logger.child({ component: docker ? 'docker' : 'local' }));
   const router = createRouter({
     domain: config.domain,
     logger: logger.child({ component: 'router' }),
