@@ -1,5 +1,9 @@
 // Type-aware rules where they catch real daemon bugs (a lost promise rejection above all),
 // plus a boundary rule: packages depend on core (and client's types), never sideways.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -18,8 +22,29 @@ const sideways = (allowed) => ({
   ],
 });
 
+// Lint reads source, never what running the platform or its tests writes: the default data dir
+// (its build caches hold npm's own JavaScript), the one PAAS_DATA_DIR names when it is inside
+// the repository, any other top-level directory holding a paas database, and results.
+const root = import.meta.dirname;
+const inRepo = (dir) => {
+  const path = relative(root, resolve(root, dir));
+  return path !== '' && !path.startsWith('..') && !isAbsolute(path) ? path.split('\\').join('/') : undefined;
+};
+// paasd reads a .env file in its working directory too.
+const dotEnv = existsSync(join(root, '.env')) ? parseEnv(readFileSync(join(root, '.env'), 'utf8')) : {};
+const dataDirs = [
+  process.env.PAAS_DATA_DIR?.trim() || undefined,
+  dotEnv.PAAS_DATA_DIR?.trim() || undefined,
+  ...readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name !== 'node_modules' && existsSync(join(root, entry.name, 'paas.db')))
+    .map((entry) => entry.name),
+]
+  .map((dir) => dir && inRepo(dir))
+  .filter((dir) => dir !== undefined);
+const runtimeOutput = ['.paas-data/**', '**/.paas-data/**', 'e2e/results/**', 'bench/results/**', '**/test-results/**', ...dataDirs.map((dir) => `${dir}/**`)];
+
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'buildpacks/**', 'e2e/results/**', 'bench/results/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'buildpacks/**', ...runtimeOutput] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -1,8 +1,10 @@
 // Runs every compiled test file (`*.test.js` under apps/*/dist and packages/*/dist, then
 // the browser suite under e2e/dist) with node's test runner. Node 20's `--test` takes no
-// globs, so we list the files.
+// globs, so we list the files. After the runner's own summary come the skipped suites, one
+// line each with its reason (see skipped-reporter.js).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -42,8 +44,23 @@ if (selected.length === 0) {
   console.error('no test files found: run `npm run build` first');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...selected], {
+const scratch = mkdtempSync(join(tmpdir(), 'paas-tests-'));
+const skippedFile = join(scratch, 'skipped.txt');
+const reporters = [
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  `--test-reporter=${join(import.meta.dirname, 'skipped-reporter.js')}`,
+  `--test-reporter-destination=${skippedFile}`,
+];
+const result = spawnSync(process.execPath, ['--test', ...reporters, ...selected], {
   stdio: 'inherit',
   cwd: root,
 });
+try {
+  const skipped = readFileSync(skippedFile, 'utf8');
+  if (skipped !== '') process.stdout.write(`\n${skipped}`);
+} catch {
+  // the runner ended before any reporter wrote: its own output says why
+}
+rmSync(scratch, { recursive: true, force: true });
 process.exit(result.status ?? 1);

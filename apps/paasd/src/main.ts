@@ -5,6 +5,7 @@ import { ensureApiToken } from './bootstrap-token.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
+import { removeOwnPidFile, writePidFile } from './pid-file.js';
 import { createPlatform } from './platform.js';
 
 /** How long a graceful stop may take before the process exits anyway. */
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
   });
   logger.info({ port: config.routerPort, domain: config.domain }, 'router listening');
   ensureApiToken(store.tokens, config.apiToken, logger, `http://localhost:${String(port)}`);
+  // For `npm stop`; removed again on a clean exit.
+  writePidFile(config.dataDir, platform.engine);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -60,12 +63,14 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
       logger.error('shutdown timed out; exiting');
+      removeOwnPidFile(config.dataDir);
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS);
     timer.unref();
     platform
       .close()
       .then(() => logger.info('stopped'))
+      .finally(() => removeOwnPidFile(config.dataDir))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exitCode = 1;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
@@ -11,11 +10,11 @@ import type { PushServer, RepoStore } from '@paas/git';
 import { createDrain, createLogRouter } from '@paas/logs';
 import type { LogRouter } from '@paas/logs';
 import { createRouter } from '@paas/router';
-import { createDockerDriver, createLocalDriver, createProcessManager, findBubblewrap } from '@paas/runtime';
+import { createProcessManager, findBubblewrap } from '@paas/runtime';
 import type { ProcessManager } from '@paas/runtime';
-import { DEFAULT_STACK_IMAGE } from '@paas/stack';
 import { createStore } from '@paas/store';
 import type { Store } from '@paas/store';
+import { DEFAULT_STACK_IMAGE } from '@paas/stack';
 import type { AppUser, Sandbox } from '@paas/core';
 
 import type { Config } from './config.js';
@@ -30,6 +29,7 @@ import { createDiskCollector } from './disk/disk-collector.js';
 import { sweepInterruptedWork } from './disk/interrupted-work.js';
 import { createSlugImages } from './disk/slug-images.js';
 import { createRouteSync } from './route-sync.js';
+import { createRuntimeDriver, dockerInstanceOf } from './runtime-driver.js';
 import { startPushServer } from './git-endpoint.js';
 import type { PushRequests } from './git-endpoint.js';
 import type { Logger } from './logger.js';
@@ -82,19 +82,12 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   }
   const docker = await chooseEngine(config, logger);
   // One installation per data dir: other paasd on the same engine keep their containers.
-  const instance = createHash('sha256').update(config.dataDir).digest('hex').slice(0, 16);
+  const instance = dockerInstanceOf(config.dataDir);
   // Builds, unpacks and collections cut off by a crash left temp files and build containers.
   await sweepInterruptedWork({ dataDir: config.dataDir, docker, instance, logger: logger.child({ component: 'disk' }) });
   const containment = docker ? {} : await containLocalApps(config.dataDir, logger);
   const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
-  const driver = docker
-    ? createDockerDriver({
-        docker,
-        stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE,
-        instance,
-        logger: logger.child({ component: 'docker' }),
-      })
-    : createLocalDriver({ dataDir: join(config.dataDir, 'local'), logger: logger.child({ component: 'local' }), ...containment });
+  const driver = createRuntimeDriver(config, docker, logger.child({ component: docker ? 'docker' : 'local' }), containment);
   const router = createRouter({
     domain: config.domain,
     logger: logger.child({ component: 'router' }),

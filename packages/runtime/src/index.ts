@@ -2,6 +2,9 @@ export type * from './driver.js';
 export { createLocalDriver, DEFAULT_LOCAL_PATH } from './drivers/local.js';
 export type { LocalDriverOptions } from './drivers/local.js';
 export { unmountUnder } from './drivers/local-app-dir.js';
+// Who a pid is (Linux /proc): paasd's pid file uses the same check as the local driver's records.
+export { identifyChild as identifyProcess, isRunning as isProcessRunning } from './drivers/process-identity.js';
+export type { ProcessIdentity } from './drivers/process-identity.js';
 export { createDockerDriver, CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, ONEOFF_LABEL } from './drivers/docker.js';
 export type { DockerDriverOptions } from './drivers/docker.js';
 export { slugImageName } from './drivers/docker-image.js';
