@@ -16,7 +16,7 @@ import { createHostEnvironment } from './host-environment.js';
 import { mergeProcessTypes } from './process-types.js';
 import { maybeGunzip, takeStream } from './source-stream.js';
 import { type SlugInfo, SlugTooLargeError, packSlug } from './slug.js';
-import { ArchiveTooLargeError, UnsafePathError, checkLinksInside, extractTar } from './tar-extract.js';
+import { ArchiveLimitError, ArchiveTooLargeError, UnsafePathError, checkLinksInside, extractTar } from './tar-extract.js';
 import { TarFormatError } from './tar-reader.js';
 
 export const DEFAULT_BUILD_TIMEOUT_MS = 15 * 60 * 1000;
@@ -172,6 +172,8 @@ class Build {
         throw new BuildStopped({ kind: 'invalid_source', reason: 'its gzip compression is damaged' });
       }
       if (error instanceof ArchiveTooLargeError) throw new BuildStopped({ kind: 'invalid_source', reason: `it unpacks to more than ${formatBytes(error.limitBytes)}` });
+      if (error instanceof ArchiveLimitError) throw new BuildStopped({ kind: 'invalid_source', reason: `it ${error.limit}` });
+      if ((error as { code?: unknown }).code === 'ENAMETOOLONG') throw new BuildStopped({ kind: 'invalid_source', reason: 'a path in it is longer than this system allows' });
       throw error;
     }
   }

@@ -29,9 +29,41 @@ export class ArchiveTooLargeError extends Error {
   }
 }
 
+/** The archive passes one of the limits on its shape: how many entries, how deep, how long a name. */
+export class ArchiveLimitError extends Error {
+  constructor(readonly limit: string) {
+    super(`The archive ${limit}.`);
+    this.name = 'ArchiveLimitError';
+  }
+}
+
+/** Limits on an archive's shape, checked before anything is written: a tar bomb of tiny files or of deep names says which limit it hit. */
+export interface ArchiveShapeLimits {
+  readonly entries: number;
+  readonly depth: number;
+  readonly pathBytes: number;
+  readonly nameBytes: number;
+}
+export const ARCHIVE_LIMITS: ArchiveShapeLimits = { entries: 1_000_000, depth: 128, pathBytes: 4_096, nameBytes: 255 };
+
+function checkShape(relPath: string, entries: number, limits: ArchiveShapeLimits): void {
+  if (entries > limits.entries) throw new ArchiveLimitError(`has more than ${limits.entries.toLocaleString('en')} entries`);
+  const parts = relPath.split('/');
+  if (parts.length > limits.depth) {
+    throw new ArchiveLimitError(`has a path ${String(parts.length)} levels deep, beyond the limit of ${String(limits.depth)} (${JSON.stringify(`${relPath.slice(0, 60)}…`)})`);
+  }
+  if (Buffer.byteLength(relPath) > limits.pathBytes) {
+    throw new ArchiveLimitError(`has a path of ${String(Buffer.byteLength(relPath))} bytes, beyond the limit of ${String(limits.pathBytes)}`);
+  }
+  const long = parts.find((part) => Buffer.byteLength(part) > limits.nameBytes);
+  if (long !== undefined) throw new ArchiveLimitError(`has a file name of ${String(Buffer.byteLength(long))} bytes, beyond the limit of ${String(limits.nameBytes)}`);
+}
+
 export interface ExtractOptions {
   /** Refuse archives that unpack to more than this many bytes of file data. */
   readonly maxBytes?: number;
+  /** Tighter limits on the archive's shape than ARCHIVE_LIMITS. */
+  readonly limits?: Partial<ArchiveShapeLimits>;
   readonly signal?: AbortSignal;
 }
 
@@ -92,6 +124,7 @@ class Extraction {
   readonly #options: ExtractOptions;
   readonly #safeDirs = new Set<string>(['']);
   readonly #dirModes = new Map<string, number>();
+  #entries = 0;
   readonly links: string[] = [];
   readonly skipped: string[] = [];
   files = 0;
@@ -140,6 +173,8 @@ class Extraction {
   async add(entry: TarEntry, body: AsyncIterable<Buffer>): Promise<void> {
     this.#options.signal?.throwIfAborted();
     const relPath = normalizeEntryPath(entry.path);
+    this.#entries += 1;
+    checkShape(relPath, this.#entries, { ...ARCHIVE_LIMITS, ...this.#options.limits });
     if (relPath === '') {
       if (entry.type === 'directory') return;
       throw new UnsafePathError(entry.path, 'it names the target directory itself');

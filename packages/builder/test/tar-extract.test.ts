@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 
-import { ArchiveTooLargeError, TarFormatError, UnsafePathError, extractTar } from '../src/index.js';
+import { ArchiveLimitError, ArchiveTooLargeError, TarFormatError, UnsafePathError, extractTar } from '../src/index.js';
 import { type TarTestEntry, makeTar } from './tar-writer.js';
 import { tempDir } from './temp-dir.js';
 
@@ -115,6 +115,16 @@ describe('extractTar unpacks ordinary archives', () => {
     const dir = await tempDir();
     const tar = makeTar([{ name: 'big', body: Buffer.alloc(4096) }]);
     await assert.rejects(extractTar(Readable.from([tar]), join(dir, 'app'), { maxBytes: 1000 }), ArchiveTooLargeError);
+  });
+
+  it('says which limit on its shape an archive passes: entries, depth', async () => {
+    const dir = await tempDir();
+    const many = makeTar([{ name: 'a' }, { name: 'b' }, { name: 'c' }]);
+    await assert.rejects(extractTar(Readable.from([many]), join(dir, 'one'), { limits: { entries: 2 } }), (error: unknown) =>
+      error instanceof ArchiveLimitError && error.message === 'The archive has more than 2 entries.');
+    const deep = makeTar([{ name: 'a/b/c/d/e', body: Buffer.from('x') }]);
+    await assert.rejects(extractTar(Readable.from([deep]), join(dir, 'two'), { limits: { depth: 3 } }), (error: unknown) =>
+      error instanceof ArchiveLimitError && /has a path 5 levels deep, beyond the limit of 3/.test(error.message));
   });
 
   it('reads archives split into odd-sized chunks', async () => {
