@@ -109,6 +109,7 @@ test('kill -9 after the slug is stored, while the release rolls out: the release
     summary(list),
   );
   assert.match(list[0]?.status_reason ?? '', /paas stopped before this release went live/);
+  assert.match(restarted.output(), /"release":3,"msg":"release interrupted by a restart marked failed"/);
   const builds = await site.json<{ status: string }[]>('/apps/stored/builds');
   assert.deepEqual(builds.map((b) => b.status), ['failed', 'succeeded']);
   // The process v3 had started outlived paasd; it is stopped, v2's keeps serving.
@@ -139,7 +140,8 @@ test('kill -9 while a config change rolls out: the acknowledged change is deploy
   assert.equal((await releases(site, 'config'))[0]?.status, 'pending');
   await site.paasd().kill();
 
-  await site.start();
+  const restarted = await site.start();
+  assert.match(restarted.output(), /"release":3,"msg":"release interrupted by a restart deployed again"/);
   // Whichever release answers first, something does at once.
   const began = Date.now();
   await site.until('the app to answer after the restart', async () => (await site.get('config')).status === 200, 10_000);
