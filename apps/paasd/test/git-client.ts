@@ -1,13 +1,17 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { TestContext } from 'node:test';
 
 /** The real git client, with its own HOME whose ~/.netrc holds the API token. */
 export interface GitClient {
   readonly home: string;
   run: (cwd: string, args: string[]) => Promise<{ code: number; out: string }>;
+  /** git with its output as it comes, e.g. to act on a `remote:` line while a push runs. */
+  start: (cwd: string, args: string[]) => ChildProcessByStdio<null, Readable, Readable>;
   /** A new repository with one commit of `files` (or of a copied fixture dir). */
   repo(name: string, from: { dir: string } | { files: Record<string, string> }, remote?: string): Promise<string>;
 }
@@ -35,6 +39,7 @@ export function gitClient(t: TestContext, token: string, host = '127.0.0.1'): Gi
   return {
     home,
     run,
+    start: (cwd, args) => spawn('git', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }),
     async repo(name, from, remote) {
       const dir = join(home, name);
       if ('dir' in from) cpSync(from.dir, dir, { recursive: true });
