@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { writeShellBuildpack } from './shell-buildpack.js';
 import { gitClient } from './git-client.js';
@@ -28,11 +27,10 @@ test('kill -9 during a build, then a restart: the previous release serves at onc
   const { dataDir } = site;
   const first = await site.start();
   const git = gitClient(t, site.token);
-  const marker = join(git.home, 'compiling');
   // A build of a tree holding `slow` writes 8 MB into its tree, says so, and then takes its time.
   const pack = writeShellBuildpack(
     join(git.home, 'slow-pack'),
-    `if [ -f "$1/slow" ]; then\n  head -c 8000000 /dev/urandom > "$1/blob"\n  touch "${marker}"\n  sleep 15\nfi`,
+    `if [ -f "$1/slow" ]; then\n  head -c 8000000 /dev/urandom > "$1/blob"\n  echo "compiling the slow part"\n  sleep 15\nfi`,
   );
   assert.equal((await site.call('POST', '/apps', { name: 'slow' })).status, 201);
   assert.equal((await site.call('PUT', '/apps/slow/buildpack-installations', { updates: [{ buildpack: pack }] })).status, 200);
@@ -44,12 +42,17 @@ test('kill -9 during a build, then a restart: the previous release serves at onc
   writeFileSync(join(repo, 'slow'), 'take your time\n');
   await git.run(repo, ['add', 'slow']);
   await git.run(repo, ['commit', '-qm', 'slow']);
-  const push = git.run(repo, ['push', 'paas', 'main']);
-  const deadline = Date.now() + 60_000;
-  while (!existsSync(marker)) {
-    assert.ok(Date.now() < deadline, 'the build never reached its compile step');
-    await sleep(50);
-  }
+  // The compile step says when it has begun, as a `remote:` line (it cannot write outside its build).
+  const child = git.start(repo, ['push', 'paas', 'main']);
+  let said = '';
+  const reached = new Promise<void>((resolve) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      said += chunk.toString();
+      if (said.includes('compiling the slow part')) resolve();
+    });
+  });
+  const push = new Promise<{ code: number }>((resolve) => child.on('close', (code) => resolve({ code: code ?? 1 })));
+  await Promise.race([reached, new Promise((_, reject) => setTimeout(() => reject(new Error(`the build never reached its compile step:\n${said}`)), 60_000).unref())]);
   const during = leftovers(dataDir);
   t.diagnostic(`during the build: ${during.map((path) => path.slice(dataDir.length)).join(', ')}`);
   assert.ok(during.some((path) => path.includes('paas-build-')), 'the build tree exists while the build runs');

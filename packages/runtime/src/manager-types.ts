@@ -56,4 +56,6 @@ export interface DeployResult {
   readonly ok: boolean;
   /** Why it failed, for the user. */
   readonly message?: string;
+  /** paas stopped before the deploy ended: the release stays pending, to be settled at the next start. */
+  readonly interrupted?: boolean;
 }

@@ -334,6 +334,10 @@ export function createProcessManager(options: ProcessManagerOptions) {
       let deadline: NodeJS.Timeout | undefined;
       const outcome = await new Promise<DeployResult>((resolve) => {
         const check = (): void => {
+          if (closed) {
+            resolve({ ok: false, interrupted: true, message: `paas stopped before v${String(version)} went live.` });
+            return;
+          }
           const verdict = judgeDeploy({
             version,
             wantedWeb: desired.formation(app, release).find((f) => f.type === 'web')?.quantity ?? 0,
@@ -346,16 +350,26 @@ export function createProcessManager(options: ProcessManagerOptions) {
           if (verdict.state === 'succeeded') resolve({ ok: true });
           else if (verdict.state === 'failed') resolve({ ok: false, message: deployFailureMessage(verdict.reason, version, serving) });
         };
-        deployWatchers.set(app, check);
+        const guarded = (): void => {
+          try {
+            check();
+          } catch (error) {
+            report(error, app);
+          }
+        };
+        deployWatchers.set(app, guarded);
         // Every deploy ends: whatever hangs (an unpack, a start), the deadline judges it.
-        deadline = setTimeout(check, deadlineMs + 10);
-        void converge(app).then(check);
+        deadline = setTimeout(guarded, deadlineMs + 10);
+        deadline.unref();
+        void converge(app).then(guarded);
       });
       clearTimeout(deadline);
       deployFailures.delete(app);
       deployWatchers.delete(app);
       // The outcome is recorded (the release made current, or failed) in the same step the
       // target is dropped: a convergence in between would take the old release as desired.
+      // Left pending when paas stops mid-deploy: the next start settles it.
+      if (outcome.interrupted) return outcome;
       record?.(outcome);
       targets.delete(app);
       void converge(app);
@@ -412,6 +426,8 @@ export function createProcessManager(options: ProcessManagerOptions) {
     /** Stops converging; processes keep running for the next paasd to adopt. */
     async close(): Promise<void> {
       closed = true;
+      // Deploys under way end now (failed: paas stopped), rather than wait on a closed store.
+      for (const watcher of deployWatchers.values()) watcher();
       if (timer) clearInterval(timer);
       for (const waker of wakers.values()) clearTimeout(waker);
       await Promise.all([...queues.values()]);

@@ -77,6 +77,7 @@ export function createReleaseDeployer(deps: { store: Store; manager: ProcessMana
       log.error({ err: error }, 'deploy crashed');
       result = { ok: false, message: 'The deploy stopped because of an error in paas itself; it has been logged.' };
     }
+    if (result.interrupted) return result;
     if (!recorded) record(result);
     if (said.length > 0 && exists(app)) {
       deps.store.releaseOutputs.set(releaseId, `${said.join('\n')}\n${result.ok ? '' : `${result.message ?? 'The release failed.'}\n`}`);
