@@ -110,9 +110,12 @@ install_with_npm() {
   elif [[ -d $BUILD_DIR/node_modules ]]; then
     warn "node_modules is checked into the repository: it is reinstalled; add node_modules to .gitignore."
     use_cache=0
-  elif grep -q -e '"resolved": "file:' -e '"link": true' -- "$BUILD_DIR/$lockfile"; then
-    # Local packages are read from the source tree, which the key does not cover.
-    detail "The lockfile has local (file:) packages: installing without the node_modules cache"
+  elif grep -qE '"resolved": "file:[^"]*\.(tgz|tar|tar\.gz)"' -- "$BUILD_DIR/$lockfile" ||
+    [[ ${npm_config_install_links:-${NPM_CONFIG_INSTALL_LINKS:-}} == true ]] ||
+    { [[ -f $BUILD_DIR/.npmrc ]] && grep -qE '^[[:space:]]*install-links[[:space:]]*=[[:space:]]*true' -- "$BUILD_DIR/.npmrc"; }; then
+    # Local packages copied into node_modules come from files the key does not cover.
+    # (Workspaces and other local folders are links into the source tree: always fresh.)
+    detail "The lockfile has local packages copied into node_modules: installing without the node_modules cache"
     use_cache=0
   fi
   if ((use_cache == 1)); then
