@@ -137,11 +137,28 @@ install_with_yarn() {
     if [[ -f $BUILD_DIR/yarn.lock ]]; then args+=(--immutable); else warn "No yarn.lock: every build installs the newest versions allowed by package.json." "Run \`yarn install\` and commit yarn.lock."; fi
     detail "Installing node modules (yarn ${args[*]})"
   else
-    if [[ -f $BUILD_DIR/yarn.lock ]]; then args+=(--frozen-lockfile); fi
+    if [[ -f $BUILD_DIR/yarn.lock ]]; then
+      args+=(--frozen-lockfile)
+      point_yarn_lock_at_registry
+    fi
     args+=(--production=false --non-interactive)
     detail "Installing node modules (yarn ${args[*]})"
   fi
   run_logged "$log" yarn "${args[@]}" || install_failed "$log" "yarn ${args[*]}"
+}
+
+# yarn 1 downloads from the URLs in yarn.lock, whatever registry it is given: the
+# public registries' URLs are pointed at the registry npm uses (the build's copy only;
+# the original is put back by restore_yarn_lock).
+point_yarn_lock_at_registry() {
+  local registry=${YARN_REGISTRY%/}
+  case $registry in https://registry.yarnpkg.com | https://registry.npmjs.org | '') return 0 ;; esac
+  cp -p -- "$BUILD_DIR/yarn.lock" "$BUILD_DIR/.heroku/yarn.lock.orig"
+  "$BOOTSTRAP_NODE" "$LIB_DIR/registry.cjs" point-yarn-lock "$BUILD_DIR/yarn.lock" "$registry"
+}
+
+restore_yarn_lock() {
+  if [[ -f $BUILD_DIR/.heroku/yarn.lock.orig ]]; then mv -f -- "$BUILD_DIR/.heroku/yarn.lock.orig" "$BUILD_DIR/yarn.lock"; fi
 }
 
 install_with_pnpm() {
@@ -182,6 +199,7 @@ prune_dev_dependencies() {
     yarn)
       if [[ $PM_FLAVOR == classic ]]; then
         yarn install --frozen-lockfile --production=true --ignore-scripts --prefer-offline --non-interactive 2>&1 | indent || fail_install "yarn install --production=true"
+        restore_yarn_lock
       elif ((${PM_VERSION%%.*} >= 4)); then
         yarn workspaces focus --all --production 2>&1 | indent || fail_install "yarn workspaces focus --all --production"
       else

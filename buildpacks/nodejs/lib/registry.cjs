@@ -8,6 +8,7 @@
 //   fields PACKAGE_JSON PATH...          → each path's string as `field` gives it, each followed by NUL
 //   satisfies VERSION RANGE              → exit 0 or 1
 //   valid-range RANGE                    → exit 0 or 1
+//   point-yarn-lock YARN_LOCK REGISTRY   → rewrites the public registries' URLs in yarn.lock to REGISTRY
 'use strict';
 
 const fs = require('fs');
@@ -244,6 +245,13 @@ function fields(file, paths) {
   process.stdout.write(paths.map((path) => `${fieldText(json, path)}\0`).join(''));
 }
 
+/** yarn 1 fetches the URLs yarn.lock names: the public registries' are pointed at REGISTRY. */
+function pointYarnLock(file, registry) {
+  const base = registry.replace(/\/+$/, '');
+  const text = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, text.replace(/"https:\/\/registry\.(?:yarnpkg\.com|npmjs\.org)\//g, () => `"${base}/`));
+}
+
 function main(argv) {
   const [command, ...args] = argv;
   try {
@@ -260,6 +268,8 @@ function main(argv) {
         const version = parseVersion(args[0]);
         return process.exit(version && satisfies(version, parseRange(args[1])) ? 0 : 1);
       }
+      case 'point-yarn-lock':
+        return pointYarnLock(args[0], args[1]);
       case 'valid-range':
         parseRange(args[0]);
         return process.exit(0);

@@ -162,7 +162,10 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       assert.equal(answer['app'], 'yarn-classic');
       assert.match(String(answer['node']), /^v26\./);
       assert.equal(await exists(join(root, 'run-yarn-classic', 'node_modules', 'is-number')), false);
-      assert.ok(proxy.requests.some((request) => request.path === '/yarn/-/yarn-1.22.22.tgz'));
+      const paths = proxy.requests.map((request) => request.path);
+      assert.ok(paths.includes('/yarn/-/yarn-1.22.22.tgz'), 'yarn itself from the registry');
+      assert.ok(paths.includes('/is-number/-/is-number-7.0.0.tgz'), 'yarn.lock’s packages from the registry npm uses');
+      assert.match(await readFile(join(root, 'run-yarn-classic', 'yarn.lock'), 'utf8'), /resolved "https:\/\/registry\.yarnpkg\.com\/ms\//, 'the app’s yarn.lock as pushed');
     });
 
     it('yarn berry: the packageManager version, --immutable, web is yarn start', async () => {
