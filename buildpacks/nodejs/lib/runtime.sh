@@ -98,7 +98,7 @@ find_bootstrap_node() {
 
 # The package.json fields the buildpack asks about. They are read in one node start (each
 # start costs about 0.1 s) and read again only when the file changes: a build script may edit it.
-PKG_FIELDS=(engines.node engines.npm engines.yarn engines.pnpm packageManager workspaces devDependencies scripts.start scripts.build scripts.heroku-prebuild scripts.heroku-postbuild
+PKG_FIELDS=(engines.node engines.npm engines.yarn engines.pnpm packageManager devDependencies scripts.start scripts.build scripts.heroku-prebuild scripts.heroku-postbuild
   scripts.heroku-cleanup scripts.preinstall scripts.install scripts.postinstall scripts.prepare)
 declare -A PKG_FIELD_VALUES=()
 PKG_FIELDS_STAMP=
