@@ -35,7 +35,7 @@ for (const runtime of ['local', 'docker'] as const) {
     await git.run(repo, ['commit', '-qam', 'code only']);
     const warm = await git.run(repo, ['push', 'paas', 'main']);
     assert.equal(warm.code, 0, warm.out);
-    assert.match(warm.out, /Restoring node_modules from cache \(lockfile unchanged\)/);
+    assert.match(warm.out, /Restoring node_modules from cache \(lockfile, package.json files and settings unchanged\)/);
     assert.match(warm.out, /Using cached node/);
     assert.doesNotMatch(warm.out, /Downloaded|added \d+ package/);
     assert.match(warm.out, /remote: -----> Released v3/);

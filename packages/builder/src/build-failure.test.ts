@@ -38,7 +38,7 @@ describe('classifyBuildFailure', () => {
   }
 
   it('names the packs tried, the timeout and the size limit', () => {
-    assert.match(classifyBuildFailure(events[4] as FailureEvent).what, /tried nodejs, static, procfile/);
+    assert.match(classifyBuildFailure(events[4] as FailureEvent).what, /tried, in order: nodejs, static, procfile/);
     assert.match(classifyBuildFailure(events[10] as FailureEvent).what, /reached the time limit of 15 minutes \(during the nodejs compile step\)/);
     assert.match(classifyBuildFailure(events[12] as FailureEvent).what, /size limit of 500 MB/);
   });

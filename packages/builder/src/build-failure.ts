@@ -5,6 +5,16 @@
  */
 import { ERROR_PREFIX } from './build-log.js';
 
+/** What each platform buildpack looks for, for the message when none recognizes an app. */
+export const PLATFORM_BUILDPACK_FILES: Readonly<Record<string, string>> = {
+  nodejs: 'package.json',
+  python: 'requirements.txt, pyproject.toml, Pipfile, setup.py, runtime.txt or .python-version',
+  go: 'go.mod',
+  static: 'index.html or public/index.html',
+  procfile: 'a Procfile (for apps that bring their own executables; not taken for Ruby, PHP, Java, Rust, Elixir and the like)',
+};
+
+
 export type FailureEvent =
   | { readonly kind: 'unsafe_path'; readonly where: 'source' | 'slug'; readonly entry: string; readonly reason: string }
   | { readonly kind: 'invalid_source'; readonly reason: string }
@@ -141,14 +151,14 @@ export function classifyBuildFailure(event: FailureEvent): BuildFailure {
         'buildpack_unavailable',
         `The buildpack ${event.ref} could not be loaded: ${event.reason}.`,
         'The name, path or URL is wrong, or the repository is not reachable from the platform.',
-        'Check the buildpack setting: use a built-in name (nodejs, static, procfile), an absolute path, or a reachable git URL.',
+        'Check the buildpack setting: use a built-in name (nodejs, python, go, static, procfile), an absolute path, or a reachable git URL.',
       );
     case 'no_buildpack_detected':
       return failure(
         'no_buildpack_detected',
-        `No buildpack recognized this app (tried ${event.tried.join(', ')}).`,
-        'The app has none of the files a buildpack looks for: package.json (nodejs), index.html (static) or a Procfile (procfile).',
-        'Add the file for your kind of app at the root of the repository, or set a buildpack explicitly.',
+        `No buildpack recognized this app (tried, in order: ${event.tried.join(', ')}).`,
+        `The app has none of the files they look for at the root of the repository: ${event.tried.map((ref) => `${ref}: ${PLATFORM_BUILDPACK_FILES[ref] ?? 'its bin/detect said no'}`).join('; ')}.`,
+        'Add the file for your kind of app at the root of the repository, or choose a buildpack for the app with `paas buildpacks:set <name-or-url>` (a git URL of a Heroku-style buildpack works) and push again.',
       );
     case 'buildpack_incompatible':
       return failure(

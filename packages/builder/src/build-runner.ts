@@ -28,7 +28,7 @@ export interface RunBuildOptions {
   readonly sourceDir?: string;
   /** a tar stream of the source, plain or gzipped (e.g. `git archive` output). */
   readonly sourceTar?: Readable;
-  /** Names of ours, absolute paths or git URLs; undefined: detect among nodejs, static, procfile. */
+  /** Names of ours, absolute paths or git URLs; undefined: detect among nodejs, python, go, static, procfile (in that order). */
   readonly buildpacks?: readonly string[];
   /** The app's build cache, kept between builds; builds of one app must not run at once. */
   readonly cacheDir: string;
@@ -300,7 +300,11 @@ class Build {
     const fromPacks = mergeProcessTypes(undefined, defaults);
     if (Object.keys(fromPacks).length > 0) this.log.detail(`Default types for buildpack -> ${Object.keys(fromPacks).join(', ')}`);
     const types = mergeProcessTypes(procfile, defaults);
-    if (Object.keys(types).length === 0) throw new BuildStopped({ kind: 'no_process_types', buildpacks: this.used.map((pack) => pack.ref) });
+    if (Object.keys(types).length === 0) {
+      // Heroku builds and releases such an app; it just runs nothing until it declares a process.
+      this.log.error('Warning: this app declares no process types, so the release runs nothing.');
+      this.log.error('Add a Procfile (e.g. `web: node server.js`) to start a process, and push again.');
+    }
     if (Object.keys(types).length > MAX_PROCESS_TYPES) {
       throw new BuildStopped({
         kind: 'invalid_procfile',

@@ -10,7 +10,7 @@ import { TARGET_ADDRESS_RULE, type TargetPolicy, refuseTargetAddress } from '@pa
 import { runOnHost } from './host-environment.js';
 
 /** The platform's own buildpacks, tried in this order when an app names none. */
-export const PLATFORM_BUILDPACKS: readonly string[] = ['nodejs', 'static', 'procfile'];
+export const PLATFORM_BUILDPACKS: readonly string[] = ['nodejs', 'python', 'go', 'static', 'procfile'];
 
 /** `buildpacks/` at the root of this repository (dist/src/ → four levels up). */
 export const DEFAULT_BUILDPACKS_DIR = fileURLToPath(new URL('../../../../buildpacks', import.meta.url));

@@ -138,8 +138,9 @@ describe('runBuild with buildpacks given by path', () => {
     const { result, output } = await build({ sourceDir: app });
     const { failure } = failed(result);
     assert.equal(failure.kind, 'no_buildpack_detected');
-    assert.match(output, / ! {5}No buildpack recognized this app \(tried nodejs, static, procfile\)\./);
-    assert.match(output, / ! {5}Fix: /);
+    assert.match(output, / ! {5}No buildpack recognized this app \(tried, in order: nodejs, python, go, static, procfile\)\./);
+    assert.match(output, / ! {5}Likely cause: .*nodejs: package\.json; python: requirements\.txt/);
+    assert.match(output, / ! {5}Fix: .*`paas buildpacks:set <name-or-url>`/);
   });
 
   it('kills a hanging compile, and what it started, at the timeout', async () => {
@@ -197,7 +198,7 @@ describe('runBuild with buildpacks given by path', () => {
     assert.match(output, / ! {5}Likely cause: Its compile step exited with status 3;/);
   });
 
-  it('reports an explicit buildpack that does not detect the app, a bad release and nothing to run', async () => {
+  it('reports an explicit buildpack that does not detect the app and a bad release, and builds an app with nothing to run', async () => {
     const dir = await tempDir();
     const app = await writeFiles(join(dir, 'app'), { 'index.txt': 'x\n' });
     const no = await writeBuildpack(join(dir, 'no'), { detect: 'exit 1', compile: 'true' });
@@ -208,8 +209,8 @@ describe('runBuild with buildpacks given by path', () => {
     assert.match(released.output, /release step failed: its output is not YAML/);
     const silent = await writeBuildpack(join(dir, 'silent'), { compile: 'true' });
     const nothing = await build({ sourceDir: app, buildpacks: [silent] });
-    assert.equal(failed(nothing.result).failure.kind, 'no_process_types');
-    assert.match(nothing.output, / ! {5}The app has nothing to run: no process types were found\./);
+    assert.deepEqual(succeeded(nothing.result).processTypes, {}, 'built and released with nothing to run, as Heroku does');
+    assert.match(nothing.output, / ! {5}Warning: this app declares no process types, so the release runs nothing\./);
   });
 
   it('reports an invalid Procfile with its line', async () => {

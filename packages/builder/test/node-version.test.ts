@@ -84,7 +84,7 @@ describe('registry.cjs resolve-node and resolve-npm', () => {
     await assert.rejects(run(process.execPath, [REGISTRY_TOOL, 'resolve-node', file, 'banana']), { code: 2 });
   });
 
-  it('picks the newest npm that supports the node version', async () => {
+  it('picks the npm line that ships with the node version, never npm 12 unless asked', async () => {
     const file = await metadata({
       '10.9.2': { engines: { node: '^18.17.0 || >=20.5.0' } },
       '11.6.2': { engines: { node: '^20.17.0 || >=22.9.0' } },
@@ -93,9 +93,12 @@ describe('registry.cjs resolve-node and resolve-npm', () => {
     });
     const npmFor = async (node: string, range = ''): Promise<string> =>
       (await run(process.execPath, [REGISTRY_TOOL, 'resolve-npm', file, range, node])).stdout.split(' ')[0] ?? '';
-    assert.equal(await npmFor('26.10.0'), '12.2.0');
+    assert.equal(await npmFor('26.10.0'), '11.6.2', 'node 26 ships npm 11');
     assert.equal(await npmFor('24.11.1'), '11.6.2');
+    assert.equal(await npmFor('22.23.3'), '10.9.2', 'node 22 ships npm 10, though npm 12 supports it');
     assert.equal(await npmFor('20.5.0'), '10.9.2');
+    assert.equal(await npmFor('27.0.0'), '11.6.2', 'a line newer than the table: its last line');
+    assert.equal(await npmFor('26.10.0', '12.x'), '12.2.0', 'engines.npm still wins');
     assert.equal(await npmFor('26.10.0', '^10'), '10.9.2');
   });
 });

@@ -109,7 +109,7 @@ describe('the platform buildpacks, building the fixture apps for real', () => {
     t.diagnostic(`warm node-web build: ${String(ms)} ms`);
     const built = succeeded(result);
     slugShas.push(built.slug.sha256);
-    assert.ok(output.split('\n').includes('       Restoring node_modules from cache (lockfile unchanged)'), output);
+    assert.ok(output.split('\n').includes('       Restoring node_modules from cache (lockfile, package.json files and settings unchanged)'), output);
     assert.match(output, /^ {7}Using cached node 26\.\d+\.\d+$/m);
     assert.match(output, /^ {7}Using cached npm \d+\.\d+\.\d+$/m);
     assert.doesNotMatch(output, /Downloaded|npm ci/);

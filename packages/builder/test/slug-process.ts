@@ -30,6 +30,8 @@ export async function startSlugProcess(appDir: string, command: string, env: Rea
     cwd: appDir,
     env: { HOME: appDir, PATH: '/nonexistent', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: `npm start` and the like leave the server as a grandchild.
+    detached: true,
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -50,8 +52,20 @@ export async function startSlugProcess(appDir: string, command: string, env: Rea
       }
     },
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          // The group is gone already: nothing left to stop.
+        }
+      }
       await exited;
+      // Whatever the command started and left behind goes with it.
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // ESRCH: every process of the group has exited.
+      }
     },
   };
 }

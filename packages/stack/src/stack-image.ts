@@ -12,10 +12,14 @@ export const DEFAULT_STACK_IMAGE = 'paas/stack:bookworm';
 const DEBIAN_SUITE = 'bookworm';
 const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
 
-/** What buildpacks and common apps expect to find on the stack. */
+/**
+ * What buildpacks and common apps expect to find on the stack. The Python buildpack
+ * uses python3 with python3-venv; the Go buildpack uses golang-go (both fail with a
+ * clear message on a stack image built before they were added).
+ */
 export const STACK_PACKAGES = [
-  'bash', 'build-essential', 'ca-certificates', 'curl', 'git', 'gzip', 'libstdc++6', 'locales',
-  'openssl', 'procps', 'python3', 'tar', 'tzdata', 'xz-utils', 'zstd',
+  'bash', 'build-essential', 'ca-certificates', 'curl', 'git', 'golang-go', 'gzip', 'libstdc++6', 'locales',
+  'openssl', 'procps', 'python3', 'python3-venv', 'tar', 'tzdata', 'xz-utils', 'zstd',
 ];
 
 export interface StackImageOptions {

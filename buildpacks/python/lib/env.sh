@@ -1,0 +1,1 @@
+../../nodejs/lib/env.sh

@@ -1,0 +1,261 @@
+/**
+ * Real builds of one fixture app per shape (package managers, workspaces, a native
+ * module, TypeScript, Python, Go, nothing to run, an unsupported language), each run
+ * from its unpacked slug. One warm-up build downloads node and npm; every other case
+ * starts from a copy of its runtimes cache. The native module compiles from source
+ * (about a minute): it is the one slow case.
+ */
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { type BuildResult, runBuild, unpackSlug } from '../src/index.js';
+import { captureText, writeFiles } from './buildpack-fixture.js';
+import { type RegistryProxy, startRegistryProxy } from './registry-proxy.js';
+import { startSlugProcess } from './slug-process.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../../fixtures/', import.meta.url));
+
+function succeeded(result: BuildResult): Extract<BuildResult, { status: 'succeeded' }> {
+  if (result.status !== 'succeeded') assert.fail(`build failed: ${JSON.stringify(result.failure)} ${String(result.error)}`);
+  return result;
+}
+
+function failed(result: BuildResult): Extract<BuildResult, { status: 'failed' }> {
+  if (result.status !== 'failed') assert.fail('the build should have failed');
+  return result;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+// Two chains at once: the native module's compile (CPU) overlaps the other builds (mostly I/O).
+describe('app shapes, built with the platform buildpacks and run from their slugs', { concurrency: 2 }, () => {
+  let root = '';
+  let proxy: RegistryProxy;
+  let count = 0;
+  const warmCache = (): string => join(root, 'cache-warm');
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'paas-builder-shapes-'));
+    proxy = await startRegistryProxy(process.env['NPM_CONFIG_REGISTRY'] ?? process.env['npm_config_registry'] ?? 'https://registry.npmjs.org');
+  });
+  after(async () => {
+    await proxy.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  async function build(
+    sourceDir: string,
+    cacheDir: string,
+    configVars: Record<string, string> = {},
+  ): Promise<{ result: BuildResult; output: string; ms: number }> {
+    const output = captureText();
+    count += 1;
+    const started = Date.now();
+    const result = await runBuild({
+      sourceDir,
+      cacheDir,
+      configVars,
+      output: output.stream,
+      slugFile: join(root, `slug-${String(count)}.tgz`),
+      workRoot: root,
+      env: { NPM_CONFIG_REGISTRY: proxy.url },
+    });
+    return { result, output: output.text(), ms: Date.now() - started };
+  }
+
+  /** A new app cache holding the runtimes the warm-up downloaded (no node_modules). */
+  async function seeded(name: string): Promise<string> {
+    const cacheDir = join(root, `cache-${name}`);
+    for (const part of ['registry', 'runtimes', 'unpacked', 'headers']) {
+      await cp(join(warmCache(), 'nodejs', part), join(cacheDir, 'nodejs', part), { recursive: true }).catch(() => undefined);
+    }
+    return cacheDir;
+  }
+
+  async function copyFixture(name: string): Promise<string> {
+    const dir = join(root, `src-${name}-${String(count)}`);
+    await cp(join(FIXTURES, name), dir, { recursive: true });
+    return dir;
+  }
+
+  /** Unpacks the slug and GETs / from its web process. */
+  async function serve(built: Extract<BuildResult, { status: 'succeeded' }>, name: string): Promise<Record<string, unknown>> {
+    const app = join(root, `run-${name}`);
+    await unpackSlug(built.slug.file, app);
+    // `npm start` and friends spawn `sh`: the stack's PATH, after the slug's own bin dirs.
+    const web = await startSlugProcess(app, built.processTypes['web'] ?? 'false', { DYNO: 'web.1', PATH: '/usr/bin:/bin' });
+    try {
+      const response = await web.get('/');
+      assert.equal(response.status, 200, web.output());
+      return (await response.json()) as Record<string, unknown>;
+    } finally {
+      await web.stop();
+    }
+  }
+
+  describe('package managers and languages', { concurrency: 1 }, () => {
+    it('npm: the npm line bundled with the node, a cache keyed on every install input', async (t) => {
+      const app = await copyFixture('npm-workspaces');
+      const cold = await build(app, warmCache());
+      t.diagnostic(`cold npm-workspaces build: ${String(cold.ms)} ms`);
+      const built = succeeded(cold.result);
+      assert.match(cold.output, /^ {7}Downloaded npm 11\.\d+\.\d+$/m, 'node 26 ships npm 11, not the newest npm');
+      assert.match(cold.output, /engines\.npm \(package\.json\): {3}unspecified \(the npm line that ships with this node\)/);
+      assert.deepEqual(built.processTypes, { web: 'npm start' });
+      const answer = await serve(built, 'workspaces');
+      assert.equal(answer['greeting'], 'hello from a workspace');
+      assert.match(String(answer['node']), /^v26\./, 'the node from the slug, not the stack’s');
+
+      const warm = await build(app, warmCache());
+      t.diagnostic(`warm npm-workspaces build: ${String(warm.ms)} ms`);
+      succeeded(warm.result);
+      assert.match(warm.output, /Restoring node_modules from cache/);
+
+      // A config var that changes installs is part of the key.
+      const configured = await build(app, warmCache(), { NPM_CONFIG_OMIT: 'optional' });
+      succeeded(configured.result);
+      assert.doesNotMatch(configured.output, /Restoring node_modules/);
+      assert.match(configured.output, /Installing node modules \(npm ci, package-lock\.json\)/);
+
+      // A workspace's package.json out of sync with the lockfile fails as `npm ci` would, cache or not.
+      const manifest = join(app, 'packages', 'web', 'package.json');
+      const web = JSON.parse(await readFile(manifest, 'utf8')) as { dependencies: Record<string, string> };
+      web.dependencies['escape-html'] = '1.0.3';
+      await writeFile(manifest, JSON.stringify(web));
+      const stale = await build(app, warmCache(), { NPM_CONFIG_OMIT: 'optional' });
+      assert.equal(failed(stale.result).failure.what, 'npm ci refused to install: package-lock.json is out of sync with package.json.');
+      assert.doesNotMatch(stale.output, /Restoring node_modules/);
+    });
+
+    it('npm without a lockfile: npm install with a warning, web is npm start', async () => {
+      const { result, output } = await build(join(FIXTURES, 'node-no-lockfile'), await seeded('no-lockfile'));
+      const built = succeeded(result);
+      assert.match(output, / ! {5}Warning: No package-lock\.json/);
+      assert.deepEqual(built.processTypes, { web: 'npm start' });
+      assert.equal((await serve(built, 'no-lockfile'))['app'], 'node-no-lockfile');
+    });
+
+    it('TypeScript: heroku-postbuild compiles, typescript is pruned', async () => {
+      const { result, output } = await build(join(FIXTURES, 'ts-postbuild'), await seeded('ts'));
+      const built = succeeded(result);
+      assert.match(output, /^ {7}Running heroku-postbuild$/m);
+      assert.equal((await serve(built, 'ts'))['greeting'], 'compiled from TypeScript');
+      assert.equal(await exists(join(root, 'run-ts', 'node_modules', 'typescript')), false, 'devDependencies are pruned');
+    });
+
+    it('yarn classic: yarn 1 from the registry, --frozen-lockfile, dev pruned, web is yarn start', async () => {
+      const { result, output } = await build(join(FIXTURES, 'yarn-classic'), await seeded('yarn-classic'));
+      const built = succeeded(result);
+      assert.match(output, /and yarn 1\.22\.\d+ \(from yarn\.lock\)/);
+      assert.match(output, /yarn install --frozen-lockfile --production=false/);
+      assert.deepEqual(built.processTypes, { web: 'yarn start' });
+      const answer = await serve(built, 'yarn-classic');
+      assert.equal(answer['app'], 'yarn-classic');
+      assert.match(String(answer['node']), /^v26\./);
+      assert.equal(await exists(join(root, 'run-yarn-classic', 'node_modules', 'is-number')), false);
+      const paths = proxy.requests.map((request) => request.path);
+      assert.ok(paths.includes('/yarn/-/yarn-1.22.22.tgz'), 'yarn itself from the registry');
+      assert.ok(paths.includes('/is-number/-/is-number-7.0.0.tgz'), 'yarn.lock’s packages from the registry npm uses');
+      assert.match(await readFile(join(root, 'run-yarn-classic', 'yarn.lock'), 'utf8'), /resolved "https:\/\/registry\.yarnpkg\.com\/ms\//, 'the app’s yarn.lock as pushed');
+    });
+
+    it('yarn berry: the packageManager version, --immutable, web is yarn start', async () => {
+      const { result, output } = await build(join(FIXTURES, 'yarn-berry'), await seeded('yarn-berry'));
+      const built = succeeded(result);
+      assert.match(output, /and yarn 4\.18\.1 \(from packageManager \(package\.json\)\)/);
+      assert.match(output, /Installing node modules \(yarn install --immutable\)/);
+      assert.equal((await serve(built, 'yarn-berry'))['app'], 'yarn-berry');
+    });
+
+    it('pnpm: the packageManager version, --frozen-lockfile, dev pruned, web is pnpm start; a stale lockfile fails', async () => {
+      const cache = await seeded('pnpm');
+      const { result, output } = await build(join(FIXTURES, 'pnpm-web'), cache);
+      const built = succeeded(result);
+      assert.match(output, /and pnpm 10\.34\.8 \(from packageManager/);
+      assert.deepEqual(built.processTypes, { web: 'pnpm start' });
+      assert.equal((await serve(built, 'pnpm'))['app'], 'pnpm-web');
+      assert.equal(await exists(join(root, 'run-pnpm', 'node_modules', 'is-number')), false);
+
+      const app = await copyFixture('pnpm-web');
+      const manifest = JSON.parse(await readFile(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+      manifest.dependencies['escape-html'] = '1.0.3';
+      await writeFile(join(app, 'package.json'), JSON.stringify(manifest));
+      const stale = await build(app, cache);
+      assert.equal(failed(stale.result).failure.what, 'pnpm refused to install: pnpm-lock.yaml is out of sync with package.json.');
+    });
+
+    it('Python: the stack python3, a venv in the slug, a wheel from the repo; another version is refused by name', async () => {
+      const { result, output } = await build(join(FIXTURES, 'python-web'), join(root, 'cache-python'));
+      const built = succeeded(result);
+      assert.deepEqual(built.buildpacks, [{ ref: 'python', name: 'Python' }]);
+      assert.match(output, /Successfully installed greeting-1\.0\.0/);
+      const answer = await serve(built, 'python');
+      assert.equal(answer['greeting'], 'hello from a wheel');
+      assert.equal(answer['prefix'], join(root, 'run-python', '.heroku', 'python'), 'the venv in the slug, at its run-time path');
+
+      const app = await copyFixture('python-web');
+      await writeFile(join(app, '.python-version'), '3.8\n');
+      const other = await build(app, join(root, 'cache-python'));
+      assert.match(failed(other.result).failure.what, /^Python 3\.8 was requested in \.python-version, but this stack has Python 3\.\d+\.\d+ only\.$/);
+    });
+
+    it('Go: the stack go, vendored modules, no download, web is bin/<module>', async () => {
+      const { result } = await build(join(FIXTURES, 'go-web'), join(root, 'cache-go'));
+      const built = succeeded(result);
+      assert.deepEqual(built.buildpacks, [{ ref: 'go', name: 'Go' }]);
+      assert.deepEqual(built.processTypes, { web: 'bin/go-web' });
+      assert.equal((await serve(built, 'go'))['greeting'], 'hello from a vendored module');
+    });
+
+    it('refuses an app of a language without a buildpack, saying what was looked for', async () => {
+      const { result, output } = await build(join(FIXTURES, 'unsupported'), join(root, 'cache-unsupported'));
+      const { failure } = failed(result);
+      assert.equal(failure.kind, 'no_buildpack_detected');
+      assert.doesNotMatch(output, /Procfile app detected/);
+      assert.match(output, /tried, in order: nodejs, python, go, static, procfile/);
+      assert.match(output, /paas buildpacks:set/);
+    });
+
+    it('builds an app with no process types, saying that it runs nothing', async () => {
+      const app = await writeFiles(join(root, 'src-nothing'), { 'package.json': '{"name":"nothing","version":"1.0.0","engines":{"node":"26.x"}}\n' });
+      const { result, output } = await build(app, await seeded('nothing'));
+      assert.deepEqual(succeeded(result).processTypes, {});
+      assert.match(output, / ! {5}Warning: this app declares no process types, so the release runs nothing\./);
+    });
+
+  });
+
+  describe('a native module (node 24)', { concurrency: 1 }, () => {
+    it('npm 12 asked for by engines.npm: blocked install scripts fail the build with what, why and fix', async () => {
+      const app = await copyFixture('node-native');
+      const manifest = JSON.parse(await readFile(join(app, 'package.json'), 'utf8')) as { engines: Record<string, string> };
+      manifest.engines['npm'] = '12.x';
+      await writeFile(join(app, 'package.json'), JSON.stringify(manifest));
+      const { result, output } = await build(app, join(root, 'cache-native'));
+      const { failure } = failed(result);
+      assert.match(failure.what, /^npm 12\.\d+\.\d+ would skip the install scripts of dependencies/);
+      assert.match(failure.fix, /npm install-scripts approve/);
+      assert.match(output, /better-sqlite3@12\.9\.0/);
+    });
+
+    it('a native module (better-sqlite3) compiles with node-gyp and loads at run time', async (t) => {
+      const { result, output, ms } = await build(join(FIXTURES, 'node-native'), join(root, 'cache-native'));
+      t.diagnostic(`node-native build (node-gyp compile): ${String(ms)} ms`);
+      const built = succeeded(result);
+      assert.match(output, /^ {7}Downloaded npm 11\.\d+\.\d+$/m, 'node 24 ships npm 11');
+      assert.deepEqual(built.processTypes, { web: 'npm start' });
+      const answer = await serve(built, 'native');
+      assert.match(String(answer['sqlite']), /^3\.\d+\.\d+$/);
+      assert.equal(answer['visits'], 1);
+    });
+  });
+});
