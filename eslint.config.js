@@ -44,7 +44,7 @@ const dataDirs = [
 const runtimeOutput = ['.paas-data/**', '**/.paas-data/**', 'e2e/results/**', 'bench/results/**', '**/test-results/**', ...dataDirs.map((dir) => `${dir}/**`)];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'buildpacks/**', ...runtimeOutput] },
+  { ignores: ['fixtures/**', '**/dist/**', '**/node_modules/**', 'buildpacks/**', ...runtimeOutput] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
@@ -19,13 +19,18 @@ test('one build per app at a time: a second push waits and is told; other apps b
   const work = client.home;
   const git = client.run;
 
-  // A pack whose compile holds until a gate file exists, when the app asks for it.
-  const gate = join(work, 'gate');
+  // A pack whose compile holds until a gate file exists, when the app asks for it. A build is
+  // contained (its own /tmp, nothing writable outside its tree): it says it holds on its output,
+  // and reads the gate from a directory it can see.
+  const gateDir = mkdtempSync(join('/var/tmp', 'paas-gate-'));
+  chmodSync(gateDir, 0o755);
+  t.after(() => rmSync(gateDir, { recursive: true, force: true }));
+  const gate = join(gateDir, 'gate');
   const pack = join(work, 'pack');
   mkdirSync(join(pack, 'bin'), { recursive: true });
   const scripts = {
     detect: '#!/bin/sh\necho Gate\n',
-    compile: `#!/bin/sh\necho "-----> Building $(cat "$1/name")"\nif [ -f "$1/hold" ]; then touch "${gate}.started"; while [ ! -f "${gate}" ]; do sleep 0.05; done; fi\n`,
+    compile: `#!/bin/sh\necho "-----> Building $(cat "$1/name")"\nif [ -f "$1/hold" ]; then echo "-----> Holding"; while [ ! -f "${gate}" ]; do sleep 0.05; done; fi\n`,
     release: '#!/bin/sh\nprintf -- "---\\ndefault_process_types:\\n  web: python3 -m http.server \\"\\$PORT\\"\\n"\n',
   };
   for (const [name, body] of Object.entries(scripts)) {
@@ -42,8 +47,16 @@ test('one build per app at a time: a second push waits and is told; other apps b
   const second = await makeRepo('second', 'one', false);
   const other = await makeRepo('other', 'two', false);
 
-  const firstPush = git(first, ['push', 'paas', 'main']);
-  while (!existsSync(`${gate}.started`)) await sleep(20);
+  const child = client.start(first, ['push', 'paas', 'main']);
+  let firstOut = '';
+  const holding = new Promise<void>((resolve) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      firstOut += chunk.toString();
+      if (firstOut.includes('Holding')) resolve();
+    });
+  });
+  const firstPush = new Promise<{ code: number; out: string }>((resolve) => child.on('close', (code) => resolve({ code: code ?? 1, out: firstOut })));
+  await holding;
   const secondPush = git(second, ['push', 'paas', 'main']);
   // Another app is not held up by one's build.
   const otherPush = await git(other, ['push', 'paas', 'main']);
