@@ -146,6 +146,8 @@ export interface AddonResource {
   /** The names of the config vars its attachments set (never their values). */
   readonly config_vars: readonly string[];
   readonly provider: string;
+  /** Daily backups (postgresql): the UTC hour and how many scheduled backups are kept; null when none. */
+  readonly backup_schedule: { readonly at: string; readonly retention: number } | null;
   readonly created_at: string;
   readonly updated_at: string;
 }

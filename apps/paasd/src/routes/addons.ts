@@ -12,7 +12,7 @@ import { appParams } from './context.js';
 const addonParams = { type: 'object', required: ['addon'], properties: { addon: { type: 'string', maxLength: 100 } } } as const;
 const backupParams = { type: 'object', required: ['addon', 'backup'], properties: { addon: { type: 'string', maxLength: 100 }, backup: { type: 'string', maxLength: 64 } } } as const;
 
-export function toAddonResource(store: Store, addon: AddonRecord): AddonResource & { backup_schedule: { at: string; retention: number } | null } {
+export function toAddonResource(store: Store, addon: AddonRecord): AddonResource {
   return {
     id: addon.id,
     name: addon.name,
