@@ -131,7 +131,15 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     },
   });
   await provider.start();
-  const addons = createAddonService({ store, provider, deploy: (app, version) => deployer.deploy(app, version), logger: addonLogger, appLog: platformLog });
+  const addons = createAddonService({
+    store,
+    provider,
+    deploy: (app, version) => deployer.deploy(app, version),
+    logger: addonLogger,
+    appLog: platformLog,
+    // The local provider's servers listen on the host's loopback, which containers do not reach.
+    unavailable: docker ? 'Add-ons run on the local runtime only for now: app containers cannot reach servers on the host\'s loopback (PAAS_RUNTIME=local).' : undefined,
+  });
   addons.start();
   const backups = createAddonBackups({ store, provider, dataDir: config.dataDir, logger: addonLogger, appLog: platformLog });
   backups.start();

@@ -76,7 +76,8 @@ export interface AddonStore {
   detach(attachmentId: string, actor: string): { attachment: AttachmentRecord; release: Release | null };
   /** Points the attachment at new credentials and sets the new URL: a new release (rotation). */
   rebind(attachmentId: string, bindingId: string, url: string, actor: string): { attachment: AttachmentRecord; release: Release | null };
-  startBackup(addonId: string, scheduled: boolean): BackupRecord;
+  /** `at` is when it was taken (the backup scheduler's clock); default now. */
+  startBackup(addonId: string, scheduled: boolean, at?: string): BackupRecord;
   finishBackup(id: string, result: { file: string; size: number; sha256: string; tables: number; rows: number }): BackupRecord;
   failBackup(id: string, error: string): BackupRecord;
   backups(addonId: string): BackupRecord[];
@@ -282,9 +283,9 @@ export function createAddonStore(db: Db, apps: AppStore, deploys: DeployStore, e
       const { release } = deploys.updateConfig(attachment.appName, { [attachmentConfigVar(attachment.name)]: url }, actor);
       return { attachment: requireAttachment(attachmentId), release };
     }),
-    startBackup: writer(db, (addonId: string, scheduled: boolean) => {
+    startBackup: writer(db, (addonId: string, scheduled: boolean, at?: string) => {
       const id = randomUUID();
-      insertBackup.run(id, addonId, nextBackup.get(addonId)?.next ?? 1, scheduled ? 1 : 0, 'running', now());
+      insertBackup.run(id, addonId, nextBackup.get(addonId)?.next ?? 1, scheduled ? 1 : 0, 'running', at ?? now());
       return backupOf(id);
     }),
     finishBackup: writer(db, (id: string, result: { file: string; size: number; sha256: string; tables: number; rows: number }) => {

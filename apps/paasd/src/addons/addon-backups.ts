@@ -80,7 +80,7 @@ export function createAddonBackups(deps: { store: Store; provider: AddonProvider
   const service: AddonBackups = {
     capture(addon, scheduled) {
       capability(addon);
-      const backup = store.addons.startBackup(addon.id, scheduled);
+      const backup = store.addons.startBackup(addon.id, scheduled, clock().toISOString());
       const done = run(addon, backup);
       running.add(done);
       void done.finally(() => running.delete(done));

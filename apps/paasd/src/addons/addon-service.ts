@@ -17,6 +17,8 @@ export interface AddonServiceDeps {
   readonly deploy: (app: string, version: number) => Promise<DeployResult>;
   readonly logger: Logger;
   readonly appLog: AppLog;
+  /** Why new add-ons cannot be made here (apps that cannot reach the provider's servers), if so. */
+  readonly unavailable?: string | undefined;
 }
 
 export interface AddonService {
@@ -67,6 +69,7 @@ export function createAddonService(deps: AddonServiceDeps): AddonService {
   const service: AddonService = {
     provider,
     create(appName, input, actor) {
+      if (deps.unavailable !== undefined) throw new PaasError('service_unavailable', deps.unavailable);
       if (!provider.services.includes(input.service)) {
         throw new PaasError('service_unavailable', `${input.service} is not installed on this platform's host (apt-get install ${input.service === 'redis' ? 'redis-server' : 'postgresql'}).`);
       }

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 import type { AddonProvider, AddonServiceName, Operation } from '../provider.js';
 
@@ -11,8 +13,8 @@ interface FakeInstance {
 
 /**
  * A provider with no servers behind it, for tests of what uses providers: provisioning
- * takes `pollsToProvision` polls, URLs are made up, and a backup is the instance's
- * in-memory data as JSON.
+ * takes `pollsToProvision` polls, URLs are made up, and a backup is a file holding the
+ * instance's in-memory data as JSON.
  */
 export function createFakeProvider(options: { pollsToProvision?: number } = {}): AddonProvider & { readonly instances: ReadonlyMap<string, FakeInstance> } {
   const instances = new Map<string, FakeInstance>();
@@ -26,7 +28,6 @@ export function createFakeProvider(options: { pollsToProvision?: number } = {}):
     if (!instance || instance.polls < wanted) throw new Error(`add-on ${id} is not provisioned`);
     return instance;
   };
-  const files = new Map<string, string>();
   return {
     name: 'fake',
     services: ['postgresql', 'redis'],
@@ -59,14 +60,15 @@ export function createFakeProvider(options: { pollsToProvision?: number } = {}):
     },
     backups: {
       async capture(id, file) {
-        files.set(file, JSON.stringify([...require(id).data]));
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(file, JSON.stringify([...require(id).data]));
       },
       async verify(_id, file) {
-        const rows = JSON.parse(files.get(file) ?? '[]') as unknown[];
+        const rows = JSON.parse(await readFile(file, 'utf8')) as unknown[];
         return { tables: rows.length > 0 ? 1 : 0, rows: rows.length };
       },
       async restore(id, file) {
-        require(id).data = new Map(JSON.parse(files.get(file) ?? '[]') as [string, string][]);
+        require(id).data = new Map(JSON.parse(await readFile(file, 'utf8')) as [string, string][]);
       },
     },
     async start() {},
