@@ -216,6 +216,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
       // Processes keep running: the next paasd adopts them.
       await manager.close();
       await disk.close();
+      addons.close();
       await backups.close();
       // Add-on servers keep running: the next paasd adopts them.
       await provider.close();

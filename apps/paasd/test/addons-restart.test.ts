@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
@@ -95,5 +96,20 @@ test('add-on data survives paasd restarts: a running server is adopted, a stoppe
   await until('servers stopped', () => !pids.some(alive));
   platform = await startPaasd(dataDir);
   await until('servers started again', () => psqlWith(database, 'SELECT sum(n) FROM kept;').out === '6' && redisWith(cache, 'GET', 'kept').out === 'yes');
-  assert.notDeepEqual([pidOf(pg), pidOf(redis)], pids);
+  const restarted = [pidOf(pg), pidOf(redis)];
+  assert.notDeepEqual(restarted, pids);
+
+  // `npm stop -- --all` stops them too (with paasd gone); the data stays for the next start.
+  await platform.close();
+  const stop = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'src', 'stop-command.js'), '--all'], {
+    env: { PATH: process.env.PATH ?? '', PAAS_DATA_DIR: dataDir, PAAS_RUNTIME: 'local' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(stop.status, 0, stop.stderr);
+  assert.match(stop.stdout, /Add-on servers are stopped; their data stays\./);
+  // This process started them (paasd ran in it): it reaps them once its event loop runs again.
+  await until('add-on servers stopped', () => !restarted.some(alive), 10_000);
+  platform = await startPaasd(dataDir);
+  await until('servers started after npm stop', () => psqlWith(database, 'SELECT sum(n) FROM kept;').out === '6');
 });

@@ -33,6 +33,8 @@ export interface AddonService {
   releaseBindings(attachments: readonly AttachmentRecord[]): Promise<void>;
   /** Resumes provisioning cut off by a restart. */
   start(): void;
+  /** Stops following provisioning (the next paasd resumes it); nothing touches the store after. */
+  close(): void;
 }
 
 const rollOut = async (deps: AddonServiceDeps, app: string, release: Release | null): Promise<DeployResult> =>
@@ -46,14 +48,16 @@ const rollOut = async (deps: AddonServiceDeps, app: string, release: Release | n
  */
 export function createAddonService(deps: AddonServiceDeps): AddonService {
   const { store, provider, logger } = deps;
+  let closed = false;
 
   async function finishProvisioning(addon: AddonRecord, as: string | undefined): Promise<void> {
     let operation = provider.provision(addon.id, addon.service as AddonServiceId);
     while (operation.state === 'in progress') {
       await new Promise((resolve) => setTimeout(resolve, 200));
+      if (closed) return;
       operation = provider.lastOperation(addon.id);
     }
-    if (!store.addons.get(addon.id)) return; // destroyed meanwhile
+    if (closed || !store.addons.get(addon.id)) return; // paasd stopping (the next one resumes), or destroyed meanwhile
     if (operation.state === 'failed') {
       store.addons.setState(addon.id, 'failed', operation.description);
       deps.appLog(addon.appName, 'addons', `${addon.name} could not be provisioned: ${operation.description}`);
@@ -77,7 +81,7 @@ export function createAddonService(deps: AddonServiceDeps): AddonService {
       const addon = store.addons.create(appName, { id: randomUUID(), name, service: input.service, plan: `${input.service}:${provider.name}`, provider: provider.name }, actor);
       finishProvisioning(addon, input.as).catch((error: unknown) => {
         logger.error({ err: error, addon: addon.id }, 'add-on provisioning failed');
-        if (store.addons.get(addon.id)) store.addons.setState(addon.id, 'failed', 'provisioning stopped because of an error in paas itself; it has been logged');
+        if (!closed && store.addons.get(addon.id)) store.addons.setState(addon.id, 'failed', 'provisioning stopped because of an error in paas itself; it has been logged');
       });
       return addon;
     },
@@ -130,6 +134,9 @@ export function createAddonService(deps: AddonServiceDeps): AddonService {
       for (const attachment of attachments) {
         await provider.unbind(attachment.addonId, attachment.bindingId).catch((error: unknown) => logger.error({ err: error, addon: attachment.addonId }, 'add-on binding not removed'));
       }
+    },
+    close() {
+      closed = true;
     },
     start() {
       for (const addon of store.addons.list()) {

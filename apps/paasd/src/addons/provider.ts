@@ -51,6 +51,6 @@ export interface AddonProvider {
   start(): Promise<void>;
   /** Stops supervising; servers keep running for the next paasd to adopt. */
   close(): Promise<void>;
-  /** Stops every server (tests and `npm stop -- --all`). */
+  /** Stops every server, supervised or not (tests and `npm stop -- --all`); their data stays. */
   stopAll(): Promise<void>;
 }

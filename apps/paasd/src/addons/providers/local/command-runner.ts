@@ -7,6 +7,12 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;
   readonly timeoutMs?: number;
+  /** Strings (passwords) replaced in an error's text: psql quotes the statement that failed. */
+  readonly secrets?: readonly string[];
+}
+
+function redact(text: string, secrets: readonly string[] = []): string {
+  return secrets.reduce((out, secret) => (secret === '' ? out : out.split(secret).join('[redacted]')), text);
 }
 
 /** Runs a binary with an argument array (never a shell) and gives back its stdout; a non-zero exit rejects with its stderr. */
@@ -32,7 +38,7 @@ export function runCommand(command: string, args: readonly string[], options: Ru
     child.once('error', reject);
     child.once('close', (code, signal) => {
       if (code === 0) resolve(out);
-      else reject(new Error(`${command.split('/').at(-1) ?? command} exited with ${signal ?? String(code)}: ${err.trim().slice(0, 2000)}`));
+      else reject(new Error(`${command.split('/').at(-1) ?? command} exited with ${signal ?? String(code)}: ${redact(err.trim(), options.secrets).slice(0, 2000)}`));
     });
     child.stdin.on('error', () => undefined); // a command that exits early closes its stdin: its exit says why
     child.stdin.end(options.input ?? '');

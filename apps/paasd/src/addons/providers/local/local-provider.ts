@@ -239,6 +239,14 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
     async stopAll() {
       await Promise.all([...supervisors.values()].map((supervisor) => supervisor.stop()));
       supervisors.clear();
+      // Servers a previous paasd started (npm stop -- --all runs without one).
+      for (const name of existsSync(root) ? readdirSync(root) : []) {
+        const record = INSTANCE_ID.test(name) ? readInstance(join(root, name)) : undefined;
+        if (!record || !engines[record.service]) continue;
+        const { command, stopSignal } = engineOf(record).command(record);
+        const paths = instancePaths(record.dir);
+        await createServerSupervisor({ command, args: [], stopSignal, env: {}, cwd: record.dir, logFile: paths.log, pidFile: paths.pid }, { onExit: () => undefined }).stop();
+      }
     },
   };
 }

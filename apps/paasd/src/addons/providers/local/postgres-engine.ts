@@ -56,8 +56,12 @@ function secret(value: string): string {
 const OWNER = 'owner';
 
 export function createPostgresEngine(bin: string): LocalEngine & { psql(instance: InstanceRecord, sql: string, database?: string): Promise<string>; bin: string } {
+  // Every password the instance holds is kept out of error messages (psql quotes the failed statement).
   const psql = (instance: InstanceRecord, sql: string, database = instance.database): Promise<string> =>
-    runCommand(join(bin, 'psql'), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', instancePaths(instance.dir).run, '-p', String(instance.port), '-U', 'postgres', '-d', database], { input: sql });
+    runCommand(join(bin, 'psql'), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', instancePaths(instance.dir).run, '-p', String(instance.port), '-U', 'postgres', '-d', database], {
+      input: sql,
+      secrets: [instance.adminPassword, ...Object.values(instance.bindings).map((b) => b.password)],
+    });
   const engine = {
     bin,
     psql,
