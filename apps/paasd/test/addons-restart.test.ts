@@ -66,6 +66,10 @@ test('add-on data survives paasd restarts: a running server is adopted, a stoppe
     return vars.DATABASE_URL !== undefined && vars.REDIS_URL !== undefined;
   });
   const vars = (await call(platform, 'GET', '/apps/keeper/config-vars')).json<Record<string, string>>();
+  // A second database would replace DATABASE_URL: refused, saying to name it.
+  const second = await call(platform, 'POST', '/apps/keeper/addons', { plan: 'postgresql' });
+  assert.equal(second.status, 409);
+  assert.match(second.json<{ message: string }>().message, /already has a DATABASE_URL config var: attach under another name \(--as NAME\)/);
   const database = vars.DATABASE_URL ?? '';
   const cache = vars.REDIS_URL ?? '';
   assert.equal(psqlWith(database, "CREATE TABLE kept (n int); INSERT INTO kept VALUES (1), (2), (3);").ok, true);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { PaasError, defaultAttachmentName, generateAddonName } from '@paas/core';
+import { PaasError, attachmentConfigVar, defaultAttachmentName, generateAddonName } from '@paas/core';
 import type { AddonServiceId } from '@paas/core';
 import type { DeployResult } from '@paas/runtime';
 import type { AddonRecord, AttachmentRecord, Store } from '@paas/store';
@@ -70,6 +70,14 @@ export function createAddonService(deps: AddonServiceDeps): AddonService {
     deps.appLog(addon.appName, 'addons', `${addon.name} is ready`);
   }
 
+  /** An attachment never replaces a var the app already has (another add-on's or the user's own). */
+  const assertAttachable = (appName: string, name: string): void => {
+    const key = attachmentConfigVar(name);
+    if (Object.hasOwn(store.deploys.configOf(store.apps.require(appName)), key)) {
+      throw new PaasError('conflict', `${appName} already has a ${key} config var: attach under another name (--as NAME), or unset it first.`);
+    }
+  };
+
   const service: AddonService = {
     provider,
     create(appName, input, actor) {
@@ -77,16 +85,19 @@ export function createAddonService(deps: AddonServiceDeps): AddonService {
       if (!provider.services.includes(input.service)) {
         throw new PaasError('service_unavailable', `${input.service} is not installed on this platform's host (apt-get install ${input.service === 'redis' ? 'redis-server' : 'postgresql'}).`);
       }
+      assertAttachable(appName, input.as ?? defaultAttachmentName(input.service));
       const name = input.name ?? generateAddonName(input.service);
       const addon = store.addons.create(appName, { id: randomUUID(), name, service: input.service, plan: `${input.service}:${provider.name}`, provider: provider.name }, actor);
       finishProvisioning(addon, input.as).catch((error: unknown) => {
         logger.error({ err: error, addon: addon.id }, 'add-on provisioning failed');
-        if (!closed && store.addons.get(addon.id)) store.addons.setState(addon.id, 'failed', 'provisioning stopped because of an error in paas itself; it has been logged');
+        const reason = error instanceof PaasError ? error.message : 'provisioning stopped because of an error in paas itself; it has been logged';
+        if (!closed && store.addons.get(addon.id)) store.addons.setState(addon.id, 'failed', reason);
       });
       return addon;
     },
     async attach(addon, appName, as, actor) {
       if (addon.state !== 'provisioned') throw new PaasError('conflict', `${addon.name} is ${addon.state}, not ready to attach yet.`);
+      assertAttachable(appName, as ?? defaultAttachmentName(addon.service as AddonServiceId));
       const bindingId = randomUUID();
       const { url } = await provider.bind(addon.id, bindingId);
       try {
