@@ -1,6 +1,23 @@
 import { Command, CommanderError } from 'commander';
 
 import { EXIT_USAGE, SilentExit, formatErrorLines } from './cli-error.js';
+import { registerAddonsAttach } from './commands/addons/attach.js';
+import { registerAddonsCreate } from './commands/addons/create.js';
+import { registerAddonsDestroy } from './commands/addons/destroy.js';
+import { registerAddonsDetach } from './commands/addons/detach.js';
+import { registerAddons } from './commands/addons/index.js';
+import { registerAddonsInfo } from './commands/addons/info.js';
+import { registerPgBackupsCapture } from './commands/pg/backups/capture.js';
+import { registerPgBackupsDownload } from './commands/pg/backups/download.js';
+import { registerPgBackups } from './commands/pg/backups/index.js';
+import { registerPgBackupsRestore } from './commands/pg/backups/restore.js';
+import { registerPgBackupsSchedule } from './commands/pg/backups/schedule.js';
+import { registerPgBackupsUnschedule } from './commands/pg/backups/unschedule.js';
+import { registerPgCredentialsRotate } from './commands/pg/credentials/rotate.js';
+import { registerPgInfo } from './commands/pg/info.js';
+import { registerPgPsql } from './commands/pg/psql.js';
+import { registerRedisCli } from './commands/redis/cli.js';
+import { registerRedisInfo } from './commands/redis/info.js';
 import { registerAppsCreate } from './commands/apps/create.js';
 import { registerAppsDestroy } from './commands/apps/destroy.js';
 import { registerApps } from './commands/apps/index.js';
@@ -89,6 +106,23 @@ const REGISTRATIONS = [
   registerMaintenanceOff,
   registerDisk,
   registerDiskCollect,
+  registerAddons,
+  registerAddonsCreate,
+  registerAddonsInfo,
+  registerAddonsAttach,
+  registerAddonsDetach,
+  registerAddonsDestroy,
+  registerPgInfo,
+  registerPgPsql,
+  registerPgCredentialsRotate,
+  registerPgBackups,
+  registerPgBackupsCapture,
+  registerPgBackupsRestore,
+  registerPgBackupsDownload,
+  registerPgBackupsSchedule,
+  registerPgBackupsUnschedule,
+  registerRedisInfo,
+  registerRedisCli,
 ] as const;
 
 /** The whole command tree; settings made here before registering are inherited by every command. */

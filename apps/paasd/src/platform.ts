@@ -17,6 +17,10 @@ import type { Store } from '@paas/store';
 import { DEFAULT_STACK_IMAGE } from '@paas/stack';
 import type { AppUser, Sandbox } from '@paas/core';
 
+import { createAddonBackups } from './addons/addon-backups.js';
+import { createAddonService } from './addons/addon-service.js';
+import type { AddonService } from './addons/addon-service.js';
+import { createLocalProvider } from './addons/providers/local/local-provider.js';
 import type { Config } from './config.js';
 import { createAppUsers } from './app-users.js';
 import { layOutDataDir } from './data-dir.js';
@@ -47,6 +51,7 @@ export interface Platform {
   readonly routerServer: Server;
   readonly manager: ProcessManager;
   readonly logs: LogRouter;
+  readonly addons: AddonService;
   /** Stops taking requests, ends running git backends, closes the database. */
   close(): Promise<void>;
 }
@@ -115,6 +120,29 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     logger.info({ app, release: version }, 'release interrupted by a restart deployed again');
     void deployer.deploy(app, version);
   }
+  // Backing services: servers started before the API listens, adopted when still running.
+  const addonLogger = logger.child({ component: 'addons' });
+  const provider = createLocalProvider({
+    dataDir: config.dataDir,
+    logger: addonLogger,
+    onServerExit: (id, detail) => {
+      const addon = store.addons.get(id);
+      if (addon) platformLog(addon.appName, 'addons', `${addon.name}'s server exited (${detail.signal ?? `code ${String(detail.code)}`}); restarting it in ${String(detail.restartInMs / 1000)} s`);
+    },
+  });
+  await provider.start();
+  const addons = createAddonService({
+    store,
+    provider,
+    deploy: (app, version) => deployer.deploy(app, version),
+    logger: addonLogger,
+    appLog: platformLog,
+    // The local provider's servers listen on the host's loopback, which containers do not reach.
+    unavailable: docker ? 'Add-ons run on the local runtime only for now: app containers cannot reach servers on the host\'s loopback (PAAS_RUNTIME=local).' : undefined,
+  });
+  addons.start();
+  const backups = createAddonBackups({ store, provider, dataDir: config.dataDir, logger: addonLogger, appLog: platformLog });
+  backups.start();
   const disk = createDiskCollector({
     dataDir: config.dataDir,
     keepReleases: config.keepReleases,
@@ -165,6 +193,8 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     logSessions: createLogSessions(),
     syncDrains,
     disk,
+    addons,
+    backups,
   });
   // In the background: at start, then every PAAS_GC_INTERVAL.
   disk.start(config.gcIntervalMs);
@@ -177,6 +207,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     routerServer: router.server,
     manager,
     logs,
+    addons,
     async close() {
       shutdown.abort();
       await app.close();
@@ -185,6 +216,10 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
       // Processes keep running: the next paasd adopts them.
       await manager.close();
       await disk.close();
+      addons.close();
+      await backups.close();
+      // Add-on servers keep running: the next paasd adopts them.
+      await provider.close();
       await logs.close();
       store.close();
     },

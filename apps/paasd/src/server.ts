@@ -7,6 +7,8 @@ import type { LogRouter } from '@paas/logs';
 import type { ProcessManager } from '@paas/runtime';
 import type { Store } from '@paas/store';
 
+import type { AddonBackups } from './addons/addon-backups.js';
+import type { AddonService } from './addons/addon-service.js';
 import { createAuthenticator } from './auth.js';
 import type { Actor } from './auth.js';
 import type { Config } from './config.js';
@@ -18,6 +20,7 @@ import type { PushRequests } from './git-endpoint.js';
 import { installErrorHandlers } from './error-handler.js';
 import type { Logger } from './logger.js';
 import { registerActivityRoutes } from './routes/activity.js';
+import { registerAddonRoutes } from './routes/addons.js';
 import { registerAppRoutes } from './routes/apps.js';
 import { registerBuildRoutes } from './routes/builds.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
@@ -49,6 +52,8 @@ export interface ServerDeps {
   readonly logSessions: LogSessions;
   readonly syncDrains: (app: string) => Promise<void>;
   readonly disk: DiskCollector;
+  readonly addons: AddonService;
+  readonly backups: AddonBackups;
   /** Aborts when paasd stops, to end running git backends. */
   readonly shutdown: AbortSignal;
 }
@@ -57,7 +62,7 @@ export interface ServerDeps {
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests drive it with `inject()`. */
-export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk }: ServerDeps): FastifyInstance {
+export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups }: ServerDeps): FastifyInstance {
   // Seen as Fastify's base logger type: pino's own type is wider and trips its generics.
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -73,7 +78,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, targets: { allowPrivate: config.allowPrivateTargets } };
+  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, targets: { allowPrivate: config.allowPrivateTargets } };
   const authenticator = createAuthenticator(store.tokens, config.apiToken);
   registerGitRoutes(app, { repos, authenticator, pushServer, pushRequests, logger, shutdown });
   void app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
@@ -102,6 +107,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     registerActivityRoutes(api, context);
     registerDrainRoutes(api, context);
     registerDiskRoutes(api, context);
+    registerAddonRoutes(api, context);
   });
   return app;
 }

@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { chooseEngine } from './deploy/build-environment.js';
 import { createLogger } from './logger.js';
 import { isPaasdRunning, readPidFile, removePidFile } from './pid-file.js';
+import { createLocalProvider } from './addons/providers/local/local-provider.js';
 import { createRuntimeDriver } from './runtime-driver.js';
 
 /** paasd gives itself 10 s to stop; a little more before it is killed. */
@@ -74,12 +75,15 @@ async function stopApps(config: Config): Promise<void> {
     }
   }
   say(count === 0 ? 'No app processes were running.' : 'Every app process is stopped; the next `npm start` starts them again.');
+  // Add-on servers too; their data stays, and the next `npm start` starts them on it.
+  await createLocalProvider({ dataDir: config.dataDir, logger: createLogger('silent') }).stopAll();
+  say('Add-on servers are stopped; their data stays.');
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   const unknown = argv.filter((arg) => arg !== '--all');
   if (unknown.length > 0) {
-    process.stderr.write('usage: npm stop [-- --all]\n  --all  also stop every app process paasd started\n');
+    process.stderr.write('usage: npm stop [-- --all]\n  --all  also stop every app process and add-on server paasd started\n');
     return 2;
   }
   // The same configuration `npm start` reads, .env included.

@@ -44,6 +44,7 @@ export async function startHarness(t: TestContext, env: Record<string, string> =
   t.after(async () => {
     // paasd leaves processes running for the next paasd to adopt; a test must not.
     for (const record of store.apps.list()) await platform.manager.removeApp(record.name);
+    await platform.addons.provider.stopAll();
     await platform.close();
     // A process app dir still mounted (a process that outlived its test) would make the delete fail.
     await unmountUnder(dir);

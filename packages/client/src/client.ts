@@ -1,5 +1,8 @@
 import type {
   AccountResource,
+  AddonAttachmentResource,
+  AddonBackupResource,
+  AddonResource,
   AppResource,
   BuildpackInstallationResource,
   BuildResource,
@@ -79,7 +82,8 @@ export interface PaasClient {
   createApp(input?: { name?: string }): Promise<AppResource>;
   getApp(app: string): Promise<AppResource>;
   updateApp(app: string, update: AppUpdate): Promise<AppResource>;
-  deleteApp(app: string): Promise<AppResource>;
+  /** `confirm` (the app's name) is needed when the app owns add-ons. */
+  deleteApp(app: string, options?: { confirm?: string }): Promise<AppResource>;
   getConfigVars(app: string): Promise<ConfigVarsResource>;
   /** A string sets a key, null removes it. */
   updateConfigVars(app: string, patch: Readonly<Record<string, string | null>>): Promise<ConfigVarsUpdate>;
@@ -138,7 +142,27 @@ export interface PaasClient {
   getDisk(): Promise<DiskResource>;
   /** Runs the disk collector now; resolves with what it removed. */
   collectDisk(): Promise<DiskCollectionResource>;
+  /** The add-ons an app owns or has attached; without an app, every add-on. */
+  listAddons(app?: string): Promise<AddonResource[]>;
+  createAddon(app: string, input: { plan: string; name?: string; attachment?: { name: string } }): Promise<AddonResource>;
+  getAddon(addon: string): Promise<AddonResource>;
+  deleteAddon(addon: string): Promise<AddonResource>;
+  listAddonAttachments(filter?: { app?: string; addon?: string }): Promise<AddonAttachmentResource[]>;
+  attachAddon(input: { addon: string; app: string; name?: string }): Promise<AddonAttachmentResource>;
+  detachAddon(attachmentId: string): Promise<AddonAttachmentResource>;
+  getAddonInfo(addon: string): Promise<{ addon: AddonResource; info: Record<string, string> }>;
+  rotateAddonCredentials(addon: string): Promise<{ addon: AddonResource; releases: { app: string; release: number | null; ok: boolean; message?: string }[] }>;
+  listBackups(addon: string): Promise<AddonBackupResource[]>;
+  captureBackup(addon: string): Promise<AddonBackupResource>;
+  getBackup(addon: string, backup: string): Promise<AddonBackupResource>;
+  /** The dump's bytes, read as they arrive. */
+  downloadBackup(addon: string, backup: string): Promise<Response>;
+  restoreBackup(addon: string, input: { backup: string; from?: string }): Promise<{ addon: AddonResource; backup: AddonBackupResource }>;
+  scheduleBackups(addon: string, at: string, retention?: number): Promise<AddonResource>;
+  unscheduleBackups(addon: string): Promise<AddonResource>;
 }
+
+const addonPath = (addon: string): string => `/addons/${encodeURIComponent(addon)}`;
 
 export function createClient(options: ClientOptions): PaasClient {
   const transport = createTransport(transportOptions(options));
@@ -153,7 +177,8 @@ export function createClient(options: ClientOptions): PaasClient {
     createApp: async (input = {}) => (await send<AppResource>({ method: 'POST', path: '/apps', body: input })).body,
     getApp: (app) => get(appPath(app)),
     updateApp: async (app, update) => (await send<AppResource>({ method: 'PATCH', path: appPath(app), body: update })).body,
-    deleteApp: async (app) => (await send<AppResource>({ method: 'DELETE', path: appPath(app) })).body,
+    deleteApp: async (app, { confirm } = {}) =>
+      (await send<AppResource>({ method: 'DELETE', path: `${appPath(app)}${confirm === undefined ? '' : `?confirm=${encodeURIComponent(confirm)}`}` })).body,
     getConfigVars: (app) => get(`${appPath(app)}/config-vars`),
     updateConfigVars: (app, patch) => updateConfigVars(send, app, patch),
     listReleases,
@@ -200,6 +225,24 @@ export function createClient(options: ClientOptions): PaasClient {
       (await send<LogDrainResource>({ method: 'DELETE', path: `${appPath(app)}/log-drains/${encodeURIComponent(idOrUrl)}` })).body,
     getDisk: () => get('/disk'),
     collectDisk: async () => (await send<DiskCollectionResource>({ method: 'POST', path: '/disk/collect' })).body,
+    listAddons: (app) => get(app === undefined ? '/addons' : `${appPath(app)}/addons`),
+    createAddon: async (app, input) => (await send<AddonResource>({ method: 'POST', path: `${appPath(app)}/addons`, body: input })).body,
+    getAddon: (addon) => get(addonPath(addon)),
+    deleteAddon: async (addon) => (await send<AddonResource>({ method: 'DELETE', path: addonPath(addon) })).body,
+    listAddonAttachments: ({ app, addon } = {}) =>
+      get(app !== undefined ? `${appPath(app)}/addon-attachments` : addon !== undefined ? `${addonPath(addon)}/addon-attachments` : '/addon-attachments'),
+    attachAddon: async (input) => (await send<AddonAttachmentResource>({ method: 'POST', path: '/addon-attachments', body: input })).body,
+    detachAddon: async (id) => (await send<AddonAttachmentResource>({ method: 'DELETE', path: `/addon-attachments/${encodeURIComponent(id)}` })).body,
+    getAddonInfo: (addon) => get(`${addonPath(addon)}/info`),
+    rotateAddonCredentials: async (addon) => (await send<{ addon: AddonResource; releases: { app: string; release: number | null; ok: boolean; message?: string }[] }>({ method: 'POST', path: `${addonPath(addon)}/actions/rotate-credentials` })).body,
+    listBackups: (addon) => get(`${addonPath(addon)}/backups`),
+    captureBackup: async (addon) => (await send<AddonBackupResource>({ method: 'POST', path: `${addonPath(addon)}/backups` })).body,
+    getBackup: (addon, backup) => get(`${addonPath(addon)}/backups/${encodeURIComponent(backup)}`),
+    downloadBackup: (addon, backup) => transport.open({ method: 'GET', path: `${addonPath(addon)}/backups/${encodeURIComponent(backup)}/download`, accept: 'application/octet-stream, application/json' }),
+    restoreBackup: async (addon, input) => (await send<{ addon: AddonResource; backup: AddonBackupResource }>({ method: 'POST', path: `${addonPath(addon)}/restores`, body: input })).body,
+    scheduleBackups: async (addon, at, retention) =>
+      (await send<AddonResource>({ method: 'PUT', path: `${addonPath(addon)}/backup-schedule`, body: { at, ...(retention === undefined ? {} : { retention }) } })).body,
+    unscheduleBackups: async (addon) => (await send<AddonResource>({ method: 'DELETE', path: `${addonPath(addon)}/backup-schedule` })).body,
     listBuilds: (app) => get(`${appPath(app)}/builds`),
     getBuild: (app, id) => get(buildPath(app, id)),
     getBuildOutput: (app, id) => readText(transport, `${buildPath(app, id)}/output`),

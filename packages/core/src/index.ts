@@ -11,3 +11,4 @@ export * from './run-protocol.js';
 export * from './disk.js';
 export * from './network-address.js';
 export * from './containment.js';
+export * from './addons.js';

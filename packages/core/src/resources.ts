@@ -133,3 +133,44 @@ export interface ActivityResource {
   readonly data: Readonly<Record<string, unknown>>;
   readonly created_at: string;
 }
+
+export interface AddonResource {
+  readonly id: string;
+  readonly name: string;
+  readonly addon_service: { readonly name: string };
+  readonly plan: { readonly name: string };
+  readonly app: { readonly id: string; readonly name: string };
+  /** Heroku's states: `provisioning`, `provisioned`, `deprovisioned`; `failed` says why in `state_reason`. */
+  readonly state: string;
+  readonly state_reason: string | null;
+  /** The names of the config vars its attachments set (never their values). */
+  readonly config_vars: readonly string[];
+  readonly provider: string;
+  /** Daily backups (postgresql): the UTC hour and how many scheduled backups are kept; null when none. */
+  readonly backup_schedule: { readonly at: string; readonly retention: number } | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export interface AddonAttachmentResource {
+  readonly id: string;
+  readonly name: string;
+  readonly addon: { readonly id: string; readonly name: string; readonly app: { readonly id: string; readonly name: string } };
+  readonly app: { readonly id: string; readonly name: string };
+  readonly created_at: string;
+}
+
+export interface AddonBackupResource {
+  readonly id: string;
+  readonly name: string;
+  readonly number: number;
+  readonly status: 'running' | 'completed' | 'failed';
+  readonly scheduled: boolean;
+  readonly size: number | null;
+  readonly sha256: string | null;
+  /** What restoring it into a scratch database found; null until verified. */
+  readonly verified: { readonly tables: number; readonly rows: number } | null;
+  readonly error: string | null;
+  readonly created_at: string;
+  readonly finished_at: string | null;
+}

@@ -1,3 +1,4 @@
+export type { AddonRecord, AddonState, AddonStore, AttachmentRecord, BackupRecord, BackupStatus } from './addon-store.js';
 export type { AppRecord, AppStore } from './app-store.js';
 export type { BuildRecord, BuildStatus, BuildStore } from './build-store.js';
 export { DATABASE_FILE } from './database.js';

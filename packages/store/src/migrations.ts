@@ -134,4 +134,49 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE releases;
   ALTER TABLE releases_next RENAME TO releases;
   `,
+  `
+  -- Add-ons (backing services) and their attachments to apps. An attachment's URL lives
+  -- only in the app's config vars (a release); the row names the provider's binding.
+  CREATE TABLE addons (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    service TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('provisioning', 'provisioned', 'deprovisioning', 'failed')),
+    state_reason TEXT,
+    backup_schedule TEXT,
+    backup_retention INTEGER NOT NULL DEFAULT 7,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX addons_app ON addons(app_id);
+  CREATE TABLE addon_attachments (
+    id TEXT PRIMARY KEY,
+    addon_id TEXT NOT NULL REFERENCES addons(id) ON DELETE CASCADE,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    binding_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (app_id, name)
+  );
+  CREATE INDEX addon_attachments_addon ON addon_attachments(addon_id);
+  CREATE TABLE addon_backups (
+    id TEXT PRIMARY KEY,
+    addon_id TEXT NOT NULL REFERENCES addons(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    scheduled INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
+    file TEXT,
+    size INTEGER,
+    sha256 TEXT,
+    verified_tables INTEGER,
+    verified_rows INTEGER,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT,
+    UNIQUE (addon_id, number)
+  );
+  `,
 ];

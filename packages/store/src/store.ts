@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 
+import type { AddonStore } from './addon-store.js';
+import { createAddonStore } from './addon-store.js';
+
 import type { AppStore } from './app-store.js';
 import { createAppStore } from './app-store.js';
 import type { BuildStore } from './build-store.js';
@@ -37,6 +40,7 @@ export interface Store {
   readonly domains: DomainStore;
   readonly tokens: TokenStore;
   readonly events: EventStore;
+  readonly addons: AddonStore;
   /** Resolves once every change made so far is on disk (group commit); await it before acknowledging a change. */
   durable(): Promise<void>;
   close(): void;
@@ -49,9 +53,11 @@ export function createStore(options: { dataDir: string; onEvent?: EventListener 
   const releases = createReleaseRows(db);
   const apps = createAppStore(db, releases, events);
   const slugs = createSlugRecordStore(db);
+  const deploys = createDeployStore(db, apps, releases, slugs, events);
   return {
     apps,
-    deploys: createDeployStore(db, apps, releases, slugs, events),
+    deploys,
+    addons: createAddonStore(db, apps, deploys, events),
     releaseOutputs: createReleaseOutputStore(db),
     slugs,
     slugUsage: createSlugUsage(db),

@@ -47,6 +47,18 @@ export function describeApiEvent(event: Pick<EventRecord, 'action' | 'actor' | '
       return `Removed log drain ${String(data.drain)} ${by}`;
     case 'buildpacks.set':
       return `Set buildpacks to ${list(data.buildpacks).join(', ') || 'automatic detection'} ${by}`;
+    case 'addon.create':
+      return `Created add-on ${String(data.addon)} ${by}`;
+    case 'addon.destroy':
+      return `Destroyed add-on ${String(data.addon)} ${by}`;
+    case 'addon.attach':
+      return `Attached ${String(data.addon)} as ${String(data.attachment)} ${by}`;
+    case 'addon.detach':
+      return `Detached ${String(data.addon)} (${String(data.attachment)}) ${by}`;
+    case 'addon.credentials.rotate':
+      return `Rotated the credentials of ${String(data.addon)} (${String(data.attachment)}) ${by}`;
+    case 'addon.backups.restore':
+      return `Restored ${String(data.from)}'s ${String(data.backup)} into ${String(data.addon)} ${by}`;
     case 'build_cache.purge':
       return `Purged the build cache ${by}`;
     default:

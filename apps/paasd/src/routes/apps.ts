@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-import { assertNewAppName, generateAppName, parseRange, takePage } from '@paas/core';
+import { PaasError, assertNewAppName, attachmentConfigVar, generateAppName, parseRange, takePage } from '@paas/core';
 
 import { toAppResource } from '../resources.js';
 import type { RouteContext } from './context.js';
@@ -12,7 +12,7 @@ const createBody = {
   properties: { name: { type: 'string', maxLength: 100 } },
 } as const;
 
-export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange, logs, disk }: RouteContext): void {
+export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange, logs, disk, addons }: RouteContext): void {
   const show = (name: string, origin: string) => {
     const record = store.apps.require(name);
     return toAppResource(record, store.deploys.currentRelease(name), urls, origin);
@@ -65,8 +65,24 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
     },
   );
 
-  app.delete<{ Params: { app: string } }>('/apps/:app', { schema: { params: appParams } }, async (request) => {
+  app.delete<{ Params: { app: string }; Querystring: { confirm?: string } }>(
+    '/apps/:app',
+    { schema: { params: appParams, querystring: { type: 'object', additionalProperties: false, properties: { confirm: { type: 'string', maxLength: 64 } } } } },
+    async (request) => {
     const resource = show(request.params.app, apiOrigin(request));
+    // The add-ons it owns go with it, data and all: only when asked by name, saying who else loses them.
+    const owned = store.addons.list(request.params.app);
+    if (owned.length > 0 && request.query.confirm !== request.params.app) {
+      const others = owned.flatMap((addon) => store.addons.attachments({ addonId: addon.id })).filter((a) => a.appName !== request.params.app);
+      const losing = others.map((a) => `${a.appName} loses ${attachmentConfigVar(a.name)} (${a.addonName})`);
+      throw new PaasError(
+        'conflict',
+        `${request.params.app} owns ${owned.map((a) => a.name).join(', ')}: destroying it destroys their data${losing.length > 0 ? `, and ${losing.join(', ')}` : ''}. To go ahead, confirm with the app's name (paas apps:destroy ${request.params.app} --confirm ${request.params.app}).`,
+      );
+    }
+    for (const addon of owned) await addons.destroy(addon, request.actor.name);
+    // Bindings it held to other apps' add-ons are removed once its records are gone.
+    const borrowed = store.addons.attachments({ appName: request.params.app });
     // Read before the records go: slugs this app alone recorded are removed with it.
     const slugs = store.slugUsage.checksumsOf(request.params.app);
     store.apps.destroy(request.params.app, request.actor.name);
@@ -76,7 +92,9 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
     await repos.remove(request.params.app);
     await builds.purgeCache(request.params.app);
     const freed = await disk.removeUnrecorded(slugs);
+    await addons.releaseBindings(borrowed);
     request.log.info({ app: request.params.app, freedBytes: freed.freed_bytes, kept: freed.skipped.length }, 'app destroyed');
     return resource;
-  });
+    },
+  );
 }

@@ -6,6 +6,8 @@ import type { LogRouter } from '@paas/logs';
 import type { ProcessManager } from '@paas/runtime';
 import type { Store } from '@paas/store';
 
+import type { AddonBackups } from '../addons/addon-backups.js';
+import type { AddonService } from '../addons/addon-service.js';
 import type { Actor } from '../auth.js';
 import type { BuildService } from '../deploy/build-service.js';
 import type { DiskCollector } from '../disk/disk-collector.js';
@@ -29,6 +31,9 @@ export interface RouteContext {
   readonly syncDrains: (app: string) => Promise<void>;
   /** Slugs, images and unpacked copies kept by the retention rule; the rest collected. */
   readonly disk: DiskCollector;
+  /** Backing services (add-ons) and their attachments. */
+  readonly addons: AddonService;
+  readonly backups: AddonBackups;
   /** Which addresses drains and buildpack git URLs may reach. */
   readonly targets: TargetPolicy;
 }

@@ -6,6 +6,7 @@ import type { AppOptions } from '../../app-target.js';
 import { withAppOptions, withExamples } from '../../command-options.js';
 import { connect } from '../../connection.js';
 import type { CliContext } from '../../context.js';
+import { isInteractive } from '../../context.js';
 import { appFromGitUrl, getRemoteUrl, removeRemote } from '../../git-remote.js';
 import { runAction } from '../../output.js';
 
@@ -26,15 +27,19 @@ export function registerAppsDestroy(program: Command, ctx: CliContext): void {
 
 async function destroyApp(ctx: CliContext, positional: string | undefined, options: DestroyOptions): Promise<void> {
   const app = positional !== undefined ? checkAppName(positional) : await resolveApp(ctx, options);
-  await confirmAppName(ctx, {
-    app,
-    confirm: options.confirm,
-    action: `Destroying ${app}`,
-    consequence: `This destroys ${app} with all its releases, config and processes`,
-    outcome: 'nothing was destroyed',
-  });
+  const request = { app, confirm: options.confirm, action: `Destroying ${app}`, outcome: 'nothing was destroyed' };
+  const consequence = `This destroys ${app} with all its releases, config and processes`;
+  // A wrong --confirm, or nobody to ask, fails before the API is asked anything.
+  const asked = options.confirm === undefined && isInteractive(ctx);
+  if (!asked) await confirmAppName(ctx, { ...request, consequence });
   const client = await connect(ctx);
-  await runAction(ctx, `Destroying ${app} (including all releases, config and processes)`, () => client.deleteApp(app));
+  const addons = (await client.listAddons(app)).filter((addon) => addon.app.name === app);
+  const others = addons.length === 0 ? [] : (await client.listAddonAttachments()).filter((a) => a.addon.app.name === app && a.app.name !== app);
+  const losing = others.map((a) => `${a.app.name} loses ${a.name}_URL`);
+  const withAddons = addons.length > 0 ? `, and its add-ons ${addons.map((a) => a.name).join(', ')} with their data${losing.length > 0 ? ` (${losing.join(', ')})` : ''}` : '';
+  if (asked) await confirmAppName(ctx, { ...request, consequence: `${consequence}${withAddons}` });
+  else if (withAddons !== '') ctx.stderr.write(` ▸    ${consequence}${withAddons}.\n`);
+  await runAction(ctx, `Destroying ${app} (including all releases, config and processes${addons.length > 0 ? ' and add-ons' : ''})`, () => client.deleteApp(app, { confirm: app }));
   await unlinkGitRemote(ctx, options.remote, app);
 }
 

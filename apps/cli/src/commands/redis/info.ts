@@ -1,0 +1,3 @@
+import { registerServiceInfo } from '../pg/info.js';
+
+export const registerRedisInfo = registerServiceInfo('redis', 'redis:info');
