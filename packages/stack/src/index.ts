@@ -9,5 +9,7 @@ export {
   ensureStackImage,
   inspectStackImage,
   stackDockerfile,
+  stackRecipe,
+  RECIPE_LABEL,
 } from './stack-image.js';
 export type { StackImageInfo, StackImageOptions } from './stack-image.js';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -56,6 +57,8 @@ export interface StackImageInfo {
   readonly id: string;
   readonly createdAt: string;
   readonly size: number;
+  /** The recipe digest it was made from (RECIPE_LABEL); absent on images made before it was kept. */
+  readonly recipe?: string;
 }
 
 export function baseImageOf(image: string): string {
@@ -66,7 +69,8 @@ export function baseImageOf(image: string): string {
 export async function inspectStackImage(docker: Docker, image = DEFAULT_STACK_IMAGE): Promise<StackImageInfo | undefined> {
   try {
     const info = await docker.getImage(image).inspect();
-    return { image, id: info.Id, createdAt: info.Created, size: info.Size };
+    const recipe = info.Config.Labels?.[RECIPE_LABEL];
+    return { image, id: info.Id, createdAt: info.Created, size: info.Size, ...(recipe === undefined ? {} : { recipe }) };
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 404) return undefined;
     throw error;
@@ -116,6 +120,14 @@ function splitName(image: string): [string, string] {
 /** Debian's place for a site's own certificate authorities; the stack trusts them too. */
 export const LOCAL_CA_DIR = '/usr/local/share/ca-certificates';
 
+/** The label that names the recipe an image was made from: a changed recipe (a package added) means a new image. */
+export const RECIPE_LABEL = 'paas.stack.recipe';
+
+/** A digest of what the stack is made of, the same on every machine for the same recipe. */
+export function stackRecipe(): string {
+  return createHash('sha256').update(stackDockerfile('base')).digest('hex').slice(0, 16);
+}
+
 export function stackDockerfile(base: string): string {
   return [
     `FROM ${base}`,
@@ -129,6 +141,7 @@ export function stackDockerfile(base: string): string {
     'RUN useradd --create-home --uid 1000 --shell /bin/bash app && mkdir -p /app && chown app:app /app',
     `ENV STACK=${STACK}`,
     'WORKDIR /app',
+    ...(base === 'base' ? [] : [`LABEL ${RECIPE_LABEL}=${stackRecipe()}`]),
     '',
   ].join('\n');
 }
@@ -161,5 +174,11 @@ export async function buildStackImage(options: StackImageOptions): Promise<Stack
  * reached, so it is built locally) and reused afterwards.
  */
 export async function ensureStackImage(options: StackImageOptions): Promise<StackImageInfo> {
-  return (await inspectStackImage(options.docker, options.image)) ?? buildStackImage(options);
+  const found = await inspectStackImage(options.docker, options.image);
+  // An image made from an older recipe lacks what buildpacks now expect (python3-venv, go):
+  // the platform's own stack is made again. An image named by PAAS_STACK_IMAGE is the operator's.
+  const ours = (options.image ?? DEFAULT_STACK_IMAGE) === DEFAULT_STACK_IMAGE;
+  if (found && (!ours || found.recipe === stackRecipe())) return found;
+  if (found) options.onLine?.(`The stack image ${found.image} was made from an older recipe: making it again`);
+  return buildStackImage(options);
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 
-import { DEFAULT_STACK_IMAGE, LOCAL_CA_DIR, STACK, baseImageOf, ensureStackImage, stackDockerfile } from '../src/index.js';
+import { DEFAULT_STACK_IMAGE, LOCAL_CA_DIR, STACK, baseImageOf, ensureStackImage, stackDockerfile, stackRecipe } from '../src/index.js';
 import { dockerForTests } from './docker-available.js';
 
 test('base image names', () => {
@@ -23,6 +23,7 @@ test('the stack image is made from Debian when missing, then reused, and has wha
   const lines: string[] = [];
   const info = await ensureStackImage({ docker, workDir, onLine: (line) => lines.push(line) });
   assert.equal(info.image, DEFAULT_STACK_IMAGE);
+  assert.equal(info.recipe, stackRecipe(), 'an image of an older recipe is made again');
   const again = await ensureStackImage({ docker, workDir, onLine: (line) => lines.push(`again: ${line}`) });
   assert.equal(again.id, info.id);
   assert.equal(lines.filter((line) => line.startsWith('again:')).length, 0, 'the second call builds nothing');
@@ -32,7 +33,7 @@ test('the stack image is made from Debian when missing, then reused, and has wha
   output.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const [result] = (await docker.run(
     DEFAULT_STACK_IMAGE,
-    ['bash', '-c', 'echo "stack=$STACK"; git --version; python3 --version; make --version | head -1; curl --version | head -1; id -u app'],
+    ['bash', '-c', 'echo "stack=$STACK"; git --version; python3 --version; make --version | head -1; curl --version | head -1; id -u app; go version; python3 -m venv /tmp/venv && echo venv-ok'],
     output,
     { HostConfig: { AutoRemove: true } },
   )) as [{ StatusCode: number }];
@@ -42,6 +43,8 @@ test('the stack image is made from Debian when missing, then reused, and has wha
   assert.match(text, /Python 3/);
   assert.match(text, /GNU Make/);
   assert.match(text, /^1000$/m);
+  assert.match(text, /go version go1/);
+  assert.match(text, /venv-ok/);
 });
 
 test('the stack trusts the certificate authorities the host added locally', { timeout: 20 * 60_000 }, async (t) => {
