@@ -31,6 +31,10 @@ import type { LogSessions } from './logs/log-sessions.js';
 import { registerBuildpackRoutes } from './routes/buildpacks.js';
 import { registerConfigVarRoutes } from './routes/config-vars.js';
 import type { RouteContext } from './routes/context.js';
+import { registerHerokuCompatRoutes } from './routes/heroku-compat.js';
+import { registerAddonPlaceholderRoutes } from './routes/addons-placeholder.js';
+import { registerSniEndpointPlaceholderRoutes } from './routes/sni-endpoints-placeholder.js';
+import { userRef } from './resources.js';
 import { registerFormationRoutes } from './routes/formation.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 
@@ -89,7 +93,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     api.addHook('onSend', async (request) => {
       if (request.method !== 'GET' && request.method !== 'HEAD') await store.durable();
     });
-    api.get('/account', async (request) => ({ name: request.actor.name }));
+    api.get('/account', async (request) => ({ name: request.actor.name, ...userRef(request.actor.name, context.urls) }));
     registerAppRoutes(api, context);
     registerConfigVarRoutes(api, context);
     registerReleaseRoutes(api, context);
@@ -102,6 +106,9 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     registerActivityRoutes(api, context);
     registerDrainRoutes(api, context);
     registerDiskRoutes(api, context);
+    registerHerokuCompatRoutes(api, context);
+    registerAddonPlaceholderRoutes(api, context);
+    registerSniEndpointPlaceholderRoutes(api, context);
   });
   return app;
 }

@@ -1,6 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import { assertNewAppName, generateAppName, parseRange, takePage } from '@paas/core';
+
+import type { AppRecord } from '@paas/store';
 
 import { toAppResource } from '../resources.js';
 import type { RouteContext } from './context.js';
@@ -9,22 +11,32 @@ import { apiOrigin, appParams } from './context.js';
 const createBody = {
   type: ['object', 'null'],
   additionalProperties: false,
-  properties: { name: { type: 'string', maxLength: 100 } },
+  properties: {
+    name: { type: 'string', maxLength: 100 },
+    // Sent by Heroku's CLI (`heroku apps:create --region`…); paas has one region and one stack.
+    region: { type: 'string', maxLength: 64 },
+    stack: { type: 'string', maxLength: 64 },
+  },
 } as const;
 
 export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange, logs, disk }: RouteContext): void {
-  const show = (name: string, origin: string) => {
-    const record = store.apps.require(name);
-    return toAppResource(record, store.deploys.currentRelease(name), urls, origin);
-  };
+  const resourceOf = (record: AppRecord, request: FastifyRequest) =>
+    toAppResource(record, store.deploys.currentRelease(record.name), urls, apiOrigin(request), {
+      owner: request.actor.name,
+      slug: store.deploys.currentSlug(record.name),
+    });
+  const show = (name: string, request: FastifyRequest) => resourceOf(store.apps.require(name), request);
 
-  app.get('/apps', async (request, reply) => {
-    const range = parseRange(request.headers.range, { fields: ['name'], defaultOrder: 'asc' });
-    const apps = store.apps.list();
-    const { page, nextRange } = takePage(range.order === 'asc' ? apps : apps.reverse(), range, (a) => a.name);
-    if (nextRange) void reply.status(206).header('next-range', nextRange);
-    return page.map((record) => toAppResource(record, store.deploys.currentRelease(record.name), urls, apiOrigin(request)));
-  });
+  // `/users/~/apps` is Heroku's "my apps": every app here is the caller's.
+  for (const url of ['/apps', '/users/~/apps']) {
+    app.get(url, async (request, reply) => {
+      const range = parseRange(request.headers.range, { fields: ['name'], defaultOrder: 'asc' });
+      const apps = store.apps.list();
+      const { page, nextRange } = takePage(range.order === 'asc' ? apps : apps.reverse(), range, (a) => a.name);
+      if (nextRange) void reply.status(206).header('next-range', nextRange);
+      return page.map((record) => resourceOf(record, request));
+    });
+  }
 
   app.post<{ Body: { name?: string } | null }>('/apps', { schema: { body: createBody } }, async (request, reply) => {
     const requested = request.body?.name;
@@ -43,11 +55,11 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
     }
     request.log.info({ app: name }, 'app created');
     onRoutingChange();
-    return reply.status(201).send(show(name, apiOrigin(request)));
+    return reply.status(201).send(show(name, request));
   });
 
   app.get<{ Params: { app: string } }>('/apps/:app', { schema: { params: appParams } }, async (request) =>
-    show(request.params.app, apiOrigin(request)),
+    show(request.params.app, request),
   );
 
   app.patch<{ Params: { app: string }; Body: { maintenance: boolean } }>(
@@ -61,12 +73,12 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
     async (request) => {
       store.apps.setMaintenance(request.params.app, request.body.maintenance, request.actor.name);
       onRoutingChange();
-      return show(request.params.app, apiOrigin(request));
+      return show(request.params.app, request);
     },
   );
 
   app.delete<{ Params: { app: string } }>('/apps/:app', { schema: { params: appParams } }, async (request) => {
-    const resource = show(request.params.app, apiOrigin(request));
+    const resource = show(request.params.app, request);
     // Read before the records go: slugs this app alone recorded are removed with it.
     const slugs = store.slugUsage.checksumsOf(request.params.app);
     store.apps.destroy(request.params.app, request.actor.name);

@@ -2,10 +2,11 @@ import { PassThrough, Writable } from 'node:stream';
 
 import type { FastifyInstance } from 'fastify';
 
-import { PaasError, RUN_STREAM, encodeRunFrame, notFound } from '@paas/core';
+import { DEFAULT_SIZE, PaasError, RUN_STREAM, encodeRunFrame, notFound } from '@paas/core';
 import type { DynoResource, RunRequest, RunResultFrame } from '@paas/core';
 import { lineWriter, oneOffName } from '@paas/runtime';
 
+import { stableId } from '../resources.js';
 import type { RouteContext } from './context.js';
 import { appParams } from './context.js';
 
@@ -18,8 +19,10 @@ const dynoParams = {
 const MAX_COMMAND_BYTES = 64 * 1024;
 
 export function registerDynoRoutes(app: FastifyInstance, { store, manager, logs }: RouteContext): void {
-  const list = (name: string): DynoResource[] =>
-    manager.status(store.apps.require(name).name).map((p) => ({
+  const list = (name: string): DynoResource[] => {
+    const record = store.apps.require(name);
+    const sizes = new Map(store.deploys.formation(record.name).map((entry) => [entry.type, entry.size]));
+    return manager.status(record.name).map((p) => ({
       name: p.name,
       type: p.type,
       state: p.state,
@@ -27,7 +30,13 @@ export function registerDynoRoutes(app: FastifyInstance, { store, manager, logs 
       command: p.command,
       created_at: p.startedAt,
       ...(p.nextRestartAt ? { restart_at: p.nextRestartAt } : {}),
+      id: stableId('dyno', `${record.id}/${p.name}/${p.startedAt}`),
+      size: sizes.get(p.type) ?? DEFAULT_SIZE,
+      updated_at: p.startedAt,
+      app: { id: record.id, name: record.name },
+      attach_url: null,
     }));
+  };
 
   app.get<{ Params: { app: string } }>('/apps/:app/dynos', { schema: { params: appParams } }, async (request) => list(request.params.app));
 
@@ -39,7 +48,9 @@ export function registerDynoRoutes(app: FastifyInstance, { store, manager, logs 
     store.events.record(name, request.actor.name, 'dynos.restart');
     return reply.status(202).send({});
   });
-  for (const route of ['/apps/:app/dynos/:dyno', '/apps/:app/dynos/:dyno/actions/stop']) {
+  // `formations/{type}` is Heroku's form for a whole type (`heroku ps:restart --process-type web`).
+  const routes = ['/apps/:app/dynos/:dyno', '/apps/:app/dynos/:dyno/actions/stop', '/apps/:app/formations/:dyno', '/apps/:app/formations/:dyno/actions/stop'];
+  for (const route of routes) {
     app.route<{ Params: { app: string; dyno: string } }>({
       method: route.endsWith('stop') ? 'POST' : 'DELETE',
       url: route,
