@@ -17,6 +17,7 @@ import { registerGitRoutes } from './git-endpoint.js';
 import type { PushRequests } from './git-endpoint.js';
 import { installErrorHandlers } from './error-handler.js';
 import type { Logger } from './logger.js';
+import type { Rendezvous } from './rendezvous/rendezvous-server.js';
 import { registerActivityRoutes } from './routes/activity.js';
 import { registerAppRoutes } from './routes/apps.js';
 import { registerBuildRoutes } from './routes/builds.js';
@@ -53,6 +54,8 @@ export interface ServerDeps {
   readonly logSessions: LogSessions;
   readonly syncDrains: (app: string) => Promise<void>;
   readonly disk: DiskCollector;
+  /** Where `heroku run` attaches; absent, attached one-offs over it are refused. */
+  readonly rendezvous?: Rendezvous;
   /** Aborts when paasd stops, to end running git backends. */
   readonly shutdown: AbortSignal;
 }
@@ -61,7 +64,7 @@ export interface ServerDeps {
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests drive it with `inject()`. */
-export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk }: ServerDeps): FastifyInstance {
+export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, rendezvous }: ServerDeps): FastifyInstance {
   // Seen as Fastify's base logger type: pino's own type is wider and trips its generics.
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -77,7 +80,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, targets: { allowPrivate: config.allowPrivateTargets } };
+  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, targets: { allowPrivate: config.allowPrivateTargets }, ...(rendezvous ? { rendezvous } : {}) };
   const authenticator = createAuthenticator(store.tokens, config.apiToken);
   registerGitRoutes(app, { repos, authenticator, pushServer, pushRequests, logger, shutdown });
   void app.register(websocket, { options: { maxPayload: 1024 * 1024 } });

@@ -11,11 +11,11 @@ import type { ReleaseSpec } from './desired-state.js';
 import { processEnv } from './desired-state.js';
 import type { DriverEvent, OneOffIo, ProcessInfo } from './driver.js';
 import { lineWriter } from './line-writer.js';
-import type { AppState, DeployResult, ProcessManagerOptions, ProcessStatus } from './manager-types.js';
+import type { AppState, DeployResult, OneOffOptions, ProcessManagerOptions, ProcessStatus } from './manager-types.js';
 import { acceptsConnections } from './readiness.js';
 import { createRestartBackoff } from './restart-backoff.js';
 
-export type { AppLogLine, AppState, Backend, DeployResult, ProcessManagerOptions, ProcessStatus } from './manager-types.js';
+export type { AppLogLine, AppState, Backend, DeployResult, OneOffOptions, ProcessManagerOptions, ProcessStatus } from './manager-types.js';
 
 export const DEFAULT_BOOT_TIMEOUT_MS = 60_000;
 
@@ -392,13 +392,21 @@ export function createProcessManager(options: ProcessManagerOptions) {
         .sort((a, b) => (a.name < b.name ? -1 : 1));
     },
     /** `paas run`: a one-off process of the current release, attached. */
-    async runOneOff(app: string, command: string, io: OneOffIo, name = oneOffName()): Promise<{ exitCode: number | null; name: string }> {
+    async runOneOff(
+      app: string,
+      command: string,
+      io: OneOffIo,
+      name = oneOffName(),
+      options: OneOffOptions = {},
+    ): Promise<{ exitCode: number | null; name: string }> {
       const release = desired.app(app)?.current;
       if (!release) throw new Error(`${app} has no deployed code: push first, then run commands.`);
       log(app, name, `Starting process with command \`${command}\``);
       await driver.prepare(release.slug);
+      // Variables given for this run (`heroku run -e`) win over config vars, as on Heroku.
+      const env = { ...processEnv(app, release, name), ...options.env };
       const { exitCode } = await driver.run(
-        { app, release: release.version, name, slug: release.slug, command, env: processEnv(app, release, name), memoryMb: PROCESS_SIZES.standard },
+        { app, release: release.version, name, slug: release.slug, command, env, memoryMb: PROCESS_SIZES[options.size ?? 'standard'] },
         io,
       );
       log(app, name, `Process exited with status ${String(exitCode)}`);
