@@ -68,10 +68,12 @@ export function createRendezvous({ dataDir, logger }: { dataDir: string; logger:
         else socket.write(chunk, () => callback());
       },
     });
+    // Stdin is taken at once (the client sends it as soon as it has the line back); the
+    // PassThrough holds it until the process reads.
+    if (rest.length > 0) feed(rest);
+    socket.on('data', feed);
     socket.write('rendezvous\r\n', () => {
       void sleep(FIRST_LINE_PAUSE_MS).then(() => {
-        if (rest.length > 0) feed(rest);
-        socket.on('data', feed);
         offer
           .start({ stdin, output, signal: aborter.signal })
           .catch((error: unknown) => {
