@@ -62,6 +62,8 @@ export function createProcessManager(options: ProcessManagerOptions) {
   };
   let observed: ProcessInfo[] = [];
   let timer: NodeJS.Timeout | undefined;
+  /** Deadlines of deploys under way: cleared on close, so none judges a deploy against a closed store. */
+  const deployDeadlines = new Set<NodeJS.Timeout>();
   let closed = false;
 
   const log = (app: string, process: string, line: string): void => options.onLog({ app, source: 'paas', process, line });
@@ -347,11 +349,14 @@ export function createProcessManager(options: ProcessManagerOptions) {
           else if (verdict.state === 'failed') resolve({ ok: false, message: deployFailureMessage(verdict.reason, version, serving) });
         };
         deployWatchers.set(app, check);
-        // Every deploy ends: whatever hangs (an unpack, a start), the deadline judges it.
+        // Every deploy ends: whatever hangs (an unpack, a start), the deadline judges it;
+        // unless paasd stops first (close clears it): the next start settles the release.
         deadline = setTimeout(check, deadlineMs + 10);
+        deployDeadlines.add(deadline);
         void converge(app).then(check);
       });
       clearTimeout(deadline);
+      if (deadline) deployDeadlines.delete(deadline);
       deployFailures.delete(app);
       deployWatchers.delete(app);
       // The outcome is recorded (the release made current, or failed) in the same step the
@@ -422,6 +427,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
       closed = true;
       if (timer) clearInterval(timer);
       for (const waker of wakers.values()) clearTimeout(waker);
+      for (const deadline of deployDeadlines) clearTimeout(deadline);
       await Promise.all([...queues.values()]);
       await driver.close();
     },

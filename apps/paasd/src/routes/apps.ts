@@ -4,7 +4,7 @@ import { assertNewAppName, generateAppName, parseRange, takePage } from '@paas/c
 
 import type { AppRecord } from '@paas/store';
 
-import { toAppResource } from '../resources.js';
+import { REGION, toAppResource } from '../resources.js';
 import type { RouteContext } from './context.js';
 import { apiOrigin, appParams } from './context.js';
 
@@ -13,9 +13,8 @@ const createBody = {
   additionalProperties: false,
   properties: {
     name: { type: 'string', maxLength: 100 },
-    // Sent by Heroku's CLI (`heroku apps:create --region`…); paas has one region and one stack.
-    region: { type: 'string', maxLength: 64 },
-    stack: { type: 'string', maxLength: 64 },
+    // Heroku's CLI sends it with `--region`: paas has the one.
+    region: { type: 'string', enum: [REGION] },
   },
 } as const;
 
