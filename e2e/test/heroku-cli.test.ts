@@ -274,8 +274,17 @@ describe("Heroku's CLI drives paas", { skip, timeout: 6 * 60_000 }, () => {
     assert.match(await ok('pipelines'), /My Pipelines/);
   });
 
-  it('apps:destroy', async () => {
-    await ok('apps:destroy', '-a', APP, '--confirm', APP);
+  it('apps:rename, and the app runs under its new name; apps:destroy', async () => {
+    const renamed = `${APP}-renamed`;
+    const ran = await heroku(['apps:rename', renamed, '-a', APP]);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, new RegExp(`http://${renamed}\\.${DOMAIN}:\\d+/ \\| `));
+    assert.match(await ok('apps:info', '-a', renamed), new RegExp(`=== ${renamed}`));
+    await eventually(
+      async () => ((await api<{ name: string; state: string }[]>('GET', `/apps/${renamed}/dynos`)).some((d) => d.name === 'web.1' && d.state === 'up') ? true : undefined),
+      { what: 'web.1 up under the new name', timeoutMs: ROLLOUT_TIMEOUT_MS },
+    );
+    await ok('apps:destroy', '-a', renamed, '--confirm', renamed);
     assert.deepEqual(await api('GET', '/apps'), []);
   });
 });

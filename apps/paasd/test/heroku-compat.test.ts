@@ -117,3 +117,27 @@ test("a log session also reads as text/event-stream, one Heroku-format line per 
   const platform = await open({ source: 'heroku' });
   assert.ok(platform.text.split('\n\n').filter(Boolean).every((event) => / paas\[/.test(event)), platform.text);
 });
+
+test('PATCH /apps/{app} {"name"} renames the app with its config, domains, repository and audit log', async (t) => {
+  const h = await startHarness(t);
+  await h.send('POST', '/apps', { name: 'demo' });
+  await h.send('POST', '/apps', { name: 'taken' });
+  await h.send('PATCH', '/apps/demo/config-vars', { GREETING: 'hi' });
+  await h.send('POST', '/apps/demo/domains', { hostname: 'www.example.com' });
+  const renamed = await h.send('PATCH', '/apps/demo', { name: 'renamed' });
+  assert.equal(renamed.statusCode, 200, renamed.body);
+  assert.equal(renamed.json<AppResource>().name, 'renamed');
+  assert.match(renamed.json<AppResource>().git_url, /\/renamed\.git$/);
+  assert.equal((await h.request({ url: '/apps/demo' })).statusCode, 404);
+  assert.deepEqual((await h.request({ url: '/apps/renamed/config-vars' })).json(), { GREETING: 'hi' });
+  assert.deepEqual((await h.request({ url: '/apps/renamed/domains' })).json<DomainResource[]>().map((d) => d.hostname), ['www.example.com']);
+  assert.ok(await h.platform.repos.exists('renamed'));
+  assert.equal(await h.platform.repos.exists('demo'), false);
+  const actions = (await h.request({ url: '/apps/renamed/activity' })).json<{ action: string }[]>().map((event) => event.action);
+  assert.deepEqual([actions[0], actions.at(-1)], ['app.rename', 'app.create']);
+  assert.equal((await h.send('PATCH', '/apps/renamed', { name: 'taken' })).statusCode, 409);
+  assert.equal((await h.send('PATCH', '/apps/renamed', { name: 'Bad Name' })).statusCode, 422);
+  assert.equal((await h.send('PATCH', '/apps/renamed', {})).statusCode, 422);
+  const both = await h.send('PATCH', '/apps/renamed', { name: 'again', maintenance: true });
+  assert.equal(both.json<AppResource>().maintenance, true);
+});

@@ -1,6 +1,8 @@
+import { rename as renameDir } from 'node:fs/promises';
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
-import { assertNewAppName, generateAppName, parseRange, takePage } from '@paas/core';
+import { PaasError, assertNewAppName, generateAppName, parseRange, takePage } from '@paas/core';
 
 import type { AppRecord } from '@paas/store';
 
@@ -18,7 +20,7 @@ const createBody = {
   },
 } as const;
 
-export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange, logs, disk }: RouteContext): void {
+export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange, logs, disk, syncDrains }: RouteContext): void {
   const resourceOf = (record: AppRecord, request: FastifyRequest) =>
     toAppResource(record, store.deploys.currentRelease(record.name), urls, apiOrigin(request), {
       owner: request.actor.name,
@@ -61,18 +63,56 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
     show(request.params.app, request),
   );
 
-  app.patch<{ Params: { app: string }; Body: { maintenance: boolean } }>(
+  /**
+   * `heroku apps:rename`: the record and its audit log, the git repository and the routes
+   * take the new name; the processes restart under it (the old ones stop first, as the
+   * store no longer asks for them); the build cache and the kept log lines start afresh.
+   */
+  const rename = async (from: string, to: string, actor: string): Promise<string> => {
+    const next = assertNewAppName(to);
+    if (next === from) return from;
+    if (store.apps.get(next) || (await repos.exists(next))) throw new PaasError('conflict', `Name ${next} is already taken: choose another app name.`);
+    store.apps.rename(from, next, actor);
+    onRoutingChange();
+    await manager.removeApp(from);
+    try {
+      await renameDir(repos.pathOf(from), repos.pathOf(next));
+    } catch (error) {
+      // An app whose repository is gone still renames; git pushes then create nothing until it is made again.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    await builds.purgeCache(from);
+    await logs.removeApp(from);
+    await syncDrains(next);
+    void manager.scaled(next);
+    return next;
+  };
+
+  app.patch<{ Params: { app: string }; Body: { maintenance?: boolean; name?: string } }>(
     '/apps/:app',
     {
       schema: {
         params: appParams,
-        body: { type: 'object', required: ['maintenance'], additionalProperties: false, properties: { maintenance: { type: 'boolean' } } },
+        body: {
+          type: 'object',
+          minProperties: 1,
+          additionalProperties: false,
+          properties: { maintenance: { type: 'boolean' }, name: { type: 'string', maxLength: 100 } },
+        },
       },
     },
     async (request) => {
-      store.apps.setMaintenance(request.params.app, request.body.maintenance, request.actor.name);
-      onRoutingChange();
-      return show(request.params.app, request);
+      let name = store.apps.require(request.params.app).name;
+      if (request.body.name !== undefined) {
+        const renamed = await rename(name, request.body.name, request.actor.name);
+        request.log.info({ app: name, to: renamed }, 'app renamed');
+        name = renamed;
+      }
+      if (request.body.maintenance !== undefined) {
+        store.apps.setMaintenance(name, request.body.maintenance, request.actor.name);
+        onRoutingChange();
+      }
+      return show(name, request);
     },
   );
 
