@@ -120,7 +120,7 @@ export function createRendezvous({ dataDir, logger }: { dataDir: string; logger:
     },
     port() {
       const address = server?.address();
-      return address && typeof address === 'object' ? (address as AddressInfo).port : undefined;
+      return address && typeof address === 'object' ? address.port : undefined;
     },
     async listen(port, host, names) {
       const tls = await ensurePlatformTls(dataDir, names);
