@@ -44,6 +44,7 @@ interface Offer {
  */
 export function createRendezvous({ dataDir, logger }: { dataDir: string; logger: Logger }): Rendezvous {
   const offers = new Map<string, Offer>();
+  const sockets = new Set<TLSSocket>();
   let server: Server | undefined;
 
   const attach = (socket: TLSSocket, offer: Offer, rest: Buffer): void => {
@@ -86,6 +87,8 @@ export function createRendezvous({ dataDir, logger }: { dataDir: string; logger:
   };
 
   const onConnection = (socket: TLSSocket): void => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
     let received = Buffer.alloc(0);
     socket.setTimeout(RENDEZVOUS_TTL_MS, () => socket.destroy());
     socket.on('error', (error) => logger.debug({ err: error }, 'rendezvous connection error'));
@@ -135,7 +138,11 @@ export function createRendezvous({ dataDir, logger }: { dataDir: string; logger:
     async close() {
       const listening = server;
       server = undefined;
-      if (listening) await new Promise<void>((resolve) => listening.close(() => resolve()));
+      if (!listening) return;
+      const closed = new Promise<void>((resolve) => listening.close(() => resolve()));
+      // Attached clients are cut off (their one-offs get the abort): paasd is stopping.
+      for (const socket of sockets) socket.destroy();
+      await closed;
     },
   };
 }
