@@ -16,6 +16,11 @@ function dyno(name: string, fields: Partial<DynoResource> = {}): DynoResource {
     release: { version: 5 },
     command: 'node server.js',
     created_at: '2026-11-22T03:07:09.953Z',
+    id: `id-${name}`,
+    size: 'standard',
+    updated_at: '2026-11-22T03:07:09.953Z',
+    app,
+    attach_url: null,
     ...fields,
   };
 }

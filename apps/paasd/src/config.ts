@@ -5,6 +5,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly routerPort: number;
+  /** TLS port where `heroku run` attaches to one-offs (Heroku's rendezvous). */
+  readonly rendezvousPort: number;
   readonly domain: string;
   readonly dataDir: string;
   readonly apiToken: string | undefined;
@@ -113,6 +115,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     port: port('PORT', 5100),
     host: text('HOST') ?? '0.0.0.0',
     routerPort: port('PAAS_ROUTER_PORT', 8080),
+    rendezvousPort: port('PAAS_RENDEZVOUS_PORT', 5101),
     domain,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
     apiToken,

@@ -40,6 +40,8 @@ import type { Logger } from './logger.js';
 import { describeApiEvent } from './logs/api-log-line.js';
 import { createLogSessions } from './logs/log-sessions.js';
 import { buildServer } from './server.js';
+import { createRendezvous } from './rendezvous/rendezvous-server.js';
+import type { Rendezvous } from './rendezvous/rendezvous-server.js';
 
 export interface Platform {
   readonly app: FastifyInstance;
@@ -49,6 +51,8 @@ export interface Platform {
   readonly engine: 'docker' | 'local';
   /** The router's HTTP server, not listening: the caller listens on PAAS_ROUTER_PORT. */
   readonly routerServer: Server;
+  /** Heroku's rendezvous for `heroku run`, not listening: the caller listens on PAAS_RENDEZVOUS_PORT. */
+  readonly rendezvous: Rendezvous;
   readonly manager: ProcessManager;
   readonly logs: LogRouter;
   readonly addons: AddonService;
@@ -177,7 +181,9 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     logger: logger.child({ component: 'git' }),
   });
   const shutdown = new AbortController();
+  const rendezvous = createRendezvous({ dataDir: config.dataDir, logger: logger.child({ component: 'rendezvous' }) });
   const app = buildServer({
+    rendezvous,
     config,
     store,
     logger,
@@ -205,12 +211,14 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     pushServer,
     engine: docker ? 'docker' : 'local',
     routerServer: router.server,
+    rendezvous,
     manager,
     logs,
     addons,
     async close() {
       shutdown.abort();
       await app.close();
+      await rendezvous.close();
       await router.close();
       await pushServer.close();
       // Processes keep running: the next paasd adopts them.

@@ -1,4 +1,6 @@
-import type { AppResource, FormationEntry, FormationResource, Release, ReleaseResource } from '@paas/core';
+import { createHash } from 'node:crypto';
+
+import type { AppResource, FormationEntry, FormationResource, NamedRef, Release, ReleaseResource, UserRef } from '@paas/core';
 import type { AppRecord, DeployStore, SlugRecord } from '@paas/store';
 
 /** Where users reach the platform: the router for apps, the API host for git. */
@@ -12,7 +14,30 @@ export function webUrl(urls: PublicUrls, name: string): string {
   return `http://${name}.${urls.domain}${port}/`;
 }
 
-export function toAppResource(app: AppRecord, release: Release, urls: PublicUrls, apiOrigin: string): AppResource {
+/** A UUID-shaped id that is the same every time for the same thing (Heroku's clients expect ids on users and domains). */
+export function stableId(kind: string, value: string): string {
+  const hex = createHash('sha256').update(`${kind}\0${value}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A token's owner as Heroku names users: a name without an @ gets the platform's domain. */
+export function userRef(actor: string, urls: Pick<PublicUrls, 'domain'>): UserRef {
+  return { id: stableId('user', actor), email: actor.includes('@') ? actor : `${actor}@${urls.domain}` };
+}
+
+const ref = (kind: string, name: string): NamedRef => ({ id: stableId(kind, name), name });
+
+/** paas runs in one place; Heroku's CLI shows a region that is not `us` after each app's name. */
+export const REGION = 'local';
+
+export interface AppResourceExtras {
+  /** Who asks: paas apps have no other owner, so the caller is shown as it. */
+  readonly owner: string;
+  readonly slug: SlugRecord | undefined;
+}
+
+export function toAppResource(app: AppRecord, release: Release, urls: PublicUrls, apiOrigin: string, extras: AppResourceExtras): AppResource {
+  const stack = ref('stack', extras.slug?.stack ?? 'paas');
   return {
     id: app.id,
     name: app.name,
@@ -23,6 +48,21 @@ export function toAppResource(app: AppRecord, release: Release, urls: PublicUrls
     updated_at: app.updatedAt,
     released_at: release.createdAt,
     current_release: { id: release.id, version: release.version },
+    owner: userRef(extras.owner, urls),
+    region: ref('region', REGION),
+    stack,
+    build_stack: stack,
+    generation: ref('generation', 'cedar'),
+    slug_size: extras.slug?.size ?? null,
+    repo_size: null,
+    acm: false,
+    archived_at: null,
+    buildpack_provided_description: extras.slug?.buildpacks.join(', ') ?? null,
+    create_status: 'complete',
+    internal_routing: null,
+    space: null,
+    team: null,
+    organization: null,
   };
 }
 
@@ -30,7 +70,8 @@ export function toReleaseResource(
   app: AppRecord,
   release: Release,
   slug: SlugRecord | undefined,
-  outputStreamUrl: string | null = null,
+  outputStreamUrl: string | null,
+  urls: Pick<PublicUrls, 'domain'>,
 ): ReleaseResource {
   return {
     id: release.id,
@@ -45,6 +86,11 @@ export function toReleaseResource(
     config_version: release.configVersion,
     output_stream_url: outputStreamUrl,
     created_at: release.createdAt,
+    user: userRef(release.actor, urls),
+    // What `heroku rollback` without a version may go back to: a release that went out with code.
+    eligible_for_rollback: release.status === 'succeeded' && slug !== undefined,
+    addon_plan_names: [],
+    updated_at: release.createdAt,
   };
 }
 

@@ -19,6 +19,7 @@ import { registerGitRoutes } from './git-endpoint.js';
 import type { PushRequests } from './git-endpoint.js';
 import { installErrorHandlers } from './error-handler.js';
 import type { Logger } from './logger.js';
+import type { Rendezvous } from './rendezvous/rendezvous-server.js';
 import { registerActivityRoutes } from './routes/activity.js';
 import { registerAddonRoutes } from './routes/addons.js';
 import { registerAppRoutes } from './routes/apps.js';
@@ -34,6 +35,9 @@ import type { LogSessions } from './logs/log-sessions.js';
 import { registerBuildpackRoutes } from './routes/buildpacks.js';
 import { registerConfigVarRoutes } from './routes/config-vars.js';
 import type { RouteContext } from './routes/context.js';
+import { registerHerokuCompatRoutes } from './routes/heroku-compat.js';
+import { registerSniEndpointPlaceholderRoutes } from './routes/sni-endpoints-placeholder.js';
+import { userRef } from './resources.js';
 import { registerFormationRoutes } from './routes/formation.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 
@@ -54,6 +58,8 @@ export interface ServerDeps {
   readonly disk: DiskCollector;
   readonly addons: AddonService;
   readonly backups: AddonBackups;
+  /** Where `heroku run` attaches; absent, attached one-offs over it are refused. */
+  readonly rendezvous?: Rendezvous;
   /** Aborts when paasd stops, to end running git backends. */
   readonly shutdown: AbortSignal;
 }
@@ -62,7 +68,7 @@ export interface ServerDeps {
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests drive it with `inject()`. */
-export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups }: ServerDeps): FastifyInstance {
+export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, rendezvous }: ServerDeps): FastifyInstance {
   // Seen as Fastify's base logger type: pino's own type is wider and trips its generics.
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -78,7 +84,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, targets: { allowPrivate: config.allowPrivateTargets } };
+  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, targets: { allowPrivate: config.allowPrivateTargets }, ...(rendezvous ? { rendezvous } : {}) };
   const authenticator = createAuthenticator(store.tokens, config.apiToken);
   registerGitRoutes(app, { repos, authenticator, pushServer, pushRequests, logger, shutdown });
   void app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
@@ -94,7 +100,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     api.addHook('onSend', async (request) => {
       if (request.method !== 'GET' && request.method !== 'HEAD') await store.durable();
     });
-    api.get('/account', async (request) => ({ name: request.actor.name }));
+    api.get('/account', async (request) => ({ name: request.actor.name, ...userRef(request.actor.name, context.urls) }));
     registerAppRoutes(api, context);
     registerConfigVarRoutes(api, context);
     registerReleaseRoutes(api, context);
@@ -108,6 +114,8 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     registerDrainRoutes(api, context);
     registerDiskRoutes(api, context);
     registerAddonRoutes(api, context);
+    registerHerokuCompatRoutes(api, context);
+    registerSniEndpointPlaceholderRoutes(api, context);
   });
   return app;
 }

@@ -19,7 +19,11 @@ test('health needs no token; everything else does', async (t) => {
   assert.equal(basic.statusCode, 200);
   const stored = h.store.tokens.create('alice');
   const account = await h.app.inject({ url: '/account', headers: { authorization: `Bearer ${stored.token}` } });
-  assert.deepEqual(account.json(), { name: 'alice' });
+  const body = account.json<{ name: string; email: string; id: string }>();
+  assert.equal(body.name, 'alice');
+  // Heroku's CLI prints the email (`heroku auth:whoami`) and compares ids.
+  assert.equal(body.email, 'alice@example.test');
+  assert.match(body.id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
 });
 
 test('wrong tokens are rate-limited per client address: 429 rate_limit with Retry-After, on the API and on git', async (t) => {
@@ -87,6 +91,8 @@ test('bad app names are refused with 422 and say the rule', async (t) => {
   }
   assert.equal((await h.send('POST', '/apps', { name: 'a'.repeat(30) })).statusCode, 201);
   assert.equal((await h.send('POST', '/apps', { name: 'okay', region: 'eu' })).statusCode, 422);
+  assert.equal((await h.send('POST', '/apps', { name: 'okay', region: 'local' })).statusCode, 201);
+  assert.equal((await h.send('DELETE', '/apps/okay')).statusCode, 200);
   assert.equal((await h.send('POST', '/apps', { name: 42 })).statusCode, 422);
   assert.deepEqual((await h.request({ url: '/apps' })).json<AppResource[]>().map((a) => a.name), ['a'.repeat(30)]);
 });

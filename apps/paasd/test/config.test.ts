@@ -7,6 +7,7 @@ test('defaults', () => {
   const config = loadConfig({}, '/srv');
   assert.equal(config.port, 5100);
   assert.equal(config.routerPort, 8080);
+  assert.equal(config.rendezvousPort, 5101);
   assert.equal(config.domain, 'localhost');
   assert.equal(config.dataDir, '/srv/.paas-data');
   assert.equal(config.runtime, 'auto');

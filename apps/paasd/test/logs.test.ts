@@ -15,7 +15,7 @@ const FAST = { PAAS_RUNTIME: 'local', PAAS_BOOT_TIMEOUT: '10', PAAS_STOP_GRACE: 
 /** A `paas logs --tail`: every frame of a log session, as it arrives. */
 async function tail(p: PlatformUnderTest, app: string, body: Record<string, unknown> = {}): Promise<{ frames: LogStreamFrame[]; text: () => string; close: () => void }> {
   const session = (await p.h.send('POST', `/apps/${app}/log-sessions`, body)).json<LogSessionResource>();
-  const socket = new WebSocket(`${p.api.replace('http', 'ws')}${session.logplex_url}`);
+  const socket = new WebSocket(`${p.api.replace('http', 'ws')}${new URL(session.logplex_url).pathname}`);
   const frames: LogStreamFrame[] = [];
   socket.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString('utf8')) as LogStreamFrame));
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
@@ -182,7 +182,7 @@ test('a log session opens once, and an unknown one is a 404 before any upgrade',
   const session = (await h.send('POST', '/apps/demo/log-sessions', { tail: false })).json<LogSessionResource>();
   const open = (): Promise<number> =>
     new Promise((resolve) => {
-      const socket = new WebSocket(`ws://127.0.0.1:${String(address.port)}${session.logplex_url}`);
+      const socket = new WebSocket(`ws://127.0.0.1:${String(address.port)}${new URL(session.logplex_url).pathname}`);
       socket.on('close', (code) => resolve(code));
       socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
       socket.on('error', () => undefined);

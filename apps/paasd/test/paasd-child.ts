@@ -44,7 +44,7 @@ function parseLine(line: string): { msg?: unknown; port?: unknown } | undefined 
 export async function launchPaasd(dataDir: string, token: string, env: Readonly<Record<string, string>> = {}): Promise<PaasdChild> {
   const child = spawn(process.execPath, [PAASD_BIN], {
     cwd: dataDir,
-    env: { PATH: process.env.PATH ?? '', ...env, HOST: '127.0.0.1', PORT: '0', PAAS_ROUTER_PORT: '0', PAAS_DATA_DIR: dataDir, PAAS_API_TOKEN: token, PAAS_DOMAIN: 'example.test' },
+    env: { PATH: process.env.PATH ?? '', ...env, HOST: '127.0.0.1', PORT: '0', PAAS_ROUTER_PORT: '0', PAAS_RENDEZVOUS_PORT: '0', PAAS_DATA_DIR: dataDir, PAAS_API_TOKEN: token, PAAS_DOMAIN: 'example.test' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';

@@ -218,7 +218,8 @@ export function createClient(options: ClientOptions): PaasClient {
           },
         })
       ).body,
-    logSessionSocket: (session) => ({ url: transport.socketOf(session.logplex_url).url, headers: {} }),
+    // `logplex_url` is absolute (older servers: a path); the socket goes to its path on this API.
+    logSessionSocket: (session) => ({ url: transport.socketOf(new URL(session.logplex_url, 'http://api.invalid').pathname).url, headers: {} }),
     listLogDrains: (app) => get(`${appPath(app)}/log-drains`),
     addLogDrain: async (app, url) => (await send<LogDrainResource>({ method: 'POST', path: `${appPath(app)}/log-drains`, body: { url } })).body,
     removeLogDrain: async (app, idOrUrl) =>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { applyFormationUpdates, formationFor, resolveQuantity } from './formation.js';
+import { applyFormationUpdates, formationFor, resolveProcessSize, resolveQuantity } from './formation.js';
 
 test('quantities: absolute, relative, and bounded', () => {
   const cases: [number, number | string, number | null][] = [
@@ -32,4 +32,15 @@ test('updates touch only named types and refuse unknown ones', () => {
   assert.throws(() => applyFormationUpdates([...current, { type: '-web', quantity: 0, size: 'standard' }], [{ type: '-web', quantity: 1 }]), /Invalid process type "-web": a process type holds only lowercase/);
   assert.throws(() => applyFormationUpdates(current, [{ type: 'web', size: 'giant' }]), /Unknown size/);
   assert.throws(() => applyFormationUpdates([], [{ type: 'web', quantity: 1 }]), /Push code first/);
+});
+
+test("Heroku's size names map onto paas sizes, in any case", () => {
+  const current = formationFor(['web', 'worker'], []);
+  assert.deepEqual(applyFormationUpdates(current, [{ type: 'web', size: 'Standard-1X' }, { type: 'worker', quantity: '1', size: '2X' }]), [
+    { type: 'web', quantity: 1, size: 'standard' },
+    { type: 'worker', quantity: 1, size: 'standard-2x' },
+  ]);
+  assert.equal(resolveProcessSize('hobby'), 'eco');
+  assert.equal(resolveProcessSize('performance-m'), 'performance-m');
+  assert.equal(resolveProcessSize('toString'), undefined);
 });

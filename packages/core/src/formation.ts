@@ -21,6 +21,27 @@ export function isProcessSize(value: unknown): value is ProcessSize {
   return typeof value === 'string' && Object.hasOwn(PROCESS_SIZES, value);
 }
 
+/** Heroku's other names for sizes (what `heroku ps:scale web=1:standard-1x` sends), by lowercase name. */
+export const PROCESS_SIZE_ALIASES: Readonly<Record<string, ProcessSize>> = {
+  free: 'eco',
+  hobby: 'eco',
+  '1x': 'standard',
+  'standard-1x': 'standard',
+  '2x': 'standard-2x',
+  px: 'performance-l',
+  performance: 'performance-m',
+  'performance-l-ram': 'performance-l',
+  'performance-xl': 'performance-l',
+  'performance-2xl': 'performance-l',
+};
+
+/** A size by its paas name or one of Heroku's (any case), or undefined when neither. */
+export function resolveProcessSize(value: string): ProcessSize | undefined {
+  const name = value.trim().toLowerCase();
+  if (isProcessSize(name)) return name;
+  return Object.hasOwn(PROCESS_SIZE_ALIASES, name) ? PROCESS_SIZE_ALIASES[name] : undefined;
+}
+
 export interface FormationEntry {
   readonly type: string;
   readonly quantity: number;
@@ -94,13 +115,14 @@ export function applyFormationUpdates(
           : `No process type ${update.type} in the current release: its types are ${known.join(', ')}. Add it to the Procfile and deploy.`,
       );
     }
-    if (update.size !== undefined && !isProcessSize(update.size)) {
-      throw invalidParams(`Unknown size ${JSON.stringify(update.size)} for ${update.type}: use one of ${PROCESS_SIZE_NAMES.join(', ')}.`);
+    const size = update.size === undefined ? entry.size : resolveProcessSize(update.size);
+    if (size === undefined) {
+      throw invalidParams(`Unknown size ${JSON.stringify(update.size)} for ${update.type}: use one of ${PROCESS_SIZE_NAMES.join(', ')} (or Heroku's standard-1x, 2x, hobby).`);
     }
     next.set(update.type, {
       type: entry.type,
       quantity: update.quantity === undefined ? entry.quantity : resolveQuantity(entry.type, entry.quantity, update.quantity),
-      size: update.size === undefined ? entry.size : (update.size),
+      size,
     });
   }
   return [...next.values()];

@@ -6,6 +6,18 @@
 import type { ProcessSize } from './formation.js';
 import type { ReleaseStatus } from './release.js';
 
+/** A person as Heroku names one: the token owner, as app owner, release user and collaborator. */
+export interface UserRef {
+  readonly id: string;
+  readonly email: string;
+}
+
+/** Heroku's `{id, name}` references (region, stack, generation). */
+export interface NamedRef {
+  readonly id: string;
+  readonly name: string;
+}
+
 export interface AppResource {
   readonly id: string;
   readonly name: string;
@@ -16,6 +28,23 @@ export interface AppResource {
   readonly updated_at: string;
   readonly released_at: string | null;
   readonly current_release: { readonly id: string; readonly version: number } | null;
+  // Heroku's fields, for its CLI: paas has one owner (the caller), one region and no teams.
+  readonly owner: UserRef;
+  readonly region: NamedRef;
+  readonly stack: NamedRef;
+  readonly build_stack: NamedRef;
+  readonly generation: NamedRef;
+  /** Bytes of the current slug; null before the first deploy. */
+  readonly slug_size: number | null;
+  readonly repo_size: number | null;
+  readonly acm: boolean;
+  readonly archived_at: null;
+  readonly buildpack_provided_description: string | null;
+  readonly create_status: 'complete';
+  readonly internal_routing: null;
+  readonly space: null;
+  readonly team: null;
+  readonly organization: null;
 }
 
 export interface ReleaseResource {
@@ -33,6 +62,11 @@ export interface ReleaseResource {
   /** A path on the API with what the release phase printed; null when the release had none. */
   readonly output_stream_url: string | null;
   readonly created_at: string;
+  // Heroku's fields: the actor as a user, and whether `rollback` may pick this release.
+  readonly user: UserRef;
+  readonly eligible_for_rollback: boolean;
+  readonly addon_plan_names: readonly string[];
+  readonly updated_at: string;
 }
 
 export interface FormationResource {
@@ -45,6 +79,9 @@ export interface FormationResource {
 
 export interface AccountResource {
   readonly name: string;
+  /** Heroku's: the CLI prints and compares these. */
+  readonly id: string;
+  readonly email: string;
 }
 
 export type ConfigVarsResource = Readonly<Record<string, string>>;
@@ -92,12 +129,27 @@ export interface DynoResource {
   readonly created_at: string;
   /** A crashed process's next restart, under backoff. */
   readonly restart_at?: string;
+  // Heroku's fields: `heroku ps` shows the size and how long since the state changed.
+  readonly id: string;
+  readonly size: ProcessSize;
+  readonly updated_at: string;
+  readonly app: { readonly id: string; readonly name: string };
+  readonly attach_url: string | null;
 }
 
 export interface DomainResource {
   readonly hostname: string;
   readonly app: { readonly id: string; readonly name: string };
   readonly created_at: string;
+  // Heroku's fields: the router answers for it at once, so it is never waiting for DNS.
+  readonly id: string;
+  readonly kind: 'custom' | 'heroku';
+  /** What to point the hostname's DNS at: the app's own host under the platform's domain. */
+  readonly cname: string;
+  readonly status: 'none';
+  readonly acm_status: null;
+  readonly sni_endpoint: null;
+  readonly updated_at: string;
 }
 
 /** A log drain: where an app's log stream is copied to. The URL's credentials are redacted. */

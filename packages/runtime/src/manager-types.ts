@@ -1,3 +1,5 @@
+import type { ProcessSize } from '@paas/core';
+
 import type { DesiredState } from './desired-state.js';
 import type { RuntimeDriver } from './driver.js';
 import type { BackoffPolicy } from './restart-backoff.js';
@@ -30,6 +32,12 @@ export interface ProcessStatus {
   readonly startedAt: string;
   /** For a crashed process waiting for its backoff. */
   readonly nextRestartAt?: string;
+}
+
+/** How one one-off differs from the app's processes: variables of its own and a size. */
+export interface OneOffOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly size?: ProcessSize;
 }
 
 export interface ProcessManagerOptions {

@@ -11,11 +11,11 @@ import type { ReleaseSpec } from './desired-state.js';
 import { processEnv } from './desired-state.js';
 import type { DriverEvent, OneOffIo, ProcessInfo } from './driver.js';
 import { lineWriter } from './line-writer.js';
-import type { AppState, DeployResult, ProcessManagerOptions, ProcessStatus } from './manager-types.js';
+import type { AppState, DeployResult, OneOffOptions, ProcessManagerOptions, ProcessStatus } from './manager-types.js';
 import { acceptsConnections } from './readiness.js';
 import { createRestartBackoff } from './restart-backoff.js';
 
-export type { AppLogLine, AppState, Backend, DeployResult, ProcessManagerOptions, ProcessStatus } from './manager-types.js';
+export type { AppLogLine, AppState, Backend, DeployResult, OneOffOptions, ProcessManagerOptions, ProcessStatus } from './manager-types.js';
 
 export const DEFAULT_BOOT_TIMEOUT_MS = 60_000;
 
@@ -62,6 +62,8 @@ export function createProcessManager(options: ProcessManagerOptions) {
   };
   let observed: ProcessInfo[] = [];
   let timer: NodeJS.Timeout | undefined;
+  /** Deadlines of deploys under way: cleared on close, so none judges a deploy against a closed store. */
+  const deployDeadlines = new Set<NodeJS.Timeout>();
   let closed = false;
 
   const log = (app: string, process: string, line: string): void => options.onLog({ app, source: 'paas', process, line });
@@ -360,10 +362,11 @@ export function createProcessManager(options: ProcessManagerOptions) {
         deployWatchers.set(app, guarded);
         // Every deploy ends: whatever hangs (an unpack, a start), the deadline judges it.
         deadline = setTimeout(guarded, deadlineMs + 10);
-        deadline.unref();
+        deployDeadlines.add(deadline);
         void converge(app).then(guarded);
       });
       clearTimeout(deadline);
+      if (deadline) deployDeadlines.delete(deadline);
       deployFailures.delete(app);
       deployWatchers.delete(app);
       // The outcome is recorded (the release made current, or failed) in the same step the
@@ -406,13 +409,21 @@ export function createProcessManager(options: ProcessManagerOptions) {
         .sort((a, b) => (a.name < b.name ? -1 : 1));
     },
     /** `paas run`: a one-off process of the current release, attached. */
-    async runOneOff(app: string, command: string, io: OneOffIo, name = oneOffName()): Promise<{ exitCode: number | null; name: string }> {
+    async runOneOff(
+      app: string,
+      command: string,
+      io: OneOffIo,
+      name = oneOffName(),
+      options: OneOffOptions = {},
+    ): Promise<{ exitCode: number | null; name: string }> {
       const release = desired.app(app)?.current;
       if (!release) throw new Error(`${app} has no deployed code: push first, then run commands.`);
       log(app, name, `Starting process with command \`${command}\``);
       await driver.prepare(release.slug);
+      // Variables given for this run (`heroku run -e`) win over config vars, as on Heroku.
+      const env = { ...processEnv(app, release, name), ...options.env };
       const { exitCode } = await driver.run(
-        { app, release: release.version, name, slug: release.slug, command, env: processEnv(app, release, name), memoryMb: PROCESS_SIZES.standard },
+        { app, release: release.version, name, slug: release.slug, command, env, memoryMb: PROCESS_SIZES[options.size ?? 'standard'] },
         io,
       );
       log(app, name, `Process exited with status ${String(exitCode)}`);
@@ -430,6 +441,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
       for (const watcher of deployWatchers.values()) watcher();
       if (timer) clearInterval(timer);
       for (const waker of wakers.values()) clearTimeout(waker);
+      for (const deadline of deployDeadlines) clearTimeout(deadline);
       await Promise.all([...queues.values()]);
       await driver.close();
     },

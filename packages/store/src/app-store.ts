@@ -42,6 +42,8 @@ export interface AppStore {
   destroy(name: string, actor: string): AppRecord;
   setMaintenance(name: string, on: boolean, actor: string): AppRecord;
   setBuildpacks(name: string, buildpacks: readonly string[], actor: string): AppRecord;
+  /** Gives the app a new name; its audit log follows it. `conflict` when the name is taken. */
+  rename(name: string, newName: string, actor: string): AppRecord;
 }
 
 export function toApp(row: AppRow): AppRecord {
@@ -71,6 +73,8 @@ export function createAppStore(db: Db, releases: ReleaseRows, events: EventStore
   const unlinkReleases = db.prepare('DELETE FROM releases WHERE app_id = ?');
   const setMaintenance = db.prepare('UPDATE apps SET maintenance = ?, updated_at = ? WHERE id = ?');
   const setBuildpacks = db.prepare('UPDATE apps SET buildpacks = ?, updated_at = ? WHERE id = ?');
+  const setName = db.prepare('UPDATE apps SET name = ?, updated_at = ? WHERE id = ?');
+  const moveEvents = db.prepare('UPDATE events SET app_name = ? WHERE app_name = ?');
 
   const get = (name: string): AppRecord | undefined => {
     const row = byName.get(name);
@@ -127,6 +131,18 @@ export function createAppStore(db: Db, releases: ReleaseRows, events: EventStore
       setMaintenance.run(on ? 1 : 0, now(), app.id);
       events.record(name, actor, on ? 'maintenance.on' : 'maintenance.off');
       return requireApp(name);
+    }),
+    rename: writer(db, (name: string, newName: string, actor: string) => {
+      const app = requireApp(name);
+      try {
+        setName.run(newName, now(), app.id);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new PaasError('conflict', `Name ${newName} is already taken: choose another app name.`);
+        throw error;
+      }
+      moveEvents.run(newName, name);
+      events.record(newName, actor, 'app.rename', { from: name, to: newName });
+      return requireApp(newName);
     }),
     setBuildpacks: writer(db, (name: string, buildpacks: readonly string[], actor: string) => {
       const app = requireApp(name);

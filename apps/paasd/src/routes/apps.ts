@@ -1,30 +1,43 @@
-import type { FastifyInstance } from 'fastify';
+import { rename as renameDir } from 'node:fs/promises';
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import { PaasError, assertNewAppName, attachmentConfigVar, generateAppName, parseRange, takePage } from '@paas/core';
 
-import { toAppResource } from '../resources.js';
+import type { AppRecord } from '@paas/store';
+
+import { REGION, toAppResource } from '../resources.js';
 import type { RouteContext } from './context.js';
 import { apiOrigin, appParams } from './context.js';
 
 const createBody = {
   type: ['object', 'null'],
   additionalProperties: false,
-  properties: { name: { type: 'string', maxLength: 100 } },
+  properties: {
+    name: { type: 'string', maxLength: 100 },
+    // Heroku's CLI sends it with `--region`: paas has the one.
+    region: { type: 'string', enum: [REGION] },
+  },
 } as const;
 
-export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange, logs, disk, addons }: RouteContext): void {
-  const show = (name: string, origin: string) => {
-    const record = store.apps.require(name);
-    return toAppResource(record, store.deploys.currentRelease(name), urls, origin);
-  };
+export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange, logs, disk, syncDrains, addons }: RouteContext): void {
+  const resourceOf = (record: AppRecord, request: FastifyRequest) =>
+    toAppResource(record, store.deploys.currentRelease(record.name), urls, apiOrigin(request), {
+      owner: request.actor.name,
+      slug: store.deploys.currentSlug(record.name),
+    });
+  const show = (name: string, request: FastifyRequest) => resourceOf(store.apps.require(name), request);
 
-  app.get('/apps', async (request, reply) => {
-    const range = parseRange(request.headers.range, { fields: ['name'], defaultOrder: 'asc' });
-    const apps = store.apps.list();
-    const { page, nextRange } = takePage(range.order === 'asc' ? apps : apps.reverse(), range, (a) => a.name);
-    if (nextRange) void reply.status(206).header('next-range', nextRange);
-    return page.map((record) => toAppResource(record, store.deploys.currentRelease(record.name), urls, apiOrigin(request)));
-  });
+  // `/users/~/apps` is Heroku's "my apps": every app here is the caller's.
+  for (const url of ['/apps', '/users/~/apps']) {
+    app.get(url, async (request, reply) => {
+      const range = parseRange(request.headers.range, { fields: ['name'], defaultOrder: 'asc' });
+      const apps = store.apps.list();
+      const { page, nextRange } = takePage(range.order === 'asc' ? apps : apps.reverse(), range, (a) => a.name);
+      if (nextRange) void reply.status(206).header('next-range', nextRange);
+      return page.map((record) => resourceOf(record, request));
+    });
+  }
 
   app.post<{ Body: { name?: string } | null }>('/apps', { schema: { body: createBody } }, async (request, reply) => {
     const requested = request.body?.name;
@@ -43,25 +56,63 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
     }
     request.log.info({ app: name }, 'app created');
     onRoutingChange();
-    return reply.status(201).send(show(name, apiOrigin(request)));
+    return reply.status(201).send(show(name, request));
   });
 
   app.get<{ Params: { app: string } }>('/apps/:app', { schema: { params: appParams } }, async (request) =>
-    show(request.params.app, apiOrigin(request)),
+    show(request.params.app, request),
   );
 
-  app.patch<{ Params: { app: string }; Body: { maintenance: boolean } }>(
+  /**
+   * `heroku apps:rename`: the record and its audit log, the git repository and the routes
+   * take the new name; the processes restart under it (the old ones stop first, as the
+   * store no longer asks for them); the build cache and the kept log lines start afresh.
+   */
+  const rename = async (from: string, to: string, actor: string): Promise<string> => {
+    const next = assertNewAppName(to);
+    if (next === from) return from;
+    if (store.apps.get(next) || (await repos.exists(next))) throw new PaasError('conflict', `Name ${next} is already taken: choose another app name.`);
+    store.apps.rename(from, next, actor);
+    onRoutingChange();
+    await manager.removeApp(from);
+    try {
+      await renameDir(repos.pathOf(from), repos.pathOf(next));
+    } catch (error) {
+      // An app whose repository is gone still renames; git pushes then create nothing until it is made again.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    await builds.purgeCache(from);
+    await logs.removeApp(from);
+    await syncDrains(next);
+    void manager.scaled(next);
+    return next;
+  };
+
+  app.patch<{ Params: { app: string }; Body: { maintenance?: boolean; name?: string } }>(
     '/apps/:app',
     {
       schema: {
         params: appParams,
-        body: { type: 'object', required: ['maintenance'], additionalProperties: false, properties: { maintenance: { type: 'boolean' } } },
+        body: {
+          type: 'object',
+          minProperties: 1,
+          additionalProperties: false,
+          properties: { maintenance: { type: 'boolean' }, name: { type: 'string', maxLength: 100 } },
+        },
       },
     },
     async (request) => {
-      store.apps.setMaintenance(request.params.app, request.body.maintenance, request.actor.name);
-      onRoutingChange();
-      return show(request.params.app, apiOrigin(request));
+      let name = store.apps.require(request.params.app).name;
+      if (request.body.name !== undefined) {
+        const renamed = await rename(name, request.body.name, request.actor.name);
+        request.log.info({ app: name, to: renamed }, 'app renamed');
+        name = renamed;
+      }
+      if (request.body.maintenance !== undefined) {
+        store.apps.setMaintenance(name, request.body.maintenance, request.actor.name);
+        onRoutingChange();
+      }
+      return show(name, request);
     },
   );
 
@@ -69,7 +120,7 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
     '/apps/:app',
     { schema: { params: appParams, querystring: { type: 'object', additionalProperties: false, properties: { confirm: { type: 'string', maxLength: 64 } } } } },
     async (request) => {
-    const resource = show(request.params.app, apiOrigin(request));
+    const resource = show(request.params.app, request);
     // The add-ons it owns go with it, data and all: only when asked by name, saying who else loses them.
     const owned = store.addons.list(request.params.app);
     if (owned.length > 0 && request.query.confirm !== request.params.app) {

@@ -14,6 +14,7 @@ import type { DiskCollector } from '../disk/disk-collector.js';
 import type { LogSessions } from '../logs/log-sessions.js';
 import type { ReleaseDeployer } from '../deploy/release-deployer.js';
 import type { PublicUrls } from '../resources.js';
+import type { Rendezvous } from '../rendezvous/rendezvous-server.js';
 
 /** What the API routes share; built once in `buildServer`. */
 export interface RouteContext {
@@ -36,6 +37,8 @@ export interface RouteContext {
   readonly backups: AddonBackups;
   /** Which addresses drains and buildpack git URLs may reach. */
   readonly targets: TargetPolicy;
+  /** Heroku's rendezvous for attached one-offs (`heroku run`), when paasd listens for it. */
+  readonly rendezvous?: Rendezvous;
 }
 
 declare module 'fastify' {

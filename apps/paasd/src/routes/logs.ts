@@ -4,7 +4,7 @@ import { formatLogLine } from '@paas/logs';
 import type { LogFilter } from '@paas/logs';
 
 import type { RouteContext } from './context.js';
-import { appParams } from './context.js';
+import { apiOrigin, appParams } from './context.js';
 
 const MAX_LINES = 1500;
 
@@ -38,7 +38,7 @@ export function registerLogRoutes(app: FastifyInstance, { store, logs, logSessio
   );
 
   // Heroku's log sessions: the answer names a URL to open the stream on.
-  app.post<{ Params: { app: string }; Body: { lines?: number; tail?: boolean; dyno?: string; source?: 'app' | 'paas' } }>(
+  app.post<{ Params: { app: string }; Body: { lines?: number; tail?: boolean; dyno?: string; source?: 'app' | 'paas' | 'heroku' } }>(
     '/apps/:app/log-sessions',
     {
       schema: {
@@ -50,7 +50,8 @@ export function registerLogRoutes(app: FastifyInstance, { store, logs, logSessio
             lines: { type: 'integer', minimum: 0, maximum: MAX_LINES },
             tail: { type: 'boolean' },
             dyno: processSelector,
-            source: { type: 'string', enum: ['app', 'paas'] },
+            // `heroku` is Heroku's name for the platform's own lines (`heroku logs --source heroku`).
+            source: { type: 'string', enum: ['app', 'paas', 'heroku'] },
           },
         },
       },
@@ -58,8 +59,11 @@ export function registerLogRoutes(app: FastifyInstance, { store, logs, logSessio
     async (request, reply) => {
       const name = store.apps.require(request.params.app).name;
       const body = request.body ?? {};
-      const { id, expiresAt } = logSessions.create({ app: name, lines: body.lines ?? 100, tail: body.tail ?? true, filter: filterOf(body) });
-      return reply.status(201).send({ id, logplex_url: `/log-sessions/${id}`, created_at: new Date().toISOString(), expires_at: expiresAt.toISOString() });
+      const source = body.source === 'heroku' ? 'paas' : body.source;
+      const { id, expiresAt } = logSessions.create({ app: name, lines: body.lines ?? 100, tail: body.tail ?? true, filter: filterOf({ ...body, source }) });
+      // Absolute, as Heroku's: its CLI opens it as is (an EventSource); paas's as a websocket.
+      const logplexUrl = `${apiOrigin(request)}/log-sessions/${id}`;
+      return reply.status(201).send({ id, logplex_url: logplexUrl, created_at: new Date().toISOString(), expires_at: expiresAt.toISOString() });
     },
   );
 }

@@ -15,7 +15,7 @@ const rollbackBody = {
   properties: { release: { type: ['string', 'integer'], maxLength: 64 } },
 } as const;
 
-export function registerReleaseRoutes(app: FastifyInstance, { store, deployer, disk }: RouteContext): void {
+export function registerReleaseRoutes(app: FastifyInstance, { store, deployer, disk, urls }: RouteContext): void {
   /**
    * Refuses a rollback to a release whose slug the disk collector removed. Synchronous, and
    * followed by the rollback in the same step: the collector checks and removes in one step too.
@@ -39,9 +39,9 @@ export function registerReleaseRoutes(app: FastifyInstance, { store, deployer, d
       release,
       release.slugId === null ? undefined : store.slugs.get(release.slugId),
       hasOutput ? `/apps/${encodeURIComponent(record.name)}/releases/${String(release.version)}/output` : null,
+      urls,
     );
   };
-
 
   app.get<{ Params: { app: string } }>('/apps/:app/releases', { schema: { params: appParams } }, async (request, reply) => {
     const range = parseRange(request.headers.range, { fields: ['version'], defaultOrder: 'desc' });
@@ -71,6 +71,17 @@ export function registerReleaseRoutes(app: FastifyInstance, { store, deployer, d
       const output = store.releaseOutputs.get(release.id);
       if (output === undefined) throw notFound('release output', `v${String(release.version)}`);
       return reply.type('text/plain; charset=utf-8').send(output);
+    },
+  );
+
+  // The config a release ran with (`heroku releases:info`).
+  app.get<{ Params: { app: string; release: string } }>(
+    '/apps/:app/releases/:release/config-vars',
+    { schema: { params: { ...appParams, properties: { ...appParams.properties, release: { type: 'string', maxLength: 64 } } } } },
+    async (request) => {
+      const record = store.apps.require(request.params.app);
+      const release = store.deploys.findRelease(record.name, request.params.release);
+      return store.deploys.configOf(record, release.configVersion);
     },
   );
 
