@@ -7,7 +7,7 @@ import { test } from 'node:test';
 
 import Docker from 'dockerode';
 
-import { ensureStackImage } from '@paas/stack';
+import { ensureStackImage, stackRecipe } from '@paas/stack';
 
 import { type DockerDriverOptions, type SlugRef, createDockerDriver, slugImageName } from '../src/index.js';
 import { makeContractSlug } from './contract-app.js';
@@ -104,6 +104,8 @@ test('docker: one image per slug, made once; containers carry labels and limits;
       'paas.managed': 'true',
       'paas.instance': `labels-${String(process.pid)}`,
       'paas.slug': slug.checksum,
+      // From the stack image the slug's image is made on: which recipe its OS came from.
+      'paas.stack.recipe': stackRecipe(),
     },
   );
   assert.equal(inspected.HostConfig.Memory, 96 * 1024 * 1024);
