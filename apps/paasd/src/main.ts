@@ -39,7 +39,11 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const configured = readConfig();
   // Port 0 means "any free port"; apps' URLs must name the real one, so pick it first.
-  const config = configured.routerPort === 0 ? Object.freeze({ ...configured, routerPort: await freePort(configured.host) }) : configured;
+  const config = Object.freeze({
+    ...configured,
+    routerPort: configured.routerPort === 0 ? await freePort(configured.host) : configured.routerPort,
+    routerTlsPort: configured.routerTlsPort === 0 ? await freePort(configured.host) : configured.routerTlsPort,
+  });
   const logger = createLogger(config.logLevel);
   const platform = await createPlatform(config, logger);
   const { app, store } = platform;
@@ -51,7 +55,11 @@ async function main(): Promise<void> {
     platform.routerServer.once('error', reject);
     platform.routerServer.listen(config.routerPort, config.host, () => resolve());
   });
-  logger.info({ port: config.routerPort, domain: config.domain }, 'router listening');
+  await new Promise<void>((resolve, reject) => {
+    platform.routerTlsServer.once('error', reject);
+    platform.routerTlsServer.listen(config.routerTlsPort, config.host, () => resolve());
+  });
+  logger.info({ port: config.routerPort, tlsPort: config.routerTlsPort, domain: config.domain }, 'router listening');
   ensureApiToken(store.tokens, config.apiToken, logger, `http://localhost:${String(port)}`);
   // For `npm stop`; removed again on a clean exit.
   writePidFile(config.dataDir, platform.engine);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 
 import type { Server } from 'node:http';
+import type { Server as TlsServer } from 'node:https';
 
 import { createSlugStore } from '@paas/builder';
 import { createRepoStore } from '@paas/git';
@@ -17,6 +18,9 @@ import type { Store } from '@paas/store';
 import { DEFAULT_STACK_IMAGE } from '@paas/stack';
 import type { AppUser, Sandbox } from '@paas/core';
 
+import { createAcmeService } from './acme/acme-service.js';
+import type { AcmeService } from './acme/acme-service.js';
+import { loadPlatformCertificate } from './certs/platform-certificate.js';
 import type { Config } from './config.js';
 import { createAppUsers } from './app-users.js';
 import { layOutDataDir } from './data-dir.js';
@@ -45,6 +49,9 @@ export interface Platform {
   readonly engine: 'docker' | 'local';
   /** The router's HTTP server, not listening: the caller listens on PAAS_ROUTER_PORT. */
   readonly routerServer: Server;
+  /** The router's HTTPS server, not listening: the caller listens on PAAS_ROUTER_TLS_PORT. */
+  readonly routerTlsServer: TlsServer;
+  readonly acme: AcmeService;
   readonly manager: ProcessManager;
   readonly logs: LogRouter;
   /** Stops taking requests, ends running git backends, closes the database. */
@@ -92,8 +99,25 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     domain: config.domain,
     logger: logger.child({ component: 'router' }),
     onAccessLog: (app, line) => logs.publish(app, { source: 'paas', process: 'router', line }),
+    tls: { certificate: await loadPlatformCertificate(config, logger.child({ component: 'tls' })), publicPort: config.routerTlsPort },
   });
+  const routerTlsServer = router.tlsServer;
+  if (routerTlsServer === undefined) throw new Error('the router was made without its HTTPS server');
   const routes = createRouteSync(store, router);
+  const acme = createAcmeService({
+    store,
+    directory: config.acmeDirectory,
+    email: config.acmeEmail,
+    caFile: config.acmeCaFile,
+    appLog: (app, line) => platformLog(app, 'acm', line),
+    onCertificates: routes.refresh,
+    setChallenges: routes.setChallenges,
+    logger: logger.child({ component: 'acme' }),
+  });
+  const onRoutingChange = (): void => {
+    routes.refresh();
+    acme.kick();
+  };
   const manager = createProcessManager({
     driver,
     desired: desiredFromStore(store, slugs),
@@ -160,14 +184,17 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     shutdown: shutdown.signal,
     manager,
     deployer,
-    onRoutingChange: routes.refresh,
+    onRoutingChange,
     logs,
     logSessions: createLogSessions(),
     syncDrains,
     disk,
+    acme,
   });
   // In the background: at start, then every PAAS_GC_INTERVAL.
   disk.start(config.gcIntervalMs);
+  // Orders due since the last start (new domains, renewals) begin once the router can answer challenges.
+  acme.kick();
   return {
     app,
     store,
@@ -175,11 +202,14 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     pushServer,
     engine: docker ? 'docker' : 'local',
     routerServer: router.server,
+    routerTlsServer,
+    acme,
     manager,
     logs,
     async close() {
       shutdown.abort();
       await app.close();
+      await acme.close();
       await router.close();
       await pushServer.close();
       // Processes keep running: the next paasd adopts them.

@@ -19,6 +19,8 @@ export function toAppResource(app: AppRecord, release: Release, urls: PublicUrls
     web_url: webUrl(urls, app.name),
     git_url: `${apiOrigin}/${app.name}.git`,
     maintenance: app.maintenance,
+    acm: app.acm,
+    redirect_https: app.redirectHttps,
     created_at: app.createdAt,
     updated_at: app.updatedAt,
     released_at: release.createdAt,

@@ -18,7 +18,9 @@ import type { PushRequests } from './git-endpoint.js';
 import { installErrorHandlers } from './error-handler.js';
 import type { Logger } from './logger.js';
 import { registerActivityRoutes } from './routes/activity.js';
+import type { AcmeService } from './acme/acme-service.js';
 import { registerAppRoutes } from './routes/apps.js';
+import { registerCertificateRoutes } from './routes/certificates.js';
 import { registerBuildRoutes } from './routes/builds.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerDiskRoutes } from './routes/disk.js';
@@ -49,6 +51,7 @@ export interface ServerDeps {
   readonly logSessions: LogSessions;
   readonly syncDrains: (app: string) => Promise<void>;
   readonly disk: DiskCollector;
+  readonly acme: AcmeService;
   /** Aborts when paasd stops, to end running git backends. */
   readonly shutdown: AbortSignal;
 }
@@ -57,7 +60,7 @@ export interface ServerDeps {
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests drive it with `inject()`. */
-export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk }: ServerDeps): FastifyInstance {
+export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, acme }: ServerDeps): FastifyInstance {
   // Seen as Fastify's base logger type: pino's own type is wider and trips its generics.
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -73,7 +76,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, targets: { allowPrivate: config.allowPrivateTargets } };
+  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, targets: { allowPrivate: config.allowPrivateTargets }, acme };
   const authenticator = createAuthenticator(store.tokens, config.apiToken);
   registerGitRoutes(app, { repos, authenticator, pushServer, pushRequests, logger, shutdown });
   void app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
@@ -98,6 +101,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     registerBuildpackRoutes(api, context);
     registerDynoRoutes(api, context);
     registerDomainRoutes(api, context);
+    registerCertificateRoutes(api, context);
     registerLogRoutes(api, context);
     registerActivityRoutes(api, context);
     registerDrainRoutes(api, context);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
+import type { Server as TlsServer } from 'node:https';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +18,8 @@ export interface PlatformUnderTest {
   readonly git: GitClient;
   readonly api: string;
   readonly routerPort: number;
+  /** The router's HTTPS port. */
+  readonly tlsPort: number;
   /** Creates an app, pushes a fixture to it, and returns the push output. */
   pushFixture(app: string, fixture: string, buildpack?: string): Promise<{ code: number; out: string; repo: string }>;
   /** GET through the router with `Host: <app>.example.test`. */
@@ -25,7 +28,7 @@ export interface PlatformUnderTest {
   until(what: string | (() => string), check: () => Promise<boolean> | boolean, timeoutMs?: number): Promise<void>;
 }
 
-async function listen(server: Server): Promise<number> {
+async function listen(server: Server | TlsServer): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.address();
   assert.ok(address && typeof address === 'object');
@@ -37,6 +40,7 @@ export async function startPlatform(t: TestContext, env: Record<string, string>)
   const h = await startHarness(t, env);
   const apiPort = await listen(h.app.server);
   const routerPort = await listen(h.platform.routerServer);
+  const tlsPort = await listen(h.platform.routerTlsServer);
   const api = `http://127.0.0.1:${String(apiPort)}`;
   const git = gitClient(t, TOKEN);
   const get = (app: string, path = '/'): Promise<{ status: number; body: string }> => httpGet(routerPort, path, `${app}.example.test`);
@@ -45,6 +49,7 @@ export async function startPlatform(t: TestContext, env: Record<string, string>)
     git,
     api,
     routerPort,
+    tlsPort,
     get,
     async pushFixture(app, fixture, buildpack) {
       await h.send('POST', '/apps', { name: app });

@@ -47,6 +47,18 @@ export function describeApiEvent(event: Pick<EventRecord, 'action' | 'actor' | '
       return `Removed log drain ${String(data.drain)} ${by}`;
     case 'buildpacks.set':
       return `Set buildpacks to ${list(data.buildpacks).join(', ') || 'automatic detection'} ${by}`;
+    case 'certificate.add':
+      return `Added a certificate for ${list(data.hostnames).join(', ')} ${by}`;
+    case 'certificate.remove':
+      return `Removed the certificate for ${list(data.hostnames).join(', ')} ${by}`;
+    case 'acm.enable':
+      return `Enabled automatic certificate management ${by}`;
+    case 'acm.disable':
+      return `Disabled automatic certificate management ${by}`;
+    case 'redirect_https.on':
+      return `HTTP requests redirected to HTTPS ${by}`;
+    case 'redirect_https.off':
+      return `HTTP requests no longer redirected to HTTPS ${by}`;
     case 'build_cache.purge':
       return `Purged the build cache ${by}`;
     default:

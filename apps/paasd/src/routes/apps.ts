@@ -50,16 +50,23 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
     show(request.params.app, apiOrigin(request)),
   );
 
-  app.patch<{ Params: { app: string }; Body: { maintenance: boolean } }>(
+  app.patch<{ Params: { app: string }; Body: { maintenance?: boolean; redirect_https?: boolean } }>(
     '/apps/:app',
     {
       schema: {
         params: appParams,
-        body: { type: 'object', required: ['maintenance'], additionalProperties: false, properties: { maintenance: { type: 'boolean' } } },
+        body: {
+          type: 'object',
+          minProperties: 1,
+          additionalProperties: false,
+          properties: { maintenance: { type: 'boolean' }, redirect_https: { type: 'boolean' } },
+        },
       },
     },
     async (request) => {
-      store.apps.setMaintenance(request.params.app, request.body.maintenance, request.actor.name);
+      const { maintenance, redirect_https: redirectHttps } = request.body;
+      if (maintenance !== undefined) store.apps.setMaintenance(request.params.app, maintenance, request.actor.name);
+      if (redirectHttps !== undefined) store.apps.setRedirectHttps(request.params.app, redirectHttps, request.actor.name);
       onRoutingChange();
       return show(request.params.app, apiOrigin(request));
     },

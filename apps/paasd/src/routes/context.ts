@@ -6,6 +6,7 @@ import type { LogRouter } from '@paas/logs';
 import type { ProcessManager } from '@paas/runtime';
 import type { Store } from '@paas/store';
 
+import type { AcmeService } from '../acme/acme-service.js';
 import type { Actor } from '../auth.js';
 import type { BuildService } from '../deploy/build-service.js';
 import type { DiskCollector } from '../disk/disk-collector.js';
@@ -31,6 +32,8 @@ export interface RouteContext {
   readonly disk: DiskCollector;
   /** Which addresses drains and buildpack git URLs may reach. */
   readonly targets: TargetPolicy;
+  /** Automatic certificates: orders on demand (ACM on, a domain added, a refresh). */
+  readonly acme: AcmeService;
 }
 
 declare module 'fastify' {

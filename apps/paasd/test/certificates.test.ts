@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+
+import type { AcmResource, SniEndpointResource } from '@paas/core';
+
+import { httpsGet } from './https-client.js';
+import { startPlatform } from './platform-under-test.js';
+import { createTestCa } from './test-pki.js';
+
+const FAST = { PAAS_RUNTIME: 'local', PAAS_BOOT_TIMEOUT: '10', PAAS_STOP_GRACE: '2' };
+const run = promisify(execFile);
+
+test('HTTPS end to end: a self-signed platform certificate, certs:add with its checks, SNI, a certificate replaced under load, redirect to HTTPS', { timeout: 180_000 }, async (t) => {
+  const ca = createTestCa();
+  t.after(() => ca.remove());
+  const p = await startPlatform(t, FAST);
+  const pushed = await p.pushFixture('shop', 'py-web', 'procfile');
+  assert.equal(pushed.code, 0, pushed.out);
+  await p.until('the app answers', async () => (await p.get('shop')).status === 200);
+
+  // The platform certificate: made on first start, said so, and served for <app>.<domain>.
+  assert.match(p.h.logs(), /made a self-signed platform certificate for HTTPS/);
+  const platformPem = readFileSync(join(p.h.dataDir, 'tls', 'platform.crt'), 'utf8');
+  assert.ok(new X509Certificate(platformPem).checkHost('shop.example.test'));
+  const viaPlatform = await httpsGet(p.tlsPort, 'shop.example.test', platformPem);
+  assert.equal(viaPlatform.status, 200);
+
+  // certs:add refuses what cannot serve, each with its reason.
+  assert.equal((await p.h.send('POST', '/apps/shop/domains', { hostname: 'www.shop.test' })).statusCode, 201);
+  const good = ca.issue(['www.shop.test']);
+  const other = ca.issue(['www.other.test']);
+  const expired = ca.issue(['www.shop.test'], { start: '2020-01-01T00:00:00Z', end: '2020-02-01T00:00:00Z' });
+  const add = (chain: string, key: string) => p.h.send('POST', '/apps/shop/sni-endpoints', { certificate_chain: chain, private_key: key });
+  const refusals: [string, Awaited<ReturnType<typeof add>>][] = [
+    ['key does not match', await add(good.cert + ca.cert, other.key)],
+    ['chain is incomplete', await add(good.cert, good.key)],
+    ['expired on 2020-02-01', await add(expired.cert + ca.cert, expired.key)],
+    ['none of the app\'s domains \\(www.shop.test\\)', await add(other.cert + ca.cert, other.key)],
+    ['No certificate found', await add('hello', good.key)],
+  ];
+  for (const [reason, response] of refusals) {
+    assert.equal(response.statusCode, 422, response.body);
+    assert.equal(response.json<{ id: string }>().id, 'invalid_params');
+    assert.match(response.json<{ message: string }>().message, new RegExp(reason));
+  }
+  const added = await add(good.cert + ca.cert, good.key);
+  assert.equal(added.statusCode, 201, added.body);
+  const endpoint = added.json<SniEndpointResource>();
+  assert.deepEqual(endpoint.domains, ['www.shop.test']);
+  assert.equal(endpoint.ssl_cert.issuer, 'paas test CA');
+  assert.equal(endpoint.source, 'uploaded');
+  const status = (await p.h.request({ url: '/apps/shop/acm' })).json<AcmResource>();
+  assert.deepEqual(status.domains.map((d) => [d.hostname, d.status, d.certificate?.issuer]), [['www.shop.test', 'uploaded', 'paas test CA']]);
+
+  // Served by SNI to node's client and to curl, both verifying against the CA.
+  const viaCustom = await httpsGet(p.tlsPort, 'www.shop.test', ca.cert);
+  assert.equal(viaCustom.status, 200);
+  assert.equal(viaCustom.issuer, 'paas test CA');
+  const curl = await run('curl', ['-sS', '--cacert', ca.certFile, '--resolve', `www.shop.test:${String(p.tlsPort)}:127.0.0.1`, `https://www.shop.test:${String(p.tlsPort)}/`]);
+  assert.equal(JSON.parse(curl.stdout).dyno, 'web.1');
+
+  // A new certificate replaces the old under a steady HTTPS request loop: nothing fails.
+  let running = true;
+  let ok = 0;
+  const failed: string[] = [];
+  const loop = (async () => {
+    while (running) {
+      try {
+        const answer = await httpsGet(p.tlsPort, 'www.shop.test', ca.cert);
+        if (answer.status === 200) ok += 1;
+        else failed.push(String(answer.status));
+      } catch (error) {
+        failed.push(String(error));
+      }
+    }
+  })();
+  const renewed = ca.issue(['www.shop.test', 'shop.test']);
+  assert.equal((await add(renewed.cert + ca.cert, renewed.key)).statusCode, 201);
+  await p.until('the new certificate to be served', async () => (await httpsGet(p.tlsPort, 'www.shop.test', ca.cert)).serial === new X509Certificate(renewed.cert).serialNumber, 5_000);
+  assert.equal((await p.h.send('DELETE', `/apps/shop/sni-endpoints/${endpoint.id}`)).statusCode, 200);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  running = false;
+  await loop;
+  assert.deepEqual(failed, []);
+  assert.ok(ok > 10, `only ${String(ok)} requests`);
+
+  // Redirects to HTTPS when asked; the TLS listener keeps answering.
+  const patched = await p.h.send('PATCH', '/apps/shop', { redirect_https: true });
+  assert.equal(patched.json<{ redirect_https: boolean }>().redirect_https, true);
+  const plain = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code} %{redirect_url}', '-H', 'Host: www.shop.test', `http://127.0.0.1:${String(p.routerPort)}/cart?x=1`]);
+  assert.equal(plain.stdout, 'https://www.shop.test:8443/cart?x=1'.replace(/^/, '308 '));
+  assert.equal((await httpsGet(p.tlsPort, 'www.shop.test', ca.cert)).status, 200);
+  const appLog = (await p.h.request({ url: '/apps/shop/logs?ps=api&lines=50' })).body;
+  assert.match(appLog, /paas\[api\]: Added a certificate for www\.shop\.test by admin/);
+  assert.match(appLog, /paas\[api\]: HTTP requests redirected to HTTPS by admin/);
+});
