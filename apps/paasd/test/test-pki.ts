@@ -44,7 +44,8 @@ export function createTestCa(name = 'paas test CA'): TestCa {
     issue(names, validity = { days: 30 }) {
       count += 1;
       const base = join(dir, `leaf-${String(count)}`);
-      writeFileSync(`${base}.ext`, `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}\n`);
+      // Names that are IPv4 addresses go in as IP entries (a server reached at 127.0.0.1).
+      writeFileSync(`${base}.ext`, `subjectAltName=${names.map((n) => (/^\d+(\.\d+){3}$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',')}\n`);
       openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${names[0] ?? 'localhost'}`]);
       const window = 'days' in validity ? ['-days', String(validity.days)] : ['-startdate', asn1Time(validity.start), '-enddate', asn1Time(validity.end)];
       openssl(['ca', '-batch', '-notext', '-config', config, '-cert', caCert, '-keyfile', caKey, '-in', `${base}.csr`, '-out', `${base}.crt`, '-extfile', `${base}.ext`, ...window]);

@@ -7,6 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
+import { rootCertificates } from 'node:tls';
 
 import acme from 'acme-client';
 
@@ -58,7 +59,8 @@ export function createAcmeService(options: AcmeServiceOptions): AcmeService {
   if (options.caFile !== undefined) {
     // acme-client sends every request through one axios instance; its default agent is
     // the only way to add a CA. paasd talks to one ACME directory, so this is that.
-    acme.axios.defaults.httpsAgent = new Agent({ ca: readFileSync(options.caFile, 'utf8'), keepAlive: true });
+    // Node's own roots stay trusted: the file adds to them.
+    acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, readFileSync(options.caFile, 'utf8')], keepAlive: true });
   }
 
   const publishChallenges = (): void => {
