@@ -47,6 +47,7 @@ export async function startPaasd(options: PaasdOptions = {}): Promise<RunningPaa
       ...options.env,
       PORT: '0',
       PAAS_ROUTER_PORT: '0',
+      PAAS_ROUTER_TLS_PORT: '0',
       PAAS_DATA_DIR: dataDir,
       PAAS_API_TOKEN: token,
     },

@@ -25,7 +25,7 @@ interface Paasd {
 async function launch(dataDir: string, token: string): Promise<Paasd> {
   const child = spawn(process.execPath, [PAASD_BIN], {
     cwd: dataDir,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', PAAS_ROUTER_PORT: '0', PAAS_DATA_DIR: dataDir, PAAS_API_TOKEN: token, PAAS_RUNTIME: 'local', PAAS_DOMAIN: 'example.test' },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', PAAS_ROUTER_PORT: '0', PAAS_ROUTER_TLS_PORT: '0', PAAS_DATA_DIR: dataDir, PAAS_API_TOKEN: token, PAAS_RUNTIME: 'local', PAAS_DOMAIN: 'example.test' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {
