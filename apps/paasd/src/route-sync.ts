@@ -59,7 +59,7 @@ export function createRouteSync(store: Store, router: { update(table: RouteTable
     /** From the API or ACME: apps, domains, maintenance, redirects or certificates changed. */
     refresh,
     /** From ACME: the HTTP-01 challenges to answer now (token → host and key authorization). */
-    setChallenges(next: ReadonlyMap<string, AcmeChallenge>): void {
+    setChallenges(this: void, next: ReadonlyMap<string, AcmeChallenge>): void {
       challenges = next;
       publish();
     },

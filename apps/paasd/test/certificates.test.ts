@@ -62,7 +62,7 @@ test('HTTPS end to end: a self-signed platform certificate, certs:add with its c
   assert.equal(viaCustom.status, 200);
   assert.equal(viaCustom.issuer, 'paas test CA');
   const curl = await run('curl', ['-sS', '--cacert', ca.certFile, '--resolve', `www.shop.test:${String(p.tlsPort)}:127.0.0.1`, `https://www.shop.test:${String(p.tlsPort)}/`]);
-  assert.equal(JSON.parse(curl.stdout).dyno, 'web.1');
+  assert.equal((JSON.parse(curl.stdout) as { dyno: string }).dyno, 'web.1');
 
   // A new certificate replaces the old under a steady HTTPS request loop: nothing fails.
   let running = true;

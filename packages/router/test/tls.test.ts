@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 
@@ -29,7 +29,7 @@ async function askTls(port: number, host: string, ca: string, path = '/'): Promi
   const req = httpsRequest({ host: '127.0.0.1', port, path, servername: host, headers: { host }, ca, agent: false });
   req.end();
   const [res] = (await once(req, 'response')) as [IncomingMessage];
-  const socket = res.socket as import('node:tls').TLSSocket;
+  const socket = res.socket as TLSSocket;
   const peer = socket.getPeerCertificate();
   let body = '';
   res.setEncoding('utf8');
@@ -75,7 +75,7 @@ test('HTTPS by SNI: the platform certificate, a custom domain\'s own, forwarded 
 
   const viaCustom = await askTls(r.tlsPort, 'www.custom.test', ca.cert);
   assert.equal(viaCustom.peerCertificate, 'www.custom.test');
-  assert.equal(JSON.parse(viaCustom.body).proto, 'https');
+  assert.equal((JSON.parse(viaCustom.body) as { proto: string }).proto, 'https');
 
   const plain = await ask(r.port, 'demo.example.test', { headers: { 'x-forwarded-proto': 'https' } });
   assert.deepEqual(JSON.parse(plain.body), { proto: 'http', port: String(r.port), host: 'demo.example.test' });
@@ -87,7 +87,7 @@ test('HTTPS by SNI: the platform certificate, a custom domain\'s own, forwarded 
   const caFile = join(tmpdir(), `paas-ca-${String(process.pid)}.pem`);
   writeFileSync(caFile, ca.cert);
   const { stdout } = await promisify(execFile)('curl', ['-sS', '--cacert', caFile, '--resolve', `www.custom.test:${String(r.tlsPort)}:127.0.0.1`, `https://www.custom.test:${String(r.tlsPort)}/`]);
-  assert.equal(JSON.parse(stdout).proto, 'https');
+  assert.equal((JSON.parse(stdout) as { proto: string }).proto, 'https');
 });
 
 test('a certificate replaced in the table is served to the next connection; the platform one can be replaced too', async (t) => {

@@ -4,7 +4,7 @@
  * expiry, a growing wait after failures. What happens is told in the app's log stream as
  * `paas[acm]` lines; the store keeps the certificates, each host name's state and the account.
  */
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { rootCertificates } from 'node:tls';
