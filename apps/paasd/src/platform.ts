@@ -20,7 +20,7 @@ import type { AppUser, Sandbox } from '@paas/core';
 
 import { createAcmeService } from './acme/acme-service.js';
 import type { AcmeService } from './acme/acme-service.js';
-import { loadPlatformCertificate } from './certs/platform-certificate.js';
+import { loadPlatformCertificates } from './certs/platform-certificate.js';
 import type { Config } from './config.js';
 import { createAppUsers } from './app-users.js';
 import { layOutDataDir } from './data-dir.js';
@@ -95,11 +95,12 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const containment = docker ? {} : await containLocalApps(config.dataDir, logger);
   const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
   const driver = createRuntimeDriver(config, docker, logger.child({ component: docker ? 'docker' : 'local' }), containment);
+  const platformCertificates = await loadPlatformCertificates(config, store.apps.list().map((record) => record.name), logger.child({ component: 'tls' }));
   const router = createRouter({
     domain: config.domain,
     logger: logger.child({ component: 'router' }),
     onAccessLog: (app, line) => logs.publish(app, { source: 'paas', process: 'router', line }),
-    tls: { certificate: await loadPlatformCertificate(config, logger.child({ component: 'tls' })), publicPort: config.routerTlsPort },
+    tls: { certificate: platformCertificates.initial, publicPort: config.routerTlsPort },
   });
   const routerTlsServer = router.tlsServer;
   if (routerTlsServer === undefined) throw new Error('the router was made without its HTTPS server');
@@ -117,6 +118,9 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const onRoutingChange = (): void => {
     routes.refresh();
     acme.kick();
+    platformCertificates.coverApps(store.apps.list().map((record) => record.name), (certificate) => {
+      router.setPlatformCertificate(certificate);
+    });
   };
   const manager = createProcessManager({
     driver,

@@ -23,12 +23,13 @@ test('HTTPS end to end: a self-signed platform certificate, certs:add with its c
   assert.equal(pushed.code, 0, pushed.out);
   await p.until('the app answers', async () => (await p.get('shop')).status === 200);
 
-  // The platform certificate: made on first start, said so, and served for <app>.<domain>.
-  assert.match(p.h.logs(), /made a self-signed platform certificate for HTTPS/);
-  const platformPem = readFileSync(join(p.h.dataDir, 'tls', 'platform.crt'), 'utf8');
-  assert.ok(new X509Certificate(platformPem).checkHost('shop.example.test'));
-  const viaPlatform = await httpsGet(p.tlsPort, 'shop.example.test', platformPem);
+  // The platform certificate: from a local CA made on first start (said so), naming each app's host.
+  assert.match(p.h.logs(), /made a local CA for HTTPS/);
+  const localCa = readFileSync(join(p.h.dataDir, 'tls', 'ca.crt'), 'utf8');
+  const viaPlatform = await httpsGet(p.tlsPort, 'shop.example.test', localCa);
   assert.equal(viaPlatform.status, 200);
+  assert.match(viaPlatform.issuer, /paas local CA for example\.test/);
+  assert.ok(new X509Certificate(readFileSync(join(p.h.dataDir, 'tls', 'platform.crt'), 'utf8')).checkHost('shop.example.test'));
 
   // certs:add refuses what cannot serve, each with its reason.
   assert.equal((await p.h.send('POST', '/apps/shop/domains', { hostname: 'www.shop.test' })).statusCode, 201);
