@@ -7,6 +7,8 @@ export interface Config {
   readonly routerPort: number;
   /** The router's HTTPS port. */
   readonly routerTlsPort: number;
+  /** Which data plane applies the route table: the builtin Node router, or nginx run by paasd. */
+  readonly routerPlane: 'builtin' | 'nginx';
   /** The platform domain's certificate and key (PEM files); unset: a self-signed one in the data dir. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** The ACME directory automatic certificates are ordered from. */
@@ -39,6 +41,7 @@ export interface Config {
 /** Let's Encrypt's production directory. */
 export const LETS_ENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';
 
+const ROUTER_PLANES = ['builtin', 'nginx'] as const;
 const RUNTIMES = ['auto', 'local', 'docker', 'swarm'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -140,6 +143,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     host: text('HOST') ?? '0.0.0.0',
     routerPort: port('PAAS_ROUTER_PORT', 8080),
     routerTlsPort: port('PAAS_ROUTER_TLS_PORT', 8443),
+    routerPlane: oneOf('PAAS_ROUTER', ROUTER_PLANES, 'builtin'),
     tls: certFile !== undefined && keyFile !== undefined ? { certFile: absolute(certFile), keyFile: absolute(keyFile) } : undefined,
     acmeDirectory,
     acmeEmail,

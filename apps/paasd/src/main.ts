@@ -51,15 +51,8 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, host: config.host, dataDir: config.dataDir, engine: platform.engine }, 'api listening');
-  await new Promise<void>((resolve, reject) => {
-    platform.routerServer.once('error', reject);
-    platform.routerServer.listen(config.routerPort, config.host, () => resolve());
-  });
-  await new Promise<void>((resolve, reject) => {
-    platform.routerTlsServer.once('error', reject);
-    platform.routerTlsServer.listen(config.routerTlsPort, config.host, () => resolve());
-  });
-  logger.info({ port: config.routerPort, tlsPort: config.routerTlsPort, domain: config.domain }, 'router listening');
+  const routerPorts = await platform.router.listen();
+  logger.info({ port: routerPorts.port, tlsPort: routerPorts.tlsPort, domain: config.domain, plane: config.routerPlane }, 'router listening');
   ensureApiToken(store.tokens, config.apiToken, logger, `http://localhost:${String(port)}`);
   // For `npm stop`; removed again on a clean exit.
   writePidFile(config.dataDir, platform.engine);

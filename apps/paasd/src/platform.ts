@@ -2,15 +2,12 @@ import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
-import type { Server } from 'node:http';
-import type { Server as TlsServer } from 'node:https';
 
 import { createSlugStore } from '@paas/builder';
 import { createRepoStore } from '@paas/git';
 import type { PushServer, RepoStore } from '@paas/git';
 import { createDrain, createLogRouter } from '@paas/logs';
 import type { LogRouter } from '@paas/logs';
-import { createRouter } from '@paas/router';
 import { createProcessManager, findBubblewrap } from '@paas/runtime';
 import type { ProcessManager } from '@paas/runtime';
 import { createStore } from '@paas/store';
@@ -22,6 +19,8 @@ import { createAcmeService } from './acme/acme-service.js';
 import type { AcmeService } from './acme/acme-service.js';
 import { loadPlatformCertificates } from './certs/platform-certificate.js';
 import type { Config } from './config.js';
+import { DATA_PLANES } from './data-plane.js';
+import type { DataPlane } from './data-plane.js';
 import { createAppUsers } from './app-users.js';
 import { layOutDataDir } from './data-dir.js';
 import { createAppLocks } from './deploy/app-locks.js';
@@ -47,10 +46,8 @@ export interface Platform {
   readonly repos: RepoStore;
   readonly pushServer: PushServer;
   readonly engine: 'docker' | 'local';
-  /** The router's HTTP server, not listening: the caller listens on PAAS_ROUTER_PORT. */
-  readonly routerServer: Server;
-  /** The router's HTTPS server, not listening: the caller listens on PAAS_ROUTER_TLS_PORT. */
-  readonly routerTlsServer: TlsServer;
+  /** The router's data plane (PAAS_ROUTER), not yet serving: the caller calls `listen()`. */
+  readonly router: DataPlane;
   readonly acme: AcmeService;
   readonly manager: ProcessManager;
   readonly logs: LogRouter;
@@ -96,14 +93,12 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
   const driver = createRuntimeDriver(config, docker, logger.child({ component: docker ? 'docker' : 'local' }), containment);
   const platformCertificates = await loadPlatformCertificates(config, store.apps.list().map((record) => record.name), logger.child({ component: 'tls' }));
-  const router = createRouter({
-    domain: config.domain,
-    logger: logger.child({ component: 'router' }),
+  const router = DATA_PLANES[config.routerPlane]({
+    config,
+    platformCertificate: platformCertificates.initial,
     onAccessLog: (app, line) => logs.publish(app, { source: 'paas', process: 'router', line }),
-    tls: { certificate: platformCertificates.initial, publicPort: config.routerTlsPort },
+    logger: logger.child({ component: 'router', plane: config.routerPlane }),
   });
-  const routerTlsServer = router.tlsServer;
-  if (routerTlsServer === undefined) throw new Error('the router was made without its HTTPS server');
   const routes = createRouteSync(store, router);
   const acme = createAcmeService({
     store,
@@ -205,8 +200,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     repos,
     pushServer,
     engine: docker ? 'docker' : 'local',
-    routerServer: router.server,
-    routerTlsServer,
+    router,
     acme,
     manager,
     logs,

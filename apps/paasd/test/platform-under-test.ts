@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
-import type { Server as TlsServer } from 'node:https';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,7 +28,16 @@ export interface PlatformUnderTest {
   until(what: string | (() => string), check: () => Promise<boolean> | boolean, timeoutMs?: number): Promise<void>;
 }
 
-async function listen(server: Server | TlsServer): Promise<number> {
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  assert.ok(address && typeof address === 'object');
+  return address.port;
+}
+
+async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.address();
   assert.ok(address && typeof address === 'object');
@@ -37,10 +46,11 @@ async function listen(server: Server | TlsServer): Promise<number> {
 
 /** A whole platform — API, git endpoint, router, process manager — on free ports. */
 export async function startPlatform(t: TestContext, env: Record<string, string>): Promise<PlatformUnderTest> {
-  const h = await startHarness(t, env);
+  // Loopback only, as before: a test's router must not be reachable from other addresses.
+  const h = await startHarness(t, { HOST: '127.0.0.1', ...env });
   const apiPort = await listen(h.app.server);
-  const routerPort = await listen(h.platform.routerServer);
-  const tlsPort = await listen(h.platform.routerTlsServer);
+  // Free ports (nginx cannot be given 0); the configured ones still name the apps' URLs.
+  const { port: routerPort, tlsPort } = await h.platform.router.listen({ port: await freePort(), tlsPort: await freePort() });
   const api = `http://127.0.0.1:${String(apiPort)}`;
   const git = gitClient(t, TOKEN);
   const get = (app: string, path = '/'): Promise<{ status: number; body: string }> => httpGet(routerPort, path, `${app}.example.test`);

@@ -24,3 +24,4 @@ export {
 } from './route-table.js';
 export { ROUTER_ERRORS, type RouterError, type RouterErrorCode } from './router-errors.js';
 export { createRouter, type Router, type RouterLogger, type RouterOptions } from './router.js';
+export { NGINX, createNginxPlane, type NginxPlane, type NginxPlaneOptions } from './planes/nginx/nginx-plane.js';

@@ -7,6 +7,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { rootCertificates } from 'node:tls';
 
 import acme from 'acme-client';
@@ -17,6 +18,9 @@ import type { Store } from '@paas/store';
 import { issuerOf, namesOf, parseChain } from '../certs/certificate-check.js';
 import type { Logger } from '../logger.js';
 import { planAcmOrders, retryDelayMs, type AcmOrder } from './acm-plan.js';
+
+/** How long shutdown waits for an order under way. */
+const CLOSE_WAIT_MS = 1_000;
 
 export interface AcmeServiceOptions {
   readonly store: Store;
@@ -118,6 +122,7 @@ export function createAcmeService(options: AcmeServiceOptions): AcmeService {
           publishChallenges();
         },
       });
+      if (closed) return;
       const certs = parseChain(pem);
       const leaf = certs[0] as X509Certificate;
       const record = store.certificates.replaceAcm({ id: appId, name: app }, hostname, {
@@ -132,6 +137,7 @@ export function createAcmeService(options: AcmeServiceOptions): AcmeService {
       options.onCertificates();
       options.appLog(app, `Certificate issued for ${hostname} by ${record.issuer}, valid until ${record.notAfter}`);
     } catch (error) {
+      if (closed) return;
       const failures = (previous?.failures ?? 0) + 1;
       const nextAttemptAt = new Date(Date.now() + retryDelayMs(failures, options.retryBaseMs)).toISOString();
       const message = describeAcmeError(error);
@@ -206,7 +212,9 @@ export function createAcmeService(options: AcmeServiceOptions): AcmeService {
     async close() {
       closed = true;
       clearTimeout(timer);
-      await running;
+      // An order may wait minutes on an unreachable CA (acme-client retries): it is left to
+      // end by itself, writing nothing once closed, rather than holding up shutdown.
+      await Promise.race([running, sleep(CLOSE_WAIT_MS)]);
     },
   };
 }

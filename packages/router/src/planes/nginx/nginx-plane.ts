@@ -43,6 +43,8 @@ export interface NginxPlaneOptions {
 export interface NginxPlane {
   /** Applies the table: rendered, checked and reloaded in the background, one at a time. */
   update(table: RouteTable): void;
+  /** Another platform certificate, from the next reload on (applied at once). */
+  setPlatformCertificate(certificate: TlsCertificate): void;
   table(): RouteTable;
   /** Resolves once every table given so far is what nginx serves. */
   applied(): Promise<void>;
@@ -78,7 +80,7 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
     }
     return file;
   };
-  const platformCertificateFile = await writeCertificate(options.platformCertificate);
+  let platformCertificateFile = await writeCertificate(options.platformCertificate);
 
   const syslog: Socket = createSocket('udp4');
   syslog.on('message', (message) => {
@@ -126,12 +128,19 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
     retiring = before;
   };
 
+  const update = (table: RouteTable): void => {
+    current = table;
+    queue = queue.then(() => reload(table)).catch((err: unknown) => {
+      options.logger?.error({ err }, 'nginx configuration refused; the previous one stays');
+    });
+  };
   return {
-    update(table) {
-      current = table;
-      queue = queue.then(() => reload(table)).catch((err: unknown) => {
-        options.logger?.error({ err }, 'nginx configuration refused; the previous one stays');
+    update,
+    setPlatformCertificate(certificate) {
+      queue = queue.then(async () => {
+        platformCertificateFile = await writeCertificate(certificate);
       });
+      update(current);
     },
     table: () => current,
     applied: async () => {
