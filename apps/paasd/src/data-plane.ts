@@ -12,6 +12,8 @@ import type { Config } from './config.js';
 
 export interface DataPlane {
   update(table: RouteTable): void;
+  /** Resolves once every table given so far is served (nginx reloads after `update` returns). */
+  applied(): Promise<void>;
   /** Resolves once no request is under way to the backend `id` (after the table dropped it). */
   drain(id: string, timeoutMs?: number): Promise<void>;
   setPlatformCertificate(certificate: TlsCertificate): void;
@@ -51,6 +53,7 @@ function createBuiltinPlane({ config, platformCertificate, onAccessLog, logger }
     update: (table) => {
       router.update(table);
     },
+    applied: () => Promise.resolve(),
     drain: (id, timeoutMs) => router.drain(id, timeoutMs),
     setPlatformCertificate: (certificate) => {
       router.setPlatformCertificate(certificate);
@@ -73,6 +76,7 @@ function createNginxDataPlane({ config, platformCertificate, onAccessLog, logger
       table = next;
       plane?.update(next);
     },
+    applied: async () => plane?.applied(),
     drain: async (id, timeoutMs) => plane?.drain(id, timeoutMs),
     setPlatformCertificate(next) {
       certificate = next;

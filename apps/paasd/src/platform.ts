@@ -106,8 +106,14 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     email: config.acmeEmail,
     caFile: config.acmeCaFile,
     appLog: (app, line) => platformLog(app, 'acm', line),
-    onCertificates: routes.refresh,
-    setChallenges: routes.setChallenges,
+    onCertificates: async () => {
+      routes.refresh();
+      await router.applied();
+    },
+    setChallenges: async (challenges) => {
+      routes.setChallenges(challenges);
+      await router.applied();
+    },
     logger: logger.child({ component: 'acme' }),
   });
   const onRoutingChange = (): void => {

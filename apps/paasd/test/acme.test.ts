@@ -32,11 +32,12 @@ async function servedChain(port: number, host: string, root: string): Promise<X5
   return new X509Certificate(peer.raw);
 }
 
-test('ACME end to end against pebble: HTTP-01 through the router, issued, served, renewed, refreshed; a domain that cannot validate fails with its reason', { timeout: 120_000, skip: pebbleMissing() }, async (t) => {
+for (const plane of ['builtin', 'nginx'] as const) {
+test(`ACME end to end against pebble (PAAS_ROUTER=${plane}): HTTP-01 through the router, issued, served, renewed, refreshed; a domain that cannot validate fails with its reason`, { timeout: 120_000, skip: pebbleMissing() || (plane === 'nginx' && !existsSync('/usr/sbin/nginx') && !process.env.CI ? 'nginx is not installed; CI runs this test' : false) }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'paasd-pebble-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const pebble = await preparePebble(t, dir);
-  const p = await startPlatform(t, { ...FAST, PAAS_ACME_DIRECTORY: pebble.directory, PAAS_ACME_CA_FILE: pebble.tlsCa.certFile, PAAS_ACME_EMAIL: 'ops@example.test' });
+  const p = await startPlatform(t, { ...FAST, PAAS_ACME_DIRECTORY: pebble.directory, PAAS_ACME_CA_FILE: pebble.tlsCa.certFile, PAAS_ACME_EMAIL: 'ops@example.test', PAAS_ROUTER: plane });
   await pebble.start(p.routerPort, VALIDITY_SECONDS);
   const acm = async (): Promise<AcmResource> => (await p.h.request({ url: '/apps/shop/acm' })).json<AcmResource>();
   let seen = '';
@@ -89,3 +90,4 @@ test('ACME end to end against pebble: HTTP-01 through the router, issued, served
   const disabled = await p.h.send('DELETE', '/apps/shop/acm');
   assert.deepEqual(disabled.json<AcmResource>().domains.map((d) => d.status), ['none', 'none']);
 });
+}

@@ -30,10 +30,10 @@ export interface AcmeServiceOptions {
   readonly caFile: string | undefined;
   /** A line in the app's log stream, as `paas[acm]`. */
   readonly appLog: (app: string, line: string) => void;
-  /** Certificates changed in the store: the router's table must follow. */
-  readonly onCertificates: () => void;
-  /** The HTTP-01 challenges the router must answer now. */
-  readonly setChallenges: (challenges: ReadonlyMap<string, AcmeChallenge>) => void;
+  /** Certificates changed in the store: the router's table must follow; resolves once it serves them. */
+  readonly onCertificates: () => Promise<void>;
+  /** The HTTP-01 challenges the router must answer now; resolves once it does. */
+  readonly setChallenges: (challenges: ReadonlyMap<string, AcmeChallenge>) => Promise<void>;
   readonly logger: Logger;
   /** First wait after a failed order (doubles per failure, at most a day); default 1 min. */
   readonly retryBaseMs?: number;
@@ -67,9 +67,7 @@ export function createAcmeService(options: AcmeServiceOptions): AcmeService {
     acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, readFileSync(options.caFile, 'utf8')], keepAlive: true });
   }
 
-  const publishChallenges = (): void => {
-    options.setChallenges(new Map(challenges));
-  };
+  const publishChallenges = (): Promise<void> => options.setChallenges(new Map(challenges));
 
   /** The account key is made once per directory and kept; the account URL once registered. */
   const accountClient = async (): Promise<acme.Client> => {
@@ -115,11 +113,12 @@ export function createAcmeService(options: AcmeServiceOptions): AcmeService {
         challengeCreateFn: async (authz, challenge, keyAuthorization) => {
           if (challenge.type !== 'http-01') throw new Error(`only HTTP-01 challenges are answered, not ${challenge.type}`);
           challenges.set(challenge.token, { host: authz.identifier.value.toLowerCase(), keyAuthorization });
-          publishChallenges();
+          // The CA may ask at once: the answer must be served before the challenge is completed.
+          await publishChallenges();
         },
         challengeRemoveFn: async (_authz, challenge) => {
           challenges.delete(challenge.token);
-          publishChallenges();
+          await publishChallenges();
         },
       });
       if (closed) return;
@@ -133,8 +132,9 @@ export function createAcmeService(options: AcmeServiceOptions): AcmeService {
         notBefore: new Date(leaf.validFrom).toISOString(),
         notAfter: new Date(leaf.validTo).toISOString(),
       });
+      // Told as issued once it is what the router serves.
+      await options.onCertificates();
       store.certificates.setAcmHost({ id: appId }, hostname, { status: 'cert issued', lastError: null, failures: 0, nextAttemptAt: null });
-      options.onCertificates();
       options.appLog(app, `Certificate issued for ${hostname} by ${record.issuer}, valid until ${record.notAfter}`);
     } catch (error) {
       if (closed) return;

@@ -5,6 +5,7 @@
  * checked against a strict pattern first, so nothing in the table can add a directive.
  */
 import { decideRoute, type AppRoute, type RouteTable, type TlsCertificate } from '../../route-table.js';
+import { ROUTER_ERRORS, errorPage, renderPage, type RouterErrorCode, type RouterPage } from '../../router-errors.js';
 
 export interface NginxRenderOptions {
   readonly domain: string;
@@ -15,8 +16,6 @@ export interface NginxRenderOptions {
   readonly publicTlsPort: number;
   /** Where nginx keeps its pid, temp files and error log. */
   readonly runDir: string;
-  /** Directory holding `_paas/<code>.html` error pages. */
-  readonly pagesRoot: string;
   /** The file (key and chain, PEM) written for a certificate. */
   readonly certificateFile: (certificate: TlsCertificate) => string;
   readonly platformCertificateFile: string;
@@ -38,7 +37,7 @@ export const ACCESS_FIELDS = [
 ] as const;
 
 export function renderNginxConfig(table: RouteTable, options: NginxRenderOptions): string {
-  for (const path of [options.runDir, options.pagesRoot, options.platformCertificateFile]) assertPath(path);
+  for (const path of [options.runDir, options.platformCertificateFile]) assertPath(path);
   if (!ADDRESS.test(options.host)) throw new Error(`not an address: ${options.host}`);
   const http = `${options.host}:${String(options.httpPort)}`;
   const tls = `${options.host}:${String(options.tlsPort)}`;
@@ -66,6 +65,8 @@ export function renderNginxConfig(table: RouteTable, options: NginxRenderOptions
     '  server_names_hash_bucket_size 256;',
     '  map_hash_bucket_size 512;',
     '  ssl_protocols TLSv1.2 TLSv1.3;',
+    // nginx has no escape for `$` in strings: pages write it as ${dollar}.
+    '  geo $dollar { default "$"; }',
     '  map $http_upgrade $paas_connection { default upgrade; "" ""; }',
     '  map $http_x_request_id $paas_request_id { "~^[A-Za-z0-9+/=._-]{20,200}$" $http_x_request_id; default $request_id; }',
     '  map $msec $paas_request_start { "~^(?<s>[0-9]+)\\.(?<ms>[0-9]+)$" $s$ms; default $msec; }',
@@ -91,7 +92,7 @@ export function renderNginxConfig(table: RouteTable, options: NginxRenderOptions
     `    ssl_certificate_key ${options.platformCertificateFile};`,
     ...serverCommon(options, '', ''),
     '    if ($paas_acme) { return 200 $paas_acme; }',
-    '    location / { return 404; }',
+    `    location / { ${pageReturn({ status: 404, title: 'No such app', explanation: "There is no app at this host. Check the app's name or its custom domains." })} }`,
     '  }',
     ...[...table.apps.values()].flatMap((app) => renderApp(app, table, options, http, tls)),
     '}',
@@ -138,11 +139,19 @@ function serverCommon(options: NginxRenderOptions, app: string, code: string): s
     `    set $paas_code "${code}";`,
     `    access_log syslog:server=127.0.0.1:${String(options.accessLogPort)},tag=paas,nohostname paas;`,
     '    add_header X-Request-Id $paas_request_id always;',
-    '    error_page 404 /_paas/404.html;',
-    '    error_page 502 =503 /_paas/H21.html;',
-    '    error_page 504 /_paas/H12.html;',
-    `    location ^~ /_paas/ { internal; root ${options.pagesRoot}; default_type text/html; charset utf-8; add_header X-Request-Id $paas_request_id always; add_header Cache-Control no-store always; }`,
+    '    add_header Cache-Control no-store always;',
+    // Refused by every process (nginx's 502) is H21, as the builtin router says; no first byte in time is H12.
+    '    error_page 502 =503 @paas_H21;',
+    '    error_page 504 @paas_H12;',
+    `    location @paas_H21 { ${pageReturn(errorPage(ROUTER_ERRORS.H21))} }`,
+    `    location @paas_H12 { ${pageReturn(errorPage(ROUTER_ERRORS.H12))} }`,
   ];
+}
+
+/** A router page written into the configuration: `return <status> "<html>"`, quoted for nginx. */
+function pageReturn(page: RouterPage): string {
+  const body = renderPage(page, undefined).body.replace(/["\\]/g, '\\$&').replace(/\$/g, '${dollar}');
+  return `default_type "text/html; charset=utf-8"; return ${String(page.status)} "${body}";`;
 }
 
 function renderApp(app: AppRoute, table: RouteTable, options: NginxRenderOptions, http: string, tls: string): string[] {
@@ -174,7 +183,7 @@ function renderApp(app: AppRoute, table: RouteTable, options: NginxRenderOptions
           '      proxy_hide_header X-Request-Id;',
           '    }',
         ]
-      : [`    error_page 503 /_paas/${code}.html;`, '    location / { return 503; }']),
+      : [`    location / { ${pageReturn(errorPage(ROUTER_ERRORS[code as RouterErrorCode]))} }`]),
   ];
   const server = (listen: string[], names: readonly string[], certificateFile: string | undefined, plain: boolean): string[] => [
     '  server {',

@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 
 import { formatAccessLine } from '../../access-line.js';
 import { createRouteTable, type RouteTable, type TlsCertificate } from '../../route-table.js';
-import { ROUTER_ERRORS, errorPage, renderPage, type RouterErrorCode } from '../../router-errors.js';
+import { ROUTER_ERRORS, type RouterErrorCode } from '../../router-errors.js';
 import type { RouterLogger } from '../../router.js';
 import { parseNginxAccessLine, renderNginxConfig } from './nginx-config.js';
 
@@ -56,20 +56,12 @@ export interface NginxPlane {
 export async function createNginxPlane(options: NginxPlaneOptions): Promise<NginxPlane> {
   const nginx = options.nginx ?? NGINX;
   const runDir = options.runDir;
-  const pagesRoot = join(runDir, 'pages');
   const certDir = join(runDir, 'certs');
-  for (const dir of [runDir, pagesRoot, join(pagesRoot, '_paas'), certDir, ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => join(runDir, 'tmp', kind))]) {
+  for (const dir of [runDir, certDir, ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => join(runDir, 'tmp', kind))]) {
     await mkdir(dir, { recursive: true });
   }
-  // Workers (an unprivileged user when nginx starts as root) read the pages; only the master reads keys.
-  await chmod(runDir, 0o711);
+  // Only nginx's master reads the keys; pages are in the configuration, so workers read no file here.
   await chmod(certDir, 0o700);
-  await chmod(pagesRoot, 0o755);
-  await chmod(join(pagesRoot, '_paas'), 0o755);
-  for (const code of Object.keys(ROUTER_ERRORS) as RouterErrorCode[]) {
-    await writeFile(join(pagesRoot, '_paas', `${code}.html`), renderPage(errorPage(ROUTER_ERRORS[code]), undefined).body, { mode: 0o644 });
-  }
-  await writeFile(join(pagesRoot, '_paas', '404.html'), renderPage({ status: 404, title: 'No such app', explanation: "There is no app at this host. Check the app's name or its custom domains." }, undefined).body, { mode: 0o644 });
 
   const certificateFile = (certificate: TlsCertificate): string => join(certDir, `${createHash('sha256').update(certificate.chain).digest('hex').slice(0, 32)}.pem`);
   const writeCertificate = async (certificate: TlsCertificate): Promise<string> => {
@@ -96,7 +88,7 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
     for (const certificate of table.certificates.values()) await writeCertificate(certificate);
     const text = renderNginxConfig(table, {
       domain: options.domain, host: options.host, httpPort: options.httpPort, tlsPort: options.tlsPort,
-      publicTlsPort: options.publicTlsPort ?? options.tlsPort, runDir, pagesRoot, certificateFile, platformCertificateFile, accessLogPort,
+      publicTlsPort: options.publicTlsPort ?? options.tlsPort, runDir, certificateFile, platformCertificateFile, accessLogPort,
     });
     await writeFile(`${confFile}.next`, text);
     // nginx -t reads the whole configuration, certificates included: a bad one never replaces a good one.
