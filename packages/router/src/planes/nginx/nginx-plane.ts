@@ -97,6 +97,7 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
   };
 
   await render(current);
+  await stopLeftover(runDir, confFile);
   const child: ChildProcess = spawn(nginx, ['-p', runDir, '-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -159,6 +160,30 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
       syslog.close();
     },
   };
+}
+
+/**
+ * An nginx left by a paasd that was killed (SIGKILL, a crash) still holds the ports: one whose
+ * pid file is in this run dir and whose command line names this configuration is asked to quit.
+ */
+async function stopLeftover(runDir: string, confFile: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(runDir, 'nginx.pid'), 'utf8').trim());
+  } catch {
+    return; // no pid file: nothing was left running
+  }
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8');
+  } catch {
+    return; // that process is gone
+  }
+  if (!cmdline.startsWith('nginx: master process') || !cmdline.includes(confFile)) return;
+  process.kill(pid, 'SIGQUIT');
+  const deadline = Date.now() + 10_000;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(20);
 }
 
 /** nginx's worker pids: the master's children. */
