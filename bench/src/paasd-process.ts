@@ -46,6 +46,7 @@ export async function startPaasd(options: PaasdOptions): Promise<RunningPaasd> {
       HOST: '127.0.0.1',
       PAAS_ROUTER_PORT: '0',
       PAAS_RENDEZVOUS_PORT: '0',
+      PAAS_ROUTER_TLS_PORT: '0',
       PAAS_RUNTIME: options.runtime,
       PAAS_DATA_DIR: dataDir,
       PAAS_API_TOKEN: token,

@@ -34,7 +34,7 @@ async function startOnce(runtime: Runtime, withApps: boolean): Promise<{ healthy
   const started = performance.now();
   const child = spawn(process.execPath, [PAASD_BIN], {
     cwd: dataDir,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dataDir, PORT: String(port), HOST: '127.0.0.1', PAAS_ROUTER_PORT: String(routerPort), PAAS_RENDEZVOUS_PORT: '0', PAAS_RUNTIME: runtime, PAAS_DATA_DIR: dataDir, PAAS_API_TOKEN: token },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dataDir, PORT: String(port), HOST: '127.0.0.1', PAAS_ROUTER_PORT: String(routerPort), PAAS_RENDEZVOUS_PORT: '0', PAAS_ROUTER_TLS_PORT: '0', PAAS_RUNTIME: runtime, PAAS_DATA_DIR: dataDir, PAAS_API_TOKEN: token },
     stdio: ['ignore', 'ignore', 'ignore'],
   });
   try {

@@ -59,6 +59,7 @@ export async function startPaasd(options: PaasdOptions): Promise<RunningPaasd> {
       PORT: '0',
       PAAS_ROUTER_PORT: '0',
       PAAS_RENDEZVOUS_PORT: '0',
+      PAAS_ROUTER_TLS_PORT: '0',
       PAAS_DOMAIN: options.domain,
       PAAS_DATA_DIR: dataDir,
       PAAS_API_TOKEN: token,

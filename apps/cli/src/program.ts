@@ -38,7 +38,15 @@ import { registerConfigUnset } from './commands/config/unset.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDomainsAdd } from './commands/domains/add.js';
 import { registerDomains } from './commands/domains/index.js';
+import { registerDomainsRedirectHttps } from './commands/domains/redirect-https.js';
 import { registerDomainsRemove } from './commands/domains/remove.js';
+import { registerCertsAdd } from './commands/certs/add.js';
+import { registerCertsAutoDisable } from './commands/certs/auto/disable.js';
+import { registerCertsAutoEnable } from './commands/certs/auto/enable.js';
+import { registerCertsAuto } from './commands/certs/auto/index.js';
+import { registerCertsAutoRefresh } from './commands/certs/auto/refresh.js';
+import { registerCerts } from './commands/certs/index.js';
+import { registerCertsRemove } from './commands/certs/remove.js';
 import { registerLogin } from './commands/login.js';
 import { registerLogout } from './commands/logout.js';
 import { registerDrainsAdd } from './commands/drains/add.js';
@@ -101,6 +109,14 @@ const REGISTRATIONS = [
   registerDomains,
   registerDomainsAdd,
   registerDomainsRemove,
+  registerDomainsRedirectHttps,
+  registerCerts,
+  registerCertsAdd,
+  registerCertsRemove,
+  registerCertsAuto,
+  registerCertsAutoEnable,
+  registerCertsAutoDisable,
+  registerCertsAutoRefresh,
   registerMaintenance,
   registerMaintenanceOn,
   registerMaintenanceOff,

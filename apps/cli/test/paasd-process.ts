@@ -48,6 +48,7 @@ export async function startPaasd(options: PaasdOptions = {}): Promise<RunningPaa
       PORT: '0',
       PAAS_ROUTER_PORT: '0',
       PAAS_RENDEZVOUS_PORT: '0',
+      PAAS_ROUTER_TLS_PORT: '0',
       PAAS_DATA_DIR: dataDir,
       PAAS_API_TOKEN: token,
     },

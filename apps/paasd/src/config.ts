@@ -7,6 +7,18 @@ export interface Config {
   readonly routerPort: number;
   /** TLS port where `heroku run` attaches to one-offs (Heroku's rendezvous). */
   readonly rendezvousPort: number;
+  /** The router's HTTPS port. */
+  readonly routerTlsPort: number;
+  /** Which data plane applies the route table: the builtin Node router, or nginx run by paasd. */
+  readonly routerPlane: 'builtin' | 'nginx';
+  /** The platform domain's certificate and key (PEM files); unset: a self-signed one in the data dir. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /** The ACME directory automatic certificates are ordered from. */
+  readonly acmeDirectory: string;
+  /** The contact for the ACME account (expiry notices from the CA). */
+  readonly acmeEmail: string | undefined;
+  /** Extra CA certificates (PEM file) to trust when talking to the ACME directory (a private or test CA). */
+  readonly acmeCaFile: string | undefined;
   readonly domain: string;
   readonly dataDir: string;
   readonly apiToken: string | undefined;
@@ -28,6 +40,10 @@ export interface Config {
   readonly allowPrivateTargets: boolean;
 }
 
+/** Let's Encrypt's production directory. */
+export const LETS_ENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';
+
+const ROUTER_PLANES = ['builtin', 'nginx'] as const;
 const RUNTIMES = ['auto', 'local', 'docker', 'swarm'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -110,12 +126,31 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     problems.push('PAAS_API_TOKEN is shorter than 16 characters: use a long random secret (e.g. `openssl rand -hex 32`).');
   }
   const dataDir = text('PAAS_DATA_DIR') ?? '.paas-data';
+  const absolute = (path: string): string => (isAbsolute(path) ? path : resolve(cwd, path));
+  const certFile = text('PAAS_TLS_CERT_FILE');
+  const keyFile = text('PAAS_TLS_KEY_FILE');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    problems.push('PAAS_TLS_CERT_FILE and PAAS_TLS_KEY_FILE go together: set both (a PEM certificate chain and its key) or neither (a self-signed certificate is made).');
+  }
+  const acmeDirectory = text('PAAS_ACME_DIRECTORY') ?? LETS_ENCRYPT;
+  if (!/^https?:\/\/[^\s/]+/.test(acmeDirectory) || !URL.canParse(acmeDirectory)) {
+    problems.push(`PAAS_ACME_DIRECTORY=${JSON.stringify(acmeDirectory)} is not an http(s) URL (e.g. ${LETS_ENCRYPT}).`);
+  }
+  const acmeEmail = text('PAAS_ACME_EMAIL');
+  if (acmeEmail !== undefined && !/^[^\s@:]+@[^\s@:]+$/.test(acmeEmail)) problems.push(`PAAS_ACME_EMAIL=${JSON.stringify(acmeEmail)} is not an email address.`);
+  const acmeCaFile = text('PAAS_ACME_CA_FILE');
 
   const config: Config = {
     port: port('PORT', 5100),
     host: text('HOST') ?? '0.0.0.0',
     routerPort: port('PAAS_ROUTER_PORT', 8080),
     rendezvousPort: port('PAAS_RENDEZVOUS_PORT', 5101),
+    routerTlsPort: port('PAAS_ROUTER_TLS_PORT', 8443),
+    routerPlane: oneOf('PAAS_ROUTER', ROUTER_PLANES, 'builtin'),
+    tls: certFile !== undefined && keyFile !== undefined ? { certFile: absolute(certFile), keyFile: absolute(keyFile) } : undefined,
+    acmeDirectory,
+    acmeEmail,
+    acmeCaFile: acmeCaFile === undefined ? undefined : absolute(acmeCaFile),
     domain,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
     apiToken,

@@ -39,7 +39,11 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const configured = readConfig();
   // Port 0 means "any free port"; apps' URLs must name the real one, so pick it first.
-  const config = configured.routerPort === 0 ? Object.freeze({ ...configured, routerPort: await freePort(configured.host) }) : configured;
+  const config = Object.freeze({
+    ...configured,
+    routerPort: configured.routerPort === 0 ? await freePort(configured.host) : configured.routerPort,
+    routerTlsPort: configured.routerTlsPort === 0 ? await freePort(configured.host) : configured.routerTlsPort,
+  });
   const logger = createLogger(config.logLevel);
   const platform = await createPlatform(config, logger);
   const { app, store } = platform;
@@ -47,11 +51,8 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, host: config.host, dataDir: config.dataDir, engine: platform.engine }, 'api listening');
-  await new Promise<void>((resolve, reject) => {
-    platform.routerServer.once('error', reject);
-    platform.routerServer.listen(config.routerPort, config.host, () => resolve());
-  });
-  logger.info({ port: config.routerPort, domain: config.domain }, 'router listening');
+  const routerPorts = await platform.router.listen();
+  logger.info({ port: routerPorts.port, tlsPort: routerPorts.tlsPort, domain: config.domain, plane: config.routerPlane }, 'router listening');
   // Its certificate names the hosts `heroku run` may reach it by; clients trust the platform CA.
   const rendezvous = await platform.rendezvous.listen(config.rendezvousPort, config.host, [config.domain, config.host].filter((name) => name !== '0.0.0.0' && name !== '::'));
   logger.info({ port: rendezvous.port, caFile: rendezvous.caFile }, 'rendezvous listening');

@@ -2,14 +2,12 @@ import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
-import type { Server } from 'node:http';
 
 import { createSlugStore } from '@paas/builder';
 import { createRepoStore } from '@paas/git';
 import type { PushServer, RepoStore } from '@paas/git';
 import { createDrain, createLogRouter } from '@paas/logs';
 import type { LogRouter } from '@paas/logs';
-import { createRouter } from '@paas/router';
 import { createProcessManager, findBubblewrap } from '@paas/runtime';
 import type { ProcessManager } from '@paas/runtime';
 import { createStore } from '@paas/store';
@@ -21,7 +19,12 @@ import { createAddonBackups } from './addons/addon-backups.js';
 import { createAddonService } from './addons/addon-service.js';
 import type { AddonService } from './addons/addon-service.js';
 import { createLocalProvider } from './addons/providers/local/local-provider.js';
+import { createAcmeService } from './acme/acme-service.js';
+import type { AcmeService } from './acme/acme-service.js';
+import { loadPlatformCertificates } from './certs/platform-certificate.js';
 import type { Config } from './config.js';
+import { DATA_PLANES } from './data-plane.js';
+import type { DataPlane } from './data-plane.js';
 import { createAppUsers } from './app-users.js';
 import { layOutDataDir } from './data-dir.js';
 import { createAppLocks } from './deploy/app-locks.js';
@@ -49,8 +52,9 @@ export interface Platform {
   readonly repos: RepoStore;
   readonly pushServer: PushServer;
   readonly engine: 'docker' | 'local';
-  /** The router's HTTP server, not listening: the caller listens on PAAS_ROUTER_PORT. */
-  readonly routerServer: Server;
+  /** The router's data plane (PAAS_ROUTER), not yet serving: the caller calls `listen()`. */
+  readonly router: DataPlane;
+  readonly acme: AcmeService;
   /** Heroku's rendezvous for `heroku run`, not listening: the caller listens on PAAS_RENDEZVOUS_PORT. */
   readonly rendezvous: Rendezvous;
   readonly manager: ProcessManager;
@@ -97,12 +101,37 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const containment = docker ? {} : await containLocalApps(config.dataDir, logger);
   const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
   const driver = createRuntimeDriver(config, docker, logger.child({ component: docker ? 'docker' : 'local' }), containment);
-  const router = createRouter({
-    domain: config.domain,
-    logger: logger.child({ component: 'router' }),
+  const platformCertificates = await loadPlatformCertificates(config, store.apps.list().map((record) => record.name), logger.child({ component: 'tls' }));
+  const router = DATA_PLANES[config.routerPlane]({
+    config,
+    platformCertificate: platformCertificates.initial,
     onAccessLog: (app, line) => logs.publish(app, { source: 'paas', process: 'router', line }),
+    logger: logger.child({ component: 'router', plane: config.routerPlane }),
   });
   const routes = createRouteSync(store, router);
+  const acme = createAcmeService({
+    store,
+    directory: config.acmeDirectory,
+    email: config.acmeEmail,
+    caFile: config.acmeCaFile,
+    appLog: (app, line) => platformLog(app, 'acm', line),
+    onCertificates: async () => {
+      routes.refresh();
+      await router.applied();
+    },
+    setChallenges: async (challenges) => {
+      routes.setChallenges(challenges);
+      await router.applied();
+    },
+    logger: logger.child({ component: 'acme' }),
+  });
+  const onRoutingChange = (): void => {
+    routes.refresh();
+    acme.kick();
+    platformCertificates.coverApps(store.apps.list().map((record) => record.name), (certificate) => {
+      router.setPlatformCertificate(certificate);
+    });
+  };
   const manager = createProcessManager({
     driver,
     desired: desiredFromStore(store, slugs),
@@ -194,23 +223,27 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     shutdown: shutdown.signal,
     manager,
     deployer,
-    onRoutingChange: routes.refresh,
+    onRoutingChange,
     logs,
     logSessions: createLogSessions(),
     syncDrains,
     disk,
     addons,
     backups,
+    acme,
   });
   // In the background: at start, then every PAAS_GC_INTERVAL.
   disk.start(config.gcIntervalMs);
+  // Orders due since the last start (new domains, renewals) begin once the router can answer challenges.
+  acme.kick();
   return {
     app,
     store,
     repos,
     pushServer,
     engine: docker ? 'docker' : 'local',
-    routerServer: router.server,
+    router,
+    acme,
     rendezvous,
     manager,
     logs,
@@ -219,6 +252,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
       shutdown.abort();
       await app.close();
       await rendezvous.close();
+      await acme.close();
       await router.close();
       await pushServer.close();
       // Processes keep running: the next paasd adopts them.

@@ -1,6 +1,8 @@
-import type { AppRoute, AppState, Backend, RouteTable } from '@paas/router';
+import type { AcmeChallenge, AppRoute, AppState, Backend, RouteTable, TlsCertificate } from '@paas/router';
 import { createRouteTable } from '@paas/router';
 import type { Store } from '@paas/store';
+
+import { chooseCertificates } from './certs/certificate-choice.js';
 
 interface Live {
   readonly backends: readonly Backend[];
@@ -20,23 +22,28 @@ const sameLive = (a: Live | undefined, b: Live): boolean =>
  */
 export function createRouteSync(store: Store, router: { update(table: RouteTable): void }) {
   const live = new Map<string, Live>();
-  let settings = new Map<string, { domains: string[]; maintenance: boolean }>();
+  let settings = new Map<string, { domains: string[]; maintenance: boolean; redirectHttps: boolean }>();
+  let certificates = new Map<string, TlsCertificate>();
+  let challenges: ReadonlyMap<string, AcmeChallenge> = new Map();
 
   const publish = (): void => {
-    const apps: AppRoute[] = [...settings].map(([name, { domains, maintenance }]) => ({
+    const apps: AppRoute[] = [...settings].map(([name, { domains, maintenance, redirectHttps }]) => ({
       name,
       domains,
       maintenance,
+      redirectHttps,
       state: live.get(name)?.state ?? 'no-web',
       backends: live.get(name)?.backends ?? [],
     }));
-    router.update(createRouteTable(apps));
+    router.update(createRouteTable(apps, { certificates, challenges }));
   };
 
   const refresh = (): void => {
     const domains = new Map<string, string[]>();
-    for (const domain of store.domains.list()) domains.set(domain.appId, [...(domains.get(domain.appId) ?? []), domain.hostname]);
-    settings = new Map(store.apps.list().map((app) => [app.name, { domains: domains.get(app.id) ?? [], maintenance: app.maintenance }]));
+    const allDomains = store.domains.list();
+    for (const domain of allDomains) domains.set(domain.appId, [...(domains.get(domain.appId) ?? []), domain.hostname]);
+    settings = new Map(store.apps.list().map((app) => [app.name, { domains: domains.get(app.id) ?? [], maintenance: app.maintenance, redirectHttps: app.redirectHttps }]));
+    certificates = chooseCertificates(allDomains, store.certificates.list(), Date.now());
     for (const name of live.keys()) if (!settings.has(name)) live.delete(name);
     publish();
   };
@@ -49,7 +56,12 @@ export function createRouteSync(store: Store, router: { update(table: RouteTable
       live.set(app, next);
       publish();
     },
-    /** From the API: apps, domains or maintenance changed. */
+    /** From the API or ACME: apps, domains, maintenance, redirects or certificates changed. */
     refresh,
+    /** From ACME: the HTTP-01 challenges to answer now (token → host and key authorization). */
+    setChallenges(this: void, next: ReadonlyMap<string, AcmeChallenge>): void {
+      challenges = next;
+      publish();
+    },
   };
 }

@@ -22,7 +22,9 @@ import type { Logger } from './logger.js';
 import type { Rendezvous } from './rendezvous/rendezvous-server.js';
 import { registerActivityRoutes } from './routes/activity.js';
 import { registerAddonRoutes } from './routes/addons.js';
+import type { AcmeService } from './acme/acme-service.js';
 import { registerAppRoutes } from './routes/apps.js';
+import { registerCertificateRoutes } from './routes/certificates.js';
 import { registerBuildRoutes } from './routes/builds.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerDiskRoutes } from './routes/disk.js';
@@ -36,7 +38,6 @@ import { registerBuildpackRoutes } from './routes/buildpacks.js';
 import { registerConfigVarRoutes } from './routes/config-vars.js';
 import type { RouteContext } from './routes/context.js';
 import { registerHerokuCompatRoutes } from './routes/heroku-compat.js';
-import { registerSniEndpointPlaceholderRoutes } from './routes/sni-endpoints-placeholder.js';
 import { userRef } from './resources.js';
 import { registerFormationRoutes } from './routes/formation.js';
 import { registerReleaseRoutes } from './routes/releases.js';
@@ -60,6 +61,7 @@ export interface ServerDeps {
   readonly backups: AddonBackups;
   /** Where `heroku run` attaches; absent, attached one-offs over it are refused. */
   readonly rendezvous?: Rendezvous;
+  readonly acme: AcmeService;
   /** Aborts when paasd stops, to end running git backends. */
   readonly shutdown: AbortSignal;
 }
@@ -68,7 +70,7 @@ export interface ServerDeps {
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests drive it with `inject()`. */
-export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, rendezvous }: ServerDeps): FastifyInstance {
+export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, rendezvous, acme }: ServerDeps): FastifyInstance {
   // Seen as Fastify's base logger type: pino's own type is wider and trips its generics.
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -84,7 +86,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, targets: { allowPrivate: config.allowPrivateTargets }, ...(rendezvous ? { rendezvous } : {}) };
+  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, targets: { allowPrivate: config.allowPrivateTargets }, ...(rendezvous ? { rendezvous } : {}), acme };
   const authenticator = createAuthenticator(store.tokens, config.apiToken);
   registerGitRoutes(app, { repos, authenticator, pushServer, pushRequests, logger, shutdown });
   void app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
@@ -109,13 +111,13 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     registerBuildpackRoutes(api, context);
     registerDynoRoutes(api, context);
     registerDomainRoutes(api, context);
+    registerCertificateRoutes(api, context);
     registerLogRoutes(api, context);
     registerActivityRoutes(api, context);
     registerDrainRoutes(api, context);
     registerDiskRoutes(api, context);
     registerAddonRoutes(api, context);
     registerHerokuCompatRoutes(api, context);
-    registerSniEndpointPlaceholderRoutes(api, context);
   });
   return app;
 }

@@ -66,13 +66,14 @@ test('docker-compose runs the platform in a container that deploys an app throug
   }
   const token = randomBytes(24).toString('hex');
   const dataDir = mkdtempSync('/tmp/paas-compose-');
-  const [apiPort, routerPort] = [await freePort(), await freePort()];
+  const [apiPort, routerPort, tlsPort] = [await freePort(), await freePort(), await freePort()];
   const env = {
     COMPOSE_PROJECT_NAME: `paastest${randomBytes(3).toString('hex')}`,
     PAAS_API_TOKEN: token,
     PAAS_DATA_DIR: dataDir,
     PAAS_PUBLISHED_PORT: String(apiPort),
     PAAS_PUBLISHED_ROUTER_PORT: String(routerPort),
+    PAAS_PUBLISHED_TLS_PORT: String(tlsPort),
   };
   const api = `http://127.0.0.1:${String(apiPort)}`;
   const call = (method: string, path: string, body?: unknown): Promise<Response> =>

@@ -38,3 +38,16 @@ test('PAAS_BUILD_TIMEOUT takes seconds or a duration; PAAS_ALLOW_PRIVATE_TARGETS
   );
   assert.throws(() => loadConfig({ PAAS_BUILD_TIMEOUT: '0' }), /PAAS_BUILD_TIMEOUT/);
 });
+
+test('the edge: HTTPS port, platform certificate files together, ACME directory and contact', () => {
+  const config = loadConfig({}, '/srv');
+  assert.equal(config.routerTlsPort, 8443);
+  assert.equal(config.tls, undefined);
+  assert.equal(config.acmeDirectory, 'https://acme-v02.api.letsencrypt.org/directory');
+  assert.deepEqual(loadConfig({ PAAS_TLS_CERT_FILE: 'tls/c.pem', PAAS_TLS_KEY_FILE: '/k.pem' }, '/srv').tls, { certFile: '/srv/tls/c.pem', keyFile: '/k.pem' });
+  assert.throws(
+    () => loadConfig({ PAAS_TLS_CERT_FILE: '/c.pem', PAAS_ACME_DIRECTORY: 'ftp://x', PAAS_ACME_EMAIL: 'nobody', PAAS_ROUTER_TLS_PORT: '99999' }),
+    (error: unknown) =>
+      error instanceof ConfigError && error.problems.length === 4 && /PAAS_TLS_CERT_FILE and PAAS_TLS_KEY_FILE go together/.test(error.message),
+  );
+});

@@ -25,9 +25,19 @@ test('docs/config.md documents every variable paasd reads', () => {
     PAAS_API_TOKEN: 'a'.repeat(20), PAAS_RUNTIME: 'local', DOCKER_HOST: 'unix:///x.sock', PAAS_STACK_IMAGE: 'stack:1', LOG_LEVEL: 'warn', PAAS_BOOT_TIMEOUT: '5', PAAS_STOP_GRACE: '2',
     PAAS_KEEP_RELEASES: '5', PAAS_GC_INTERVAL: '60',
     PAAS_BUILD_TIMEOUT: '10m', PAAS_ALLOW_PRIVATE_TARGETS: '1',
+    PAAS_ROUTER_TLS_PORT: '3', PAAS_ROUTER: 'nginx', PAAS_TLS_CERT_FILE: '/c.pem', PAAS_TLS_KEY_FILE: '/k.pem',
+    PAAS_ACME_DIRECTORY: 'https://127.0.0.1:14000/dir', PAAS_ACME_EMAIL: 'ops@example.com', PAAS_ACME_CA_FILE: '/ca.crt',
   };
+  // Variables only valid together: each is checked against its partner set alone with another value.
+  const partners: Record<string, [string, string]> = { PAAS_TLS_CERT_FILE: ['PAAS_TLS_KEY_FILE', '/k.pem'], PAAS_TLS_KEY_FILE: ['PAAS_TLS_CERT_FILE', '/c.pem'] };
   assert.deepEqual(documented, Object.keys(samples).sort());
   for (const [name, value] of Object.entries(samples)) {
-    assert.notDeepEqual(loadConfig({ [name]: value }, '/'), base, `${name} is documented but not read`);
+    const partner = partners[name];
+    if (partner === undefined) {
+      assert.notDeepEqual(loadConfig({ [name]: value }, '/'), base, `${name} is documented but not read`);
+    } else {
+      const [other, otherValue] = partner;
+      assert.notDeepEqual(loadConfig({ [name]: value, [other]: otherValue }, '/'), loadConfig({ [name]: '/elsewhere.pem', [other]: otherValue }, '/'), `${name} is documented but not read`);
+    }
   }
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,12 +18,23 @@ export interface PlatformUnderTest {
   readonly git: GitClient;
   readonly api: string;
   readonly routerPort: number;
+  /** The router's HTTPS port. */
+  readonly tlsPort: number;
   /** Creates an app, pushes a fixture to it, and returns the push output. */
   pushFixture(app: string, fixture: string, buildpack?: string): Promise<{ code: number; out: string; repo: string }>;
   /** GET through the router with `Host: <app>.example.test`. */
   get(app: string, path?: string): Promise<{ status: number; body: string }>;
   /** Polls until `check` passes or `timeoutMs` runs out (then fails with `what`). */
   until(what: string | (() => string), check: () => Promise<boolean> | boolean, timeoutMs?: number): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  assert.ok(address && typeof address === 'object');
+  return address.port;
 }
 
 async function listen(server: Server): Promise<number> {
@@ -34,9 +46,11 @@ async function listen(server: Server): Promise<number> {
 
 /** A whole platform — API, git endpoint, router, process manager — on free ports. */
 export async function startPlatform(t: TestContext, env: Record<string, string>): Promise<PlatformUnderTest> {
-  const h = await startHarness(t, env);
+  // Loopback only, as before: a test's router must not be reachable from other addresses.
+  const h = await startHarness(t, { HOST: '127.0.0.1', ...env });
   const apiPort = await listen(h.app.server);
-  const routerPort = await listen(h.platform.routerServer);
+  // Free ports (nginx cannot be given 0); the configured ones still name the apps' URLs.
+  const { port: routerPort, tlsPort } = await h.platform.router.listen({ port: await freePort(), tlsPort: await freePort() });
   const api = `http://127.0.0.1:${String(apiPort)}`;
   const git = gitClient(t, TOKEN);
   const get = (app: string, path = '/'): Promise<{ status: number; body: string }> => httpGet(routerPort, path, `${app}.example.test`);
@@ -45,6 +59,7 @@ export async function startPlatform(t: TestContext, env: Record<string, string>)
     git,
     api,
     routerPort,
+    tlsPort,
     get,
     async pushFixture(app, fixture, buildpack) {
       await h.send('POST', '/apps', { name: app });

@@ -40,7 +40,7 @@ test('the rendezvous: a CA made once, a trusted TLS listener, a single-use secre
   assert.equal(rendezvous.port(), undefined);
   const { port, caFile } = await rendezvous.listen(0, '127.0.0.1', ['paas.test']);
   assert.equal(rendezvous.port(), port);
-  assert.equal(caFile, join(dataDir, 'tls', 'ca.pem'));
+  assert.equal(caFile, join(dataDir, 'tls', 'ca.crt'));
   assert.equal(statSync(join(dataDir, 'tls')).mode & 0o777, 0o700);
   const ca = readFileSync(caFile);
 

@@ -108,7 +108,7 @@ test('npm stop stops paasd and leaves the apps to be adopted; npm stop -- --all 
   let output = '';
   const child = spawn(process.execPath, [PAASD], {
     cwd: dataDir,
-    env: { PATH: process.env.PATH ?? '', PAAS_DATA_DIR: dataDir, PAAS_RUNTIME: 'local', PAAS_API_TOKEN: TOKEN, PORT: '0', PAAS_ROUTER_PORT: '0', PAAS_RENDEZVOUS_PORT: '0', HOST: '127.0.0.1' },
+    env: { PATH: process.env.PATH ?? '', PAAS_DATA_DIR: dataDir, PAAS_RUNTIME: 'local', PAAS_API_TOKEN: TOKEN, PORT: '0', PAAS_ROUTER_PORT: '0', PAAS_RENDEZVOUS_PORT: '0', PAAS_ROUTER_TLS_PORT: '0', HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.paasd = child;

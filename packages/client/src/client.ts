@@ -9,7 +9,9 @@ import type {
   ConfigVarsResource,
   DiskCollectionResource,
   DiskResource,
+  AcmResource,
   DomainResource,
+  SniEndpointResource,
   DynoResource,
   FormationResource,
   LogDrainResource,
@@ -64,6 +66,8 @@ export interface FormationUpdateInput {
 
 export interface AppUpdate {
   readonly maintenance?: boolean;
+  /** Answer plain HTTP requests with a redirect to HTTPS. */
+  readonly redirect_https?: boolean;
 }
 
 export interface LogOptions {
@@ -113,6 +117,17 @@ export interface PaasClient {
   listDomains(app: string): Promise<DomainResource[]>;
   addDomain(app: string, hostname: string): Promise<DomainResource>;
   removeDomain(app: string, hostname: string): Promise<DomainResource>;
+  /** The app's certificates, uploaded and automatic (Heroku's SNI endpoints). */
+  listCertificates(app: string): Promise<SniEndpointResource[]>;
+  /** Uploads a certificate chain (PEM, server certificate first) and its private key. */
+  addCertificate(app: string, certificateChain: string, privateKey: string): Promise<SniEndpointResource>;
+  removeCertificate(app: string, id: string): Promise<SniEndpointResource>;
+  /** Per custom domain: the certificate serving it and where automatic certificates stand. */
+  getAcm(app: string): Promise<AcmResource>;
+  enableAcm(app: string): Promise<AcmResource>;
+  disableAcm(app: string): Promise<AcmResource>;
+  /** Orders new certificates for every custom domain now. */
+  refreshAcm(app: string): Promise<AcmResource>;
   /** The newest lines of the app's log as text, one `TIME SOURCE[PROCESS]: LINE` a line. */
   getLogs(app: string, options?: LogOptions): Promise<string>;
   /** A log session to stream from: `paas logs --tail`. */
@@ -204,6 +219,15 @@ export function createClient(options: ClientOptions): PaasClient {
       (await send<DomainResource>({ method: 'POST', path: `${appPath(app)}/domains`, body: { hostname } })).body,
     removeDomain: async (app, hostname) =>
       (await send<DomainResource>({ method: 'DELETE', path: `${appPath(app)}/domains/${encodeURIComponent(hostname)}` })).body,
+    listCertificates: (app) => get(`${appPath(app)}/sni-endpoints`),
+    addCertificate: async (app, certificateChain, privateKey) =>
+      (await send<SniEndpointResource>({ method: 'POST', path: `${appPath(app)}/sni-endpoints`, body: { certificate_chain: certificateChain, private_key: privateKey } })).body,
+    removeCertificate: async (app, id) =>
+      (await send<SniEndpointResource>({ method: 'DELETE', path: `${appPath(app)}/sni-endpoints/${encodeURIComponent(id)}` })).body,
+    getAcm: (app) => get(`${appPath(app)}/acm`),
+    enableAcm: async (app) => (await send<AcmResource>({ method: 'POST', path: `${appPath(app)}/acm` })).body,
+    disableAcm: async (app) => (await send<AcmResource>({ method: 'DELETE', path: `${appPath(app)}/acm` })).body,
+    refreshAcm: async (app) => (await send<AcmResource>({ method: 'PATCH', path: `${appPath(app)}/acm`, body: { acm_refresh: true } })).body,
     getLogs: (app, options = {}) => readText(transport, `${appPath(app)}/logs${logQuery(options)}`),
     createLogSession: async (app, options = {}) =>
       (

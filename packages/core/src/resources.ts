@@ -24,6 +24,10 @@ export interface AppResource {
   readonly web_url: string;
   readonly git_url: string;
   readonly maintenance: boolean;
+  /** Automatic certificates for the app's custom domains. */
+  readonly acm: boolean;
+  /** Plain HTTP requests are answered with a redirect to HTTPS. */
+  readonly redirect_https: boolean;
   readonly created_at: string;
   readonly updated_at: string;
   readonly released_at: string | null;
@@ -37,7 +41,6 @@ export interface AppResource {
   /** Bytes of the current slug; null before the first deploy. */
   readonly slug_size: number | null;
   readonly repo_size: number | null;
-  readonly acm: boolean;
   readonly archived_at: null;
   readonly buildpack_provided_description: string | null;
   readonly create_status: 'complete';
@@ -150,6 +153,45 @@ export interface DomainResource {
   readonly acm_status: null;
   readonly sni_endpoint: null;
   readonly updated_at: string;
+}
+
+/** A certificate an app serves (Heroku's SNI endpoint), uploaded or issued by ACME. */
+export interface SniEndpointResource {
+  readonly id: string;
+  readonly app: { readonly id: string; readonly name: string };
+  /** `uploaded` (paas certs:add) or `acm` (automatic). */
+  readonly source: 'uploaded' | 'acm';
+  /** The app's custom domains it covers. */
+  readonly domains: readonly string[];
+  readonly ssl_cert: {
+    readonly cert_domains: readonly string[];
+    readonly issuer: string;
+    readonly starts_at: string;
+    readonly expires_at: string;
+  };
+  readonly created_at: string;
+}
+
+/** Where one custom domain stands for HTTPS. */
+export interface DomainCertificateStatus {
+  readonly hostname: string;
+  /**
+   * `cert issued` / `pending` / `failing` (ACME), `uploaded` (a certificate added by hand
+   * serves it), `expired`, or `none` (the platform certificate answers, which does not cover it).
+   */
+  readonly status: 'cert issued' | 'pending' | 'failing' | 'uploaded' | 'expired' | 'none';
+  /** The last ACME failure, while it is not resolved. */
+  readonly status_reason: string | null;
+  readonly next_attempt_at: string | null;
+  /** The certificate serving the domain now, if any. */
+  readonly certificate: { readonly id: string; readonly source: 'uploaded' | 'acm'; readonly issuer: string; readonly expires_at: string } | null;
+}
+
+/** Automatic certificate management for an app (Heroku's `/apps/{app}/acm`). */
+export interface AcmResource {
+  readonly acm: boolean;
+  readonly redirect_https: boolean;
+  readonly domains: readonly DomainCertificateStatus[];
 }
 
 /** A log drain: where an app's log stream is copied to. The URL's credentials are redacted. */

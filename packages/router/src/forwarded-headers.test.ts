@@ -58,7 +58,7 @@ test('keeps a sane client request id, replaces any other', () => {
 
 test('adds the router\'s forwarding headers, appending to X-Forwarded-For', () => {
   const head = readRequestHead(['Host', 'demo.localhost', 'X-Forwarded-For', '10.0.0.1', 'X-Request-Id', 'r'.repeat(20)]);
-  assert.equal(addForwardedHeaders(head, '127.0.0.1', 8080, 1700000000000), '10.0.0.1, 127.0.0.1');
+  assert.equal(addForwardedHeaders(head, '127.0.0.1', 'http', 8080, 1700000000000), '10.0.0.1, 127.0.0.1');
   assert.deepEqual(head.headers, [
     'Host', 'demo.localhost',
     'X-Request-Id', 'r'.repeat(20),

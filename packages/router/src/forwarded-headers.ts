@@ -151,13 +151,16 @@ export function clientAddress(remoteAddress: string | undefined): string {
   return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;
 }
 
-/** Appends the router's headers to `head.headers`; returns the X-Forwarded-For sent. */
-export function addForwardedHeaders(head: RequestHead, client: string, listenPort: number, startMs: number): string {
+/**
+ * Appends the router's headers to `head.headers`; returns the X-Forwarded-For sent.
+ * `proto` and `listenPort` describe the listener the client reached (HTTP or HTTPS).
+ */
+export function addForwardedHeaders(head: RequestHead, client: string, proto: 'http' | 'https', listenPort: number, startMs: number): string {
   const forwardedFor = head.forwardedFor === undefined ? client : `${head.forwardedFor}, ${client}`;
   head.headers.push(
     'X-Request-Id', head.requestId,
     'X-Forwarded-For', forwardedFor,
-    'X-Forwarded-Proto', 'http',
+    'X-Forwarded-Proto', proto,
     'X-Forwarded-Port', String(listenPort),
     'X-Request-Start', String(startMs),
   );

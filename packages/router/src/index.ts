@@ -1,7 +1,11 @@
 export { formatAccessLine, type AccessEntry } from './access-line.js';
 export { REQUEST_ID_PATTERN } from './forwarded-headers.js';
 export {
+  ACME_CHALLENGE_PREFIX,
+  certificateFor,
+  challengeAnswer,
   createRouteTable,
+  withEdge,
   decideRoute,
   lookupHost,
   normalizeHost,
@@ -9,7 +13,10 @@ export {
   resolveHost,
   withApp,
   withoutApp,
+  type AcmeChallenge,
   type AppRoute,
+  type EdgeState,
+  type TlsCertificate,
   type AppState,
   type Backend,
   type RouteDecision,
@@ -17,3 +24,4 @@ export {
 } from './route-table.js';
 export { ROUTER_ERRORS, type RouterError, type RouterErrorCode } from './router-errors.js';
 export { createRouter, type Router, type RouterLogger, type RouterOptions } from './router.js';
+export { NGINX, createNginxPlane, type NginxPlane, type NginxPlaneOptions } from './planes/nginx/nginx-plane.js';

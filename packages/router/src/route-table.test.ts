@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
+  certificateFor,
+  challengeAnswer,
   createRouteTable,
   decideRoute,
   normalizeHost,
@@ -104,4 +106,25 @@ test('picks backends round robin, skipping failing ones', () => {
   // Every backend failing: plain round robin, so one that came back is found again.
   assert.deepEqual(names(new Set(['p1', 'p2', 'p3'])), ['web.1', 'web.2', 'web.3', 'web.1', 'web.2', 'web.3']);
   assert.equal(pickBackend([], 0), undefined);
+});
+
+test('certificates by server name: exact, then a wildcard one level up, else none', () => {
+  const exact = { chain: 'exact', key: 'k' };
+  const wild = { chain: 'wild', key: 'k' };
+  const table = createRouteTable([], { certificates: new Map([['www.example.com', exact], ['*.example.com', wild]]) });
+  assert.deepEqual(certificateFor(table, 'WWW.example.com.'), exact);
+  assert.deepEqual(certificateFor(table, 'api.example.com'), wild);
+  assert.equal(certificateFor(table, 'a.b.example.com'), undefined);
+  assert.equal(certificateFor(table, 'example.com'), undefined);
+  assert.equal(certificateFor(table, ''), undefined);
+});
+
+test('ACME challenge answers: the token\'s host only, under the well-known path only', () => {
+  const table = createRouteTable([], { challenges: new Map([['t0k', { host: 'www.example.com', keyAuthorization: 't0k.abc' }]]) });
+  assert.equal(challengeAnswer(table, 'www.example.com', '/.well-known/acme-challenge/t0k'), 't0k.abc');
+  assert.equal(challengeAnswer(table, 'api.example.com', '/.well-known/acme-challenge/t0k'), undefined);
+  assert.equal(challengeAnswer(table, 'www.example.com', '/.well-known/acme-challenge/other'), undefined);
+  assert.equal(challengeAnswer(table, 'www.example.com', '/t0k'), undefined);
+  // Apps added or removed keep the edge's state.
+  assert.equal(withoutApp(withApp(table, { name: 'a', domains: [], maintenance: false, state: 'running', backends: [] }), 'a').challenges.size, 1);
 });

@@ -30,13 +30,38 @@ export interface AppRoute {
   readonly state: AppState;
   /** The web processes to balance over: only those that are up. */
   readonly backends: readonly Backend[];
+  /** Plain HTTP requests are redirected to HTTPS (ACME challenges excepted). */
+  readonly redirectHttps?: boolean;
 }
 
-export interface RouteTable {
+/** A certificate and its key, PEM; `chain` holds the leaf first, then intermediates. */
+export interface TlsCertificate {
+  readonly chain: string;
+  readonly key: string;
+}
+
+/** An ACME HTTP-01 challenge the router answers at `/.well-known/acme-challenge/<token>`. */
+export interface AcmeChallenge {
+  /** The host name being validated (normalised): the answer is given for it only. */
+  readonly host: string;
+  readonly keyAuthorization: string;
+}
+
+/** What the edge knows besides apps: certificates by host name and challenges under way. */
+export interface EdgeState {
+  /** Host name (normalised, or `*.parent` for a wildcard) → its certificate. */
+  readonly certificates: ReadonlyMap<string, TlsCertificate>;
+  /** Token → challenge. */
+  readonly challenges: ReadonlyMap<string, AcmeChallenge>;
+}
+
+export interface RouteTable extends EdgeState {
   readonly apps: ReadonlyMap<string, AppRoute>;
   /** Custom domain (normalised) → app. */
   readonly domains: ReadonlyMap<string, AppRoute>;
 }
+
+const NO_EDGE: EdgeState = Object.freeze({ certificates: new Map(), challenges: new Map() });
 
 /** What the router does with a request for an app, decided before any I/O. */
 export type RouteDecision =
@@ -55,7 +80,7 @@ const NO_WEB: RouteDecision = Object.freeze({ kind: 'error', code: 'H14' });
  * the API should refuse the second claim, and the router must not fail for all apps
  * because of one bad entry.
  */
-export function createRouteTable(apps: Iterable<AppRoute> = []): RouteTable {
+export function createRouteTable(apps: Iterable<AppRoute> = [], edge: Partial<EdgeState> = NO_EDGE): RouteTable {
   const byName = new Map<string, AppRoute>();
   const byDomain = new Map<string, AppRoute>();
   for (const app of apps) {
@@ -66,21 +91,30 @@ export function createRouteTable(apps: Iterable<AppRoute> = []): RouteTable {
       if (key !== undefined && !byDomain.has(key)) byDomain.set(key, frozen);
     }
   }
-  return Object.freeze({ apps: byName, domains: byDomain });
+  const certificates = new Map<string, TlsCertificate>();
+  for (const [host, certificate] of edge.certificates ?? []) certificates.set(host.toLowerCase(), Object.freeze({ ...certificate }));
+  const challenges = new Map<string, AcmeChallenge>();
+  for (const [token, challenge] of edge.challenges ?? []) challenges.set(token, Object.freeze({ ...challenge }));
+  return Object.freeze({ apps: byName, domains: byDomain, certificates, challenges });
 }
 
 /** A new table with `app` added or replaced. */
 export function withApp(table: RouteTable, app: AppRoute): RouteTable {
   const apps = new Map(table.apps);
   apps.set(app.name, app);
-  return createRouteTable(apps.values());
+  return createRouteTable(apps.values(), table);
 }
 
 /** A new table without the app named `name`. */
 export function withoutApp(table: RouteTable, name: string): RouteTable {
   const apps = new Map(table.apps);
   apps.delete(name);
-  return createRouteTable(apps.values());
+  return createRouteTable(apps.values(), table);
+}
+
+/** A new table with the same apps and other certificates or challenges. */
+export function withEdge(table: RouteTable, edge: Partial<EdgeState>): RouteTable {
+  return createRouteTable(table.apps.values(), { certificates: edge.certificates ?? table.certificates, challenges: edge.challenges ?? table.challenges });
 }
 
 function freezeApp(app: AppRoute): AppRoute {
@@ -90,6 +124,7 @@ function freezeApp(app: AppRoute): AppRoute {
     maintenance: app.maintenance,
     state: app.state,
     backends: Object.freeze(app.backends.map((backend) => Object.freeze({ ...backend }))),
+    redirectHttps: app.redirectHttps === true,
   });
 }
 
@@ -165,4 +200,29 @@ export function pickBackend(
     if (backend !== undefined && !failing.has(backend.id)) return backend;
   }
   return backends[start];
+}
+
+/**
+ * The certificate for a TLS server name: an exact entry, else a wildcard one level up
+ * (`*.example.com` covers `www.example.com`, not `a.b.example.com`), else undefined
+ * (the caller's default: the platform certificate).
+ */
+export function certificateFor(table: EdgeState, serverName: string): TlsCertificate | undefined {
+  const host = normalizeHost(serverName);
+  if (host === undefined) return undefined;
+  const exact = table.certificates.get(host);
+  if (exact !== undefined) return exact;
+  const dot = host.indexOf('.');
+  return dot > 0 ? table.certificates.get(`*${host.slice(dot)}`) : undefined;
+}
+
+/** The path prefix of ACME HTTP-01 challenges (RFC 8555 §8.3). */
+export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
+
+/** The key authorization to answer for a challenge request, if the table holds one for this host and token. */
+export function challengeAnswer(table: EdgeState, host: string, path: string): string | undefined {
+  if (!path.startsWith(ACME_CHALLENGE_PREFIX)) return undefined;
+  const token = path.slice(ACME_CHALLENGE_PREFIX.length);
+  const challenge = table.challenges.get(token);
+  return challenge !== undefined && challenge.host === host ? challenge.keyAuthorization : undefined;
 }

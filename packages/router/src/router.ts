@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { formatAccessLine } from './access-line.js';
@@ -14,7 +16,8 @@ import { createBootWaits, type BootWaits } from './boot-waits.js';
 import { addForwardedHeaders, clientAddress, readRequestHead, type RequestHead } from './forwarded-headers.js';
 import { sendPage, writeRawPage } from './page-response.js';
 import { ProxyExchange } from './proxy-exchange.js';
-import { createRouteTable, lookupHost, normalizeHost, pickBackend, type AppRoute, type RouteTable } from './route-table.js';
+import { challengeAnswer, createRouteTable, lookupHost, normalizeHost, pickBackend, type AppRoute, type RouteTable, type TlsCertificate } from './route-table.js';
+import { createSecureContexts, type SecureContexts } from './secure-contexts.js';
 import { badRequestPage, noSuchAppPage, type RouterPage } from './router-errors.js';
 import { UpgradeTunnel, type TunnelContext } from './upgrade-tunnel.js';
 
@@ -40,11 +43,24 @@ export interface RouterOptions {
   readonly maxSocketsPerBackend?: number;
   /** Idle keep-alive connections to web processes close after this (default 30 s, or the app's hint). */
   readonly idleSocketTimeoutMs?: number;
+  /**
+   * HTTPS: the certificate for the platform domain (and for any host the table has none
+   * for). Without it there is no `tlsServer`.
+   */
+  readonly tls?: {
+    readonly certificate: TlsCertificate;
+    /** The HTTPS port clients use, for redirects from HTTP (443 is left out of the URL). */
+    readonly publicPort: number;
+  };
 }
 
 export interface Router {
   /** Not listening: the caller listens, so tests and paasd choose the port. */
   readonly server: Server;
+  /** The HTTPS listener (certificate chosen by SNI from the table), when `tls` was given; not listening. */
+  readonly tlsServer: TlsServer | undefined;
+  /** Another platform certificate, for connections from now on (a replaced PAAS_TLS_CERT_FILE). */
+  setPlatformCertificate(certificate: TlsCertificate): void;
   /** Swaps the whole route table at once. */
   update(table: RouteTable): void;
   /** The table in use. */
@@ -65,6 +81,7 @@ interface RouterState {
   readonly waits: BootWaits;
   readonly turns: Map<string, number>;
   readonly tunnels: Set<Duplex>;
+  readonly contexts: SecureContexts | undefined;
 }
 
 /** How often `drain` looks again; requests finish in milliseconds, so a short poll costs little. */
@@ -81,15 +98,44 @@ export function createRouter(options: RouterOptions): Router {
     waits: createBootWaits(),
     turns: new Map(),
     tunnels: new Set(),
+    contexts: options.tls === undefined ? undefined : createSecureContexts(options.tls.certificate),
   };
   const ctx = createContext(options, state);
   const server = createServer();
   listenForRequests(server, options, state, ctx);
+  const contexts = state.contexts;
+  const tlsServer =
+    contexts === undefined
+      ? undefined
+      : createTlsServer({
+          ...contexts.platformOptions(),
+          SNICallback: (serverName, done) => {
+            try {
+              done(null, contexts.forServerName(state.current, serverName));
+            } catch (err) {
+              // A certificate that node cannot load: the handshake fails for that host only.
+              options.logger?.error({ err, serverName }, 'certificate not usable');
+              done(err as Error);
+            }
+          },
+        });
+  if (tlsServer !== undefined) {
+    listenForRequests(tlsServer, options, state, ctx);
+    tlsServer.on('tlsClientError', () => {
+      // A client that gave up or did not speak TLS: nothing to answer, nothing to log per connection.
+    });
+  }
 
   return {
     server,
+    tlsServer,
+    setPlatformCertificate(certificate) {
+      contexts?.setPlatform(certificate);
+      if (tlsServer !== undefined && contexts !== undefined) tlsServer.setSecureContext(contexts.platformOptions());
+    },
     update(table) {
       state.current = table;
+      contexts?.prune(table);
       state.pool.sync(table);
       for (const name of state.turns.keys()) if (!table.apps.has(name)) state.turns.delete(name);
       state.waits.release(table);
@@ -100,10 +146,20 @@ export function createRouter(options: RouterOptions): Router {
       while (state.pool.busy(id) && Date.now() < deadline) await sleep(DRAIN_POLL_MS);
     },
     close() {
+      const closeTls = new Promise<void>((resolve) => {
+        if (tlsServer === undefined || !tlsServer.listening) {
+          resolve();
+          return;
+        }
+        tlsServer.close(() => resolve());
+        tlsServer.closeIdleConnections();
+      });
       return new Promise<void>((resolve) => {
         server.close(() => {
-          state.pool.close();
-          resolve();
+          void closeTls.then(() => {
+            state.pool.close();
+            resolve();
+          });
         });
         server.closeIdleConnections();
         for (const client of state.tunnels) client.destroy();
@@ -151,7 +207,7 @@ function createContext(options: RouterOptions, state: RouterState): TunnelContex
   };
 }
 
-function listenForRequests(server: Server, options: RouterOptions, state: RouterState, ctx: TunnelContext): void {
+function listenForRequests(server: Server | TlsServer, options: RouterOptions, state: RouterState, ctx: TunnelContext): void {
   const domain = normalizeHost(options.domain) ?? options.domain;
   const logger = options.logger;
 
@@ -167,11 +223,32 @@ function listenForRequests(server: Server, options: RouterOptions, state: Router
 
   /** The router's own headers; returns the X-Forwarded-For value sent, for the access line. */
   const forward = (req: IncomingMessage, head: RequestHead): string =>
-    addForwardedHeaders(head, clientAddress(req.socket.remoteAddress), req.socket.localPort ?? 0, Date.now());
+    addForwardedHeaders(head, clientAddress(req.socket.remoteAddress), secure(req) ? 'https' : 'http', req.socket.localPort ?? 0, Date.now());
+
+  /** On the HTTP listener only: ACME challenges, then the app's redirect to HTTPS. True when answered. */
+  const answerPlain = (req: IncomingMessage, res: ServerResponse, head: RequestHead, app: AppRoute | undefined, host: string): boolean => {
+    const path = req.url ?? '/';
+    const keyAuthorization = challengeAnswer(state.current, host, path.split('?')[0] ?? path);
+    if (keyAuthorization !== undefined) {
+      res.writeHead(200, ['Content-Type', 'text/plain', 'Content-Length', String(Buffer.byteLength(keyAuthorization)), 'Cache-Control', 'no-store', 'X-Request-Id', head.requestId]);
+      res.end(keyAuthorization);
+      return true;
+    }
+    if (app?.redirectHttps !== true || options.tls === undefined) return false;
+    const port = options.tls.publicPort === 443 ? '' : `:${String(options.tls.publicPort)}`;
+    const location = `https://${host}${port}${path.startsWith('/') ? path : '/'}`;
+    res.writeHead(308, ['Location', location, 'Content-Length', '0', 'X-Request-Id', head.requestId]);
+    res.end();
+    return true;
+  };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const head = readRequestHead(req.rawHeaders);
     const admitted = admit(head);
+    if (!secure(req) && head.host !== undefined && head.hostCount === 1) {
+      const host = normalizeHost(head.host);
+      if (host !== undefined && answerPlain(req, res, head, 'status' in admitted ? undefined : admitted.app, host)) return;
+    }
     if ('status' in admitted) {
       sendPage(res, admitted, head.accept, head.requestId);
       return;
@@ -218,4 +295,9 @@ function listenForRequests(server: Server, options: RouterOptions, state: Router
       client.destroy();
     }
   });
+}
+
+/** Whether the request came over the HTTPS listener. */
+function secure(req: IncomingMessage): boolean {
+  return (req.socket as Partial<TLSSocket>).encrypted === true;
 }

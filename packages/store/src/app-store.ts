@@ -12,6 +12,10 @@ export interface AppRecord {
   readonly id: string;
   readonly name: string;
   readonly maintenance: boolean;
+  /** Automatic certificates (ACME) for the app's custom domains. */
+  readonly acm: boolean;
+  /** Plain HTTP requests to the app are redirected to HTTPS. */
+  readonly redirectHttps: boolean;
   /** Buildpacks set for the app; empty means "detect". */
   readonly buildpacks: readonly string[];
   /** Version of the release that is live. Exactly one per app. */
@@ -26,6 +30,8 @@ interface AppRow {
   id: string;
   name: string;
   maintenance: number;
+  acm: number;
+  redirect_https: number;
   buildpacks: string;
   current_release: number;
   config_version: number;
@@ -44,6 +50,8 @@ export interface AppStore {
   setBuildpacks(name: string, buildpacks: readonly string[], actor: string): AppRecord;
   /** Gives the app a new name; its audit log follows it. `conflict` when the name is taken. */
   rename(name: string, newName: string, actor: string): AppRecord;
+  setAcm(name: string, on: boolean, actor: string): AppRecord;
+  setRedirectHttps(name: string, on: boolean, actor: string): AppRecord;
 }
 
 export function toApp(row: AppRow): AppRecord {
@@ -51,6 +59,8 @@ export function toApp(row: AppRow): AppRecord {
     id: row.id,
     name: row.name,
     maintenance: row.maintenance === 1,
+    acm: row.acm === 1,
+    redirectHttps: row.redirect_https === 1,
     buildpacks: JSON.parse(row.buildpacks) as string[],
     currentRelease: row.current_release,
     configVersion: row.config_version,
@@ -75,6 +85,10 @@ export function createAppStore(db: Db, releases: ReleaseRows, events: EventStore
   const setBuildpacks = db.prepare('UPDATE apps SET buildpacks = ?, updated_at = ? WHERE id = ?');
   const setName = db.prepare('UPDATE apps SET name = ?, updated_at = ? WHERE id = ?');
   const moveEvents = db.prepare('UPDATE events SET app_name = ? WHERE app_name = ?');
+  const setAcm = db.prepare('UPDATE apps SET acm = ?, updated_at = ? WHERE id = ?');
+  const dropAcmCertificates = db.prepare("DELETE FROM certificates WHERE app_id = ? AND source = 'acm'");
+  const dropAcmHosts = db.prepare('DELETE FROM acm_hosts WHERE app_id = ?');
+  const setRedirect = db.prepare('UPDATE apps SET redirect_https = ?, updated_at = ? WHERE id = ?');
 
   const get = (name: string): AppRecord | undefined => {
     const row = byName.get(name);
@@ -148,6 +162,23 @@ export function createAppStore(db: Db, releases: ReleaseRows, events: EventStore
       const app = requireApp(name);
       setBuildpacks.run(JSON.stringify(buildpacks), now(), app.id);
       events.record(name, actor, 'buildpacks.set', { buildpacks: [...buildpacks] });
+      return requireApp(name);
+    }),
+    setAcm: writer(db, (name: string, on: boolean, actor: string) => {
+      const app = requireApp(name);
+      setAcm.run(on ? 1 : 0, now(), app.id);
+      if (!on) {
+        // As on Heroku: turning ACM off removes the certificates it issued.
+        dropAcmCertificates.run(app.id);
+        dropAcmHosts.run(app.id);
+      }
+      events.record(name, actor, on ? 'acm.enable' : 'acm.disable');
+      return requireApp(name);
+    }),
+    setRedirectHttps: writer(db, (name: string, on: boolean, actor: string) => {
+      const app = requireApp(name);
+      setRedirect.run(on ? 1 : 0, now(), app.id);
+      events.record(name, actor, on ? 'redirect_https.on' : 'redirect_https.off');
       return requireApp(name);
     }),
   };

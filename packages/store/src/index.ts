@@ -1,5 +1,14 @@
 export type { AddonRecord, AddonState, AddonStore, AttachmentRecord, BackupRecord, BackupStatus } from './addon-store.js';
 export type { AppRecord, AppStore } from './app-store.js';
+export type {
+  AcmHostRecord,
+  AcmStatus,
+  AcmeAccountRecord,
+  CertificateRecord,
+  CertificateSource,
+  CertificateStore,
+  NewCertificate,
+} from './certificate-store.js';
 export type { BuildRecord, BuildStatus, BuildStore } from './build-store.js';
 export { DATABASE_FILE } from './database.js';
 export type { DeployStore } from './deploy-store.js';

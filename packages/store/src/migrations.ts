@@ -179,4 +179,39 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (addon_id, number)
   );
   `,
+  `
+  -- The edge: whether an app wants automatic certificates and plain HTTP redirected to
+  -- HTTPS; certificates (uploaded, or issued by ACME); ACME's state per host name; the
+  -- ACME account per directory. Private keys stay in this file (mode 0600).
+  ALTER TABLE apps ADD COLUMN acm INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE apps ADD COLUMN redirect_https INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE certificates (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    source TEXT NOT NULL CHECK (source IN ('uploaded', 'acm')),
+    hostnames TEXT NOT NULL,
+    chain TEXT NOT NULL,
+    private_key TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    not_before TEXT NOT NULL,
+    not_after TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX certificates_app ON certificates(app_id);
+  CREATE TABLE acm_hosts (
+    hostname TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    last_error TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE acme_accounts (
+    directory TEXT PRIMARY KEY,
+    account_key TEXT NOT NULL,
+    account_url TEXT,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];

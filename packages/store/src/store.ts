@@ -8,6 +8,8 @@ import { createAppStore } from './app-store.js';
 import type { BuildStore } from './build-store.js';
 import { createBuildStore } from './build-store.js';
 import { DATABASE_FILE, openDatabase } from './database.js';
+import type { CertificateStore } from './certificate-store.js';
+import { createCertificateStore } from './certificate-store.js';
 import type { DeployStore } from './deploy-store.js';
 import { createDeployStore } from './deploy-store.js';
 import type { DomainStore } from './domain-store.js';
@@ -38,6 +40,7 @@ export interface Store {
   readonly builds: BuildStore;
   readonly drains: DrainStore;
   readonly domains: DomainStore;
+  readonly certificates: CertificateStore;
   readonly tokens: TokenStore;
   readonly events: EventStore;
   readonly addons: AddonStore;
@@ -64,6 +67,7 @@ export function createStore(options: { dataDir: string; onEvent?: EventListener 
     builds: createBuildStore(db),
     drains: createDrainStore(db, events),
     domains: createDomainStore(db, events),
+    certificates: createCertificateStore(db, events),
     tokens: createTokenStore(db),
     events,
     durable: () => commits.durable(),

@@ -59,6 +59,18 @@ export function describeApiEvent(event: Pick<EventRecord, 'action' | 'actor' | '
       return `Rotated the credentials of ${String(data.addon)} (${String(data.attachment)}) ${by}`;
     case 'addon.backups.restore':
       return `Restored ${String(data.from)}'s ${String(data.backup)} into ${String(data.addon)} ${by}`;
+    case 'certificate.add':
+      return `Added a certificate for ${list(data.hostnames).join(', ')} ${by}`;
+    case 'certificate.remove':
+      return `Removed the certificate for ${list(data.hostnames).join(', ')} ${by}`;
+    case 'acm.enable':
+      return `Enabled automatic certificate management ${by}`;
+    case 'acm.disable':
+      return `Disabled automatic certificate management ${by}`;
+    case 'redirect_https.on':
+      return `HTTP requests redirected to HTTPS ${by}`;
+    case 'redirect_https.off':
+      return `HTTP requests no longer redirected to HTTPS ${by}`;
     case 'build_cache.purge':
       return `Purged the build cache ${by}`;
     default:

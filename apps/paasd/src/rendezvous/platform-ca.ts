@@ -32,18 +32,18 @@ export function subjectAltNames(names: readonly string[]): string {
 }
 
 /**
- * Makes `<dataDir>/tls/ca.pem` (and its key) on first use, and a fresh server certificate
+ * Makes `<dataDir>/tls/ca.crt` (and its key) on first use, and a fresh server certificate
  * for `names` signed by it. openssl runs with argument arrays; the names go in a file.
  */
 export async function ensurePlatformTls(dataDir: string, names: readonly string[]): Promise<PlatformTls> {
   const dir = join(dataDir, 'tls');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
-  const caFile = join(dir, 'ca.pem');
+  const caFile = join(dir, 'ca.crt');
   const curve = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   if (!existsSync(caFile) || !existsSync(join(dir, 'ca.key'))) {
     await openssl(
-      ['req', '-x509', ...curve, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', CA_DAYS, '-subj', '/CN=paas platform CA',
+      ['req', '-x509', ...curve, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', CA_DAYS, '-subj', '/CN=paas platform CA',
         '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
       dir,
     );
@@ -54,7 +54,7 @@ export async function ensurePlatformTls(dataDir: string, names: readonly string[
   );
   await openssl(['req', '-new', ...curve, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=paas rendezvous'], dir);
   await openssl(
-    ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', SERVER_DAYS, '-extfile', 'server.ext'],
+    ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', SERVER_DAYS, '-extfile', 'server.ext'],
     dir,
   );
   await rm(join(dir, 'server.csr'), { force: true });

@@ -88,7 +88,7 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
     return next;
   };
 
-  app.patch<{ Params: { app: string }; Body: { maintenance?: boolean; name?: string } }>(
+  app.patch<{ Params: { app: string }; Body: { maintenance?: boolean; name?: string; redirect_https?: boolean } }>(
     '/apps/:app',
     {
       schema: {
@@ -97,7 +97,7 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
           type: 'object',
           minProperties: 1,
           additionalProperties: false,
-          properties: { maintenance: { type: 'boolean' }, name: { type: 'string', maxLength: 100 } },
+          properties: { maintenance: { type: 'boolean' }, name: { type: 'string', maxLength: 100 }, redirect_https: { type: 'boolean' } },
         },
       },
     },
@@ -108,10 +108,10 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
         request.log.info({ app: name, to: renamed }, 'app renamed');
         name = renamed;
       }
-      if (request.body.maintenance !== undefined) {
-        store.apps.setMaintenance(name, request.body.maintenance, request.actor.name);
-        onRoutingChange();
-      }
+      const { maintenance, redirect_https: redirectHttps } = request.body;
+      if (maintenance !== undefined) store.apps.setMaintenance(name, maintenance, request.actor.name);
+      if (redirectHttps !== undefined) store.apps.setRedirectHttps(name, redirectHttps, request.actor.name);
+      if (maintenance !== undefined || redirectHttps !== undefined) onRoutingChange();
       return show(name, request);
     },
   );

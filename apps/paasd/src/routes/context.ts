@@ -8,6 +8,7 @@ import type { Store } from '@paas/store';
 
 import type { AddonBackups } from '../addons/addon-backups.js';
 import type { AddonService } from '../addons/addon-service.js';
+import type { AcmeService } from '../acme/acme-service.js';
 import type { Actor } from '../auth.js';
 import type { BuildService } from '../deploy/build-service.js';
 import type { DiskCollector } from '../disk/disk-collector.js';
@@ -39,6 +40,8 @@ export interface RouteContext {
   readonly targets: TargetPolicy;
   /** Heroku's rendezvous for attached one-offs (`heroku run`), when paasd listens for it. */
   readonly rendezvous?: Rendezvous;
+  /** Automatic certificates: orders on demand (ACM on, a domain added, a refresh). */
+  readonly acme: AcmeService;
 }
 
 declare module 'fastify' {

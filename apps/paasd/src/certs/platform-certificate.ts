@@ -1,0 +1,112 @@
+/**
+ * The platform domain's certificate: the files PAAS_TLS_CERT_FILE and PAAS_TLS_KEY_FILE
+ * name, or one paasd issues itself from a local CA kept in the data dir (made by openssl on
+ * first start). A wildcard for a one-label domain (`*.localhost`) is refused by clients, so
+ * the issued certificate also names every app's host (`<app>.<domain>`) and is issued again
+ * when an app it does not name appears. Trusting `<data dir>/tls/ca.crt` once is enough.
+ */
+import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import type { TlsCertificate } from '@paas/router';
+
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { covers } from './certificate-check.js';
+
+const run = promisify(execFile);
+
+/** The local CA lives ten years; what it issues, a year (and again whenever apps change). */
+const CA_DAYS = 3650;
+const LEAF_DAYS = 365;
+
+export interface PlatformCertificates {
+  readonly initial: TlsCertificate;
+  /** Makes sure the certificate names these apps' hosts; gives a new one to `apply` when it did not. */
+  coverApps(apps: readonly string[], apply: (certificate: TlsCertificate) => void): void;
+}
+
+export async function loadPlatformCertificates(
+  config: Pick<Config, 'tls' | 'dataDir' | 'domain'>,
+  apps: readonly string[],
+  logger: Logger,
+): Promise<PlatformCertificates> {
+  if (config.tls !== undefined) {
+    const certificate = { chain: await readFile(config.tls.certFile, 'utf8'), key: await readFile(config.tls.keyFile, 'utf8') };
+    const leaf = new X509Certificate(certificate.chain);
+    if (!covers(leaf, `app.${config.domain}`)) logger.warn({ file: config.tls.certFile, domain: config.domain }, `PAAS_TLS_CERT_FILE does not cover *.${config.domain}`);
+    logger.info({ file: config.tls.certFile, expires: new Date(leaf.validTo).toISOString() }, 'platform certificate loaded');
+    return { initial: certificate, coverApps: () => undefined };
+  }
+  const dir = join(config.dataDir, 'tls');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const ca = { cert: join(dir, 'ca.crt'), key: join(dir, 'ca.key') };
+  if (!existsSync(ca.cert) || !existsSync(ca.key)) {
+    await makeCa(config.domain, ca.cert, ca.key);
+    logger.warn({ file: ca.cert, domain: config.domain }, 'made a local CA for HTTPS: clients trust the platform certificate only once told to trust this file (or set PAAS_TLS_CERT_FILE and PAAS_TLS_KEY_FILE)');
+  } else {
+    logger.warn({ file: ca.cert }, 'HTTPS uses a platform certificate from the local CA: clients trust it only once told to trust this file (or set PAAS_TLS_CERT_FILE and PAAS_TLS_KEY_FILE)');
+  }
+  const leaf = { cert: join(dir, 'platform.crt'), key: join(dir, 'platform.key') };
+  const hostsOf = (names: readonly string[]): string[] => names.map((name) => `${name}.${config.domain}`);
+  const issue = async (names: readonly string[]): Promise<TlsCertificate> => {
+    await issueLeaf(config.domain, hostsOf(names), ca, leaf);
+    return { chain: await readFile(leaf.cert, 'utf8'), key: await readFile(leaf.key, 'utf8') };
+  };
+  let covered: readonly string[] = apps;
+  let current = existsSync(leaf.cert) && existsSync(leaf.key) ? { chain: await readFile(leaf.cert, 'utf8'), key: await readFile(leaf.key, 'utf8') } : undefined;
+  if (current === undefined || !stillGood(current, config.domain, hostsOf(apps))) current = await issue(apps);
+  // One issue at a time, in order; a failure is logged and the old certificate keeps serving.
+  let queue = Promise.resolve();
+  return {
+    initial: current,
+    coverApps(names, apply) {
+      const missing = names.filter((name) => !covered.includes(name));
+      if (missing.length === 0) return;
+      covered = [...names];
+      const wanted = [...names];
+      queue = queue.then(async () => {
+        try {
+          apply(await issue(wanted));
+          logger.info({ apps: missing }, 'platform certificate issued again for new apps');
+        } catch (err) {
+          logger.error({ err }, 'platform certificate could not be issued again');
+        }
+      });
+    },
+  };
+}
+
+function stillGood(certificate: TlsCertificate, domain: string, hosts: readonly string[]): boolean {
+  const leaf = new X509Certificate(certificate.chain);
+  if (Date.parse(leaf.validTo) < Date.now() + 30 * 24 * 3_600_000) return false;
+  return [`app.${domain}`, ...hosts].every((host) => covers(leaf, host));
+}
+
+async function makeCa(domain: string, certFile: string, keyFile: string): Promise<void> {
+  await run('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', `${keyFile}.tmp`, '-out', `${certFile}.tmp`, '-days', String(CA_DAYS),
+    '-subj', `/CN=paas local CA for ${domain}`,
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  await chmod(`${keyFile}.tmp`, 0o600);
+  await rename(`${keyFile}.tmp`, keyFile);
+  await rename(`${certFile}.tmp`, certFile);
+}
+
+/** openssl with argument arrays; the names go through a file, never a shell. Written beside the target, then renamed. */
+async function issueLeaf(domain: string, hosts: readonly string[], ca: { cert: string; key: string }, leaf: { cert: string; key: string }): Promise<void> {
+  const names = [`*.${domain}`, domain, ...hosts];
+  const ext = `${leaf.cert}.ext`;
+  await writeFile(ext, `subjectAltName=${names.map((name) => `DNS:${name}`).join(',')}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
+  await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${leaf.key}.tmp`, '-out', `${leaf.cert}.csr`, '-subj', `/CN=*.${domain}`]);
+  await run('openssl', ['x509', '-req', '-in', `${leaf.cert}.csr`, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-days', String(LEAF_DAYS), '-extfile', ext, '-out', `${leaf.cert}.tmp`]);
+  await chmod(`${leaf.key}.tmp`, 0o600);
+  await rename(`${leaf.key}.tmp`, leaf.key);
+  await rename(`${leaf.cert}.tmp`, leaf.cert);
+}
