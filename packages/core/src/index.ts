@@ -12,3 +12,4 @@ export * from './disk.js';
 export * from './network-address.js';
 export * from './containment.js';
 export * from './addons.js';
+export * from './pipelines.js';

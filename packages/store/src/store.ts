@@ -17,6 +17,8 @@ import { createDrainStore } from './drain-store.js';
 import type { EventListener, EventStore } from './event-store.js';
 import { createEventStore } from './event-store.js';
 import { createGroupCommit } from './group-commit.js';
+import type { PipelineStore } from './pipeline-store.js';
+import { createPipelineStore } from './pipeline-store.js';
 import { createReleaseRows } from './release-store.js';
 import type { ReleaseOutputStore } from './release-output-store.js';
 import { createReleaseOutputStore } from './release-output-store.js';
@@ -41,6 +43,8 @@ export interface Store {
   readonly tokens: TokenStore;
   readonly events: EventStore;
   readonly addons: AddonStore;
+  /** Pipelines, their couplings of apps to stages, and promotions. */
+  readonly pipelines: PipelineStore;
   /** Resolves once every change made so far is on disk (group commit); await it before acknowledging a change. */
   durable(): Promise<void>;
   close(): void;
@@ -58,6 +62,7 @@ export function createStore(options: { dataDir: string; onEvent?: EventListener 
     apps,
     deploys,
     addons: createAddonStore(db, apps, deploys, events),
+    pipelines: createPipelineStore(db, apps, deploys, slugs, events),
     releaseOutputs: createReleaseOutputStore(db),
     slugs,
     slugUsage: createSlugUsage(db),
