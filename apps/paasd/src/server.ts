@@ -35,6 +35,8 @@ import { registerBuildpackRoutes } from './routes/buildpacks.js';
 import { registerConfigVarRoutes } from './routes/config-vars.js';
 import type { RouteContext } from './routes/context.js';
 import { registerFormationRoutes } from './routes/formation.js';
+import { registerPipelinePromotionRoutes } from './routes/pipeline-promotions.js';
+import { registerPipelineRoutes } from './routes/pipelines.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 
 export interface ServerDeps {
@@ -108,6 +110,8 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     registerDrainRoutes(api, context);
     registerDiskRoutes(api, context);
     registerAddonRoutes(api, context);
+    registerPipelineRoutes(api, context);
+    registerPipelinePromotionRoutes(api, context);
   });
   return app;
 }

@@ -50,7 +50,20 @@ export interface RepoStore {
    * A live push's quarantine is young, so the default age never touches one.
    */
   removeStaleQuarantines(app: string, olderThanMs?: number): Promise<number>;
+  /**
+   * The commits reachable from `to` and not from `from` (`git log from..to`), newest first,
+   * at most `limit`; null when either is not a commit of the app's repository.
+   */
+  commitsBetween(app: string, from: string, to: string, limit?: number): Promise<CommitSummary[] | null>;
 }
+
+export interface CommitSummary {
+  readonly sha: string;
+  readonly author: string;
+  readonly message: string;
+}
+
+const COMMIT_SHA = /^[0-9a-f]{7,64}$/;
 
 /** Settings every app repository gets; see `git help config`. */
 export const REPO_CONFIG: readonly (readonly [string, string])[] = [
@@ -217,5 +230,28 @@ export function createRepoStore(options: RepoStoreOptions): RepoStore {
     return removed;
   }
 
-  return { root, pathOf, exists, create, installHook, remove, readRef, list, removeStaleQuarantines };
+  async function commitsBetween(app: string, from: string, to: string, limit = 50): Promise<CommitSummary[] | null> {
+    // Hex only: neither can be read as an option or a revision expression.
+    if (!COMMIT_SHA.test(from) || !COMMIT_SHA.test(to) || !(await exists(app))) return null;
+    try {
+      const { stdout } = await run(
+        git,
+        ['--git-dir', pathOf(app), 'log', `--max-count=${String(limit)}`, '--format=%H%x00%an%x00%s', `${from}..${to}`, '--'],
+        { env },
+      );
+      return stdout
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => {
+          const [sha = '', author = '', message = ''] = line.split('\0');
+          return { sha, author, message };
+        });
+    } catch (error) {
+      // git log exits 128 for a commit the repository does not have: nothing to compare.
+      if ((error as { code?: unknown }).code === 128) return null;
+      throw error;
+    }
+  }
+
+  return { root, pathOf, exists, create, installHook, remove, readRef, list, removeStaleQuarantines, commitsBetween };
 }
