@@ -49,6 +49,14 @@ import { registerMaintenance } from './commands/maintenance/index.js';
 import { registerMaintenanceOff } from './commands/maintenance/off.js';
 import { registerMaintenanceOn } from './commands/maintenance/on.js';
 import { registerOpen } from './commands/open.js';
+import { registerPipelines } from './commands/pipelines/index.js';
+import { registerPipelinesCreate } from './commands/pipelines/create.js';
+import { registerPipelinesAdd } from './commands/pipelines/add.js';
+import { registerPipelinesRemove } from './commands/pipelines/remove.js';
+import { registerPipelinesInfo } from './commands/pipelines/info.js';
+import { registerPipelinesDestroy } from './commands/pipelines/destroy.js';
+import { registerPipelinesDiff } from './commands/pipelines/diff.js';
+import { registerPipelinesPromote } from './commands/pipelines/promote.js';
 import { registerPs } from './commands/ps/index.js';
 import { registerPsRestart } from './commands/ps/restart.js';
 import { registerPsScale } from './commands/ps/scale.js';
@@ -123,6 +131,14 @@ const REGISTRATIONS = [
   registerPgBackupsUnschedule,
   registerRedisInfo,
   registerRedisCli,
+  registerPipelines,
+  registerPipelinesCreate,
+  registerPipelinesAdd,
+  registerPipelinesRemove,
+  registerPipelinesInfo,
+  registerPipelinesDestroy,
+  registerPipelinesDiff,
+  registerPipelinesPromote,
 ] as const;
 
 /** The whole command tree; settings made here before registering are inherited by every command. */
