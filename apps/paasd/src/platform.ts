@@ -167,6 +167,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     timeoutMs: config.buildTimeoutMs,
     targets,
     ...(seedUnpacked ? { seedUnpacked } : {}),
+    runOneOff: (app, command, io) => manager.runOneOff(app, command, io),
   });
   const pushRequests: PushRequests = new Map();
   const pushServer = await startPushServer({

@@ -13,3 +13,4 @@ export * from './network-address.js';
 export * from './containment.js';
 export * from './addons.js';
 export * from './pipelines.js';
+export * from './app-json.js';

@@ -222,4 +222,16 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX pipeline_promotion_targets_promotion ON pipeline_promotion_targets(promotion_id);
   `,
+  `
+  -- app.json as read at build time, kept with the build; and the postdeploy script an app
+  -- made from app.json runs once, after its first deploy.
+  ALTER TABLE builds ADD COLUMN app_json TEXT;
+  CREATE TABLE app_postdeploys (
+    app_id TEXT PRIMARY KEY REFERENCES apps(id) ON DELETE CASCADE,
+    release_version INTEGER NOT NULL,
+    exit_code INTEGER,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+  ) WITHOUT ROWID;
+  `,
 ];

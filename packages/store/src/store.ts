@@ -18,6 +18,8 @@ import type { EventListener, EventStore } from './event-store.js';
 import { createEventStore } from './event-store.js';
 import { createGroupCommit } from './group-commit.js';
 import type { PipelineStore } from './pipeline-store.js';
+import type { PostdeployStore } from './postdeploy-store.js';
+import { createPostdeployStore } from './postdeploy-store.js';
 import { createPipelineStore } from './pipeline-store.js';
 import { createReleaseRows } from './release-store.js';
 import type { ReleaseOutputStore } from './release-output-store.js';
@@ -45,6 +47,8 @@ export interface Store {
   readonly addons: AddonStore;
   /** Pipelines, their couplings of apps to stages, and promotions. */
   readonly pipelines: PipelineStore;
+  /** The once-per-app app.json postdeploy run. */
+  readonly postdeploys: PostdeployStore;
   /** Resolves once every change made so far is on disk (group commit); await it before acknowledging a change. */
   durable(): Promise<void>;
   close(): void;
@@ -63,6 +67,7 @@ export function createStore(options: { dataDir: string; onEvent?: EventListener 
     deploys,
     addons: createAddonStore(db, apps, deploys, events),
     pipelines: createPipelineStore(db, apps, deploys, slugs, events),
+    postdeploys: createPostdeployStore(db, apps),
     releaseOutputs: createReleaseOutputStore(db),
     slugs,
     slugUsage: createSlugUsage(db),
