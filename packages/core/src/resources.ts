@@ -68,6 +68,8 @@ export interface BuildResource {
   readonly slug: { readonly id: string } | null;
   readonly release: { readonly id: string; readonly version: number } | null;
   readonly actor: string;
+  /** app.json as the build read it from the source, checked; null when there was none. */
+  readonly app_json: unknown;
   readonly created_at: string;
   readonly updated_at: string;
   readonly finished_at: string | null;
