@@ -268,3 +268,16 @@ export function planAppJsonEnv(env: Readonly<Record<string, AppJsonEnv>>, curren
 export function generateSecret(): string {
   return randomBytes(32).toString('hex');
 }
+
+/** app.json as a review app reads it: `environments.review` over the top-level fields. */
+export function forReviewApp(manifest: AppJson): AppJson {
+  const review = manifest.environments.review;
+  if (!review) return manifest;
+  return {
+    ...manifest,
+    env: { ...manifest.env, ...review.env },
+    formation: { ...manifest.formation, ...review.formation },
+    addons: review.addons ?? manifest.addons,
+    scripts: { ...manifest.scripts, ...review.scripts },
+  };
+}

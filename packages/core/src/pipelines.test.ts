@@ -28,3 +28,12 @@ test('the diff names config keys and add-ons upstream has and downstream lacks',
   assert.equal(nextStage('staging'), 'production');
   assert.equal(nextStage('production'), undefined);
 });
+
+test('a review app is named after the pipeline and the branch, as a valid unique app name', async () => {
+  const { reviewAppName } = await import('./pipelines.js');
+  const none = (): boolean => false;
+  assert.equal(reviewAppName('shop', 'feature/Checkout_v2', none), 'shop-feature-checkout-v2');
+  assert.equal(reviewAppName('shop', 'a-very-long-branch-name-for-a-review', none), 'shop-a-very-long-branch-name-f');
+  assert.equal(reviewAppName('shop', 'fix', (name) => name === 'shop-fix'), 'shop-fix-2');
+  assert.equal(reviewAppName('shop', '--', none), 'shop');
+});

@@ -82,3 +82,19 @@ export function diffPipelineApps(upstream: PipelineAppFacts, downstream: Pipelin
 export function describePromotion(app: string, version: number): string {
   return `Promote ${app} v${String(version)}`;
 }
+
+/**
+ * The review app of a branch: `<pipeline>-<branch>` as a valid app name (lowercase, words of
+ * letters and digits joined by single dashes, at most 30 characters), with `-2`, `-3` … when
+ * the name is taken by an app that is not this branch's review app.
+ */
+export function reviewAppName(pipeline: string, branch: string, taken: (name: string) => boolean): string {
+  const words = `${pipeline}-${branch}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const base = (/^[a-z]/.test(words) ? words : `r-${words}`).slice(0, 30).replace(/-+$/, '');
+  for (let n = 1; n < 1000; n += 1) {
+    const suffix = n === 1 ? '' : `-${String(n)}`;
+    const name = `${base.slice(0, 30 - suffix.length).replace(/-+$/, '')}${suffix}`;
+    if (!taken(name) && isNewAppName(name)) return name;
+  }
+  throw new PaasError('conflict', `No free app name for the review app of ${branch}.`);
+}

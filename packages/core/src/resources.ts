@@ -228,3 +228,23 @@ export interface PipelineDiffResource {
     readonly refused: string | null;
   }[];
 }
+
+export interface ReviewAppConfigResource {
+  readonly pipeline: { readonly id: string; readonly name: string };
+  readonly autodeploy: boolean;
+  /** Review apps not pushed to for this many days are destroyed; null: never. */
+  readonly stale_days: number | null;
+  /** Names of the config vars review apps start with (never their values). */
+  readonly config_vars: readonly string[];
+}
+
+export interface ReviewAppResource {
+  readonly app: { readonly id: string; readonly name: string };
+  readonly pipeline: { readonly id: string; readonly name: string };
+  readonly branch: string;
+  /** The app the branch was pushed to. */
+  readonly parent_app: { readonly name: string };
+  readonly web_url: string;
+  readonly created_at: string;
+  readonly updated_at: string;
+}

@@ -67,7 +67,8 @@ const COMMIT_SHA = /^[0-9a-f]{7,64}$/;
 
 /** Settings every app repository gets; see `git help config`. */
 export const REPO_CONFIG: readonly (readonly [string, string])[] = [
-  ['receive.denyDeletes', 'true'], // no branch or tag deletion over the wire
+  // Deletions are the push policy's to judge (the pre-receive hook): only review-app branches may go.
+  ['receive.denyDeletes', 'false'],
   ['receive.denyNonFastForwards', 'false'], // `git push -f` is how users redeploy an amended commit
   ['receive.fsckObjects', 'true'], // refuse malformed objects before anyone clones them
   ['core.logAllRefUpdates', 'true'], // a reflog, so a forced push can be undone by an operator
@@ -169,6 +170,10 @@ export function createRepoStore(options: RepoStoreOptions): RepoStore {
 
   async function installHook(app: string): Promise<void> {
     if (!(await exists(app))) throw new PaasError('not_found', `Couldn't find a git repository for app ${app}.`);
+    // Settings change between versions too: a repository made earlier gets today's.
+    for (const [key, value] of REPO_CONFIG) {
+      await run(git, ['config', '--file', join(pathOf(app), 'config'), '--', key, value], { env });
+    }
     await writeHook(pathOf(app));
   }
 

@@ -234,4 +234,24 @@ export const MIGRATIONS: readonly string[] = [
     finished_at TEXT
   ) WITHOUT ROWID;
   `,
+  `
+  -- Review apps: per pipeline whether branch pushes make them, and the apps made, by branch.
+  CREATE TABLE review_app_configs (
+    pipeline_id TEXT PRIMARY KEY REFERENCES pipelines(id) ON DELETE CASCADE,
+    autodeploy INTEGER NOT NULL DEFAULT 0,
+    stale_days INTEGER,
+    env TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE review_apps (
+    app_id TEXT PRIMARY KEY REFERENCES apps(id) ON DELETE CASCADE,
+    pipeline_id TEXT NOT NULL REFERENCES pipelines(id) ON DELETE CASCADE,
+    parent_app_name TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (pipeline_id, branch)
+  ) WITHOUT ROWID;
+  `,
 ];

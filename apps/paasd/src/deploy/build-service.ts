@@ -5,7 +5,8 @@ import type { Readable } from 'node:stream';
 
 import { runBuild } from '@paas/builder';
 import type { BuildEnvironment, SlugStore } from '@paas/builder';
-import type { Release, TargetPolicy } from '@paas/core';
+import { forReviewApp } from '@paas/core';
+import type { AppJson, Release, TargetPolicy } from '@paas/core';
 import type { BuildRecord, Store } from '@paas/store';
 
 import type { Logger } from '../logger.js';
@@ -30,6 +31,8 @@ export interface BuildRequest {
    * its hook exits, and the next push must see it moved.
    */
   readonly holdLockUntil?: Promise<unknown>;
+  /** A review app's build: app.json's `environments.review` applies. */
+  readonly review?: boolean;
 }
 
 /** Longest a finished build keeps its app locked waiting for `holdLockUntil`. */
@@ -39,6 +42,8 @@ export interface BuildOutcome {
   readonly ok: boolean;
   readonly buildId: string;
   readonly release?: Release;
+  /** The app.json the build read, as it applied (review overrides merged). */
+  readonly appJson?: AppJson;
 }
 
 export interface BuildServiceDeps {
@@ -168,7 +173,7 @@ export function createBuildService(deps: BuildServiceDeps) {
         store.builds.finish(record.id, { status: 'failed', output: transcript.toString() });
         return { ok: false, buildId: record.id };
       }
-      const manifest = result.appJson;
+      const manifest = request.review === true && result.appJson ? forReviewApp(result.appJson) : result.appJson;
       const setup = manifest ? appJsonConfig(store, app.name, manifest) : undefined;
       for (const line of setup?.lines ?? []) say(`${line}\n`);
       if (setup?.refused) {
@@ -209,7 +214,7 @@ export function createBuildService(deps: BuildServiceDeps) {
       say(`       ${webUrl(deps.urls, app.name)} deployed to paas\n`);
       store.builds.finish(record.id, { status: 'succeeded', output: transcript.toString(), slugId: slug.id, releaseId: release.id, appJson: manifest });
       log.info({ release: release.version, slug: stored.id, ms: result.durationMs, stagesMs: { ...result.stagesMs, store: storeMs, deploy: deployMs } }, 'build succeeded');
-      return { ok: true, buildId: record.id, release };
+      return { ok: true, buildId: record.id, release, ...(manifest ? { appJson: manifest } : {}) };
     } catch (error) {
       log.error({ err: error }, 'build crashed');
       say(' !     The build stopped because of an error in paas itself; it has been logged. Your app was not changed.\n');
