@@ -57,6 +57,9 @@ import { registerPipelinesInfo } from './commands/pipelines/info.js';
 import { registerPipelinesDestroy } from './commands/pipelines/destroy.js';
 import { registerPipelinesDiff } from './commands/pipelines/diff.js';
 import { registerPipelinesPromote } from './commands/pipelines/promote.js';
+import { registerReviewapps } from './commands/reviewapps/index.js';
+import { registerReviewappsEnable } from './commands/reviewapps/enable.js';
+import { registerReviewappsDisable } from './commands/reviewapps/disable.js';
 import { registerPs } from './commands/ps/index.js';
 import { registerPsRestart } from './commands/ps/restart.js';
 import { registerPsScale } from './commands/ps/scale.js';
@@ -139,6 +142,9 @@ const REGISTRATIONS = [
   registerPipelinesDestroy,
   registerPipelinesDiff,
   registerPipelinesPromote,
+  registerReviewapps,
+  registerReviewappsEnable,
+  registerReviewappsDisable,
 ] as const;
 
 /** The whole command tree; settings made here before registering are inherited by every command. */

@@ -57,6 +57,15 @@ describe('paas pipelines against a real paasd', { skip }, () => {
     assert.equal(promote.code, 1, promote.stderr);
     assert.match(promote.stderr, /shop-staging has no code to promote yet: push to it first/);
 
+    const enabled = await paas(['reviewapps:enable', '-p', 'shop', '--autodeploy', '--stale-days', '5', '--env', 'PAYMENTS=sandbox']);
+    assertOk(enabled, 'reviewapps:enable');
+    const reviewapps = await paas(['reviewapps', '-p', 'shop']);
+    assertOk(reviewapps, 'reviewapps');
+    assert.match(reviewapps.stdout, /Autodeploy: {2}on\nStale after: 5 days\nConfig vars: PAYMENTS\n\nNo review apps/);
+    assert.equal((await paas(['reviewapps:enable', '-p', 'shop', '--stale-days', '0'])).code, 2);
+    assertOk(await paas(['reviewapps:disable', '-p', 'shop']), 'reviewapps:disable');
+    assert.match((await paas(['reviewapps', '-p', 'shop'])).stderr, /Review apps are off for shop/);
+
     assertOk(await paas(['pipelines:remove', '-a', 'shop-staging']), 'pipelines:remove');
     const again = await paas(['pipelines:remove', '-a', 'shop-staging']);
     assert.equal(again.code, 1);

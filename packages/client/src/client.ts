@@ -20,6 +20,8 @@ import type {
   PipelinePromotionTargetResource,
   PipelineResource,
   ReleaseResource,
+  ReviewAppConfigResource,
+  ReviewAppResource,
 } from '@paas/core';
 import { RELEASE_VERSION_HEADER } from '@paas/core';
 
@@ -179,6 +181,10 @@ export interface PaasClient {
   createPipelinePromotion(source: string, targets?: readonly string[]): Promise<PipelinePromotionResource>;
   getPipelinePromotion(id: string): Promise<PipelinePromotionResource>;
   listPromotionTargets(promotion: string): Promise<PipelinePromotionTargetResource[]>;
+  getReviewAppConfig(pipeline: string): Promise<ReviewAppConfigResource>;
+  enableReviewApps(pipeline: string, input: { autodeploy?: boolean; stale_days?: number | null; env?: Readonly<Record<string, string>> }): Promise<ReviewAppConfigResource>;
+  disableReviewApps(pipeline: string): Promise<ReviewAppConfigResource>;
+  listReviewApps(pipeline: string): Promise<ReviewAppResource[]>;
 }
 
 const addonPath = (addon: string): string => `/addons/${encodeURIComponent(addon)}`;
@@ -282,6 +288,11 @@ export function createClient(options: ClientOptions): PaasClient {
       ).body,
     getPipelinePromotion: (id) => get(`/pipeline-promotions/${encodeURIComponent(id)}`),
     listPromotionTargets: (id) => get(`/pipeline-promotions/${encodeURIComponent(id)}/promotion-targets`),
+    getReviewAppConfig: (pipeline) => get(`${pipelinePath(pipeline)}/review-app-config`),
+    enableReviewApps: async (pipeline, input) =>
+      (await send<ReviewAppConfigResource>({ method: 'POST', path: `${pipelinePath(pipeline)}/review-app-config`, body: input })).body,
+    disableReviewApps: async (pipeline) => (await send<ReviewAppConfigResource>({ method: 'DELETE', path: `${pipelinePath(pipeline)}/review-app-config` })).body,
+    listReviewApps: (pipeline) => get(`${pipelinePath(pipeline)}/review-apps`),
     listBuilds: (app) => get(`${appPath(app)}/builds`),
     getBuild: (app, id) => get(buildPath(app, id)),
     getBuildOutput: (app, id) => readText(transport, `${buildPath(app, id)}/output`),
