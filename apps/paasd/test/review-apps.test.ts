@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -77,4 +77,27 @@ test('review apps: a branch push makes <pipeline>-<branch> from app.json and rev
   assert.deepEqual(await p.h.platform.reviewApps.sweepStale(new Date(Date.now() + 2 * 24 * 3600 * 1000)), ['shop-old']);
   assert.equal((await p.h.request({ url: '/apps/shop-old' })).statusCode, 404);
   assert.equal((await p.h.request({ url: '/apps/shop-prod' })).statusCode, 200);
+});
+
+const REDIS = existsSync('/usr/bin/redis-server');
+
+test('a review app gets the add-ons app.json names, and they go with it', { timeout: 120_000, skip: REDIS ? false : 'redis-server is not installed (apt-get install redis-server)' }, async (t) => {
+  const p = await startPlatform(t, FAST);
+  await p.h.send('POST', '/apps', { name: 'blog-prod' });
+  await p.h.request({ method: 'PUT', url: '/apps/blog-prod/buildpack-installations', payload: { updates: [{ buildpack: 'procfile' }] } });
+  const appJson = JSON.stringify({ addons: [{ plan: 'redis', as: 'CACHE' }] });
+  const repo = await p.git.repo('blog', { files: { Procfile: 'web: python3 -u server.py\n', 'server.py': SERVER, 'app.json': appJson } }, `${p.api}/blog-prod.git`);
+  assert.equal((await p.git.run(repo, ['push', 'paas', 'main'])).code, 0);
+  await p.h.send('POST', '/pipelines', { name: 'blog' });
+  await p.h.send('POST', '/pipeline-couplings', { app: 'blog-prod', pipeline: 'blog', stage: 'production' });
+  await p.h.send('POST', '/pipelines/blog/review-app-config', {});
+  await p.git.run(repo, ['checkout', '-q', '-b', 'draft']);
+  const made = await p.git.run(repo, ['push', 'paas', 'draft']);
+  assert.equal(made.code, 0, made.out);
+  assert.match(made.out, /Provisioning redis-[a-z0-9-]+ \(redis\) for blog-draft/);
+  await p.until('CACHE_URL attached', async () => 'CACHE_URL' in (await p.h.request({ url: '/apps/blog-draft/config-vars' })).json<Record<string, string>>());
+  assert.equal(p.h.store.addons.list('blog-prod').length, 0, 'the parent gets no add-on');
+  const deleted = await p.git.run(repo, ['push', 'paas', ':draft']);
+  assert.equal(deleted.code, 0, deleted.out);
+  assert.deepEqual(p.h.store.addons.list(), []);
 });
