@@ -57,6 +57,17 @@ import { registerMaintenance } from './commands/maintenance/index.js';
 import { registerMaintenanceOff } from './commands/maintenance/off.js';
 import { registerMaintenanceOn } from './commands/maintenance/on.js';
 import { registerOpen } from './commands/open.js';
+import { registerPipelines } from './commands/pipelines/index.js';
+import { registerPipelinesCreate } from './commands/pipelines/create.js';
+import { registerPipelinesAdd } from './commands/pipelines/add.js';
+import { registerPipelinesRemove } from './commands/pipelines/remove.js';
+import { registerPipelinesInfo } from './commands/pipelines/info.js';
+import { registerPipelinesDestroy } from './commands/pipelines/destroy.js';
+import { registerPipelinesDiff } from './commands/pipelines/diff.js';
+import { registerPipelinesPromote } from './commands/pipelines/promote.js';
+import { registerReviewapps } from './commands/reviewapps/index.js';
+import { registerReviewappsEnable } from './commands/reviewapps/enable.js';
+import { registerReviewappsDisable } from './commands/reviewapps/disable.js';
 import { registerPs } from './commands/ps/index.js';
 import { registerPsRestart } from './commands/ps/restart.js';
 import { registerPsScale } from './commands/ps/scale.js';
@@ -139,6 +150,17 @@ const REGISTRATIONS = [
   registerPgBackupsUnschedule,
   registerRedisInfo,
   registerRedisCli,
+  registerPipelines,
+  registerPipelinesCreate,
+  registerPipelinesAdd,
+  registerPipelinesRemove,
+  registerPipelinesInfo,
+  registerPipelinesDestroy,
+  registerPipelinesDiff,
+  registerPipelinesPromote,
+  registerReviewapps,
+  registerReviewappsEnable,
+  registerReviewappsDisable,
 ] as const;
 
 /** The whole command tree; settings made here before registering are inherited by every command. */

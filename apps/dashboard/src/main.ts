@@ -8,6 +8,7 @@ import { renderApps } from './pages/apps.js';
 import { renderBuilds } from './pages/builds.js';
 import { renderConfigVars } from './pages/config-vars.js';
 import { renderDomains } from './pages/domains.js';
+import { renderPipeline } from './pages/pipeline.js';
 import { renderDrains } from './pages/drains.js';
 import { renderLogs } from './pages/logs.js';
 import { renderOverview } from './pages/overview.js';
@@ -27,6 +28,7 @@ const APP_PAGES: Readonly<Record<AppTab, (context: PageContext & { app: string; 
   builds: renderBuilds,
   logs: renderLogs,
   domains: renderDomains,
+  pipeline: renderPipeline,
   drains: renderDrains,
   activity: renderActivity,
 };

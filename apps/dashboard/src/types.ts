@@ -10,7 +10,11 @@ export type {
   FormationResource,
   LogSessionResource,
   LogStreamFrame,
+  PipelineCouplingResource,
+  PipelineDiffResource,
+  PipelinePromotionResource,
   ReleaseResource,
+  ReviewAppResource,
 } from '@paas/core';
 /** `GET /apps/{app}/log-drains`: the URL comes with its credentials redacted. */
 export type { LogDrainResource as DrainResource } from '@paas/core';

@@ -5,11 +5,12 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 
 import { PaasError } from '@paas/core';
-import { createPushServer, handleGitHttp } from '@paas/git';
+import { DEPLOY_BRANCHES, createPushServer, handleGitHttp } from '@paas/git';
 import type { Push, PushServer, RepoStore } from '@paas/git';
 
 import { type Authenticator, RateLimited } from './auth.js';
 import type { BuildService } from './deploy/build-service.js';
+import type { ReviewApps } from './deploy/review-apps.js';
 import type { Logger } from './logger.js';
 
 const GIT_BODY_TYPES = ['application/x-git-upload-pack-request', 'application/x-git-receive-pack-request'];
@@ -24,21 +25,39 @@ export async function startPushServer(options: {
   builds: BuildService;
   logger: Logger;
   requests: PushRequests;
+  reviewApps?: ReviewApps;
 }): Promise<PushServer> {
   await mkdir(dirname(options.socketPath), { recursive: true, mode: 0o700 });
   const server = createPushServer({
     socketPath: options.socketPath,
     onPush: (push) => handlePush(push, options),
+    reviewBranches: (app) => options.reviewApps?.enabledFor(app) === true,
     onError: (error, { app }) => options.logger.error({ err: error, app }, 'push failed'),
   });
   await server.listen();
   return server;
 }
 
-async function handlePush(push: Push, { repos, builds, requests }: { repos: RepoStore; builds: BuildService; requests: PushRequests }): Promise<number> {
+async function handlePush(
+  push: Push,
+  { repos, builds, requests, reviewApps }: { repos: RepoStore; builds: BuildService; requests: PushRequests; reviewApps?: ReviewApps | undefined },
+): Promise<number> {
+  // Deleted branches (the policy lets only review-app branches go): their review apps go too.
+  for (const deleted of push.deletes) {
+    if (reviewApps && (await reviewApps.remove(push, deleted)) !== 0) return 1;
+  }
   // A tag, or nothing that deploys: git stores it, nothing is built.
   if (!push.deploy || !push.source) return 0;
   const deploy = push.deploy;
+  // Checked under the build lock: had another push moved the branch meanwhile, git
+  // would refuse this ref update after we deployed it.
+  const precondition = async (): Promise<string | undefined> =>
+    (await repos.readRef(push.app, deploy.ref)) === (/^0+$/.test(deploy.oldRev) ? null : deploy.oldRev)
+      ? undefined
+      : ` !     ${deploy.ref} moved while this push waited (someone else pushed): fetch, rebase and push again.\n`;
+  if (!(DEPLOY_BRANCHES as readonly string[]).includes(deploy.ref)) {
+    return reviewApps ? reviewApps.deploy(push, deploy, { precondition, holdLockUntil: requests.get(push.ticketId) ?? Promise.resolve() }) : 1;
+  }
   const result = await builds.start({
     app: push.app,
     actor: push.user ?? 'git',
@@ -47,12 +66,7 @@ async function handlePush(push: Push, { repos, builds, requests }: { repos: Repo
     output: push.output,
     signal: push.signal,
     holdLockUntil: requests.get(push.ticketId) ?? Promise.resolve(),
-    // Checked under the build lock: had another push moved the branch meanwhile, git
-    // would refuse this ref update after we deployed it.
-    precondition: async () =>
-      (await repos.readRef(push.app, deploy.ref)) === (/^0+$/.test(deploy.oldRev) ? null : deploy.oldRev)
-        ? undefined
-        : ` !     ${deploy.ref} moved while this push waited (someone else pushed): fetch, rebase and push again.\n`,
+    precondition,
   }).done;
   return result.ok ? 0 : 1;
 }

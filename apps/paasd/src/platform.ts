@@ -32,6 +32,8 @@ import { buildEnvironmentFor, chooseEngine } from './deploy/build-environment.js
 import { createBuildService } from './deploy/build-service.js';
 import { desiredFromStore } from './deploy/desired-from-store.js';
 import { createReleaseDeployer } from './deploy/release-deployer.js';
+import { createReviewApps } from './deploy/review-apps.js';
+import type { ReviewApps } from './deploy/review-apps.js';
 import { createDiskCollector } from './disk/disk-collector.js';
 import { sweepInterruptedWork } from './disk/interrupted-work.js';
 import { createSlugImages } from './disk/slug-images.js';
@@ -60,6 +62,7 @@ export interface Platform {
   readonly manager: ProcessManager;
   readonly logs: LogRouter;
   readonly addons: AddonService;
+  readonly reviewApps: ReviewApps;
   /** Stops taking requests, ends running git backends, closes the database. */
   close(): Promise<void>;
 }
@@ -200,13 +203,28 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     timeoutMs: config.buildTimeoutMs,
     targets,
     ...(seedUnpacked ? { seedUnpacked } : {}),
+    runOneOff: (app, command, io) => manager.runOneOff(app, command, io),
   });
+  const reviewApps = createReviewApps({
+    store,
+    repos,
+    manager,
+    logs,
+    disk,
+    addons,
+    builds,
+    onRoutingChange: routes.refresh,
+    runOneOff: (app, command, io) => manager.runOneOff(app, command, io),
+    logger: logger.child({ component: 'review-apps' }),
+  });
+  reviewApps.start(config.gcIntervalMs);
   const pushRequests: PushRequests = new Map();
   const pushServer = await startPushServer({
     requests: pushRequests,
     socketPath: join(config.dataDir, 'run', 'push.sock'),
     repos,
     builds,
+    reviewApps,
     logger: logger.child({ component: 'git' }),
   });
   const shutdown = new AbortController();
@@ -231,6 +249,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     addons,
     backups,
     acme,
+    reviewApps,
   });
   // In the background: at start, then every PAAS_GC_INTERVAL.
   disk.start(config.gcIntervalMs);
@@ -248,8 +267,10 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     manager,
     logs,
     addons,
+    reviewApps,
     async close() {
       shutdown.abort();
+      reviewApps.close();
       await app.close();
       await rendezvous.close();
       await acme.close();

@@ -8,6 +8,7 @@ import type { ProcessManager } from '@paas/runtime';
 import type { Store } from '@paas/store';
 
 import type { AddonBackups } from './addons/addon-backups.js';
+import type { ReviewApps } from './deploy/review-apps.js';
 import type { AddonService } from './addons/addon-service.js';
 import { createAuthenticator } from './auth.js';
 import type { Actor } from './auth.js';
@@ -40,6 +41,9 @@ import type { RouteContext } from './routes/context.js';
 import { registerHerokuCompatRoutes } from './routes/heroku-compat.js';
 import { userRef } from './resources.js';
 import { registerFormationRoutes } from './routes/formation.js';
+import { registerPipelinePromotionRoutes } from './routes/pipeline-promotions.js';
+import { registerPipelineRoutes } from './routes/pipelines.js';
+import { registerReviewAppRoutes } from './routes/review-apps.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 
 export interface ServerDeps {
@@ -62,6 +66,8 @@ export interface ServerDeps {
   /** Where `heroku run` attaches; absent, attached one-offs over it are refused. */
   readonly rendezvous?: Rendezvous;
   readonly acme: AcmeService;
+  /** Apps made from branches of pipeline apps. */
+  readonly reviewApps: ReviewApps;
   /** Aborts when paasd stops, to end running git backends. */
   readonly shutdown: AbortSignal;
 }
@@ -70,7 +76,7 @@ export interface ServerDeps {
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests drive it with `inject()`. */
-export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, rendezvous, acme }: ServerDeps): FastifyInstance {
+export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, rendezvous, acme, reviewApps }: ServerDeps): FastifyInstance {
   // Seen as Fastify's base logger type: pino's own type is wider and trips its generics.
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -86,7 +92,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, targets: { allowPrivate: config.allowPrivateTargets }, ...(rendezvous ? { rendezvous } : {}), acme };
+  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, reviewApps, targets: { allowPrivate: config.allowPrivateTargets }, ...(rendezvous ? { rendezvous } : {}), acme };
   const authenticator = createAuthenticator(store.tokens, config.apiToken);
   registerGitRoutes(app, { repos, authenticator, pushServer, pushRequests, logger, shutdown });
   void app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
@@ -118,6 +124,9 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     registerDiskRoutes(api, context);
     registerAddonRoutes(api, context);
     registerHerokuCompatRoutes(api, context);
+    registerPipelineRoutes(api, context);
+    registerPipelinePromotionRoutes(api, context);
+    registerReviewAppRoutes(api, context);
   });
   return app;
 }

@@ -28,6 +28,7 @@ describe('classifyBuildFailure', () => {
     { kind: 'slug_too_large', limitBytes: 500 * 1024 * 1024 },
     { kind: 'out_of_space', step: 'compressing the slug' },
     { kind: 'internal_error', step: 'setup' },
+    { kind: 'invalid_app_json', errors: ['env.SECRET.generator must be "secret", not "uuid"'] },
   ];
   for (const event of events) {
     it(`says what, why and how to fix for ${event.kind}`, () => {
@@ -41,6 +42,16 @@ describe('classifyBuildFailure', () => {
     assert.match(classifyBuildFailure(events[4] as FailureEvent).what, /tried, in order: nodejs, static, procfile/);
     assert.match(classifyBuildFailure(events[10] as FailureEvent).what, /reached the time limit of 15 minutes \(during the nodejs compile step\)/);
     assert.match(classifyBuildFailure(events[12] as FailureEvent).what, /size limit of 500 MB/);
+  });
+
+  it('prints each app.json error on its own line under what happened', () => {
+    const lines = formatBuildFailure(classifyBuildFailure({ kind: 'invalid_app_json', errors: ['formation.web.quantity must be a whole number from 0 to 100, not -1', 'addons[0].plan is required'] }));
+    assert.deepEqual(lines.slice(0, 4), [
+      ' !',
+      ' !     app.json has 2 errors; nothing was released.',
+      ' !       formation.web.quantity must be a whole number from 0 to 100, not -1',
+      ' !       addons[0].plan is required',
+    ]);
   });
 
   it('recognizes known causes in the output of a compile that failed', () => {

@@ -31,6 +31,7 @@ export type FailureEvent =
     }
   | { readonly kind: 'release_failed'; readonly buildpack: string; readonly reason: string }
   | { readonly kind: 'invalid_procfile'; readonly message: string }
+  | { readonly kind: 'invalid_app_json'; readonly errors: readonly string[] }
   | { readonly kind: 'no_process_types'; readonly buildpacks: readonly string[] }
   | { readonly kind: 'build_timeout'; readonly timeoutMs: number; readonly step: string }
   | { readonly kind: 'build_canceled'; readonly step: string }
@@ -52,6 +53,8 @@ export interface BuildFailure {
   readonly explainedAbove: boolean;
   /** One line for the end of the build output. */
   readonly summary: string;
+  /** Particulars printed under `what`, one per line (each app.json error). */
+  readonly details?: readonly string[];
 }
 
 /** `summaryWhenExplained`: set when the buildpack printed what/cause/fix itself. */
@@ -178,6 +181,16 @@ export function classifyBuildFailure(event: FailureEvent): BuildFailure {
       );
     case 'invalid_procfile':
       return failure('invalid_procfile', 'The Procfile could not be read.', event.message, 'Fix that line of the Procfile and push again.');
+    case 'invalid_app_json':
+      return {
+        ...failure(
+          'invalid_app_json',
+          `app.json has ${event.errors.length === 1 ? 'an error' : `${String(event.errors.length)} errors`}; nothing was released.`,
+          'app.json at the root of the repository does not follow its schema (see docs/pipelines.md).',
+          'Fix each field named above in app.json and push again.',
+        ),
+        details: event.errors,
+      };
     case 'no_process_types':
       return failure(
         'no_process_types',
@@ -224,6 +237,7 @@ export function formatBuildFailure(failed: BuildFailure): string[] {
   return [
     ERROR_PREFIX.trimEnd(),
     `${ERROR_PREFIX}${failed.what}`,
+    ...(failed.details ?? []).map((detail) => `${ERROR_PREFIX}  ${detail}`),
     `${ERROR_PREFIX}Likely cause: ${failed.cause}`,
     `${ERROR_PREFIX}Fix: ${failed.fix}`,
   ];

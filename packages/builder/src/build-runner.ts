@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
-import { MAX_PROCESS_TYPES, type ProcessTypes, type TargetPolicy, PaasError, invalidParams, isConfigKey, isOutOfSpace, parseProcfile } from '@paas/core';
+import { type AppJson, MAX_PROCESS_TYPES, type ProcessTypes, type TargetPolicy, PaasError, invalidParams, isConfigKey, isOutOfSpace, parseAppJson, parseProcfile } from '@paas/core';
 
 import type { BuildEnvironment } from './build-environment.js';
 import { type BuildFailure, type FailureEvent, classifyBuildFailure, formatBuildFailure } from './build-failure.js';
@@ -87,6 +87,8 @@ export type BuildResult =
       readonly buildpacks: readonly BuildpackUsed[];
       readonly slug: BuiltSlug;
       readonly stack: string;
+      /** app.json from the root of the source, checked; undefined when there is none. */
+      readonly appJson?: AppJson;
       readonly durationMs: number;
       /** How long each stage took, for the platform's logs. */
       readonly stagesMs: Readonly<Record<BuildStage, number>>;
@@ -128,6 +130,8 @@ class Build {
   readonly used: BuildpackUsed[] = [];
   step = 'setup';
   work = '';
+  /** Buildpacks app.json names, used when the app has none set. */
+  appJsonBuildpacks: readonly string[] | undefined;
 
   constructor(options: RunBuildOptions, signal: AbortSignal) {
     this.options = options;
@@ -180,8 +184,9 @@ class Build {
 
   async fetchBuildpacks(): Promise<PreparedBuildpack[]> {
     this.step = 'fetching buildpacks';
-    const refs = this.options.buildpacks ?? PLATFORM_BUILDPACKS;
-    if (this.options.buildpacks !== undefined) {
+    const chosen = this.options.buildpacks ?? this.appJsonBuildpacks;
+    const refs = chosen ?? PLATFORM_BUILDPACKS;
+    if (chosen !== undefined) {
       this.log.step(`Using buildpack${refs.length === 1 ? '' : 's'}:`);
       refs.forEach((ref, index) => this.log.detail(`${String(index + 1)}. ${ref}`));
     }
@@ -236,7 +241,7 @@ class Build {
 
   async detect(context: BuildpackContext, packs: readonly PreparedBuildpack[]): Promise<PreparedBuildpack[]> {
     this.step = 'detecting buildpacks';
-    if (this.options.buildpacks !== undefined) {
+    if ((this.options.buildpacks ?? this.appJsonBuildpacks) !== undefined) {
       for (const pack of packs) {
         const name = await detectBuildpack(context, pack);
         if (name === undefined) throw new BuildStopped({ kind: 'buildpack_incompatible', buildpack: pack.ref });
@@ -278,6 +283,22 @@ class Build {
       }
     }
     return defaults;
+  }
+
+  /** app.json at the root of the source, if any; an invalid one stops the build before anything is released. */
+  async readAppJson(): Promise<AppJson | undefined> {
+    this.step = 'reading app.json';
+    const text = await readFile(join(this.dir('app'), 'app.json'), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      if (error.code === 'EISDIR') throw new BuildStopped({ kind: 'invalid_app_json', errors: ['app.json must be a file, not a directory'] });
+      throw error;
+    });
+    if (text === undefined) return undefined;
+    const parsed = parseAppJson(text);
+    if (!parsed.ok) throw new BuildStopped({ kind: 'invalid_app_json', errors: parsed.errors });
+    this.log.step('Reading app.json');
+    if (parsed.manifest.buildpacks.length > 0) this.appJsonBuildpacks = parsed.manifest.buildpacks;
+    return parsed.manifest;
   }
 
   async discoverProcessTypes(defaults: readonly ProcessTypes[]): Promise<ProcessTypes> {
@@ -365,6 +386,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
     await timed('prepare', () => build.prepare());
     build.log.step(`Building on the ${build.stack} stack`);
     await timed('source', () => build.unpackSource());
+    const appJson = await build.readAppJson();
     const fetched = await timed('fetch', () => build.fetchBuildpacks());
     const context = build.context();
     await context.environment.claim?.(context.mounts);
@@ -373,7 +395,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
     const processTypes = await timed('processTypes', () => build.discoverProcessTypes(defaults));
     const slug = await timed('pack', () => build.pack());
     await options.keepAppDir?.(slug, build.dir('app'));
-    return { status: 'succeeded', processTypes, buildpacks: build.used, slug, stack: build.stack, durationMs: Date.now() - started, stagesMs };
+    return { status: 'succeeded', processTypes, buildpacks: build.used, slug, stack: build.stack, ...(appJson ? { appJson } : {}), durationMs: Date.now() - started, stagesMs };
   } catch (error) {
     let event: FailureEvent;
     if (timeout.aborted) event = { kind: 'build_timeout', timeoutMs, step: build.step };

@@ -16,7 +16,14 @@ import type {
   FormationResource,
   LogDrainResource,
   LogSessionResource,
+  PipelineCouplingResource,
+  PipelineDiffResource,
+  PipelinePromotionResource,
+  PipelinePromotionTargetResource,
+  PipelineResource,
   ReleaseResource,
+  ReviewAppConfigResource,
+  ReviewAppResource,
 } from '@paas/core';
 import { RELEASE_VERSION_HEADER } from '@paas/core';
 
@@ -175,9 +182,28 @@ export interface PaasClient {
   restoreBackup(addon: string, input: { backup: string; from?: string }): Promise<{ addon: AddonResource; backup: AddonBackupResource }>;
   scheduleBackups(addon: string, at: string, retention?: number): Promise<AddonResource>;
   unscheduleBackups(addon: string): Promise<AddonResource>;
+  listPipelines(): Promise<PipelineResource[]>;
+  createPipeline(name: string): Promise<PipelineResource>;
+  getPipeline(pipeline: string): Promise<PipelineResource>;
+  deletePipeline(pipeline: string): Promise<PipelineResource>;
+  listPipelineCouplings(pipeline?: string): Promise<PipelineCouplingResource[]>;
+  /** The app's coupling; a 404 ApiError when it is in no pipeline. */
+  getAppPipelineCoupling(app: string): Promise<PipelineCouplingResource>;
+  createPipelineCoupling(input: { app: string; pipeline: string; stage: string }): Promise<PipelineCouplingResource>;
+  deletePipelineCoupling(id: string): Promise<PipelineCouplingResource>;
+  /** What promoting `app` would bring to `to` (default: the next stage's apps). */
+  getPipelineDiff(app: string, to?: readonly string[]): Promise<PipelineDiffResource>;
+  createPipelinePromotion(source: string, targets?: readonly string[]): Promise<PipelinePromotionResource>;
+  getPipelinePromotion(id: string): Promise<PipelinePromotionResource>;
+  listPromotionTargets(promotion: string): Promise<PipelinePromotionTargetResource[]>;
+  getReviewAppConfig(pipeline: string): Promise<ReviewAppConfigResource>;
+  enableReviewApps(pipeline: string, input: { autodeploy?: boolean; stale_days?: number | null; env?: Readonly<Record<string, string>> }): Promise<ReviewAppConfigResource>;
+  disableReviewApps(pipeline: string): Promise<ReviewAppConfigResource>;
+  listReviewApps(pipeline: string): Promise<ReviewAppResource[]>;
 }
 
 const addonPath = (addon: string): string => `/addons/${encodeURIComponent(addon)}`;
+const pipelinePath = (pipeline: string): string => `/pipelines/${encodeURIComponent(pipeline)}`;
 
 export function createClient(options: ClientOptions): PaasClient {
   const transport = createTransport(transportOptions(options));
@@ -268,6 +294,30 @@ export function createClient(options: ClientOptions): PaasClient {
     scheduleBackups: async (addon, at, retention) =>
       (await send<AddonResource>({ method: 'PUT', path: `${addonPath(addon)}/backup-schedule`, body: { at, ...(retention === undefined ? {} : { retention }) } })).body,
     unscheduleBackups: async (addon) => (await send<AddonResource>({ method: 'DELETE', path: `${addonPath(addon)}/backup-schedule` })).body,
+    listPipelines: () => get('/pipelines'),
+    createPipeline: async (name) => (await send<PipelineResource>({ method: 'POST', path: '/pipelines', body: { name } })).body,
+    getPipeline: (pipeline) => get(pipelinePath(pipeline)),
+    deletePipeline: async (pipeline) => (await send<PipelineResource>({ method: 'DELETE', path: pipelinePath(pipeline) })).body,
+    listPipelineCouplings: (pipeline) => get(pipeline === undefined ? '/pipeline-couplings' : `${pipelinePath(pipeline)}/pipeline-couplings`),
+    getAppPipelineCoupling: (app) => get(`${appPath(app)}/pipeline-couplings`),
+    createPipelineCoupling: async (input) => (await send<PipelineCouplingResource>({ method: 'POST', path: '/pipeline-couplings', body: input })).body,
+    deletePipelineCoupling: async (id) => (await send<PipelineCouplingResource>({ method: 'DELETE', path: `/pipeline-couplings/${encodeURIComponent(id)}` })).body,
+    getPipelineDiff: (app, to) => get(`${appPath(app)}/pipeline-diff${to === undefined || to.length === 0 ? '' : `?to=${encodeURIComponent(to.join(','))}`}`),
+    createPipelinePromotion: async (source, targets) =>
+      (
+        await send<PipelinePromotionResource>({
+          method: 'POST',
+          path: '/pipeline-promotions',
+          body: { source: { app: { id: source } }, ...(targets === undefined || targets.length === 0 ? {} : { targets: targets.map((id) => ({ app: { id } })) }) },
+        })
+      ).body,
+    getPipelinePromotion: (id) => get(`/pipeline-promotions/${encodeURIComponent(id)}`),
+    listPromotionTargets: (id) => get(`/pipeline-promotions/${encodeURIComponent(id)}/promotion-targets`),
+    getReviewAppConfig: (pipeline) => get(`${pipelinePath(pipeline)}/review-app-config`),
+    enableReviewApps: async (pipeline, input) =>
+      (await send<ReviewAppConfigResource>({ method: 'POST', path: `${pipelinePath(pipeline)}/review-app-config`, body: input })).body,
+    disableReviewApps: async (pipeline) => (await send<ReviewAppConfigResource>({ method: 'DELETE', path: `${pipelinePath(pipeline)}/review-app-config` })).body,
+    listReviewApps: (pipeline) => get(`${pipelinePath(pipeline)}/review-apps`),
     listBuilds: (app) => get(`${appPath(app)}/builds`),
     getBuild: (app, id) => get(buildPath(app, id)),
     getBuildOutput: (app, id) => readText(transport, `${buildPath(app, id)}/output`),

@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   invalid_params: 422,
   slug_collected: 422,
+  stack_mismatch: 422,
   rate_limit: 429,
   internal_error: 500,
   service_unavailable: 503,

@@ -108,6 +108,8 @@ export interface BuildResource {
   readonly slug: { readonly id: string } | null;
   readonly release: { readonly id: string; readonly version: number } | null;
   readonly actor: string;
+  /** app.json as the build read it from the source, checked; null when there was none. */
+  readonly app_json: unknown;
   readonly created_at: string;
   readonly updated_at: string;
   readonly finished_at: string | null;
@@ -267,4 +269,76 @@ export interface AddonBackupResource {
   readonly error: string | null;
   readonly created_at: string;
   readonly finished_at: string | null;
+}
+
+export interface PipelineResource {
+  readonly id: string;
+  readonly name: string;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export interface PipelineCouplingResource {
+  readonly id: string;
+  readonly app: { readonly id: string; readonly name: string };
+  readonly pipeline: { readonly id: string; readonly name: string };
+  /** `review`, `development`, `staging` or `production`. */
+  readonly stage: string;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export interface PipelinePromotionResource {
+  readonly id: string;
+  readonly pipeline: { readonly id: string; readonly name: string };
+  readonly source: { readonly app: { readonly id: string; readonly name: string }; readonly release: { readonly id: string; readonly version: number } };
+  /** `pending` while any target deploys, then `completed` (each target says how it ended). */
+  readonly status: 'pending' | 'completed';
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export interface PipelinePromotionTargetResource {
+  readonly id: string;
+  readonly app: { readonly id: string; readonly name: string };
+  /** The release made in the target app; null when none was made. */
+  readonly release: { readonly id: string; readonly version: number } | null;
+  readonly pipeline_promotion: { readonly id: string };
+  /** `pending`, `succeeded` or `failed` (then `error_message` says why). */
+  readonly status: 'pending' | 'succeeded' | 'failed';
+  readonly error_message: string | null;
+}
+
+/** What promoting an app would bring downstream (`GET /apps/{app}/pipeline-diff`). */
+export interface PipelineDiffResource {
+  readonly app: { readonly name: string; readonly stage: string; readonly release: number; readonly commit: string | null };
+  readonly targets: readonly {
+    readonly app: { readonly name: string; readonly stage: string; readonly release: number; readonly commit: string | null };
+    readonly missing_config_vars: readonly string[];
+    readonly missing_addons: readonly { readonly name: string; readonly service: string }[];
+    /** Commits upstream has that downstream runs without, newest first; null when they cannot be compared. */
+    readonly commits: readonly { readonly sha: string; readonly author: string; readonly message: string }[] | null;
+    /** Why this target cannot take the upstream slug; null when it can. */
+    readonly refused: string | null;
+  }[];
+}
+
+export interface ReviewAppConfigResource {
+  readonly pipeline: { readonly id: string; readonly name: string };
+  readonly autodeploy: boolean;
+  /** Review apps not pushed to for this many days are destroyed; null: never. */
+  readonly stale_days: number | null;
+  /** Names of the config vars review apps start with (never their values). */
+  readonly config_vars: readonly string[];
+}
+
+export interface ReviewAppResource {
+  readonly app: { readonly id: string; readonly name: string };
+  readonly pipeline: { readonly id: string; readonly name: string };
+  readonly branch: string;
+  /** The app the branch was pushed to. */
+  readonly parent_app: { readonly name: string };
+  readonly web_url: string;
+  readonly created_at: string;
+  readonly updated_at: string;
 }

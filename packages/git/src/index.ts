@@ -21,6 +21,7 @@ export {
   REPO_CONFIG,
   createRepoStore,
   renderPreReceiveHook,
+  type CommitSummary,
   type RepoStore,
   type RepoStoreOptions,
 } from './repo-store.js';

@@ -106,3 +106,16 @@ describe('showRef', () => {
     it(`shows ${JSON.stringify(ref)} as ${shown}`, () => assert.equal(showRef(ref), shown));
   }
 });
+
+describe('planPush with review apps', () => {
+  const review = { reviewBranches: true };
+  it('deploys one other branch and accepts deleting it', () => {
+    assert.deepEqual(planPush([update('refs/heads/feature')], review), { ok: true, deploy: update('refs/heads/feature') });
+    assert.deepEqual(planPush([update('refs/heads/feature', ZERO)], review), { ok: true, deploy: null, deletes: [update('refs/heads/feature', ZERO)] });
+  });
+  it('still refuses deleting main or a tag, and two branches at once', () => {
+    assert.equal(planPush([update('refs/heads/main', ZERO)], review).ok, false);
+    assert.deepEqual(planPush([update('refs/tags/v1', ZERO)], review), { ok: false, messages: [' !     Deleting refs/tags/v1 is not allowed: tags stay.'] });
+    assert.deepEqual(planPush([update('refs/heads/main'), update('refs/heads/feature')], review), { ok: false, messages: [' !     Pushed to more than one branch; push one branch at a time.'] });
+  });
+});

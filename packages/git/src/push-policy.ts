@@ -11,7 +11,10 @@
  * - tags are accepted and stored without a build (`git push --tags` / `--follow-tags`
  *   must not fail a deploy), so a tag-only push deploys nothing;
  * - any other branch, and any other ref namespace, refuses the whole push, saying
- *   how to deploy that branch instead.
+ *   how to deploy that branch instead;
+ * - unless the app makes review apps (`reviewBranches`): then one other branch per push
+ *   deploys (to its review app), and deleting such a branch is accepted (its review app
+ *   goes); deleting tags is refused either way.
  *
  * Ref names come from the pusher and may hold `; | & $ ( ) < > ' "` or start with `-`:
  * they only ever appear in messages, quoted by {@link showRef}.
@@ -28,6 +31,8 @@ export type PushPlan =
       readonly ok: true;
       /** The update to build, or null when the push only stores tags. */
       readonly deploy: RefUpdate | null;
+      /** Branches deleted (review apps only); absent when none. */
+      readonly deletes?: readonly RefUpdate[];
     }
   | {
       readonly ok: false;
@@ -71,8 +76,14 @@ function refuse(...messages: string[]): PushPlan {
   return { ok: false, messages: messages.map((line) => ` !     ${line}`) };
 }
 
-export function planPush(updates: readonly RefUpdate[]): PushPlan {
+export interface PushPolicyOptions {
+  /** Branches other than main and master deploy to review apps, and may be deleted. */
+  readonly reviewBranches?: boolean;
+}
+
+export function planPush(updates: readonly RefUpdate[], options: PushPolicyOptions = {}): PushPlan {
   const deploys: RefUpdate[] = [];
+  const deletes: RefUpdate[] = [];
   for (const update of updates) {
     const { ref } = update;
     if ((DEPLOY_BRANCHES as readonly string[]).includes(ref)) {
@@ -82,6 +93,10 @@ export function planPush(updates: readonly RefUpdate[]): PushPlan {
       deploys.push(update);
     } else if (ref.startsWith('refs/tags/')) {
       // Accepted and stored; tags never build.
+      if (isZeroRev(update.newRev)) return refuse(`Deleting ${showRef(ref)} is not allowed: tags stay.`);
+    } else if (ref.startsWith('refs/heads/') && options.reviewBranches === true) {
+      if (isZeroRev(update.newRev)) deletes.push(update);
+      else deploys.push(update);
     } else if (ref.startsWith('refs/heads/')) {
       return refuse(
         `Pushed to ${showRef(ref)}; paas deploys only main (or master): git push paas ${deployRefspec(ref)}`,
@@ -92,7 +107,8 @@ export function planPush(updates: readonly RefUpdate[]): PushPlan {
   }
   const [deploy, second] = deploys;
   if (second !== undefined) {
-    return refuse('Pushed to both main and master; push one of them: git push paas main');
+    const both = deploys.every((each) => (DEPLOY_BRANCHES as readonly string[]).includes(each.ref));
+    return refuse(both ? 'Pushed to both main and master; push one of them: git push paas main' : 'Pushed to more than one branch; push one branch at a time.');
   }
-  return { ok: true, deploy: deploy ?? null };
+  return { ok: true, deploy: deploy ?? null, ...(deletes.length > 0 ? { deletes } : {}) };
 }

@@ -24,6 +24,8 @@ export interface Push {
   readonly updates: readonly RefUpdate[];
   /** The update that deploys; null when the push only stores tags. */
   readonly deploy: RefUpdate | null;
+  /** Branches the push deletes (only when the app makes review apps). */
+  readonly deletes: readonly RefUpdate[];
   /** `git archive --format=tar` of `deploy.newRev`, streamed from inside the quarantine; null without a deploy. */
   readonly source: Readable | null;
   /** Text for the pusher (shown as `remote:` lines). Ended by the server when onPush settles. */
@@ -37,6 +39,8 @@ export interface PushServerOptions {
   readonly socketPath: string;
   /** Resolves to the hook's exit code: 0 accepts the push, anything else rejects it. */
   readonly onPush: (push: Push) => Promise<number>;
+  /** Whether pushes to this app's other branches make review apps; default never. */
+  readonly reviewBranches?: (app: string) => boolean;
   /** Errors thrown by onPush and broken connections, for the platform log. */
   readonly onError?: (error: unknown, context: { readonly app: string | null }) => void;
   readonly helloTimeoutMs?: number;
@@ -156,7 +160,7 @@ export function createPushServer(options: PushServerOptions): PushServer {
       const grant = tickets.redeem(hello.ticket);
       if (!grant || grant.app !== hello.app) return finish(1, [PUSH_MESSAGES.unauthorized]);
       app = grant.app;
-      const plan = planPush(hello.updates);
+      const plan = planPush(hello.updates, { reviewBranches: options.reviewBranches?.(grant.app) === true });
       if (!plan.ok) return finish(1, plan.messages);
       if (plan.deploy) {
         source = new PassThrough({ highWaterMark: SOURCE_BUFFER_BYTES });
@@ -175,6 +179,7 @@ export function createPushServer(options: PushServerOptions): PushServer {
             user: grant.user,
             updates: hello.updates,
             deploy: plan.deploy,
+            deletes: plan.deletes ?? [],
             source,
             output,
             signal: abort.signal,

@@ -50,11 +50,25 @@ export interface RepoStore {
    * A live push's quarantine is young, so the default age never touches one.
    */
   removeStaleQuarantines(app: string, olderThanMs?: number): Promise<number>;
+  /**
+   * The commits reachable from `to` and not from `from` (`git log from..to`), newest first,
+   * at most `limit`; null when either is not a commit of the app's repository.
+   */
+  commitsBetween(app: string, from: string, to: string, limit?: number): Promise<CommitSummary[] | null>;
 }
+
+export interface CommitSummary {
+  readonly sha: string;
+  readonly author: string;
+  readonly message: string;
+}
+
+const COMMIT_SHA = /^[0-9a-f]{7,64}$/;
 
 /** Settings every app repository gets; see `git help config`. */
 export const REPO_CONFIG: readonly (readonly [string, string])[] = [
-  ['receive.denyDeletes', 'true'], // no branch or tag deletion over the wire
+  // Deletions are the push policy's to judge (the pre-receive hook): only review-app branches may go.
+  ['receive.denyDeletes', 'false'],
   ['receive.denyNonFastForwards', 'false'], // `git push -f` is how users redeploy an amended commit
   ['receive.fsckObjects', 'true'], // refuse malformed objects before anyone clones them
   ['core.logAllRefUpdates', 'true'], // a reflog, so a forced push can be undone by an operator
@@ -156,6 +170,10 @@ export function createRepoStore(options: RepoStoreOptions): RepoStore {
 
   async function installHook(app: string): Promise<void> {
     if (!(await exists(app))) throw new PaasError('not_found', `Couldn't find a git repository for app ${app}.`);
+    // Settings change between versions too: a repository made earlier gets today's.
+    for (const [key, value] of REPO_CONFIG) {
+      await run(git, ['config', '--file', join(pathOf(app), 'config'), '--', key, value], { env });
+    }
     await writeHook(pathOf(app));
   }
 
@@ -217,5 +235,28 @@ export function createRepoStore(options: RepoStoreOptions): RepoStore {
     return removed;
   }
 
-  return { root, pathOf, exists, create, installHook, remove, readRef, list, removeStaleQuarantines };
+  async function commitsBetween(app: string, from: string, to: string, limit = 50): Promise<CommitSummary[] | null> {
+    // Hex only: neither can be read as an option or a revision expression.
+    if (!COMMIT_SHA.test(from) || !COMMIT_SHA.test(to) || !(await exists(app))) return null;
+    try {
+      const { stdout } = await run(
+        git,
+        ['--git-dir', pathOf(app), 'log', `--max-count=${String(limit)}`, '--format=%H%x00%an%x00%s', `${from}..${to}`, '--'],
+        { env },
+      );
+      return stdout
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => {
+          const [sha = '', author = '', message = ''] = line.split('\0');
+          return { sha, author, message };
+        });
+    } catch (error) {
+      // git log exits 128 for a commit the repository does not have: nothing to compare.
+      if ((error as { code?: unknown }).code === 128) return null;
+      throw error;
+    }
+  }
+
+  return { root, pathOf, exists, create, installHook, remove, readRef, list, removeStaleQuarantines, commitsBetween };
 }

@@ -18,6 +18,8 @@ export interface BuildRecord {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly finishedAt: string | null;
+  /** app.json as the build read it (checked), or null when the source had none. */
+  readonly appJson: unknown;
 }
 
 interface BuildRow {
@@ -31,11 +33,12 @@ interface BuildRow {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+  app_json: string | null;
 }
 
 export interface BuildStore {
   create(input: { appId: string; actor: string; sourceCommit: string | null }): BuildRecord;
-  finish(id: string, result: { status: 'succeeded' | 'failed'; output: string; slugId?: string; releaseId?: string }): BuildRecord;
+  finish(id: string, result: { status: 'succeeded' | 'failed'; output: string; slugId?: string; releaseId?: string; appJson?: unknown }): BuildRecord;
   get(id: string): BuildRecord | undefined;
   output(id: string): string;
   list(appId: string, limit?: number): BuildRecord[];
@@ -43,7 +46,7 @@ export interface BuildStore {
   failAbandoned(reason: string): number;
 }
 
-const COLUMNS = 'id, app_id, status, source_commit, slug_id, release_id, actor, created_at, updated_at, finished_at';
+const COLUMNS = 'id, app_id, status, source_commit, slug_id, release_id, actor, created_at, updated_at, finished_at, app_json';
 
 function toBuild(row: BuildRow): BuildRecord {
   return {
@@ -57,6 +60,7 @@ function toBuild(row: BuildRow): BuildRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,
+    appJson: row.app_json === null ? null : (JSON.parse(row.app_json) as unknown),
   };
 }
 
@@ -65,7 +69,7 @@ export function createBuildStore(db: Db): BuildStore {
     `INSERT INTO builds (id, app_id, status, source_commit, actor, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?, ?, ?)`,
   );
   const finish = db.prepare(
-    `UPDATE builds SET status = ?, output = ?, slug_id = ?, release_id = ?, updated_at = ?, finished_at = ? WHERE id = ?`,
+    `UPDATE builds SET status = ?, output = ?, slug_id = ?, release_id = ?, app_json = ?, updated_at = ?, finished_at = ? WHERE id = ?`,
   );
   const byId = db.prepare<[string], BuildRow>(`SELECT ${COLUMNS} FROM builds WHERE id = ?`);
   const output = db.prepare<[string], { output: string }>('SELECT output FROM builds WHERE id = ?');
@@ -88,7 +92,7 @@ export function createBuildStore(db: Db): BuildStore {
     },
     finish(id, result) {
       const at = now();
-      finish.run(result.status, result.output, result.slugId ?? null, result.releaseId ?? null, at, at, id);
+      finish.run(result.status, result.output, result.slugId ?? null, result.releaseId ?? null, result.appJson === undefined ? null : JSON.stringify(result.appJson), at, at, id);
       const build = get(id);
       if (!build) throw notFound('build', id);
       return build;

@@ -1,4 +1,4 @@
-import { applyConfigPatch, applyFormationUpdates, checkRollbackTarget, describeConfigChange, describeRollback, formationFor, notFound, parseReleaseVersion } from '@paas/core';
+import { DEFAULT_SIZE, applyConfigPatch, applyFormationUpdates, defaultQuantity, checkRollbackTarget, describeConfigChange, describeRollback, formationFor, notFound, parseReleaseVersion } from '@paas/core';
 import type { ConfigPatch, ConfigVars, FormationEntry, FormationUpdate, ProcessSize, Release, ReleaseStatus } from '@paas/core';
 
 import type { AppRecord, AppStore } from './app-store.js';
@@ -17,8 +17,11 @@ export interface DeployStore {
   configOf(app: AppRecord, version?: number): ConfigVars;
   /** Applies a patch; `release` is null when nothing changed (then nothing is written). */
   updateConfig(appName: string, patch: ConfigPatch, actor: string): { vars: ConfigVars; release: Release | null };
-  /** A new release of `slugId` with the app's current config. */
-  createRelease(appName: string, input: { slugId: string; description: string; actor: string; status?: ReleaseStatus }): Release;
+  /**
+   * A new release of `slugId` with the app's current config, plus `configPatch` when given
+   * (app.json's env: a new config version in the same transaction, so one release).
+   */
+  createRelease(appName: string, input: NewDeployRelease): Release;
   rollback(appName: string, target: string, actor: string): Release;
   /**
    * Marks a pending release. One that succeeded becomes the current one (never an older
@@ -43,6 +46,19 @@ export interface DeployStore {
   /** The formation a release with these process types would run with (stored quantities, else defaults). */
   formationFor(appName: string, processTypes: readonly string[]): FormationEntry[];
   updateFormation(appName: string, updates: readonly FormationUpdate[], actor: string): FormationEntry[];
+}
+
+export interface NewDeployRelease {
+  readonly slugId: string;
+  readonly description: string;
+  readonly actor: string;
+  readonly status?: ReleaseStatus;
+  readonly configPatch?: ConfigPatch;
+  /**
+   * app.json's formation: written for the slug's types the app has no formation row for yet,
+   * so it applies once and never undoes a `ps:scale`.
+   */
+  readonly initialFormation?: Readonly<Record<string, { readonly quantity?: number; readonly size?: ProcessSize }>>;
 }
 
 export type ReleaseOutcome =
@@ -140,12 +156,27 @@ export function createDeployStore(
       });
       return { vars: change.next, release };
     }),
-    createRelease: writer(db, (appName: string, input: { slugId: string; description: string; actor: string; status?: ReleaseStatus }) => {
+    createRelease: writer(db, (appName: string, input: NewDeployRelease) => {
       const app = apps.require(appName);
-      if (!slugs.get(input.slugId)) throw notFound('slug', input.slugId);
+      const slug = slugs.get(input.slugId);
+      if (!slug) throw notFound('slug', input.slugId);
+      if (input.initialFormation) {
+        const stored = new Set(formationRows.all(app.id).map((row) => row.type));
+        for (const [type, entry] of Object.entries(input.initialFormation)) {
+          if (stored.has(type) || !Object.hasOwn(slug.processTypes, type) || type === 'release') continue;
+          upsertFormation.run(app.id, type, entry.quantity ?? defaultQuantity(type), entry.size ?? DEFAULT_SIZE, now());
+        }
+      }
+      let configVersion = app.configVersion;
+      const change = input.configPatch ? applyConfigPatch(configOf(app), input.configPatch) : undefined;
+      if (change && (change.set.length > 0 || change.unset.length > 0)) {
+        configVersion = nextConfigVersion.get(app.id)?.next ?? 1;
+        insertConfig.run(app.id, configVersion, JSON.stringify(change.next), now());
+        events.record(app.name, input.actor, 'config.update', { set: change.set, unset: change.unset, config_version: configVersion });
+      }
       return addRelease(app, {
         slugId: input.slugId,
-        configVersion: app.configVersion,
+        configVersion,
         description: input.description,
         actor: input.actor,
         ...(input.status ? { status: input.status } : {}),

@@ -23,3 +23,6 @@ export type { Store } from './store.js';
 export { generateToken, hashToken } from './token-store.js';
 export type { TokenRecord, TokenStore } from './token-store.js';
 export type { ReleaseOutputStore } from './release-output-store.js';
+export type { CouplingRecord, PipelineRecord, PipelineStore, PromotionRecord, PromotionTargetRecord, PromotionTargetStatus } from './pipeline-store.js';
+export type { PostdeployStore } from './postdeploy-store.js';
+export type { ReviewAppConfig, ReviewAppRecord, ReviewAppStore } from './review-app-store.js';

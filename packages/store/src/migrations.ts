@@ -214,4 +214,79 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  `
+  -- Pipelines: apps coupled to stages, and promotions of one app's slug to the next stage.
+  -- Promotions keep app names (as events do), so their history outlives the apps.
+  CREATE TABLE pipelines (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE pipeline_couplings (
+    id TEXT PRIMARY KEY,
+    pipeline_id TEXT NOT NULL REFERENCES pipelines(id) ON DELETE CASCADE,
+    app_id TEXT NOT NULL UNIQUE REFERENCES apps(id) ON DELETE CASCADE,
+    stage TEXT NOT NULL CHECK (stage IN ('review', 'development', 'staging', 'production')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX pipeline_couplings_pipeline ON pipeline_couplings(pipeline_id);
+  CREATE TABLE pipeline_promotions (
+    id TEXT PRIMARY KEY,
+    pipeline_id TEXT NOT NULL REFERENCES pipelines(id) ON DELETE CASCADE,
+    source_app_id TEXT NOT NULL,
+    source_app_name TEXT NOT NULL,
+    source_release_id TEXT NOT NULL,
+    source_release_version INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE pipeline_promotion_targets (
+    id TEXT PRIMARY KEY,
+    promotion_id TEXT NOT NULL REFERENCES pipeline_promotions(id) ON DELETE CASCADE,
+    app_id TEXT NOT NULL,
+    app_name TEXT NOT NULL,
+    release_id TEXT,
+    release_version INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+    error_message TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX pipeline_promotion_targets_promotion ON pipeline_promotion_targets(promotion_id);
+  `,
+  `
+  -- app.json as read at build time, kept with the build; and the postdeploy script an app
+  -- made from app.json runs once, after its first deploy.
+  ALTER TABLE builds ADD COLUMN app_json TEXT;
+  CREATE TABLE app_postdeploys (
+    app_id TEXT PRIMARY KEY REFERENCES apps(id) ON DELETE CASCADE,
+    release_version INTEGER NOT NULL,
+    exit_code INTEGER,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+  ) WITHOUT ROWID;
+  `,
+  `
+  -- Review apps: per pipeline whether branch pushes make them, and the apps made, by branch.
+  CREATE TABLE review_app_configs (
+    pipeline_id TEXT PRIMARY KEY REFERENCES pipelines(id) ON DELETE CASCADE,
+    autodeploy INTEGER NOT NULL DEFAULT 0,
+    stale_days INTEGER,
+    env TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE review_apps (
+    app_id TEXT PRIMARY KEY REFERENCES apps(id) ON DELETE CASCADE,
+    pipeline_id TEXT NOT NULL REFERENCES pipelines(id) ON DELETE CASCADE,
+    parent_app_name TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (pipeline_id, branch)
+  ) WITHOUT ROWID;
+  `,
 ];

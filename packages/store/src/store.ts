@@ -19,6 +19,12 @@ import { createDrainStore } from './drain-store.js';
 import type { EventListener, EventStore } from './event-store.js';
 import { createEventStore } from './event-store.js';
 import { createGroupCommit } from './group-commit.js';
+import type { PipelineStore } from './pipeline-store.js';
+import type { PostdeployStore } from './postdeploy-store.js';
+import type { ReviewAppStore } from './review-app-store.js';
+import { createReviewAppStore } from './review-app-store.js';
+import { createPostdeployStore } from './postdeploy-store.js';
+import { createPipelineStore } from './pipeline-store.js';
 import { createReleaseRows } from './release-store.js';
 import type { ReleaseOutputStore } from './release-output-store.js';
 import { createReleaseOutputStore } from './release-output-store.js';
@@ -44,6 +50,12 @@ export interface Store {
   readonly tokens: TokenStore;
   readonly events: EventStore;
   readonly addons: AddonStore;
+  /** Pipelines, their couplings of apps to stages, and promotions. */
+  readonly pipelines: PipelineStore;
+  /** The once-per-app app.json postdeploy run. */
+  readonly postdeploys: PostdeployStore;
+  /** Review app settings per pipeline, and the review apps made from branches. */
+  readonly reviewApps: ReviewAppStore;
   /** Resolves once every change made so far is on disk (group commit); await it before acknowledging a change. */
   durable(): Promise<void>;
   close(): void;
@@ -57,10 +69,14 @@ export function createStore(options: { dataDir: string; onEvent?: EventListener 
   const apps = createAppStore(db, releases, events);
   const slugs = createSlugRecordStore(db);
   const deploys = createDeployStore(db, apps, releases, slugs, events);
+  const pipelines = createPipelineStore(db, apps, deploys, slugs, events);
   return {
     apps,
     deploys,
     addons: createAddonStore(db, apps, deploys, events),
+    pipelines,
+    postdeploys: createPostdeployStore(db, apps),
+    reviewApps: createReviewAppStore(db, apps, pipelines, events),
     releaseOutputs: createReleaseOutputStore(db),
     slugs,
     slugUsage: createSlugUsage(db),

@@ -5,12 +5,15 @@ import type { Readable } from 'node:stream';
 
 import { runBuild } from '@paas/builder';
 import type { BuildEnvironment, SlugStore } from '@paas/builder';
-import type { Release, TargetPolicy } from '@paas/core';
+import { forReviewApp } from '@paas/core';
+import type { AppJson, Release, TargetPolicy } from '@paas/core';
 import type { BuildRecord, Store } from '@paas/store';
 
 import type { Logger } from '../logger.js';
 import { webUrl } from '../resources.js';
 import type { AppLocks } from './app-locks.js';
+import { appJsonConfig, runPostdeployOnce } from './app-json-setup.js';
+import type { RunOneOff } from './app-json-setup.js';
 
 export interface BuildRequest {
   readonly app: string;
@@ -28,6 +31,8 @@ export interface BuildRequest {
    * its hook exits, and the next push must see it moved.
    */
   readonly holdLockUntil?: Promise<unknown>;
+  /** A review app's build: app.json's `environments.review` applies. */
+  readonly review?: boolean;
 }
 
 /** Longest a finished build keeps its app locked waiting for `holdLockUntil`. */
@@ -37,6 +42,8 @@ export interface BuildOutcome {
   readonly ok: boolean;
   readonly buildId: string;
   readonly release?: Release;
+  /** The app.json the build read, as it applied (review overrides merged). */
+  readonly appJson?: AppJson;
 }
 
 export interface BuildServiceDeps {
@@ -61,6 +68,8 @@ export interface BuildServiceDeps {
    * unpacked slug, so the deploy does not unpack what was just packed); see RuntimeDriver.
    */
   readonly seedUnpacked?: (checksum: string, dir: string) => Promise<boolean>;
+  /** One-offs of the app's release, for app.json's postdeploy script. */
+  readonly runOneOff?: RunOneOff;
 }
 
 /** The builder's hook, which must not throw: a seed that fails only means an unpack later. */
@@ -164,6 +173,13 @@ export function createBuildService(deps: BuildServiceDeps) {
         store.builds.finish(record.id, { status: 'failed', output: transcript.toString() });
         return { ok: false, buildId: record.id };
       }
+      const manifest = request.review === true && result.appJson ? forReviewApp(result.appJson) : result.appJson;
+      const setup = manifest ? appJsonConfig(store, app.name, manifest) : undefined;
+      for (const line of setup?.lines ?? []) say(`${line}\n`);
+      if (setup?.refused) {
+        store.builds.finish(record.id, { status: 'failed', output: transcript.toString(), appJson: manifest });
+        return { ok: false, buildId: record.id };
+      }
       const storing = performance.now();
       const stored = await deps.slugs.put(result.slug.file);
       const storeMs = Math.round(performance.now() - storing);
@@ -180,6 +196,8 @@ export function createBuildService(deps: BuildServiceDeps) {
         slugId: slug.id,
         description: request.commit ? `Deploy ${request.commit.slice(0, 7)}` : 'Deploy',
         actor: request.actor,
+        ...(setup?.patch ? { configPatch: setup.patch } : {}),
+        ...(manifest ? { initialFormation: manifest.formation } : {}),
       });
       say(`-----> Launching v${String(release.version)}...\n`);
       const deploying = performance.now();
@@ -187,15 +205,16 @@ export function createBuildService(deps: BuildServiceDeps) {
       const deployMs = Math.round(performance.now() - deploying);
       if (!deployed.ok) {
         say(` !     ${deployed.message ?? `v${String(release.version)} failed to start.`}\n`);
-        store.builds.finish(record.id, { status: 'failed', output: transcript.toString(), slugId: slug.id, releaseId: release.id });
+        store.builds.finish(record.id, { status: 'failed', output: transcript.toString(), slugId: slug.id, releaseId: release.id, appJson: manifest });
         log.warn({ release: release.version }, 'release failed to start');
         return { ok: false, buildId: record.id, release };
       }
       say(`-----> Released v${String(release.version)}${deployed.message ? `: ${deployed.message}` : ''}\n`);
+      if (manifest) await runPostdeployOnce({ store, runOneOff: deps.runOneOff }, app.name, release.version, manifest, say);
       say(`       ${webUrl(deps.urls, app.name)} deployed to paas\n`);
-      store.builds.finish(record.id, { status: 'succeeded', output: transcript.toString(), slugId: slug.id, releaseId: release.id });
+      store.builds.finish(record.id, { status: 'succeeded', output: transcript.toString(), slugId: slug.id, releaseId: release.id, appJson: manifest });
       log.info({ release: release.version, slug: stored.id, ms: result.durationMs, stagesMs: { ...result.stagesMs, store: storeMs, deploy: deployMs } }, 'build succeeded');
-      return { ok: true, buildId: record.id, release };
+      return { ok: true, buildId: record.id, release, ...(manifest ? { appJson: manifest } : {}) };
     } catch (error) {
       log.error({ err: error }, 'build crashed');
       say(' !     The build stopped because of an error in paas itself; it has been logged. Your app was not changed.\n');

@@ -6,6 +6,7 @@ import { PaasError, assertNewAppName, attachmentConfigVar, generateAppName, pars
 
 import type { AppRecord } from '@paas/store';
 
+import { createAppWithRepo, destroyApp } from '../app-lifecycle.js';
 import { REGION, toAppResource } from '../resources.js';
 import type { RouteContext } from './context.js';
 import { apiOrigin, appParams } from './context.js';
@@ -46,14 +47,7 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
     for (let attempt = 0; requested === undefined && store.apps.get(name) && attempt < 5; attempt += 1) {
       name = generateAppName();
     }
-    store.apps.create(name, request.actor.name);
-    try {
-      await repos.create(name);
-    } catch (error) {
-      // Without its repository the app cannot be pushed to: take the record back.
-      store.apps.destroy(name, request.actor.name);
-      throw error;
-    }
+    await createAppWithRepo({ store, repos, onRoutingChange }, name, request.actor.name);
     request.log.info({ app: name }, 'app created');
     onRoutingChange();
     return reply.status(201).send(show(name, request));
@@ -131,20 +125,8 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
         `${request.params.app} owns ${owned.map((a) => a.name).join(', ')}: destroying it destroys their data${losing.length > 0 ? `, and ${losing.join(', ')}` : ''}. To go ahead, confirm with the app's name (paas apps:destroy ${request.params.app} --confirm ${request.params.app}).`,
       );
     }
-    for (const addon of owned) await addons.destroy(addon, request.actor.name);
-    // Bindings it held to other apps' add-ons are removed once its records are gone.
-    const borrowed = store.addons.attachments({ appName: request.params.app });
-    // Read before the records go: slugs this app alone recorded are removed with it.
-    const slugs = store.slugUsage.checksumsOf(request.params.app);
-    store.apps.destroy(request.params.app, request.actor.name);
-    onRoutingChange();
-    await manager.removeApp(request.params.app);
-    await logs.removeApp(request.params.app);
-    await repos.remove(request.params.app);
-    await builds.purgeCache(request.params.app);
-    const freed = await disk.removeUnrecorded(slugs);
-    await addons.releaseBindings(borrowed);
-    request.log.info({ app: request.params.app, freedBytes: freed.freed_bytes, kept: freed.skipped.length }, 'app destroyed');
+    const freed = await destroyApp({ store, repos, manager, logs, disk, addons, builds, onRoutingChange }, request.params.app, request.actor.name);
+    request.log.info({ app: request.params.app, freedBytes: freed.freedBytes, kept: freed.kept }, 'app destroyed');
     return resource;
     },
   );

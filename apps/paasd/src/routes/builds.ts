@@ -25,6 +25,7 @@ function toBuildResource(app: AppRecord, build: BuildRecord, versions: ReadonlyM
     slug: build.slugId ? { id: build.slugId } : null,
     release: build.releaseId && version !== undefined ? { id: build.releaseId, version } : null,
     actor: build.actor,
+    app_json: build.appJson,
     created_at: build.createdAt,
     updated_at: build.updatedAt,
     finished_at: build.finishedAt,

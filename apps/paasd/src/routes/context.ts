@@ -7,6 +7,7 @@ import type { ProcessManager } from '@paas/runtime';
 import type { Store } from '@paas/store';
 
 import type { AddonBackups } from '../addons/addon-backups.js';
+import type { ReviewApps } from '../deploy/review-apps.js';
 import type { AddonService } from '../addons/addon-service.js';
 import type { AcmeService } from '../acme/acme-service.js';
 import type { Actor } from '../auth.js';
@@ -36,6 +37,8 @@ export interface RouteContext {
   /** Backing services (add-ons) and their attachments. */
   readonly addons: AddonService;
   readonly backups: AddonBackups;
+  /** Apps made from branches of pipeline apps. */
+  readonly reviewApps: ReviewApps;
   /** Which addresses drains and buildpack git URLs may reach. */
   readonly targets: TargetPolicy;
   /** Heroku's rendezvous for attached one-offs (`heroku run`), when paasd listens for it. */

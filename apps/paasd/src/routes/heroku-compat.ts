@@ -1,16 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 
-import { notFound } from '@paas/core';
-
 import { userRef } from '../resources.js';
 import type { RouteContext } from './context.js';
 import { appParams } from './context.js';
 
 /**
  * Heroku Platform API resources paas has no counterpart for, answered the way an account
- * without them would be, so Heroku's CLI (`heroku access`, `labs`, `features`,
- * `pipelines`, `apps:info`) works: the token owner is each app's one collaborator; there
- * are no features, pipelines or couplings.
+ * without them would be, so Heroku's CLI (`heroku access`, `labs`, `features`, `apps:info`)
+ * works: the token owner is each app's one collaborator; there are no features.
  */
 export function registerHerokuCompatRoutes(app: FastifyInstance, { store, urls }: RouteContext): void {
   app.get<{ Params: { app: string } }>('/apps/:app/collaborators', { schema: { params: appParams } }, async (request) => {
@@ -32,10 +29,4 @@ export function registerHerokuCompatRoutes(app: FastifyInstance, { store, urls }
     return [];
   });
   app.get('/account/features', async () => []);
-  app.get('/pipelines', async () => []);
-
-  app.get<{ Params: { app: string } }>('/apps/:app/pipeline-couplings', { schema: { params: appParams } }, async (request) => {
-    const record = store.apps.require(request.params.app);
-    throw notFound('pipeline coupling', record.name);
-  });
 }
