@@ -12,3 +12,5 @@ export * from './disk.js';
 export * from './network-address.js';
 export * from './containment.js';
 export * from './addons.js';
+export * from './metrics.js';
+export * from './twelve-factor.js';

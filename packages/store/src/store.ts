@@ -17,6 +17,8 @@ import { createDrainStore } from './drain-store.js';
 import type { EventListener, EventStore } from './event-store.js';
 import { createEventStore } from './event-store.js';
 import { createGroupCommit } from './group-commit.js';
+import type { MetricStore } from './metric-store.js';
+import { createMetricStore } from './metric-store.js';
 import { createReleaseRows } from './release-store.js';
 import type { ReleaseOutputStore } from './release-output-store.js';
 import { createReleaseOutputStore } from './release-output-store.js';
@@ -41,6 +43,8 @@ export interface Store {
   readonly tokens: TokenStore;
   readonly events: EventStore;
   readonly addons: AddonStore;
+  /** Per-minute metrics (24 hours) and what was observed of each release. */
+  readonly metrics: MetricStore;
   /** Resolves once every change made so far is on disk (group commit); await it before acknowledging a change. */
   durable(): Promise<void>;
   close(): void;
@@ -65,6 +69,7 @@ export function createStore(options: { dataDir: string; onEvent?: EventListener 
     drains: createDrainStore(db, events),
     domains: createDomainStore(db, events),
     tokens: createTokenStore(db),
+    metrics: createMetricStore(db),
     events,
     durable: () => commits.durable(),
     close() {
