@@ -24,7 +24,7 @@ test('a well-behaved release meets every factor', () => {
   assert.deepEqual(Object.values(verdicts(good)), Array<string>(11).fill('meets'));
 });
 
-const cases: [string, Partial<ReleaseObservations>, string, string][] = [
+const cases: [string, Record<string, unknown>, string, string][] = [
   ['no lockfile', { slugScan: { ...good.slugScan!, lockfiles: [] } }, 'II', 'warns'],
   ['engines not pinned', { slugScan: { ...good.slugScan!, enginesPinned: false } }, 'II', 'warns'],
   ['a committed .env', { slugScan: { ...good.slugScan!, envFiles: ['.env'] } }, 'III', 'warns'],
@@ -46,7 +46,7 @@ const cases: [string, Partial<ReleaseObservations>, string, string][] = [
 
 for (const [scenario, change, factor, verdict] of cases) {
   test(`${scenario}: ${factor} ${verdict}`, () => {
-    const results = scoreRelease({ ...good, ...change });
+    const results = scoreRelease({ ...good, ...change } as ReleaseObservations);
     const found = results.find((r) => r.factor === factor);
     assert.equal(found?.verdict, verdict, found?.evidence);
     assert.ok(found.evidence.length > 0);
