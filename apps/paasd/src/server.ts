@@ -36,6 +36,9 @@ import { registerConfigVarRoutes } from './routes/config-vars.js';
 import type { RouteContext } from './routes/context.js';
 import { registerFormationRoutes } from './routes/formation.js';
 import { registerReleaseRoutes } from './routes/releases.js';
+import { registerMetricsRoutes } from './routes/metrics.js';
+import type { MetricsRecorder } from './metrics/metrics-recorder.js';
+import type { ReleaseObserver } from './metrics/release-observer.js';
 
 export interface ServerDeps {
   readonly config: Pick<Config, 'apiToken' | 'domain' | 'routerPort' | 'allowPrivateTargets' | 'dataDir'>;
@@ -54,6 +57,9 @@ export interface ServerDeps {
   readonly disk: DiskCollector;
   readonly addons: AddonService;
   readonly backups: AddonBackups;
+  /** Per-minute metrics and the twelve-factor observations of releases. */
+  readonly metrics: MetricsRecorder;
+  readonly observer: ReleaseObserver;
   /** Aborts when paasd stops, to end running git backends. */
   readonly shutdown: AbortSignal;
 }
@@ -62,7 +68,7 @@ export interface ServerDeps {
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests drive it with `inject()`. */
-export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups }: ServerDeps): FastifyInstance {
+export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, metrics, observer }: ServerDeps): FastifyInstance {
   // Seen as Fastify's base logger type: pino's own type is wider and trips its generics.
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -108,6 +114,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     registerDrainRoutes(api, context);
     registerDiskRoutes(api, context);
     registerAddonRoutes(api, context);
+    registerMetricsRoutes(api, context, metrics, observer);
   });
   return app;
 }

@@ -6,7 +6,7 @@ import { emptyObservations, scoreRelease, type ReleaseObservations } from './twe
 const good: ReleaseObservations = {
   ...emptyObservations(3),
   slug: { checksum: 'ab'.repeat(32), sizeBytes: 20_480, stack: 'paas-22' },
-  slugScan: { lockfiles: ['package-lock.json'], enginesPinned: true, envFiles: [], secretLiterals: [], logFiles: [] },
+  slugScan: { manifests: ['package.json'], lockfiles: ['package-lock.json'], enginesPinned: true, envFiles: [], secretLiterals: [], logFiles: [] },
   runStack: 'paas-22',
   configKeys: ['DATABASE_URL'],
   attachments: ['DATABASE'],
@@ -26,6 +26,7 @@ test('a well-behaved release meets every factor', () => {
 
 const cases: [string, Record<string, unknown>, string, string][] = [
   ['no lockfile', { slugScan: { ...good.slugScan!, lockfiles: [] } }, 'II', 'warns'],
+  ['no manifest at all', { slugScan: { ...good.slugScan!, manifests: [], lockfiles: [] } }, 'II', 'meets'],
   ['engines not pinned', { slugScan: { ...good.slugScan!, enginesPinned: false } }, 'II', 'warns'],
   ['a committed .env', { slugScan: { ...good.slugScan!, envFiles: ['.env'] } }, 'III', 'warns'],
   ['a secret literal', { slugScan: { ...good.slugScan!, secretLiterals: ['server.js:3'] } }, 'III', 'warns'],

@@ -16,6 +16,8 @@ export interface FactorResult {
 
 /** What was seen in the slug's files. */
 export interface SlugScan {
+  /** Dependency manifests (package.json, requirements.txt, Gemfile, go.mod, …). */
+  readonly manifests: readonly string[];
   readonly lockfiles: readonly string[];
   /** Whether package.json pins `engines.node`; null when there is no package.json. */
   readonly enginesPinned: boolean | null;
@@ -68,6 +70,7 @@ const result = (factor: string, name: string, verdict: FactorVerdict, evidence: 
 function dependencies(o: ReleaseObservations): FactorResult {
   const s = o.slugScan;
   if (!s) return result('II', 'Dependencies', 'not-observed', 'The slug\'s files were not scanned.');
+  if (s.manifests.length === 0 && s.lockfiles.length === 0) return result('II', 'Dependencies', 'meets', 'No dependency manifest: the app depends on nothing beyond its stack.');
   if (s.lockfiles.length === 0) return result('II', 'Dependencies', 'warns', 'No lockfile in the slug: dependency versions were resolved at build time.', 'Commit your lockfile (package-lock.json, yarn.lock, requirements.txt with pins, go.sum…).');
   if (s.enginesPinned === false) return result('II', 'Dependencies', 'warns', `Lockfile ${list(s.lockfiles)}, but package.json has no engines.node.`, 'Pin the runtime: "engines": { "node": "20.x" } in package.json.');
   return result('II', 'Dependencies', 'meets', `Lockfile ${list(s.lockfiles)}${s.enginesPinned ? ', engines pinned' : ''}.`);
