@@ -59,7 +59,7 @@ export function emptyObservations(release: number): ReleaseObservations {
 /** A boot slower than this warns (IX): disposability wants fast starts. */
 export const SLOW_BOOT_MS = 10_000;
 
-const LOG_FILE = /(^|\/)[^/]*\.log(\.\d+)?$|(^|\/)logs?\//;
+const LOG_FILE = /\.log(\.\d+)?$/;
 
 const list = (items: readonly string[], most = 3): string =>
   items.slice(0, most).join(', ') + (items.length > most ? ` and ${String(items.length - most)} more` : '');
