@@ -10,6 +10,7 @@ import { renderConfigVars } from './pages/config-vars.js';
 import { renderDomains } from './pages/domains.js';
 import { renderDrains } from './pages/drains.js';
 import { renderLogs } from './pages/logs.js';
+import { renderMetrics } from './pages/metrics.js';
 import { renderOverview } from './pages/overview.js';
 import { renderProcesses } from './pages/processes.js';
 import { renderReleases } from './pages/releases.js';
@@ -26,6 +27,7 @@ const APP_PAGES: Readonly<Record<AppTab, (context: PageContext & { app: string; 
   'config-vars': renderConfigVars,
   builds: renderBuilds,
   logs: renderLogs,
+  metrics: renderMetrics,
   domains: renderDomains,
   drains: renderDrains,
   activity: renderActivity,

@@ -10,6 +10,10 @@ export type {
   FormationResource,
   LogSessionResource,
   LogStreamFrame,
+  FactorResult,
+  MetricsPoint,
+  MetricsResource,
+  TwelveFactorResource,
   ReleaseResource,
 } from '@paas/core';
 /** `GET /apps/{app}/log-drains`: the URL comes with its credentials redacted. */
