@@ -18,6 +18,9 @@ export interface Chart {
 export interface ChartData {
   /** Step starts, Unix seconds (uPlot's x values). */
   readonly times: readonly number[];
+  /** The window shown, Unix seconds: the time axis spans it even where no step has data yet. */
+  readonly start: number;
+  readonly end: number;
   readonly charts: readonly Chart[];
   /** Releases made in the window, marked on the time axis. */
   readonly releases: readonly { readonly label: string; readonly at: number }[];
@@ -52,6 +55,8 @@ export function chartData(metrics: MetricsResource): ChartData {
   const events = points.reduce((sum, p) => ({ restarts: sum.restarts + p.restarts, crashes: sum.crashes + p.crashes }), { restarts: 0, crashes: 0 });
   return {
     times: points.map((p) => Date.parse(p.time) / 1000),
+    start: Date.parse(metrics.since) / 1000,
+    end: Date.parse(metrics.until) / 1000,
     charts: [
       { id: 'requests', title: 'Requests', unit: 'per step', series: byClass, summary: `${String(total)} requests${classText ? ` (${classText})` : ''}; ${String(events.restarts)} restarts, ${String(events.crashes)} crashes.` },
       { id: 'latency', title: 'Response time', unit: 'ms', series: latency, summary: total === 0 ? 'No requests in this range.' : `p95 up to ${String(most(latency[1]?.values ?? []))} ms, p99 up to ${String(most(latency[2]?.values ?? []))} ms.` },

@@ -27,7 +27,8 @@ const cssVar = (name: string, fallback: string): string => getComputedStyle(docu
 function releaseMarks(releases: ChartData['releases']): uPlot.Plugin {
   return {
     hooks: {
-      draw: [
+      // Under the series: a release made in the minute of a lone point must not hide it.
+      drawAxes: [
         (u: uPlot) => {
           const { ctx } = u;
           const { top, height } = u.bbox;
@@ -56,26 +57,31 @@ function releaseMarks(releases: ChartData['releases']): uPlot.Plugin {
 export interface ChartPanel {
   readonly element: HTMLElement;
   update(data: ChartData, chart: Chart): void;
-  resize(width: number): void;
+  /** Fits the chart to its panel's width again. */
+  resize(): void;
   destroy(): void;
 }
 
 const HEIGHT = 180;
 
-/** One chart with its title and summary; rebuilt when its series change, else given new data. */
-export function chartPanel(UPlot: UPlotClass, id: string, width: number): ChartPanel {
+/** One chart with its title and summary; rebuilt when its series change, else given new data. Call update() once it is in the page. */
+export function chartPanel(UPlot: UPlotClass, id: string): ChartPanel {
   const title = h('h3', { id: `chart-${id}-title` });
   const summary = h('p', { class: 'muted chart-summary', 'data-chart-summary': id });
   const canvasHost = h('div', { class: 'chart-canvas' });
   const element = h('figure', { class: 'chart', 'data-chart': id, 'aria-labelledby': `chart-${id}-title` }, title, canvasHost, h('figcaption', null, summary));
   let plot: uPlot | undefined;
   let shape = '';
-  let currentWidth = width;
+  /** The time axis's span, read by the scale on every redraw. */
+  let span: [number, number] = [0, 1];
+  /** The panel's inner width: the chart fills it. */
+  const width = (): number => Math.max(200, canvasHost.clientWidth || 600);
   return {
     element,
     update(data, chart) {
       title.textContent = `${chart.title} (${chart.unit})`;
       summary.textContent = chart.summary;
+      span = [data.start, data.end];
       const values = [data.times as number[], ...chart.series.map((s) => s.values as (number | null)[])];
       const nextShape = `${chart.series.map((s) => s.label).join(',')}|${data.releases.map((r) => `${r.label}@${String(r.at)}`).join(',')}`;
       if (plot && nextShape === shape) {
@@ -86,18 +92,27 @@ export function chartPanel(UPlot: UPlotClass, id: string, width: number): ChartP
       shape = nextShape;
       const axis = { stroke: cssVar('--muted', '#5d6675'), grid: { stroke: cssVar('--line', '#d9dde4'), width: 1 }, ticks: { stroke: cssVar('--line', '#d9dde4') } };
       plot = new UPlot({
-        width: currentWidth,
+        width: width(),
         height: HEIGHT,
-        series: [{}, ...chart.series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length] ?? '#888', width: 2, spanGaps: false }))],
+        series: [{}, ...chart.series.map((s, i) => {
+          const color = COLORS[i % COLORS.length] ?? '#888';
+          // A value standing alone (its neighbours empty or zero) would be no line at all: it is drawn as a point.
+          const lone = (self: uPlot, seriesIdx: number): number[] => {
+            const ys = (self.data[seriesIdx] ?? []) as (number | null | undefined)[];
+            const some = (y: number | null | undefined): boolean => y !== null && y !== undefined && y !== 0;
+            const found = ys.flatMap((y, j) => (some(y) && !some(ys[j - 1]) && !some(ys[j + 1]) ? [j] : []));
+            return found;
+          };
+          return { label: s.label, stroke: color, width: 2, spanGaps: false, points: { show: true, size: 7, fill: color, stroke: color, filter: lone } };
+        })],
         axes: [axis, { ...axis, size: 60 }],
-        scales: { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.1 : 1] } },
+        scales: { x: { time: true, range: (): uPlot.Range.MinMax => span }, y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.1 : 1] } },
         plugins: [releaseMarks(data.releases)],
         legend: { show: true },
       }, values as uPlot.AlignedData, canvasHost);
     },
-    resize(next) {
-      currentWidth = next;
-      plot?.setSize({ width: next, height: HEIGHT });
+    resize() {
+      plot?.setSize({ width: width(), height: HEIGHT });
     },
     destroy() {
       plot?.destroy();

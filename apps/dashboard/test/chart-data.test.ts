@@ -28,5 +28,6 @@ test('charts: requests by status class, percentiles, memory and CPU per process,
   assert.deepEqual(memory?.series.map((s) => [s.label, s.values]), [['web.1', [40, 41]], ['web.2', [null, 38]]]);
   assert.equal(memory.summary, 'web.1 up to 41 MB · web.2 up to 38 MB');
   assert.equal(cpu?.summary, 'web.1 up to 5 %');
+  assert.deepEqual([data.start, data.end], [Date.parse('2026-12-06T10:00:00Z') / 1000, Date.parse('2026-12-06T10:02:00Z') / 1000]);
   assert.deepEqual(data.releases, [{ label: 'v7', at: Date.parse('2026-12-06T10:00:30Z') / 1000 }]);
 });

@@ -107,7 +107,7 @@ function portBinding(o: ReleaseObservations): FactorResult {
   if (!o.processTypes.includes('web')) return result('VII', 'Port binding', 'not-observed', 'No web process type.');
   if (o.boots.length === 0 && o.bootTimeouts > 0) return result('VII', 'Port binding', 'warns', `web did not bind $PORT within ${String(o.bootTimeoutMs / 1000)} s (R10, ${String(o.bootTimeouts)} times).`, 'Listen on the port in the PORT environment variable (process.env.PORT), not a fixed one.');
   if (o.boots.length === 0) return result('VII', 'Port binding', 'not-observed', 'No web process of this release has booted yet.');
-  return result('VII', 'Port binding', 'meets', `web bound $PORT ${String(o.boots.length)} times, within ${String(Math.max(...o.boots))} ms at most.`);
+  return result('VII', 'Port binding', 'meets', `web bound $PORT ${o.boots.length === 1 ? 'once' : `${String(o.boots.length)} times`}, within ${String(Math.max(...o.boots))} ms at most.`);
 }
 
 function concurrency(o: ReleaseObservations): FactorResult {

@@ -24,7 +24,6 @@ export function renderMetrics(context: AppPageContext): HTMLElement {
     });
     return button;
   });
-  const widthOf = (): number => Math.max(280, Math.floor((grid.clientWidth || 900) / (grid.clientWidth > 900 ? 2 : 1)) - 24);
 
   const load = async (): Promise<void> => {
     try {
@@ -35,7 +34,7 @@ export function renderMetrics(context: AppPageContext): HTMLElement {
       for (const chart of data.charts) {
         let panel = panels.get(chart.id);
         if (!panel) {
-          panel = chartPanel(UPlot, chart.id, widthOf());
+          panel = chartPanel(UPlot, chart.id);
           panels.set(chart.id, panel);
           grid.append(panel.element);
         }
@@ -51,7 +50,7 @@ export function renderMetrics(context: AppPageContext): HTMLElement {
   };
   const poller = every(POLL_MS, load, context.signal);
   const observer = new ResizeObserver(() => {
-    for (const panel of panels.values()) panel.resize(widthOf());
+    for (const panel of panels.values()) panel.resize();
   });
   observer.observe(grid);
   context.signal.addEventListener('abort', () => {
