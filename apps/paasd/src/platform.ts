@@ -41,9 +41,7 @@ import type { Logger } from './logger.js';
 import { describeApiEvent } from './logs/api-log-line.js';
 import { createLogSessions } from './logs/log-sessions.js';
 import { createMetricsRecorder } from './metrics/metrics-recorder.js';
-import type { MetricsRecorder } from './metrics/metrics-recorder.js';
 import { createReleaseObserver } from './metrics/release-observer.js';
-import type { ReleaseObserver } from './metrics/release-observer.js';
 import { scanSlugDir } from './metrics/slug-scan.js';
 import { buildServer } from './server.js';
 
@@ -99,33 +97,6 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const containment = docker ? {} : await containLocalApps(config.dataDir, logger);
   const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
   const driver = createRuntimeDriver(config, docker, logger.child({ component: docker ? 'docker' : 'local' }), containment);
-  // Filled in once the process manager exists; requests and events before then are not counted.
-  let metrics: MetricsRecorder | undefined;
-  let observer: ReleaseObserver | undefined;
-  const router = createRouter({
-    domain: config.domain,
-    logger: logger.child({ component: 'router' }),
-    onAccessLog: (app, line, entry) => {
-      logs.publish(app, { source: 'paas', process: 'router', line });
-      metrics?.request(app, entry);
-    },
-  });
-  const routes = createRouteSync(store, router);
-  const manager = createProcessManager({
-    driver,
-    desired: desiredFromStore(store, slugs),
-    onRoutes: (app, backends, state) => routes.setRoutes(app, backends, state),
-    onLog: (line) => logs.publish(line.app, line),
-    onError: (error, context) => logger.error({ err: error, ...context }, 'convergence failed'),
-    // Requests already sent to a replaced process finish before it gets SIGTERM.
-    drain: (id) => router.drain(id, Math.min(config.stopGraceMs, 10_000)),
-    bootTimeoutMs: config.bootTimeoutMs,
-    graceMs: config.stopGraceMs,
-    onProcessEvent: (event) => {
-      metrics?.processEvent(event);
-      observer?.processEvent(event);
-    },
-  });
   const metricsLogger = logger.child({ component: 'metrics' });
   const releaseObserver = createReleaseObserver({
     store,
@@ -148,8 +119,30 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     logger: metricsLogger,
     sampleMs: config.metricsSampleMs,
   });
-  metrics = recorder;
-  observer = releaseObserver;
+  const router = createRouter({
+    domain: config.domain,
+    logger: logger.child({ component: 'router' }),
+    onAccessLog: (app, line, entry) => {
+      logs.publish(app, { source: 'paas', process: 'router', line });
+      recorder.request(app, entry);
+    },
+  });
+  const routes = createRouteSync(store, router);
+  const manager = createProcessManager({
+    driver,
+    desired: desiredFromStore(store, slugs),
+    onRoutes: (app, backends, state) => routes.setRoutes(app, backends, state),
+    onLog: (line) => logs.publish(line.app, line),
+    onError: (error, context) => logger.error({ err: error, ...context }, 'convergence failed'),
+    // Requests already sent to a replaced process finish before it gets SIGTERM.
+    drain: (id) => router.drain(id, Math.min(config.stopGraceMs, 10_000)),
+    bootTimeoutMs: config.bootTimeoutMs,
+    graceMs: config.stopGraceMs,
+    onProcessEvent: (event) => {
+      recorder.processEvent(event);
+      releaseObserver.processEvent(event);
+    },
+  });
   const deployer = createReleaseDeployer({ store, manager, logger: logger.child({ component: 'deploy' }), appLog: platformLog });
   const interrupted = store.deploys.settlePending();
   for (const { app, version } of interrupted.failed) logger.warn({ app, release: version }, 'release interrupted by a restart marked failed');

@@ -47,7 +47,8 @@ const cases: [string, Record<string, unknown>, string, string][] = [
 
 for (const [scenario, change, factor, verdict] of cases) {
   test(`${scenario}: ${factor} ${verdict}`, () => {
-    const results = scoreRelease({ ...good, ...change } as ReleaseObservations);
+    const observed: ReleaseObservations = { ...good, ...change };
+    const results = scoreRelease(observed);
     const found = results.find((r) => r.factor === factor);
     assert.equal(found?.verdict, verdict, found?.evidence);
     assert.ok(found.evidence.length > 0);

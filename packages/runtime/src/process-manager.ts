@@ -69,7 +69,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
   const log = (app: string, process: string, line: string): void => options.onLog({ app, source: 'paas', process, line });
   const tell = (p: { app: string; release: number; name: string; type: string }, event: DistributiveOmit<ProcessEvent, 'app' | 'release' | 'name' | 'type'>): void => {
     try {
-      options.onProcessEvent?.({ app: p.app, release: p.release, name: p.name, type: p.type, ...event } as ProcessEvent);
+      options.onProcessEvent?.({ app: p.app, release: p.release, name: p.name, type: p.type, ...event });
     } catch (error) {
       report(error, p.app);
     }
