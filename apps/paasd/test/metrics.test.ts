@@ -62,7 +62,10 @@ test('the scorecard: a well-behaved app meets every factor it shows; an app that
   const good = await p.pushFixture('good', 'well-behaved', 'procfile');
   assert.equal(good.code, 0, good.out);
   await p.h.send('PATCH', '/apps/good/config-vars', { DATABASE_URL: 'postgres://db.example.test/good' });
-  await p.until('v3 serving', async () => (await p.get('good')).status === 200 && (await scorecard(p, 'good')).VI?.verdict === 'meets');
+  await p.until('v3 current, its process sampled', async () => {
+    const [newest] = (await p.h.request({ url: '/apps/good/releases' })).json<{ version: number; current: boolean }[]>().sort((a, b) => b.version - a.version);
+    return newest?.version === 3 && newest.current && (await scorecard(p, 'good', '3')).VI?.verdict === 'meets';
+  });
   await p.h.send('DELETE', '/apps/good/dynos'); // a restart: its stop is seen
   await p.until('the stop recorded', async () => /within \d+ ms of SIGTERM/.test((await scorecard(p, 'good', '3')).IX?.evidence ?? ''));
   const goodCard = await scorecard(p, 'good', '3');
