@@ -42,6 +42,7 @@ export function registerMetricsRoutes(app: FastifyInstance, { store }: RouteCont
       const { since, step } = window(request.query, now);
       const releases = store.deploys.listReleases(name)
         .filter((r) => Date.parse(r.createdAt) >= since)
+        .sort((a, b) => a.version - b.version)
         .map((r) => ({ version: r.version, description: r.description, created_at: r.createdAt }));
       return {
         since: new Date(since).toISOString(),
