@@ -1,4 +1,4 @@
-import { open, readdir, readFile } from 'node:fs/promises';
+import { lstat, open, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 import { isLogFile, type SlugScan } from '@paas/core';
@@ -36,6 +36,7 @@ export async function scanSlugDir(dir: string): Promise<SlugScan> {
     }
   };
   await walk(dir);
+  files.sort();
   const base = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
   const secretLiterals: string[] = [];
   for (const path of files.filter((f) => CODE_FILE.test(f) && !LOCKFILES.has(base(f)))) {
@@ -67,8 +68,10 @@ async function readHead(path: string): Promise<string> {
 }
 
 async function enginesPinned(dir: string): Promise<boolean | null> {
-  const text = await readFile(join(dir, 'package.json'), 'utf8').catch(() => undefined);
-  if (text === undefined) return null;
+  const path = join(dir, 'package.json');
+  // Only a regular file is read, and only its head: the slug is the app's to shape.
+  if (!(await lstat(path).catch(() => undefined))?.isFile()) return null;
+  const text = await readHead(path);
   try {
     const engines = (JSON.parse(text) as { engines?: { node?: unknown } }).engines;
     return typeof engines?.node === 'string' && engines.node.trim() !== '' && engines.node.trim() !== '*';

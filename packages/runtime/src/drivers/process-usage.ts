@@ -12,6 +12,7 @@ export interface ProcessUsage {
 }
 
 export const WRITES_LISTED = 200;
+const MOST_ENTRIES = 5_000;
 
 /** Clock ticks per second: USER_HZ is 100 on every Linux architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
@@ -50,16 +51,19 @@ export async function groupUsage(pgid: number): Promise<{ memoryMb: number; cpuS
  */
 export async function listWrites(dir: string, base?: string): Promise<string[]> {
   const found: string[] = [];
+  // Entries looked at, files or not: a tree of many empty directories costs no more than this.
+  let looked = 0;
   const walk = async (at: string): Promise<void> => {
-    if (found.length >= WRITES_LISTED) return;
     const entries = await readdir(at, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
-      if (found.length >= WRITES_LISTED) return;
+      if (found.length >= WRITES_LISTED || (looked += 1) > MOST_ENTRIES) return;
       const path = join(at, entry.name);
       if (entry.isDirectory()) {
         await walk(path);
         continue;
       }
+      // Overlay whiteouts (character devices) are deletions, not writes.
+      if (!entry.isFile() && !entry.isSymbolicLink()) continue;
       const rel = relative(dir, path);
       if (base !== undefined) {
         const [mine, theirs] = await Promise.all([stat(path).catch(() => undefined), stat(join(base, rel)).catch(() => undefined)]);
