@@ -31,6 +31,7 @@ async function showMetrics(ctx: CliContext, options: AppOptions & JsonOption & {
   const series = await client.getMetrics(app, { since: options.since, step });
   if (options.json) return printJson(ctx, series);
   // The window as one step: percentiles of the whole window (they cannot be combined from steps).
-  const whole = await client.getMetrics(app, { since: options.since, step: `${String(Number.parseInt(options.since, 10) * 60)}m` });
-  printSection(ctx, `${app} metrics, last ${options.since}`, formatMetricsSummary(whole.points.at(-1), series));
+  // Steps start at the whole minute before `since`, so one a minute longer than the window spans it all.
+  const whole = await client.getMetrics(app, { since: options.since, step: `${String(Number.parseInt(options.since, 10) * 60 + 1)}m` });
+  printSection(ctx, `${app} metrics, last ${options.since}`, formatMetricsSummary(whole.points[0], series));
 }
