@@ -5,6 +5,7 @@ import type { FactorResult, MetricsPoint } from '@paas/core';
 
 import type { PlatformUnderTest } from './platform-under-test.js';
 import { startPlatform } from './platform-under-test.js';
+import { startHarness } from './harness.js';
 
 const FAST = { PAAS_RUNTIME: 'local', PAAS_BOOT_TIMEOUT: '5', PAAS_STOP_GRACE: '2', PAAS_METRICS_SAMPLE_INTERVAL: '1' };
 
@@ -91,4 +92,30 @@ test('the scorecard: a well-behaved app meets every factor it shows; an app that
   await p.h.send('DELETE', '/apps/stubborn/dynos');
   await p.until('IX warns (R12)', async () => (await scorecard(p, 'stubborn', '2')).IX?.verdict === 'warns', 20_000);
   assert.match((await scorecard(p, 'stubborn', '2')).IX?.evidence ?? '', /web\.1 did not exit within 2 s of SIGTERM \(R12\)/);
+});
+
+test('metrics and scorecard requests: windows, steps and releases are checked', async (t) => {
+  const h = await startHarness(t);
+  await h.send('POST', '/apps', { name: 'quiet' });
+  const ask = async (url: string): Promise<{ status: number; id?: string; body: unknown }> => {
+    const response = await h.request({ url });
+    const body = response.json<{ id?: string }>();
+    return { status: response.statusCode, ...(body.id === undefined ? {} : { id: body.id }), body };
+  };
+  const quiet = await ask('/apps/quiet/metrics');
+  assert.equal(quiet.status, 200);
+  const series = quiet.body as MetricsBody;
+  assert.equal(series.step_seconds, 60);
+  assert.ok(series.points.length >= 60 && series.points.every((p) => p.requests === 0 && p.p50Ms === null));
+  assert.equal((await ask('/apps/quiet/metrics?since=48h&step=1h')).status, 200, 'a window beyond 24 hours is cut to 24');
+  for (const url of ['/apps/quiet/metrics?since=soon', '/apps/quiet/metrics?step=30s', '/apps/quiet/metrics?since=1h&extra=1', '/apps/quiet/releases/first/twelve-factor']) {
+    const refused = await ask(url);
+    assert.ok(refused.status >= 400 && refused.status < 500, `${url}: ${String(refused.status)}`);
+  }
+  const old = (await ask('/apps/quiet/metrics?since=2026-01-01T00:00:00Z&step=1h')).body as MetricsBody & { since: string };
+  assert.ok(Date.now() - Date.parse(old.since) <= 24 * 3_600_000 + 1000, 'an old since is cut to the 24 hours kept');
+  assert.deepEqual([(await ask('/apps/nope/metrics')).id, (await ask('/apps/quiet/releases/9/twelve-factor')).id], ['not_found', 'not_found']);
+  const card = (await ask('/apps/quiet/releases/current/twelve-factor')).body as { release: number; factors: FactorResult[] };
+  assert.equal(card.release, 1);
+  assert.deepEqual(card.factors.map((f) => f.verdict), Array<string>(11).fill('not-observed'));
 });

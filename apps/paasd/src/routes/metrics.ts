@@ -18,13 +18,15 @@ export function parseDuration(value: string): number | undefined {
 /** `since` is a duration back from now or an ISO time; `step` a duration (a whole number of minutes). */
 function window(query: { since?: string; step?: string }, now: number): { since: number; step: number } {
   const ago = query.since === undefined ? 3_600_000 : parseDuration(query.since);
-  const since = ago !== undefined ? now - ago : Date.parse(query.since ?? '');
-  if (Number.isNaN(since)) throw invalidParams('since is a duration (1h, 30m, 24h) or an ISO time.');
+  const asked = ago !== undefined ? now - ago : Date.parse(query.since ?? '');
+  if (Number.isNaN(asked)) throw invalidParams('since is a duration (1h, 30m, 24h) or an ISO time.');
+  // Nothing older than the retention is kept, so the window is cut to it.
+  const since = Math.max(asked, now - METRICS_RETENTION_MS);
   const span = now - since;
   const step = query.step === undefined ? Math.max(60_000, Math.ceil(span / 120 / 60_000) * 60_000) : parseDuration(query.step);
   if (step === undefined || step < 60_000 || step % 60_000 !== 0) throw invalidParams('step is a whole number of minutes (1m, 5m, 1h).');
   if (span / step > 1440) throw invalidParams('At most 1,440 steps: choose a longer step.');
-  return { since: Math.max(since, now - METRICS_RETENTION_MS), step };
+  return { since, step };
 }
 
 export function registerMetricsRoutes(app: FastifyInstance, { store }: RouteContext, metrics: MetricsRecorder, observer: ReleaseObserver): void {
