@@ -86,6 +86,10 @@ test('the scorecard: a well-behaved app meets every factor it shows; an app that
   await warns('log-file', 'writes-log-file', 'XI', /log\/app\.log/);
   await warns('uploads', 'writes-uploads', 'VI', /uploads\/avatar-1\.png/);
   await warns('fixed-port', 'hardcodes-port', 'VII', /did not bind \$PORT/);
+  // Admin work as a one-off: XII is met without a release phase.
+  assert.equal((await scorecard(p, 'uploads', '2')).XII?.verdict, 'not-observed');
+  assert.equal((await p.h.send('POST', '/apps/uploads/dynos', { command: 'echo migrated' })).statusCode, 201);
+  await p.until('XII met by a one-off', async () => (await scorecard(p, 'uploads', '2')).XII?.verdict === 'meets', 20_000);
 
   const stubborn = await p.pushFixture('stubborn', 'ignores-sigterm', 'procfile');
   assert.equal(stubborn.code, 0, stubborn.out);

@@ -43,6 +43,7 @@ const cases: [string, Record<string, unknown>, string, string][] = [
   ['writes a log file', { writes: ['log/app.log'] }, 'XI', 'warns'],
   ['a log file is not a VI write', { writes: ['app.log'] }, 'VI', 'meets'],
   ['no release phase', { releasePhase: false }, 'XII', 'not-observed'],
+  ['one-offs instead of a release phase', { releasePhase: false, oneOffs: 2 }, 'XII', 'meets'],
 ];
 
 for (const [scenario, change, factor, verdict] of cases) {

@@ -47,12 +47,14 @@ export interface ReleaseObservations {
   /** Whether the app dirs of running processes were looked at, and what had been written there. */
   readonly writesSampled: boolean;
   readonly writes: readonly string[];
+  /** One-off processes (`paas run`) run against the release. */
+  readonly oneOffs: number;
 }
 
 export function emptyObservations(release: number): ReleaseObservations {
   return {
     release, configKeys: [], attachments: [], processTypes: [], formation: [], releasePhase: false,
-    boots: [], bootTimeouts: 0, bootTimeoutMs: 60_000, stops: [], graceMs: 30_000, writesSampled: false, writes: [],
+    boots: [], bootTimeouts: 0, bootTimeoutMs: 60_000, stops: [], graceMs: 30_000, writesSampled: false, writes: [], oneOffs: 0,
   };
 }
 
@@ -141,7 +143,8 @@ function logs(o: ReleaseObservations): FactorResult {
 
 function adminProcesses(o: ReleaseObservations): FactorResult {
   if (o.releasePhase) return result('XII', 'Admin processes', 'meets', 'Admin work runs in the release phase (Procfile release:).');
-  return result('XII', 'Admin processes', 'not-observed', 'No release phase; one-offs (paas run) are how admin work runs here.');
+  if (o.oneOffs > 0) return result('XII', 'Admin processes', 'meets', `Admin work runs as one-off processes: ${String(o.oneOffs)} run against this release (paas run).`);
+  return result('XII', 'Admin processes', 'not-observed', 'No release phase and no one-off process (paas run) seen for this release.');
 }
 
 /** Verdicts for factors II–XII (I, one codebase per app, holds by construction: one repository per app). */

@@ -65,6 +65,8 @@ export type ProcessEvent = { readonly app: string; readonly release: number; rea
   | { readonly kind: 'crashed'; readonly code: number | null; readonly signal: string | null; readonly oom: boolean }
   /** It was stopped; `killed`: it outlived the grace after SIGTERM (R12). */
   | { readonly kind: 'stopped'; readonly stopMs: number; readonly killed: boolean }
+  /** A one-off (`paas run`) of the release ended. */
+  | { readonly kind: 'one-off'; readonly exitCode: number | null }
 );
 
 export interface DeployResult {

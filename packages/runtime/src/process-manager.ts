@@ -431,6 +431,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
         io,
       );
       log(app, name, `Process exited with status ${String(exitCode)}`);
+      tell({ app, release: release.version, name, type: 'run' }, { kind: 'one-off', exitCode });
       return { exitCode, name };
     },
     /** The formation changed: crash history is forgotten (as on Heroku) and the app converges. */

@@ -11,6 +11,7 @@ interface RunObservations {
   stops: { name: string; stopMs: number; killed: boolean }[];
   writesSampled: boolean;
   writes: string[];
+  oneOffs?: number;
   slugScan?: SlugScan;
 }
 
@@ -51,6 +52,7 @@ export function createReleaseObserver(options: ReleaseObserverOptions): ReleaseO
     processEvent(event) {
       try {
         if (event.kind === 'up') change(event.app, event.release, (o) => ({ ...o, boots: [...o.boots, event.bootMs].slice(-MOST_KEPT) }));
+        if (event.kind === 'one-off') change(event.app, event.release, (o) => ({ ...o, oneOffs: (o.oneOffs ?? 0) + 1 }));
         if (event.kind === 'boot-timeout') change(event.app, event.release, (o) => ({ ...o, bootTimeouts: o.bootTimeouts + 1 }));
         if (event.kind === 'stopped') {
           const stop = { name: event.name, stopMs: event.stopMs, killed: event.killed };
@@ -96,6 +98,7 @@ export function createReleaseObserver(options: ReleaseObserverOptions): ReleaseO
         graceMs: options.graceMs,
         writesSampled: run.writesSampled,
         writes: run.writes,
+        oneOffs: run.oneOffs ?? 0,
       };
     },
   };
