@@ -78,6 +78,8 @@ import { registerDiskCollect } from './commands/disk/collect.js';
 import { registerDisk } from './commands/disk/index.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRun } from './commands/run.js';
+import { registerMetrics } from './commands/metrics.js';
+import { registerTwelveFactor } from './commands/twelve-factor.js';
 import type { CliContext } from './context.js';
 import { describeFailure } from './report-failure.js';
 
@@ -97,6 +99,7 @@ const REGISTRATIONS = [
   registerConfigUnset,
   registerReleases,
   registerReleasesInfo,
+  registerTwelveFactor,
   registerRollback,
   registerPs,
   registerPsScale,
@@ -104,6 +107,7 @@ const REGISTRATIONS = [
   registerPsStop,
   registerRun,
   registerLogs,
+  registerMetrics,
   registerDrains,
   registerDrainsAdd,
   registerDrainsRemove,

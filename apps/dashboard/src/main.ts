@@ -11,6 +11,7 @@ import { renderDomains } from './pages/domains.js';
 import { renderPipeline } from './pages/pipeline.js';
 import { renderDrains } from './pages/drains.js';
 import { renderLogs } from './pages/logs.js';
+import { renderMetrics } from './pages/metrics.js';
 import { renderOverview } from './pages/overview.js';
 import { renderProcesses } from './pages/processes.js';
 import { renderReleases } from './pages/releases.js';
@@ -27,6 +28,7 @@ const APP_PAGES: Readonly<Record<AppTab, (context: PageContext & { app: string; 
   'config-vars': renderConfigVars,
   builds: renderBuilds,
   logs: renderLogs,
+  metrics: renderMetrics,
   domains: renderDomains,
   pipeline: renderPipeline,
   drains: renderDrains,

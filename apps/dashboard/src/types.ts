@@ -13,6 +13,10 @@ export type {
   PipelineCouplingResource,
   PipelineDiffResource,
   PipelinePromotionResource,
+  FactorResult,
+  MetricsPoint,
+  MetricsResource,
+  TwelveFactorResource,
   ReleaseResource,
   ReviewAppResource,
 } from '@paas/core';

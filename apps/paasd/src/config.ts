@@ -34,6 +34,8 @@ export interface Config {
   readonly keepReleases: number;
   /** How often the disk collector runs after the one at start; 0: only at start. */
   readonly gcIntervalMs: number;
+  /** How often processes' memory, CPU and app-dir writes are sampled for metrics. */
+  readonly metricsSampleMs: number;
   /** A build is stopped after this long (Heroku: 15 min). */
   readonly buildTimeoutMs: number;
   /** Drains and buildpack git URLs may also reach loopback and private addresses. */
@@ -162,6 +164,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     stopGraceMs: seconds('PAAS_STOP_GRACE', 30),
     keepReleases: integer('PAAS_KEEP_RELEASES', 20, 1, 100_000, 'releases'),
     gcIntervalMs: integer('PAAS_GC_INTERVAL', 3600, 0, 7 * 24 * 3600, 'seconds') * 1000,
+    metricsSampleMs: integer('PAAS_METRICS_SAMPLE_INTERVAL', 10, 1, 3600, 'seconds') * 1000,
     buildTimeoutMs: duration('PAAS_BUILD_TIMEOUT', 15 * 60_000, 24 * 3_600_000),
     allowPrivateTargets: flag('PAAS_ALLOW_PRIVATE_TARGETS'),
   };

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 
 import { createNginxPlane, createRouter, createRouteTable } from '@paas/router';
-import type { NginxPlane, RouteTable, RouterLogger, TlsCertificate } from '@paas/router';
+import type { AccessEntry, NginxPlane, RouteTable, RouterLogger, TlsCertificate } from '@paas/router';
 
 import type { Config } from './config.js';
 
@@ -28,7 +28,8 @@ export interface DataPlane {
 export interface DataPlaneOptions {
   readonly config: Pick<Config, 'domain' | 'host' | 'routerPort' | 'routerTlsPort' | 'dataDir'>;
   readonly platformCertificate: TlsCertificate;
-  readonly onAccessLog: (app: string, line: string) => void;
+  /** Each request's access line, and its fields where the plane has them (the builtin router). */
+  readonly onAccessLog: (app: string, line: string, entry?: AccessEntry) => void;
   readonly logger: RouterLogger;
 }
 

@@ -12,7 +12,8 @@ import { createProcessManager, findBubblewrap } from '@paas/runtime';
 import type { ProcessManager } from '@paas/runtime';
 import { createStore } from '@paas/store';
 import type { Store } from '@paas/store';
-import { DEFAULT_STACK_IMAGE } from '@paas/stack';
+import { DEFAULT_STACK_IMAGE, STACK } from '@paas/stack';
+import { PROCESS_SIZES } from '@paas/core';
 import type { AppUser, Sandbox } from '@paas/core';
 
 import { createAddonBackups } from './addons/addon-backups.js';
@@ -44,6 +45,9 @@ import type { PushRequests } from './git-endpoint.js';
 import type { Logger } from './logger.js';
 import { describeApiEvent } from './logs/api-log-line.js';
 import { createLogSessions } from './logs/log-sessions.js';
+import { createMetricsRecorder } from './metrics/metrics-recorder.js';
+import { createReleaseObserver } from './metrics/release-observer.js';
+import { scanSlugDir } from './metrics/slug-scan.js';
 import { buildServer } from './server.js';
 import { createRendezvous } from './rendezvous/rendezvous-server.js';
 import type { Rendezvous } from './rendezvous/rendezvous-server.js';
@@ -104,11 +108,37 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const containment = docker ? {} : await containLocalApps(config.dataDir, logger);
   const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
   const driver = createRuntimeDriver(config, docker, logger.child({ component: docker ? 'docker' : 'local' }), containment);
+  const metricsLogger = logger.child({ component: 'metrics' });
+  const releaseObserver = createReleaseObserver({
+    store,
+    logger: metricsLogger,
+    bootTimeoutMs: config.bootTimeoutMs,
+    graceMs: config.stopGraceMs,
+    runStack: STACK,
+    // Slugs are scanned where the local runtime keeps them unpacked.
+    scanSlug: async (checksum) => (docker || !/^[0-9a-f]{64}$/.test(checksum) ? undefined : scanSlugDir(join(config.dataDir, 'local', 'slugs-unpacked', checksum)).catch(() => undefined)),
+  });
+  const recorder = createMetricsRecorder({
+    store,
+    processes: () => driver.list(),
+    ...(driver.usage ? { usage: driver.usage.bind(driver) } : {}),
+    quotaMb: (app, type) => {
+      const size = store.deploys.formation(app).find((f) => f.type === type)?.size;
+      return size === undefined ? undefined : PROCESS_SIZES[size];
+    },
+    onWrites: (process, writes) => releaseObserver.writes(process, writes),
+    logger: metricsLogger,
+    sampleMs: config.metricsSampleMs,
+  });
   const platformCertificates = await loadPlatformCertificates(config, store.apps.list().map((record) => record.name), logger.child({ component: 'tls' }));
   const router = DATA_PLANES[config.routerPlane]({
     config,
     platformCertificate: platformCertificates.initial,
-    onAccessLog: (app, line) => logs.publish(app, { source: 'paas', process: 'router', line }),
+    onAccessLog: (app, line, entry) => {
+      logs.publish(app, { source: 'paas', process: 'router', line });
+      // The builtin router gives each request's fields; nginx's lines are not counted yet.
+      if (entry) recorder.request(app, entry);
+    },
     logger: logger.child({ component: 'router', plane: config.routerPlane }),
   });
   const routes = createRouteSync(store, router);
@@ -145,12 +175,17 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     drain: (id) => router.drain(id, Math.min(config.stopGraceMs, 10_000)),
     bootTimeoutMs: config.bootTimeoutMs,
     graceMs: config.stopGraceMs,
+    onProcessEvent: (event) => {
+      recorder.processEvent(event);
+      releaseObserver.processEvent(event);
+    },
   });
   const deployer = createReleaseDeployer({ store, manager, logger: logger.child({ component: 'deploy' }), appLog: platformLog });
   const interrupted = store.deploys.settlePending();
   for (const { app, version } of interrupted.failed) logger.warn({ app, release: version }, 'release interrupted by a restart marked failed');
   routes.refresh();
   await manager.start();
+  recorder.start();
   // Acknowledged config changes and rollbacks that had not gone live when paasd stopped.
   for (const { app, version } of interrupted.resume) {
     logger.info({ app, release: version }, 'release interrupted by a restart deployed again');
@@ -250,6 +285,8 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     backups,
     acme,
     reviewApps,
+    metrics: recorder,
+    observer: releaseObserver,
   });
   // In the background: at start, then every PAAS_GC_INTERVAL.
   disk.start(config.gcIntervalMs);
@@ -278,6 +315,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
       await pushServer.close();
       // Processes keep running: the next paasd adopts them.
       await manager.close();
+      await recorder.close();
       await disk.close();
       addons.close();
       await backups.close();

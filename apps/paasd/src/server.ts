@@ -45,6 +45,9 @@ import { registerPipelinePromotionRoutes } from './routes/pipeline-promotions.js
 import { registerPipelineRoutes } from './routes/pipelines.js';
 import { registerReviewAppRoutes } from './routes/review-apps.js';
 import { registerReleaseRoutes } from './routes/releases.js';
+import { registerMetricsRoutes } from './routes/metrics.js';
+import type { MetricsRecorder } from './metrics/metrics-recorder.js';
+import type { ReleaseObserver } from './metrics/release-observer.js';
 
 export interface ServerDeps {
   readonly config: Pick<Config, 'apiToken' | 'domain' | 'routerPort' | 'allowPrivateTargets' | 'dataDir'>;
@@ -68,6 +71,9 @@ export interface ServerDeps {
   readonly acme: AcmeService;
   /** Apps made from branches of pipeline apps. */
   readonly reviewApps: ReviewApps;
+  /** Per-minute metrics and the twelve-factor observations of releases. */
+  readonly metrics: MetricsRecorder;
+  readonly observer: ReleaseObserver;
   /** Aborts when paasd stops, to end running git backends. */
   readonly shutdown: AbortSignal;
 }
@@ -76,7 +82,7 @@ export interface ServerDeps {
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests drive it with `inject()`. */
-export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, rendezvous, acme, reviewApps }: ServerDeps): FastifyInstance {
+export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, rendezvous, acme, reviewApps, metrics, observer }: ServerDeps): FastifyInstance {
   // Seen as Fastify's base logger type: pino's own type is wider and trips its generics.
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -127,6 +133,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     registerPipelineRoutes(api, context);
     registerPipelinePromotionRoutes(api, context);
     registerReviewAppRoutes(api, context);
+    registerMetricsRoutes(api, context, metrics, observer);
   });
   return app;
 }

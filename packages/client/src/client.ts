@@ -16,6 +16,7 @@ import type {
   FormationResource,
   LogDrainResource,
   LogSessionResource,
+  MetricsResource,
   PipelineCouplingResource,
   PipelineDiffResource,
   PipelinePromotionResource,
@@ -24,6 +25,7 @@ import type {
   ReleaseResource,
   ReviewAppConfigResource,
   ReviewAppResource,
+  TwelveFactorResource,
 } from '@paas/core';
 import { RELEASE_VERSION_HEADER } from '@paas/core';
 
@@ -103,6 +105,10 @@ export interface PaasClient {
   listAllReleases(app: string, options?: { pageSize?: number }): Promise<ReleaseResource[]>;
   /** `version` may be 7, "v7" or the release id. */
   getRelease(app: string, version: string | number): Promise<ReleaseResource>;
+  /** `since`: a duration back from now (`1h`, `24h`) or an ISO time; `step`: whole minutes (`5m`). */
+  getMetrics(app: string, options?: { since?: string; step?: string }): Promise<MetricsResource>;
+  /** `version` may be 7, "v7" or "current". */
+  getTwelveFactor(app: string, version: string | number): Promise<TwelveFactorResource>;
   /** Makes a new release copying the target's slug and config; resolves with the new release. */
   rollback(app: string, release: string | number): Promise<ReleaseResource>;
   listFormation(app: string): Promise<FormationResource[]>;
@@ -225,6 +231,14 @@ export function createClient(options: ClientOptions): PaasClient {
     listReleases,
     listAllReleases: (app, { pageSize } = {}) => followPages(listReleases, app, pageSize),
     getRelease: (app, version) => get(`${appPath(app)}/releases/${encodeURIComponent(String(version))}`),
+    getMetrics: (app, { since, step } = {}) => {
+      const query = new URLSearchParams();
+      if (since !== undefined) query.set('since', since);
+      if (step !== undefined) query.set('step', step);
+      const text = query.toString();
+      return get(`${appPath(app)}/metrics${text === '' ? '' : `?${text}`}`);
+    },
+    getTwelveFactor: (app, version) => get(`${appPath(app)}/releases/${encodeURIComponent(String(version))}/twelve-factor`),
     rollback: async (app, release) =>
       (await send<ReleaseResource>({ method: 'POST', path: `${appPath(app)}/releases`, body: { release } })).body,
     listFormation: (app) => get(`${appPath(app)}/formation`),

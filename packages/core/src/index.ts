@@ -14,3 +14,5 @@ export * from './containment.js';
 export * from './addons.js';
 export * from './pipelines.js';
 export * from './app-json.js';
+export * from './metrics.js';
+export * from './twelve-factor.js';

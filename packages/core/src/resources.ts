@@ -4,7 +4,9 @@
  * CLI read them.
  */
 import type { ProcessSize } from './formation.js';
+import type { MetricsPoint } from './metrics.js';
 import type { ReleaseStatus } from './release.js';
+import type { FactorResult } from './twelve-factor.js';
 
 /** A person as Heroku names one: the token owner, as app owner, release user and collaborator. */
 export interface UserRef {
@@ -341,4 +343,19 @@ export interface ReviewAppResource {
   readonly web_url: string;
   readonly created_at: string;
   readonly updated_at: string;
+}
+
+/** `GET /apps/{app}/metrics`: one point per step, and the releases made in the window. */
+export interface MetricsResource {
+  readonly since: string;
+  readonly until: string;
+  readonly step_seconds: number;
+  readonly points: readonly MetricsPoint[];
+  readonly releases: readonly { readonly version: number; readonly description: string; readonly created_at: string }[];
+}
+
+/** `GET /apps/{app}/releases/{v}/twelve-factor`. */
+export interface TwelveFactorResource {
+  readonly release: number;
+  readonly factors: readonly FactorResult[];
 }

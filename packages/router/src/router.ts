@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { formatAccessLine } from './access-line.js';
+import { formatAccessLine, type AccessEntry } from './access-line.js';
 import { createBackendPool, type BackendPool } from './backend-pool.js';
 import { createBootWaits, type BootWaits } from './boot-waits.js';
 import { addForwardedHeaders, clientAddress, readRequestHead, type RequestHead } from './forwarded-headers.js';
@@ -31,8 +31,11 @@ export interface RouterOptions {
   /** Platform domain: apps answer at `<app>.<domain>` (PAAS_DOMAIN, default `localhost`). */
   readonly domain: string;
   readonly logger?: RouterLogger;
-  /** One Heroku-format line per request, for the app's log stream (`paas[router]`). Called synchronously: queue, do not write. */
-  readonly onAccessLog: (app: string, line: string) => void;
+  /**
+   * One Heroku-format line per request, for the app's log stream (`paas[router]`), with the
+   * fields it was made from (for metrics). Called synchronously: queue, do not write.
+   */
+  readonly onAccessLog: (app: string, line: string, entry: AccessEntry) => void;
   /** Time to open a connection to a web process before H19 (default 5 s). */
   readonly connectTimeoutMs?: number;
   /** Time to the first byte of the app's response before H12 (default 30 s). */
@@ -189,7 +192,7 @@ function createContext(options: RouterOptions, state: RouterState): TunnelContex
     waitForBackends: (name, ready) => state.waits.wait(name, ready),
     log(app, entry) {
       try {
-        onAccessLog(app, formatAccessLine(entry));
+        onAccessLog(app, formatAccessLine(entry), entry);
       } catch (err) {
         logger?.error({ err, app }, 'access log callback failed');
       }

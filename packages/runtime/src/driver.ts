@@ -37,6 +37,9 @@ export interface ProcessSpec {
 export type ProcessState = 'starting' | 'up' | 'crashed' | 'down';
 
 /** A process as the driver sees it: read back from the engine, so it survives a paasd restart. */
+export type { ProcessUsage } from './drivers/process-usage.js';
+import type { ProcessUsage } from './drivers/process-usage.js';
+
 export interface ProcessInfo {
   /** The driver's id (container id, or the local driver's own). */
   readonly id: string;
@@ -93,6 +96,8 @@ export interface RuntimeDriver {
   stop(id: string, options: { graceMs: number }): Promise<StopResult>;
   /** Every process this driver runs for the platform, from the engine's own records. */
   list(): Promise<ProcessInfo[]>;
+  /** Optional: memory, CPU time and app-dir writes of a running process; undefined once it is gone. */
+  usage?(id: string): Promise<ProcessUsage | undefined>;
   /** A one-off process, attached: resolves with its exit code when it ends. */
   run(spec: OneOffSpec, io: OneOffIo): Promise<{ exitCode: number | null }>;
   /** Subscribes to output and exits; returns the unsubscribe function. */

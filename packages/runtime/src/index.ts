@@ -21,7 +21,7 @@ export { processEnv } from './desired-state.js';
 export type { AppSpec, DesiredState, ReleaseSpec } from './desired-state.js';
 export { lineWriter } from './line-writer.js';
 export { DEFAULT_BOOT_TIMEOUT_MS, DEFAULT_GRACE_MS, createProcessManager, oneOffName } from './process-manager.js';
-export type { AppLogLine, AppState, Backend, DeployResult, OneOffOptions, ProcessManager, ProcessManagerOptions, ProcessStatus } from './process-manager.js';
+export type { AppLogLine, AppState, Backend, DeployResult, OneOffOptions, ProcessManager, ProcessEvent, ProcessManagerOptions, ProcessStatus } from './process-manager.js';
 export { DEFAULT_BACKOFF, createRestartBackoff } from './restart-backoff.js';
 export type { BackoffPolicy, RestartBackoff } from './restart-backoff.js';
 export { findBubblewrap } from './drivers/sandbox-probe.js';

@@ -58,7 +58,24 @@ export interface ProcessManagerOptions {
    * so SIGTERM never cuts a request off (the router knows what is in flight).
    */
   readonly drain?: (processId: string) => Promise<void>;
+  /** What happened to a process, as data (for metrics and the twelve-factor scorecard). Called synchronously. */
+  readonly onProcessEvent?: (event: ProcessEvent) => void;
 }
+
+/** A process's lifecycle, as the manager saw it. */
+export type ProcessEvent = { readonly app: string; readonly release: number; readonly name: string; readonly type: string } & (
+  | { readonly kind: 'started' }
+  /** A web process accepted connections on `$PORT` this long after it was started. */
+  | { readonly kind: 'up'; readonly bootMs: number }
+  /** R10: it did not bind `$PORT` within the boot timeout. */
+  | { readonly kind: 'boot-timeout'; readonly bootTimeoutMs: number }
+  /** It exited without being asked to. */
+  | { readonly kind: 'crashed'; readonly code: number | null; readonly signal: string | null; readonly oom: boolean }
+  /** It was stopped; `killed`: it outlived the grace after SIGTERM (R12). */
+  | { readonly kind: 'stopped'; readonly stopMs: number; readonly killed: boolean }
+  /** A one-off (`paas run`) of the release ended. */
+  | { readonly kind: 'one-off'; readonly exitCode: number | null }
+);
 
 export interface DeployResult {
   readonly ok: boolean;

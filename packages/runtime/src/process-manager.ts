@@ -11,11 +11,13 @@ import type { ReleaseSpec } from './desired-state.js';
 import { processEnv } from './desired-state.js';
 import type { DriverEvent, OneOffIo, ProcessInfo } from './driver.js';
 import { lineWriter } from './line-writer.js';
-import type { AppState, DeployResult, OneOffOptions, ProcessManagerOptions, ProcessStatus } from './manager-types.js';
+import type { AppState, DeployResult, OneOffOptions, ProcessEvent, ProcessManagerOptions, ProcessStatus } from './manager-types.js';
 import { acceptsConnections } from './readiness.js';
 import { createRestartBackoff } from './restart-backoff.js';
 
-export type { AppLogLine, AppState, Backend, DeployResult, OneOffOptions, ProcessManagerOptions, ProcessStatus } from './manager-types.js';
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export type { AppLogLine, AppState, Backend, DeployResult, OneOffOptions, ProcessEvent, ProcessManagerOptions, ProcessStatus } from './manager-types.js';
 
 export const DEFAULT_BOOT_TIMEOUT_MS = 60_000;
 
@@ -67,6 +69,13 @@ export function createProcessManager(options: ProcessManagerOptions) {
   let closed = false;
 
   const log = (app: string, process: string, line: string): void => options.onLog({ app, source: 'paas', process, line });
+  const tell = (p: { app: string; release: number; name: string; type: string }, event: DistributiveOmit<ProcessEvent, 'app' | 'release' | 'name' | 'type'>): void => {
+    try {
+      options.onProcessEvent?.({ app: p.app, release: p.release, name: p.name, type: p.type, ...event });
+    } catch (error) {
+      report(error, p.app);
+    }
+  };
   const report = (error: unknown, app?: string): void => options.onError?.(error, app === undefined ? {} : { app });
 
   /** Runs `task` after the app's previous task: one convergence at a time per app. */
@@ -97,7 +106,9 @@ export function createProcessManager(options: ProcessManagerOptions) {
     try {
       if (p.type === 'web' && p.status === 'running') await options.drain?.(p.id);
       if (p.status === 'running') log(p.app, p.name, `Stopping process (${reason}) with SIGTERM`);
+      const stopStarted = Date.now();
       const result = await driver.stop(p.id, { graceMs });
+      if (p.status === 'running') tell(p, { kind: 'stopped', stopMs: Date.now() - stopStarted, killed: result.killed });
       // Only once it is gone: a stop that failed leaves it listed, so a later convergence retries.
       removals += 1;
       removed.set(p.id, removals);
@@ -128,6 +139,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
       memoryMb: PROCESS_SIZES[size],
     });
     observed = [...observed.filter((o) => o.id !== info.id), info];
+    tell(info, { kind: 'started' });
     if (type === 'web') void waitForBoot(info);
     else log(app, name, 'State changed from starting to up');
   }
@@ -147,6 +159,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
         if (await probe(info.address)) {
           ready.add(info.id);
           log(info.app, info.name, 'State changed from starting to up');
+          tell(info, { kind: 'up', bootMs: Math.max(0, Date.now() - Date.parse(info.startedAt)) });
           void converge(info.app);
           return;
         }
@@ -155,6 +168,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
       }
       if (closed) return;
       log(info.app, info.name, `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${String(bootTimeoutMs / 1000)} seconds of launch`);
+      tell(info, { kind: 'boot-timeout', bootTimeoutMs });
       backoff.crashed(`${info.app}/${info.name}`, now());
       failDeploy(info, `did not bind $PORT within ${String(bootTimeoutMs / 1000)} seconds`);
       await stopProcess(info, 'boot timeout');
@@ -263,6 +277,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
     log(event.app, event.name, `Process exited with status ${event.code === null ? event.signal ?? 'unknown' : String(event.code)}`);
     log(event.app, event.name, 'State changed from up to crashed');
     if (known) {
+      tell(known, { kind: 'crashed', code: event.code, signal: event.signal, oom: event.oom });
       backoff.crashed(`${event.app}/${event.name}`, now());
       failDeploy(known, `exited with status ${String(event.code ?? event.signal)}`);
     }
@@ -427,6 +442,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
         io,
       );
       log(app, name, `Process exited with status ${String(exitCode)}`);
+      tell({ app, release: release.version, name, type: 'run' }, { kind: 'one-off', exitCode });
       return { exitCode, name };
     },
     /** The formation changed: crash history is forgotten (as on Heroku) and the app converges. */

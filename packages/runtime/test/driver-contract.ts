@@ -166,6 +166,20 @@ export function driverContract(name: string, makeHarness: HarnessFactory): void 
       assert.ok(second.events.events.some(isOutput(second.info.id, 'absent')), "one process's files never show in another's");
     });
 
+    test('usage() gives memory and CPU time of a running process and the files it wrote in its app dir; nothing once it is gone', async (t) => {
+      const h = use(t);
+      if (!h) return;
+      if (!h.driver.usage) return t.skip(`the ${name} driver does not report usage`);
+      const { info, events } = await startRecorded(t, h.driver, spec('worker', COMMANDS.writer));
+      await events.waitFor('the write', isOutput(info.id, 'wrote worker.1'));
+      const used = await h.driver.usage(info.id);
+      assert.ok(used && used.memoryMb > 0 && used.cpuSeconds >= 0, JSON.stringify(used));
+      // Undefined where writes cannot be told apart from the slug (a copied app dir).
+      if (used.writes !== undefined) assert.ok(used.writes.includes('written.txt'), JSON.stringify(used.writes));
+      await h.driver.stop(info.id, { graceMs: 0 });
+      assert.equal(await h.driver.usage(info.id), undefined);
+    });
+
     test('a process that exits 3 reports its output, then exit code 3, and stays listed as exited until stopped', async (t) => {
       const h = use(t);
       if (!h) return;

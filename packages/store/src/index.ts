@@ -26,3 +26,4 @@ export type { ReleaseOutputStore } from './release-output-store.js';
 export type { CouplingRecord, PipelineRecord, PipelineStore, PromotionRecord, PromotionTargetRecord, PromotionTargetStatus } from './pipeline-store.js';
 export type { PostdeployStore } from './postdeploy-store.js';
 export type { ReviewAppConfig, ReviewAppRecord, ReviewAppStore } from './review-app-store.js';
+export type { MetricStore } from './metric-store.js';

@@ -289,4 +289,22 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (pipeline_id, branch)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Metrics: one row per app and minute (the minute's aggregate as JSON), pruned to 24 hours;
+  -- and what was observed of each release while it ran, for the twelve-factor scorecard.
+  CREATE TABLE metric_minutes (
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    minute INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (app_id, minute)
+  ) WITHOUT ROWID;
+  CREATE INDEX metric_minutes_minute ON metric_minutes(minute);
+  CREATE TABLE release_observations (
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (app_id, version)
+  ) WITHOUT ROWID;
+  `,
 ];

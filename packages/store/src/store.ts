@@ -25,6 +25,8 @@ import type { ReviewAppStore } from './review-app-store.js';
 import { createReviewAppStore } from './review-app-store.js';
 import { createPostdeployStore } from './postdeploy-store.js';
 import { createPipelineStore } from './pipeline-store.js';
+import type { MetricStore } from './metric-store.js';
+import { createMetricStore } from './metric-store.js';
 import { createReleaseRows } from './release-store.js';
 import type { ReleaseOutputStore } from './release-output-store.js';
 import { createReleaseOutputStore } from './release-output-store.js';
@@ -56,6 +58,8 @@ export interface Store {
   readonly postdeploys: PostdeployStore;
   /** Review app settings per pipeline, and the review apps made from branches. */
   readonly reviewApps: ReviewAppStore;
+  /** Per-minute metrics (24 hours) and what was observed of each release. */
+  readonly metrics: MetricStore;
   /** Resolves once every change made so far is on disk (group commit); await it before acknowledging a change. */
   durable(): Promise<void>;
   close(): void;
@@ -85,6 +89,7 @@ export function createStore(options: { dataDir: string; onEvent?: EventListener 
     domains: createDomainStore(db, events),
     certificates: createCertificateStore(db, events),
     tokens: createTokenStore(db),
+    metrics: createMetricStore(db),
     events,
     durable: () => commits.durable(),
     close() {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,10 +40,30 @@ const notFound = (reply: FastifyReply): FastifyReply => {
   return reply;
 };
 
+/**
+ * The charting library the Metrics page draws with (uPlot, MIT), served from the dashboard's
+ * own dependency as it was installed: nothing is fetched from elsewhere.
+ */
+const VENDOR: Readonly<Record<string, { module: string; type: string }>> = {
+  '/assets/vendor/uplot.js': { module: 'uplot/dist/uPlot.esm.js', type: TYPES.js },
+  '/assets/vendor/uplot.css': { module: 'uplot/dist/uPlot.min.css', type: TYPES.css },
+};
+
+function vendorFile(root: string, path: string): { file: string; type: string } | undefined {
+  const entry = VENDOR[path];
+  if (!entry) return undefined;
+  try {
+    return { file: createRequire(join(root, 'package.json')).resolve(entry.module), type: entry.type };
+  } catch {
+    return undefined; // not installed: a 404, as for any missing asset
+  }
+}
+
 /** Where a request path's file lives, or undefined: a whitelist, not a path join of user input. */
 export function dashboardFile(root: string, path: string): { file: string; type: string } | undefined {
   if (path === '/' || path === '/index.html') return { file: join(root, 'static', 'index.html'), type: TYPES.html };
   if (path === '/assets/style.css') return { file: join(root, 'static', 'style.css'), type: TYPES.css };
+  if (path.startsWith('/assets/vendor/')) return vendorFile(root, path);
   const script = path.startsWith('/assets/') ? path.slice('/assets/'.length) : '';
   if (SCRIPT.test(script)) return { file: join(root, 'dist', 'src', ...script.split('/')), type: TYPES.js };
   return undefined;

@@ -9,6 +9,7 @@ import { type AppUser, type Sandbox, invalidParams } from '@paas/core';
 
 import type { OneOffIo, ProcessInfo, ProcessSpec, RuntimeDriver, StopResult } from '../driver.js';
 import { type DriverLogger, silentLogger } from './driver-logger.js';
+import { groupUsage, listWrites } from './process-usage.js';
 import { createEventHub } from './event-hub.js';
 import { type FileTail, tailFile } from './file-tail.js';
 import { createAppDirs } from './local-app-dir.js';
@@ -331,6 +332,18 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
         await appDirs.release(dir);
         await rm(dir, { recursive: true, force: true });
       }
+    },
+
+    async usage(id) {
+      assertOpen();
+      const entry = tracked.get(id);
+      if (!entry || entry.ended) return undefined;
+      const used = await groupUsage(entry.record.process.pid);
+      if (!used) return undefined;
+      // With an overlay, the upper layer is exactly what the process wrote; a copy cannot tell.
+      const upper = join(entry.dir, 'upper');
+      const writes = (await stat(upper).catch(() => undefined))?.isDirectory() ? await listWrites(upper) : undefined;
+      return { ...used, ...(writes === undefined ? {} : { writes }) };
     },
 
     subscribe: hub.subscribe,
