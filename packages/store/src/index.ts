@@ -14,3 +14,4 @@ export type { Store } from './store.js';
 export { generateToken, hashToken } from './token-store.js';
 export type { TokenRecord, TokenStore } from './token-store.js';
 export type { ReleaseOutputStore } from './release-output-store.js';
+export type { ReleaseListing } from './release-store.js';
