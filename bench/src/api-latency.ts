@@ -1,9 +1,12 @@
 /**
  * 6. API: p50/p99 of config:set (PATCH config-vars) and of the releases list, at
  * concurrency 1 and 16. The app has no code, so a config change writes a release and
- * starts no process: the figure is the API and the store.
+ * starts no process: the figure is the API and the store. Baseline: the disk's own
+ * write + fdatasync latency in the data dir, measured in the same run, since a change is
+ * acknowledged only once it is synced.
  */
 import { repeat, type Benchmark } from './context.js';
+import { fdatasyncLatencies } from './disk-sync.js';
 import { figure, type Figure } from './figure.js';
 import { startPaasd, type RunningPaasd } from './paasd-process.js';
 import { percentile } from './stats.js';
@@ -53,18 +56,33 @@ export const apiBenchmark: Benchmark = {
       await paasd.api.call('POST', '/apps', { name: APP });
       const ops = operations(paasd);
       await latencies(4, 50, ops['config:set'] ?? (async () => undefined)); // warm-up: JIT, connections
+      const syncs = await repeat(ctx.runs, () => fdatasyncLatencies(paasd.dataDir, REQUESTS));
+      ctx.log(`api fdatasync: p50 ${syncs.map((r) => percentile(r, 50).toFixed(1)).join(' ')}, p99 ${syncs.map((r) => percentile(r, 99).toFixed(1)).join(' ')}`);
+      const base = { benchmark: 'api', runtime: '-' as const, unit: 'ms' };
+      const syncP99 = syncs.map((r) => percentile(r, 99));
+      figures.push(figure({ ...base, name: 'disk write+fdatasync p50', runs: syncs.map((r) => percentile(r, 50)) }));
+      figures.push(figure({ ...base, name: 'disk write+fdatasync p99', runs: syncP99 }));
       for (const [name, call] of Object.entries(ops)) {
         for (const concurrency of [1, 16]) {
           const runs = await repeat(ctx.runs, () => latencies(concurrency, REQUESTS, call));
           ctx.log(`api ${name} c=${String(concurrency)}: p50 ${runs.map((r) => percentile(r, 50).toFixed(1)).join(' ')}, p99 ${runs.map((r) => percentile(r, 99).toFixed(1)).join(' ')}`);
-          const base = { benchmark: 'api', runtime: '-' as const, unit: 'ms' };
           figures.push(figure({ ...base, name: `${name} p50, c=${String(concurrency)}`, runs: runs.map((r) => percentile(r, 50)) }));
+          const setAtSixteen = name === 'config:set' && concurrency === 16;
           figures.push(
             figure({
               ...base,
               name: `${name} p99, c=${String(concurrency)}`,
               runs: runs.map((r) => percentile(r, 99)),
-              ...(name === 'config:set' && concurrency === 16 ? { bar: (value) => ({ text: '≤ 20 ms', met: value.median <= 20 }) } : {}),
+              // The bar: 20 ms, or 1.5× the disk's own p99 where the disk alone is slower than that allows.
+              ...(setAtSixteen
+                ? {
+                    baseline: { name: 'fdatasync p99', runs: syncP99 },
+                    bar: (value, sync) => ({
+                      text: '≤ 20 ms or ≤ 1.5× fdatasync p99',
+                      met: value.median <= 20 || (sync !== undefined && value.median <= 1.5 * sync.median),
+                    }),
+                  }
+                : {}),
             }),
           );
         }

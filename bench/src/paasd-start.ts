@@ -80,7 +80,7 @@ async function measure(ctx: BenchContext, runtime: Runtime): Promise<Figure[]> {
       runtime,
       unit: 'MB',
       runs: results.map((r) => r.rss),
-      bar: (value) => ({ text: '≤ 150 MB', met: value.max <= 150 }),
+      bar: (value) => ({ text: '≤ 100 MB', met: value.max <= 100 }),
     }),
   ];
 }

@@ -70,9 +70,11 @@ export function toAppResource(app: AppRecord, release: Release, urls: PublicUrls
 export function toReleaseResource(
   app: AppRecord,
   release: Release,
-  slug: SlugRecord | undefined,
+  slug: Pick<SlugRecord, 'id' | 'commit'> | undefined,
   outputStreamUrl: string | null,
   urls: Pick<PublicUrls, 'domain'>,
+  /** The actor's `userRef`, when the caller already has it (a list shares one per actor). */
+  user: UserRef = userRef(release.actor, urls),
 ): ReleaseResource {
   return {
     id: release.id,
@@ -87,7 +89,7 @@ export function toReleaseResource(
     config_version: release.configVersion,
     output_stream_url: outputStreamUrl,
     created_at: release.createdAt,
-    user: userRef(release.actor, urls),
+    user,
     // What `heroku rollback` without a version may go back to: a release that went out with code.
     eligible_for_rollback: release.status === 'succeeded' && slug !== undefined,
     addon_plan_names: [],

@@ -149,7 +149,7 @@ export async function releaseBuildpack(context: BuildpackContext, pack: Prepared
   }
   if (stdout.overflowed) throw new StepFailed('bin/release printed more than 256 KB', result);
   try {
-    return parseReleaseOutput(stdout.text());
+    return await parseReleaseOutput(stdout.text());
   } catch (error) {
     throw new StepFailed((error as Error).message, result);
   }

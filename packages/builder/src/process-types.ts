@@ -1,8 +1,11 @@
 import { MAX_PROCESS_TYPES, PROCESS_TYPE_RULE, type ProcessTypes, checkProcessType } from '@paas/core';
-import { parse } from 'yaml';
 
-/** Reads `bin/release` output: YAML whose `default_process_types` maps types to commands. */
-export function parseReleaseOutput(text: string): ProcessTypes {
+/**
+ * Reads `bin/release` output: YAML whose `default_process_types` maps types to commands.
+ * The YAML parser is loaded on the first build that needs it, not with paasd (some 9 MB).
+ */
+export async function parseReleaseOutput(text: string): Promise<ProcessTypes> {
+  const { parse } = await import('yaml');
   let document: unknown;
   try {
     document = parse(text);

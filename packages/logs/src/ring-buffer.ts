@@ -1,12 +1,14 @@
-/** A fixed-size buffer that keeps the newest `capacity` items, oldest first on read. */
+/**
+ * A buffer that keeps the newest `capacity` items, oldest first on read. It grows as items
+ * arrive and wraps once full: a quiet app's buffer costs what it holds, not its capacity.
+ */
 export class RingBuffer<T> {
-  readonly #items: (T | undefined)[];
+  readonly #items: T[] = [];
   #start = 0;
   #size = 0;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring buffer capacity must be a positive integer, got ${String(capacity)}`);
-    this.#items = new Array<T | undefined>(capacity);
   }
 
   get size(): number {
@@ -14,10 +16,15 @@ export class RingBuffer<T> {
   }
 
   push(item: T): void {
-    const end = (this.#start + this.#size) % this.capacity;
-    this.#items[end] = item;
-    if (this.#size < this.capacity) this.#size += 1;
-    else this.#start = (this.#start + 1) % this.capacity;
+    if (this.#items.length < this.capacity) {
+      // Still filling: nothing has wrapped, so the items start at 0.
+      this.#items.push(item);
+      this.#size += 1;
+      return;
+    }
+    // Full: the newest replaces the oldest.
+    this.#items[this.#start] = item;
+    this.#start = (this.#start + 1) % this.capacity;
   }
 
   /** Every item, oldest first. */

@@ -88,6 +88,8 @@ test('docker: one image per slug, made once; containers carry labels and limits;
   const image = await docker.getImage(slugImageName(slug.checksum)).inspect();
   assert.equal(image.Config.Labels?.['paas.slug'], slug.checksum);
   assert.equal(image.Config.User, 'app');
+  const stack = await docker.getImage(STACK_IMAGE).inspect();
+  assert.equal(image.RootFS.Layers?.length, (stack.RootFS.Layers?.length ?? 0) + 1, 'the slug is one layer on the stack, with no copy of it to change owners');
   await driver.prepare(slug);
   assert.equal((await docker.getImage(slugImageName(slug.checksum)).inspect()).Id, image.Id, 'reused, not rebuilt');
 
@@ -125,6 +127,13 @@ test('docker: one image per slug, made once; containers carry labels and limits;
   );
   assert.equal(result.exitCode, 0);
   assert.equal(String(output.read()), 'app\nwritable\n');
+  const owners = new PassThrough();
+  const statted = await driver.run(
+    { app, release: 3, name: 'run.8', slug, command: 'stat -c %U /app/server.py /app/.profile.d /app/.profile.d/paas.sh', env: {}, memoryMb: 64 },
+    { stdout: owners, stderr: new PassThrough() },
+  );
+  assert.equal(statted.exitCode, 0);
+  assert.equal(String(owners.read()), 'app\napp\napp\n', 'the slug\'s files belong to the app user');
   const oneOffs = await docker.listContainers({ all: true, filters: { label: [`paas.app=${app}`] } });
   assert.deepEqual(oneOffs, [], 'the one-off container is gone');
 });

@@ -5,7 +5,7 @@ import type { AppRecord, AppStore } from './app-store.js';
 import type { Db } from './database.js';
 import { now, writer } from './database.js';
 import type { EventStore } from './event-store.js';
-import type { ReleaseRows } from './release-store.js';
+import type { ReleaseListing, ReleaseRows } from './release-store.js';
 import type { SlugRecord, SlugRecordStore } from './slug-records.js';
 
 /**
@@ -39,6 +39,8 @@ export interface DeployStore {
    */
   settlePending(): { resume: { app: string; version: number }[]; failed: { app: string; version: number }[] };
   listReleases(appName: string): Release[];
+  /** The releases list, newest first, each with its slug's id and commit and whether it has output. */
+  listReleasesWithSlugs(appName: string): ReleaseListing[];
   findRelease(appName: string, versionOrId: string): Release;
   currentRelease(appName: string): Release;
   currentSlug(appName: string): SlugRecord | undefined;
@@ -233,6 +235,7 @@ export function createDeployStore(
       return { resume, failed };
     }),
     listReleases: (appName) => releases.list(apps.require(appName).id),
+    listReleasesWithSlugs: (appName) => releases.listing(apps.require(appName).id),
     findRelease(appName, versionOrId) {
       const release = findRelease(apps.require(appName), versionOrId);
       if (!release) throw notFound('release', versionOrId);

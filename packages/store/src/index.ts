@@ -27,3 +27,4 @@ export type { CouplingRecord, PipelineRecord, PipelineStore, PromotionRecord, Pr
 export type { PostdeployStore } from './postdeploy-store.js';
 export type { ReviewAppConfig, ReviewAppRecord, ReviewAppStore } from './review-app-store.js';
 export type { MetricStore } from './metric-store.js';
+export type { ReleaseListing } from './release-store.js';

@@ -28,10 +28,37 @@ export interface NewRelease {
   readonly status: ReleaseStatus;
 }
 
+/** A release as the releases list shows it: with its slug's commit and whether it has build output. */
+export interface ReleaseListing {
+  readonly release: Release;
+  /** Undefined when the release has no slug or its record is gone. */
+  readonly slug: { readonly id: string; readonly commit: string | null } | undefined;
+  readonly hasOutput: boolean;
+}
+
+/** The listing's columns, read as arrays (`raw`): no object per row to build and collect. */
+type ListingRow = [
+  id: string,
+  appId: string,
+  version: number,
+  slugId: string | null,
+  configVersion: number,
+  description: string,
+  actor: string,
+  status: ReleaseStatus,
+  reason: string | null,
+  createdAt: string,
+  slugRow: string | null,
+  slugCommit: string | null,
+  hasOutput: number,
+];
+
 /** Row-level access to releases; callers run these inside their own transactions. */
 export interface ReleaseRows {
   insert(release: NewRelease): Release;
   list(appId: string): Release[];
+  /** Newest first, in one query: the releases list needs no lookup per release. */
+  listing(appId: string): ReleaseListing[];
   byVersion(appId: string, version: number): Release | undefined;
   byId(appId: string, id: string): Release | undefined;
   setStatus(id: string, status: ReleaseStatus, reason?: string): void;
@@ -67,6 +94,13 @@ export function createReleaseRows(db: Db): ReleaseRows {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const list = db.prepare<[string], ReleaseRow>('SELECT * FROM releases WHERE app_id = ? ORDER BY version DESC');
+  const listing = db.prepare<[string], ListingRow>(
+    `SELECT r.id, r.app_id, r.version, r.slug_id, r.config_version, r.description, r.actor, r.status, r.reason, r.created_at,
+            s.id, s.commit_sha,
+            EXISTS (SELECT 1 FROM release_outputs o WHERE o.release_id = r.id) AS has_output
+     FROM releases r LEFT JOIN slugs s ON s.id = r.slug_id
+     WHERE r.app_id = ? ORDER BY r.version DESC`,
+  ).raw(true);
   const byVersion = db.prepare<[string, number], ReleaseRow>('SELECT * FROM releases WHERE app_id = ? AND version = ?');
   const byId = db.prepare<[string, string], ReleaseRow>('SELECT * FROM releases WHERE app_id = ? AND id = ?');
   const setStatus = db.prepare('UPDATE releases SET status = ?, reason = ?, updated_at = ? WHERE id = ?');
@@ -100,6 +134,12 @@ export function createReleaseRows(db: Db): ReleaseRows {
       return { ...release, id, version, createdAt };
     },
     list: (appId) => list.all(appId).map(toRelease),
+    listing: (appId) =>
+      listing.all(appId).map(([id, app, version, slugId, configVersion, description, actor, status, reason, createdAt, slugRow, slugCommit, hasOutput]) => ({
+        release: { id, appId: app, version, slugId, configVersion, description, actor, status, ...(reason === null ? {} : { reason }), createdAt },
+        slug: slugRow === null ? undefined : { id: slugRow, commit: slugCommit },
+        hasOutput: hasOutput === 1,
+      })),
     byVersion(appId, version) {
       const row = byVersion.get(appId, version);
       return row ? toRelease(row) : undefined;

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 
 import { createContainerEnvironment, createHostEnvironment } from '@paas/builder';
 import type { BuildEnvironment } from '@paas/builder';
@@ -12,10 +12,15 @@ import type { Logger } from '../logger.js';
 
 export type BuildEnvironmentSource = (output: Writable, app: string) => Promise<{ environment: BuildEnvironment; stack: string }>;
 
-/** Which engine runs processes and builds: Docker when asked for or when one answers. */
+/**
+ * Which engine runs processes and builds: Docker when asked for or when one answers.
+ * dockerode (with its SSH and protobuf dependencies, some 20 MB resident) is loaded only
+ * then: a paasd on the local runtime never needs it.
+ */
 export async function chooseEngine(config: Pick<Config, 'runtime'>, logger: Logger): Promise<Docker | undefined> {
   if (config.runtime === 'local') return undefined;
-  const docker = new Docker();
+  const { default: DockerClient } = await import('dockerode');
+  const docker = new DockerClient();
   try {
     await docker.ping();
     return docker;

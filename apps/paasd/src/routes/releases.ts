@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 
 import { PaasError, notFound, parseRange, parseReleaseVersion, takePage } from '@paas/core';
-import type { Release } from '@paas/core';
-import type { AppRecord } from '@paas/store';
+import type { Release, UserRef } from '@paas/core';
 
-import { toReleaseResource } from '../resources.js';
+import { toReleaseResource, userRef } from '../resources.js';
 import type { RouteContext } from './context.js';
 import { appParams } from './context.js';
 
@@ -31,9 +30,9 @@ export function registerReleaseRoutes(app: FastifyInstance, { store, deployer, d
     );
   };
 
-  const show = (appName: string, release: Release, listing?: { record: AppRecord; withOutput: Set<string> }) => {
-    const record = listing?.record ?? store.apps.require(appName);
-    const hasOutput = listing ? listing.withOutput.has(release.id) : store.releaseOutputs.get(release.id) !== undefined;
+  const show = (appName: string, release: Release) => {
+    const record = store.apps.require(appName);
+    const hasOutput = store.releaseOutputs.get(release.id) !== undefined;
     return toReleaseResource(
       record,
       release,
@@ -45,15 +44,21 @@ export function registerReleaseRoutes(app: FastifyInstance, { store, deployer, d
 
   app.get<{ Params: { app: string } }>('/apps/:app/releases', { schema: { params: appParams } }, async (request, reply) => {
     const range = parseRange(request.headers.range, { fields: ['version'], defaultOrder: 'desc' });
-    const newestFirst = store.deploys.listReleases(request.params.app);
+    // One query for the page's releases, slugs and output flags; one read of the app.
+    const record = store.apps.require(request.params.app);
+    const newestFirst = store.deploys.listReleasesWithSlugs(request.params.app);
     const ordered = range.order === 'desc' ? newestFirst : newestFirst.reverse();
-    const { page, nextRange } = takePage(ordered, range, (release) => release.version);
+    const { page, nextRange } = takePage(ordered, range, (listing) => listing.release.version);
     void reply.header('accept-ranges', 'version');
     if (nextRange) void reply.status(206).header('next-range', nextRange);
-    // One read of the app for the whole page, not one per release.
-    const record = store.apps.require(request.params.app);
-    const listing = { record, withOutput: store.releaseOutputs.releasesWithOutput(record.id) };
-    return page.map((release) => show(request.params.app, release, listing));
+    const outputBase = `/apps/${encodeURIComponent(record.name)}/releases/`;
+    // A user's id is a hash of the name: once per actor, not once per release.
+    const users = new Map<string, UserRef>();
+    return page.map(({ release, slug, hasOutput }) => {
+      let user = users.get(release.actor);
+      if (!user) users.set(release.actor, (user = userRef(release.actor, urls)));
+      return toReleaseResource(record, release, slug, hasOutput ? `${outputBase}${String(release.version)}/output` : null, urls, user);
+    });
   });
 
   app.get<{ Params: { app: string; release: string } }>(

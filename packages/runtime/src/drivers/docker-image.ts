@@ -1,28 +1,33 @@
-import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 
 import type Docker from 'dockerode';
 
 import type { SlugRef } from '../driver.js';
 import type { DriverLogger } from './driver-logger.js';
-import { TAR_END, tarHeader, tarPadding } from './tar-format.js';
+import { TAR_END, type TarOwner, rewriteTarOwners, tarHeader, tarPadding } from './tar-format.js';
 
 /** `paas/slug:<first 16 hex digits of the sha256>`: one image per slug, shared by every release using it. */
 export function slugImageName(checksum: string): string {
   return `paas/slug:${checksum.slice(0, 16)}`;
 }
 
+/** The stack's `app` user (`useradd --uid 1000` in the stack recipe). */
+const APP_OWNER: TarOwner = { uid: 1000, gid: 1000, uname: 'app', gname: 'app' };
+
 /**
- * The slug on top of the stack. `ADD` unpacks the tarball but keeps the archive's
- * owners (root) and ignores `--chown` for archives (checked on Engine 20.10), hence the
- * `chown` step: Heroku's `/app` is writable by the app.
+ * The slug on top of the stack, in one layer. Heroku's `/app` is writable by the app:
+ * the context's `slug.tar` already names `app` as the owner of every entry, and `ADD` of
+ * a local archive keeps the archive's owners (checked on Engine 20.10; `--chown` is
+ * ignored for archives). A `RUN chown -R` instead would copy every file into a second
+ * layer.
  */
 export function slugDockerfile(stackImage: string, checksum: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/.test(stackImage)) throw new Error(`Invalid stack image name ${JSON.stringify(stackImage)}.`);
   return [
     `FROM ${stackImage}`,
-    'ADD slug.tgz /app/',
-    'RUN chown -R app:app /app',
+    'ADD slug.tar /app/',
     'USER app',
     'WORKDIR /app',
     'ENV HOME=/app',
@@ -31,25 +36,37 @@ export function slugDockerfile(stackImage: string, checksum: string): string {
   ].join('\n');
 }
 
-/** A build context streamed straight from the slug file: a Dockerfile and `slug.tgz`, nothing copied. */
+/** The slug inflated, its owners made `app`. */
+function appOwnedSlug(slugPath: string): AsyncGenerator<Buffer> {
+  return rewriteTarOwners(createReadStream(slugPath).pipe(createGunzip()), APP_OWNER);
+}
+
+/** The slug's uncompressed size: the context's tar header needs it before the data. */
+async function inflatedSize(slugPath: string): Promise<number> {
+  let size = 0;
+  for await (const chunk of createReadStream(slugPath).pipe(createGunzip())) size += (chunk as Buffer).length;
+  return size;
+}
+
+/**
+ * A build context streamed from the slug file: a Dockerfile and `slug.tar`, nothing
+ * written to disk. The slug is inflated twice (once to learn the size), which costs far
+ * less than a layer of copies.
+ */
 async function* buildContext(dockerfile: string, slugPath: string): AsyncGenerator<Buffer> {
-  const file = await open(slugPath, 'r');
-  try {
-    const { size } = await file.stat();
-    const text = Buffer.from(dockerfile, 'utf8');
-    yield tarHeader({ name: 'Dockerfile', type: 'file', size: text.length });
-    yield Buffer.concat([text, tarPadding(text.length)]);
-    yield tarHeader({ name: 'slug.tgz', type: 'file', size });
-    let sent = 0;
-    for await (const chunk of file.createReadStream({ start: 0, end: Math.max(0, size - 1), autoClose: false })) {
-      sent += (chunk as Buffer).length;
-      yield chunk as Buffer;
-    }
-    if (sent !== size) throw new Error(`the slug file ${slugPath} changed while it was read`);
-    yield Buffer.concat([tarPadding(size), TAR_END]);
-  } finally {
-    await file.close();
+  const size = await inflatedSize(slugPath);
+  const text = Buffer.from(dockerfile, 'utf8');
+  yield tarHeader({ name: 'Dockerfile', type: 'file', size: text.length });
+  yield Buffer.concat([text, tarPadding(text.length)]);
+  yield tarHeader({ name: 'slug.tar', type: 'file', size });
+  let sent = 0;
+  for await (const chunk of appOwnedSlug(slugPath)) {
+    sent += chunk.length;
+    if (sent > size) break;
+    yield chunk;
   }
+  if (sent !== size) throw new Error(`the slug file ${slugPath} changed while it was read`);
+  yield Buffer.concat([tarPadding(size), TAR_END]);
 }
 
 interface ProgressEvent {

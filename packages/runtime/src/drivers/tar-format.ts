@@ -167,6 +167,75 @@ export function tarHeader(header: TarHeader): Buffer {
   return block;
 }
 
+export interface TarOwner {
+  readonly uid: number;
+  readonly gid: number;
+  readonly uname: string;
+  readonly gname: string;
+}
+
+/** Sets a header block's owner fields and its checksum, in place. */
+function setOwner(block: Buffer, owner: TarOwner): void {
+  const put = (value: string, start: number, length: number): void => {
+    block.fill(0, start, start + length);
+    block.write(value, start, length, 'utf8');
+  };
+  put(`${owner.uid.toString(8).padStart(7, '0')}\0`, 108, 8);
+  put(`${owner.gid.toString(8).padStart(7, '0')}\0`, 116, 8);
+  put(owner.uname, 265, 32);
+  put(owner.gname, 297, 32);
+  put(`${checksumOf(block).toString(8).padStart(6, '0')}\0 `, 148, 8);
+}
+
+/**
+ * Passes an uncompressed tar stream through with every header's uid, gid, uname and
+ * gname replaced (checksums made again); data, names and sizes are unchanged, so the
+ * output is exactly as long as the input. PAX records are not rewritten: a PAX `uid`
+ * would still win, and slugs are written in the GNU format, which has none.
+ */
+export async function* rewriteTarOwners(stream: AsyncIterable<Buffer>, owner: TarOwner): AsyncGenerator<Buffer> {
+  let pending: Buffer = Buffer.alloc(0); // the start of a header cut across chunks
+  let skip = 0; // data bytes (with padding) to pass through untouched
+  let ended = false;
+  for await (const input of stream) {
+    if (ended) {
+      yield input;
+      continue;
+    }
+    // Our own copy: header blocks are changed in place.
+    let chunk = pending.length === 0 ? Buffer.from(input) : Buffer.concat([pending, input]);
+    pending = Buffer.alloc(0);
+    let at = 0;
+    while (at < chunk.length && !ended) {
+      if (skip > 0) {
+        const passed = Math.min(skip, chunk.length - at);
+        at += passed;
+        skip -= passed;
+        continue;
+      }
+      if (chunk.length - at < BLOCK) {
+        pending = Buffer.from(chunk.subarray(at));
+        chunk = chunk.subarray(0, at);
+        break;
+      }
+      const block = chunk.subarray(at, at + BLOCK);
+      at += BLOCK;
+      if (block.every((byte) => byte === 0)) {
+        ended = true;
+        break;
+      }
+      if (octal(block, 148, 8) !== checksumOf(block)) throw new Error('The archive is damaged (a header checksum does not match).');
+      const flag = text(block, 156, 1);
+      const size = octal(block, 124, 12);
+      setOwner(block, owner);
+      // As readTarEntries: hard links, symlinks and directories carry no data.
+      skip = flag === '1' || flag === '2' || flag === '5' ? 0 : Math.ceil(size / BLOCK) * BLOCK;
+    }
+    if (chunk.length > 0) yield chunk;
+  }
+  if (pending.length > 0) yield pending;
+}
+
 /** Zero bytes that pad `size` bytes of data to a whole block. */
 export function tarPadding(size: number): Buffer {
   return Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK);
