@@ -41,12 +41,13 @@ export async function startPaasd(options: PaasdOptions): Promise<RunningPaasd> {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? dataDir,
-      ...options.env,
       PORT: '0',
       HOST: '127.0.0.1',
       PAAS_ROUTER_PORT: '0',
       PAAS_RENDEZVOUS_PORT: '0',
       PAAS_ROUTER_TLS_PORT: '0',
+      // After the free-port defaults: a benchmark may fix ports (the nginx plane needs them).
+      ...options.env,
       PAAS_RUNTIME: options.runtime,
       PAAS_DATA_DIR: dataDir,
       PAAS_API_TOKEN: token,
