@@ -8,8 +8,8 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 import type { TlsCertificate } from '@paas/router';
@@ -17,11 +17,11 @@ import type { TlsCertificate } from '@paas/router';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { covers } from './certificate-check.js';
+import { ensureLocalCa } from './local-ca.js';
 
 const run = promisify(execFile);
 
-/** The local CA lives ten years; what it issues, a year (and again whenever apps change). */
-const CA_DAYS = 3650;
+/** What the local CA issues lives a year (and is issued again whenever apps change). */
 const LEAF_DAYS = 365;
 
 export interface PlatformCertificates {
@@ -42,15 +42,13 @@ export async function loadPlatformCertificates(
     logger.info({ file: config.tls.certFile, expires: new Date(leaf.validTo).toISOString() }, 'platform certificate loaded');
     return { initial: certificate, coverApps: () => undefined };
   }
-  const dir = join(config.dataDir, 'tls');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const ca = { cert: join(dir, 'ca.crt'), key: join(dir, 'ca.key') };
-  if (!existsSync(ca.cert) || !existsSync(ca.key)) {
-    await makeCa(config.domain, ca.cert, ca.key);
+  const ca = await ensureLocalCa(config.dataDir, config.domain);
+  if (ca.made) {
     logger.warn({ file: ca.cert, domain: config.domain }, 'made a local CA for HTTPS: clients trust the platform certificate only once told to trust this file (or set PAAS_TLS_CERT_FILE and PAAS_TLS_KEY_FILE)');
   } else {
     logger.warn({ file: ca.cert }, 'HTTPS uses a platform certificate from the local CA: clients trust it only once told to trust this file (or set PAAS_TLS_CERT_FILE and PAAS_TLS_KEY_FILE)');
   }
+  const dir = dirname(ca.cert);
   const leaf = { cert: join(dir, 'platform.crt'), key: join(dir, 'platform.key') };
   const hostsOf = (names: readonly string[]): string[] => names.map((name) => `${name}.${config.domain}`);
   const issue = async (names: readonly string[]): Promise<TlsCertificate> => {
@@ -85,18 +83,6 @@ function stillGood(certificate: TlsCertificate, domain: string, hosts: readonly 
   const leaf = new X509Certificate(certificate.chain);
   if (Date.parse(leaf.validTo) < Date.now() + 30 * 24 * 3_600_000) return false;
   return [`app.${domain}`, ...hosts].every((host) => covers(leaf, host));
-}
-
-async function makeCa(domain: string, certFile: string, keyFile: string): Promise<void> {
-  await run('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', `${keyFile}.tmp`, '-out', `${certFile}.tmp`, '-days', String(CA_DAYS),
-    '-subj', `/CN=paas local CA for ${domain}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-  ]);
-  await chmod(`${keyFile}.tmp`, 0o600);
-  await rename(`${keyFile}.tmp`, keyFile);
-  await rename(`${certFile}.tmp`, certFile);
 }
 
 /** openssl with argument arrays; the names go through a file, never a shell. Written beside the target, then renamed. */

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+
+import { ensureLocalCa } from '../certs/local-ca.js';
 
 /** The platform's TLS material: a CA made once per data dir, and a server certificate it signs at each start. */
 export interface PlatformTls {
@@ -12,7 +13,6 @@ export interface PlatformTls {
   readonly cert: Buffer;
 }
 
-const CA_DAYS = '3650';
 const SERVER_DAYS = '397';
 
 function openssl(args: readonly string[], cwd: string): Promise<void> {
@@ -32,22 +32,13 @@ export function subjectAltNames(names: readonly string[]): string {
 }
 
 /**
- * Makes `<dataDir>/tls/ca.crt` (and its key) on first use, and a fresh server certificate
- * for `names` signed by it. openssl runs with argument arrays; the names go in a file.
+ * A fresh server certificate for `names`, signed by the platform's local CA (made on first
+ * use, shared with the router's HTTPS). openssl runs with argument arrays; the names go in a file.
  */
 export async function ensurePlatformTls(dataDir: string, names: readonly string[]): Promise<PlatformTls> {
-  const dir = join(dataDir, 'tls');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
-  const caFile = join(dir, 'ca.crt');
+  const ca = await ensureLocalCa(dataDir);
+  const dir = dirname(ca.cert);
   const curve = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  if (!existsSync(caFile) || !existsSync(join(dir, 'ca.key'))) {
-    await openssl(
-      ['req', '-x509', ...curve, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', CA_DAYS, '-subj', '/CN=paas platform CA',
-        '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
-      dir,
-    );
-  }
   await writeFile(
     join(dir, 'server.ext'),
     `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${subjectAltNames(names)}\n`,
@@ -58,5 +49,5 @@ export async function ensurePlatformTls(dataDir: string, names: readonly string[
     dir,
   );
   await rm(join(dir, 'server.csr'), { force: true });
-  return { caFile, key: await readFile(join(dir, 'server.key')), cert: await readFile(join(dir, 'server.pem')) };
+  return { caFile: ca.cert, key: await readFile(join(dir, 'server.key')), cert: await readFile(join(dir, 'server.pem')) };
 }
