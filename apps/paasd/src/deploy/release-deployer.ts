@@ -17,6 +17,11 @@ export function createReleaseDeployer(deps: { store: Store; manager: ProcessMana
   const appLog: AppLog = deps.appLog ?? (() => undefined);
   const queues = new Map<string, Promise<unknown>>();
   const exists = (app: string): boolean => deps.store.apps.get(app) !== undefined;
+  /** A superseded release's result: how the release that took its place ended. */
+  const supersededBy = (reason: string, final: DeployResult): DeployResult => ({
+    ...final,
+    message: `${reason}${final.ok ? ', which is live' : `, which failed: ${final.message ?? ''}`}`,
+  });
 
   /** How a release that is no longer pending ended, as a deploy result. */
   function outcomeOf(app: string, version: number): DeployResult {
@@ -27,7 +32,7 @@ export function createReleaseDeployer(deps: { store: Store; manager: ProcessMana
     const next = deps.store.deploys.listReleases(app).filter((r) => r.version > version && r.status !== 'superseded').at(-1);
     if (!next || next.status === 'pending') return { ok: true, message: release.reason ?? '' };
     const final = outcomeOf(app, next.version);
-    return { ...final, message: `${release.reason ?? 'superseded'}${final.ok ? `, which is live` : `, which failed: ${final.message ?? ''}`}` };
+    return supersededBy(release.reason ?? 'superseded', final);
   }
 
   async function deployNow(app: string, version: number, say: (line: string) => void): Promise<DeployResult> {
@@ -46,7 +51,7 @@ export function createReleaseDeployer(deps: { store: Store; manager: ProcessMana
       deps.store.deploys.finishRelease(app, version, { status: 'superseded', reason });
       appLog(app, 'deploy', `Release v${String(version)} ${reason}, made before it went live`);
       const final = await deployNow(app, newest.version, say);
-      return { ...final, message: `${reason}${final.ok ? ', which is live' : `, which failed: ${final.message ?? ''}`}` };
+      return supersededBy(reason, final);
     }
     return rollOut(app, release.id, version, say);
   }
