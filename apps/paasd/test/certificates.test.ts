@@ -77,8 +77,16 @@ test(`HTTPS end to end (PAAS_ROUTER=${plane}): the platform certificate, certs:a
   // Served by SNI to node's client and to curl, both verifying against the CA.
   const viaCustom = await served('www.shop.test', ca.cert, (answer) => answer.status === 200);
   assert.equal(viaCustom.issuer, 'paas test CA');
-  const curl = await run('curl', ['-sS', '--cacert', ca.certFile, '--resolve', `www.shop.test:${String(p.tlsPort)}:127.0.0.1`, `https://www.shop.test:${String(p.tlsPort)}/`]);
-  assert.equal((JSON.parse(curl.stdout) as { dyno: string }).dyno, 'web.1');
+  // nginx's workers of the previous generation may take one more connection while a reload
+  // settles, so curl, too, is given the same few seconds as the check above.
+  let curlOut = '';
+  await p.until(() => `curl to verify www.shop.test against the test CA: ${curlOut}`, async () => {
+    const curl = await run('curl', ['-sS', '--cacert', ca.certFile, '--resolve', `www.shop.test:${String(p.tlsPort)}:127.0.0.1`, `https://www.shop.test:${String(p.tlsPort)}/`])
+      .catch((error: Error & { stderr?: string }) => ({ stdout: '', stderr: error.stderr ?? String(error) }));
+    curlOut = curl.stdout || curl.stderr;
+    return curl.stdout !== '';
+  }, 5_000);
+  assert.equal((JSON.parse(curlOut) as { dyno: string }).dyno, 'web.1');
 
   // A new certificate replaces the old under a steady HTTPS request loop: nothing fails.
   let running = true;
