@@ -88,10 +88,19 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
   const app = Fastify({
     loggerInstance: baseLogger,
     bodyLimit: BODY_LIMIT,
+    // One line per request, written when it is answered (below), rather than Fastify's two:
+    // every line is a synchronous write to stdout on the path of the request.
+    disableRequestLogging: true,
     // Unknown fields are refused rather than silently dropped, and types are not coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, allowUnionTypes: true } },
   });
   installErrorHandlers(app, { dataDir: config.dataDir });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { req: { method: request.method, url: request.url, remoteAddress: request.ip }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime },
+      'request completed',
+    );
+  });
   registerDashboardRoutes(app);
   // The API speaks JSON only; anything else is a 415 rather than a string body.
   app.removeContentTypeParser('text/plain');

@@ -62,6 +62,12 @@ export interface Store {
   readonly metrics: MetricStore;
   /** Resolves once every change made so far is on disk (group commit); await it before acknowledging a change. */
   durable(): Promise<void>;
+  /**
+   * A number that changes whenever a row anywhere in the store changes (SQLite's
+   * `total_changes()` on the one connection paasd writes through): answers derived from
+   * the store can be kept and reused until it moves.
+   */
+  generation(): number;
   close(): void;
 }
 
@@ -74,6 +80,7 @@ export function createStore(options: { dataDir: string; onEvent?: EventListener 
   const slugs = createSlugRecordStore(db);
   const deploys = createDeployStore(db, apps, releases, slugs, events);
   const pipelines = createPipelineStore(db, apps, deploys, slugs, events);
+  const totalChanges = db.prepare<[], number>('SELECT total_changes()').pluck();
   return {
     apps,
     deploys,
@@ -92,6 +99,7 @@ export function createStore(options: { dataDir: string; onEvent?: EventListener 
     metrics: createMetricStore(db),
     events,
     durable: () => commits.durable(),
+    generation: () => totalChanges.get() ?? 0,
     close() {
       db.close();
       // Only the WAL file's handle is left to close; nothing waits on it.

@@ -277,3 +277,18 @@ test('custom domains belong to one app', (t) => {
   store.domains.remove(app, 'www.example.com', 'alice');
   assert.deepEqual(store.domains.list(), []);
 });
+
+test('the generation moves with every write, and only then', (t) => {
+  const { store } = open(t);
+  store.apps.create('demo', 'alice');
+  const before = store.generation();
+  store.deploys.listReleasesWithSlugs('demo');
+  store.deploys.configOf(store.apps.require('demo'));
+  assert.equal(store.generation(), before, 'reads leave it');
+  assert.equal(store.deploys.updateConfig('demo', { A: '1' }, 'alice').release?.version, 2);
+  const afterConfig = store.generation();
+  assert.ok(afterConfig > before);
+  assert.equal(store.deploys.updateConfig('demo', { A: '1' }, 'alice').release, null);
+  deploySlug(store, 'demo', { web: 'node server.js' });
+  assert.ok(store.generation() > afterConfig, 'a release moves it');
+});

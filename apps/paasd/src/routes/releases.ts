@@ -5,6 +5,7 @@ import type { Release, UserRef } from '@paas/core';
 
 import { toReleaseResource, userRef } from '../resources.js';
 import type { RouteContext } from './context.js';
+import { createStoreAnswerCache } from './store-answer-cache.js';
 import { appParams } from './context.js';
 
 const rollbackBody = {
@@ -42,24 +43,33 @@ export function registerReleaseRoutes(app: FastifyInstance, { store, deployer, d
     );
   };
 
+  // The page as sent (JSON text, status, next range), per app and Range header.
+  const pages = createStoreAnswerCache<{ body: string; nextRange: string | undefined }>(() => store.generation());
   app.get<{ Params: { app: string } }>('/apps/:app/releases', { schema: { params: appParams } }, async (request, reply) => {
-    const range = parseRange(request.headers.range, { fields: ['version'], defaultOrder: 'desc' });
+    const rangeHeader = request.headers.range;
+    const range = parseRange(rangeHeader, { fields: ['version'], defaultOrder: 'desc' });
+    const page = pages.get(`${request.params.app}\n${rangeHeader ?? ''}`, () => releasesPage(request.params.app, range));
+    void reply.header('accept-ranges', 'version');
+    if (page.nextRange) void reply.status(206).header('next-range', page.nextRange);
+    return reply.type('application/json; charset=utf-8').send(page.body);
+  });
+
+  function releasesPage(appName: string, range: ReturnType<typeof parseRange>): { body: string; nextRange: string | undefined } {
     // One query for the page's releases, slugs and output flags; one read of the app.
-    const record = store.apps.require(request.params.app);
-    const newestFirst = store.deploys.listReleasesWithSlugs(request.params.app);
+    const record = store.apps.require(appName);
+    const newestFirst = store.deploys.listReleasesWithSlugs(appName);
     const ordered = range.order === 'desc' ? newestFirst : newestFirst.reverse();
     const { page, nextRange } = takePage(ordered, range, (listing) => listing.release.version);
-    void reply.header('accept-ranges', 'version');
-    if (nextRange) void reply.status(206).header('next-range', nextRange);
     const outputBase = `/apps/${encodeURIComponent(record.name)}/releases/`;
     // A user's id is a hash of the name: once per actor, not once per release.
     const users = new Map<string, UserRef>();
-    return page.map(({ release, slug, hasOutput }) => {
+    const resources = page.map(({ release, slug, hasOutput }) => {
       let user = users.get(release.actor);
       if (!user) users.set(release.actor, (user = userRef(release.actor, urls)));
       return toReleaseResource(record, release, slug, hasOutput ? `${outputBase}${String(release.version)}/output` : null, urls, user);
     });
-  });
+    return { body: JSON.stringify(resources), nextRange };
+  }
 
   app.get<{ Params: { app: string; release: string } }>(
     '/apps/:app/releases/:release',
