@@ -10,7 +10,7 @@ import { Agent } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { rootCertificates } from 'node:tls';
 
-import acme from 'acme-client';
+import type acmeClient from 'acme-client';
 
 import type { AcmeChallenge } from '@paas/router';
 import type { Store } from '@paas/store';
@@ -57,21 +57,31 @@ export function createAcmeService(options: AcmeServiceOptions): AcmeService {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let closed = false;
-  let client: acme.Client | undefined;
+  let client: acmeClient.Client | undefined;
   const directoryHost = URL.canParse(options.directory) ? new URL(options.directory).host : options.directory;
 
-  if (options.caFile !== undefined) {
-    // acme-client sends every request through one axios instance; its default agent is
-    // the only way to add a CA. paasd talks to one ACME directory, so this is that.
-    // Node's own roots stay trusted: the file adds to them.
-    acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, readFileSync(options.caFile, 'utf8')], keepAlive: true });
-  }
+  // acme-client (and the axios it brings) is loaded with the first order: most
+  // installations never order, and it would be a tenth of paasd's idle memory.
+  // The CA file is read now, so a wrong path is told at start rather than at the first order.
+  const extraCa = options.caFile === undefined ? undefined : readFileSync(options.caFile, 'utf8');
+  let loaded: Promise<typeof acmeClient> | undefined;
+  const loadAcme = (): Promise<typeof acmeClient> =>
+    (loaded ??= import('acme-client').then(({ default: acme }) => {
+      if (extraCa !== undefined) {
+        // acme-client sends every request through one axios instance; its default agent is
+        // the only way to add a CA. paasd talks to one ACME directory, so this is that.
+        // Node's own roots stay trusted: the file adds to them.
+        acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, extraCa], keepAlive: true });
+      }
+      return acme;
+    }));
 
   const publishChallenges = (): Promise<void> => options.setChallenges(new Map(challenges));
 
   /** The account key is made once per directory and kept; the account URL once registered. */
-  const accountClient = async (): Promise<acme.Client> => {
+  const accountClient = async (): Promise<acmeClient.Client> => {
     if (client !== undefined) return client;
+    const acme = await loadAcme();
     let account = store.certificates.account(options.directory);
     if (account === undefined) {
       const key = (await acme.crypto.createPrivateEcdsaKey()).toString();
@@ -100,10 +110,11 @@ export function createAcmeService(options: AcmeServiceOptions): AcmeService {
     store.certificates.setAcmHost({ id: appId }, hostname, { status: 'pending', lastError: null, failures: previous?.failures ?? 0, nextAttemptAt: null });
     options.appLog(app, `${reason === 'new' ? 'Ordering' : 'Renewing'} a certificate for ${hostname} from ${directoryHost}`);
     try {
-      const acmeClient = await accountClient();
+      const ordering = await accountClient();
+      const acme = await loadAcme();
       const key = await acme.crypto.createPrivateEcdsaKey();
       const [, csr] = await acme.crypto.createCsr({ commonName: hostname, altNames: [hostname] }, key);
-      const pem = await acmeClient.auto({
+      const pem = await ordering.auto({
         csr,
         termsOfServiceAgreed: true,
         ...(options.email === undefined ? {} : { email: options.email }),
