@@ -5,9 +5,8 @@ import { test } from 'node:test';
 
 import type { DynoResource, ReleaseResource } from '@paas/core';
 
-import { FIXTURES, startPlatform } from './platform-under-test.js';
+import { FIXTURES, runtimeUnderTest, startPlatform } from './platform-under-test.js';
 
-const FAST = { PAAS_RUNTIME: 'local', PAAS_BOOT_TIMEOUT: '5', PAAS_STOP_GRACE: '2' };
 const SERVER = readFileSync(join(FIXTURES, 'py-web', 'server.py'), 'utf8');
 
 const appJson = (extra: Record<string, unknown> = {}): string =>
@@ -19,8 +18,11 @@ const appJson = (extra: Record<string, unknown> = {}): string =>
     ...extra,
   });
 
-test('app.json: errors fail the build before any release; required vars are named; secrets are made once; postdeploy runs once; formation applies', { timeout: 180_000 }, async (t) => {
-  const p = await startPlatform(t, FAST);
+for (const runtime of ['local', 'docker'] as const) {
+test(`app.json: errors fail the build before any release; required vars are named; secrets are made once; postdeploy runs once; formation applies (${runtime} runtime)`, { timeout: 600_000 }, async (t) => {
+  const { env, skip } = await runtimeUnderTest(runtime);
+  if (skip !== undefined) return t.skip(skip);
+  const p = await startPlatform(t, env);
   await p.h.send('POST', '/apps', { name: 'shop' });
   await p.h.request({ method: 'PUT', url: '/apps/shop/buildpack-installations', payload: { updates: [{ buildpack: 'procfile' }] } });
   const bad = JSON.stringify({ env: { SECRET: { generator: 'uuid' } }, formation: { web: { quantity: 500 } }, scripts: { predeploy: 'x' } });
@@ -71,3 +73,4 @@ test('app.json: errors fail the build before any release; required vars are name
   assert.equal(after['SECRET_KEY'], config['SECRET_KEY']);
   assert.deepEqual((await p.h.request({ url: '/apps/shop/formation' })).json<{ type: string; quantity: number }[]>().map((f) => [f.type, f.quantity]), [['web', 1]]);
 });
+}

@@ -6,9 +6,8 @@ import { test } from 'node:test';
 import type { PipelineCouplingResource, PipelineDiffResource, PipelinePromotionResource, PipelinePromotionTargetResource, ReleaseResource } from '@paas/core';
 
 import { deploySlug, startHarness } from './harness.js';
-import { startPlatform, steadyLoad } from './platform-under-test.js';
+import { runtimeUnderTest, startPlatform, steadyLoad } from './platform-under-test.js';
 
-const FAST = { PAAS_RUNTIME: 'local', PAAS_BOOT_TIMEOUT: '5', PAAS_STOP_GRACE: '2' };
 
 test('pipelines and couplings in Heroku shapes; one pipeline per app; a slug from another stack is refused', async (t) => {
   const h = await startHarness(t);
@@ -47,8 +46,11 @@ test('pipelines and couplings in Heroku shapes; one pipeline per app; a slug fro
   assert.equal((await h.request({ url: '/apps/shop-prod' })).statusCode, 200, 'the apps stay');
 });
 
-test('a promotion releases the same slug downstream with no build, keeps its config, and drops no request', { timeout: 180_000 }, async (t) => {
-  const p = await startPlatform(t, FAST);
+for (const runtime of ['local', 'docker'] as const) {
+test(`a promotion releases the same slug downstream with no build, keeps its config, and drops no request (${runtime} runtime)`, { timeout: 600_000 }, async (t) => {
+  const { env, skip } = await runtimeUnderTest(runtime);
+  if (skip !== undefined) return t.skip(skip);
+  const p = await startPlatform(t, env);
   const staging = await p.pushFixture('shop-staging', 'py-web', 'procfile');
   assert.equal(staging.code, 0, staging.out);
   // The same first commit runs downstream, built there.
@@ -111,3 +113,4 @@ test('a promotion releases the same slug downstream with no build, keeps its con
   await p.h.send('PATCH', '/apps/shop-prod/config-vars', { GREETING: 'still here' });
   await p.until('shop-prod restarted from the shared slug', async () => (await p.get('shop-prod')).body.includes('still here'));
 });
+}

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { GitClient } from './git-client.js';
 import { gitClient } from './git-client.js';
 import type { Harness } from './harness.js';
-import { TOKEN, startHarness } from './harness.js';
+import { TOKEN, dockerUnavailable, startHarness } from './harness.js';
 import { httpGet } from './http-get.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', '..', '..', '..', 'fixtures');
@@ -111,4 +111,17 @@ export function steadyLoad(p: PlatformUnderTest, app: string, t: TestContext): {
       return { ok, failed, bodies };
     },
   };
+}
+
+export type TestRuntime = 'local' | 'docker';
+
+/**
+ * The environment for a whole-platform test on a runtime, or the reason it cannot run here
+ * (no Docker engine, outside CI; with CI set, a missing engine fails the test).
+ */
+export async function runtimeUnderTest(runtime: TestRuntime): Promise<{ env: Record<string, string>; skip?: string }> {
+  const env = { PAAS_RUNTIME: runtime, PAAS_BOOT_TIMEOUT: runtime === 'docker' ? '60' : '5', PAAS_STOP_GRACE: '2' };
+  if (runtime === 'local') return { env };
+  const skip = await dockerUnavailable();
+  return skip === undefined ? { env } : { env, skip };
 }

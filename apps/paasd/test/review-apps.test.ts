@@ -5,7 +5,7 @@ import { test } from 'node:test';
 
 import type { ReviewAppResource } from '@paas/core';
 
-import { FIXTURES, startPlatform } from './platform-under-test.js';
+import { FIXTURES, runtimeUnderTest, startPlatform } from './platform-under-test.js';
 
 const FAST = { PAAS_RUNTIME: 'local', PAAS_BOOT_TIMEOUT: '5', PAAS_STOP_GRACE: '2' };
 const SERVER = readFileSync(join(FIXTURES, 'py-web', 'server.py'), 'utf8');
@@ -15,8 +15,11 @@ const APP_JSON = JSON.stringify({
   scripts: { 'pr-predestroy': 'echo "predestroy in $MODE"' },
 });
 
-test('review apps: a branch push makes <pipeline>-<branch> from app.json and review settings; deleting the branch destroys it; stale ones go', { timeout: 180_000 }, async (t) => {
-  const p = await startPlatform(t, FAST);
+for (const runtime of ['local', 'docker'] as const) {
+test(`review apps: a branch push makes <pipeline>-<branch> from app.json and review settings; deleting the branch destroys it; stale ones go (${runtime} runtime)`, { timeout: 600_000 }, async (t) => {
+  const { env, skip } = await runtimeUnderTest(runtime);
+  if (skip !== undefined) return t.skip(skip);
+  const p = await startPlatform(t, env);
   await p.h.send('POST', '/apps', { name: 'shop-prod' });
   await p.h.request({ method: 'PUT', url: '/apps/shop-prod/buildpack-installations', payload: { updates: [{ buildpack: 'procfile' }] } });
   const repo = await p.git.repo('shop', { files: { Procfile: 'web: python3 -u server.py\n', 'server.py': SERVER, 'app.json': APP_JSON } }, `${p.api}/shop-prod.git`);
@@ -78,6 +81,7 @@ test('review apps: a branch push makes <pipeline>-<branch> from app.json and rev
   assert.equal((await p.h.request({ url: '/apps/shop-old' })).statusCode, 404);
   assert.equal((await p.h.request({ url: '/apps/shop-prod' })).statusCode, 200);
 });
+}
 
 const REDIS = existsSync('/usr/bin/redis-server');
 
