@@ -5,14 +5,21 @@ import { liveRegion } from '../live.js';
 import type { AppPageContext } from '../page.js';
 import { routeHref } from '../route.js';
 import { relativeTime } from '../time-format.js';
-import type { AppResource, PipelineCouplingResource, PipelineDiffResource, PipelinePromotionResource, ReviewAppResource } from '../types.js';
+import type { AppResource, PipelineCouplingResource, PipelineDiffResource, PipelinePromotionResource, ReleaseResource, ReviewAppResource } from '../types.js';
 import { badge, messageLine, runAction, table } from '../ui.js';
 
 interface PipelineView {
   readonly coupling: PipelineCouplingResource | null;
-  readonly members: readonly { readonly coupling: PipelineCouplingResource; readonly release: number | null }[];
+  readonly members: readonly PipelineMember[];
   readonly diff: PipelineDiffResource | null;
   readonly reviewApps: readonly ReviewAppResource[];
+}
+
+interface PipelineMember {
+  readonly coupling: PipelineCouplingResource;
+  readonly release: number | null;
+  /** The commit the current release runs; null without code. */
+  readonly commit: string | null;
 }
 
 /** A 404 is an answer here (not in a pipeline, review apps off), not an error. */
@@ -30,7 +37,12 @@ async function loadView(context: AppPageContext): Promise<PipelineView> {
   if (!coupling) return { coupling: null, members: [], diff: null, reviewApps: [] };
   const couplings = await context.api.get<PipelineCouplingResource[]>(apiPath('pipelines', coupling.pipeline.id, 'pipeline-couplings'));
   const members = await Promise.all(
-    couplings.map(async (member) => ({ coupling: member, release: (await context.api.get<AppResource>(apiPath('apps', member.app.name))).current_release?.version ?? null })),
+    couplings.map(async (member): Promise<PipelineMember> => {
+      const release = (await context.api.get<AppResource>(apiPath('apps', member.app.name))).current_release?.version ?? null;
+      if (release === null) return { coupling: member, release, commit: null };
+      const current = await context.api.get<ReleaseResource>(apiPath('apps', member.app.name, 'releases', String(release)));
+      return { coupling: member, release, commit: current.slug?.commit ?? null };
+    }),
   );
   const [diff, reviewApps] = await Promise.all([
     orNull(context.api.get<PipelineDiffResource>(apiPath('apps', context.app, 'pipeline-diff'))),
@@ -86,11 +98,12 @@ export function renderPipeline(context: AppPageContext): HTMLElement {
         h('h2', null, `Pipeline ${view.coupling.pipeline.name}`),
         table(
           'Apps by stage',
-          ['Stage', 'App', 'Release'],
-          view.members.map(({ coupling, release }) => [
+          ['Stage', 'App', 'Release', 'Commit'],
+          view.members.map(({ coupling, release, commit }) => [
             coupling.stage,
             h('a', { href: routeHref({ page: 'app', app: coupling.app.name, tab: 'pipeline' }) }, coupling.app.name),
             release === null ? '' : `v${String(release)}`,
+            commit === null ? '' : h('code', { title: commit }, commit.slice(0, 7)),
           ]),
         ),
         ...(targets.length === 0 ? [h('p', { class: 'muted' }, `${context.app} is at the end of the pipeline: nothing to promote to.`)] : [h('h2', null, 'Promotion'), ...diffLines(view.diff as PipelineDiffResource), promote]),
