@@ -104,8 +104,12 @@ describe('paas certs against a real paasd', { skip }, () => {
       status = await paas(['certs:auto', '-a', 'demo']);
     }
     assert.match(status.stdout, /^www\.demo\.test +failing +\d{4}-\S+ +.*directory returned error 403/m);
-    assert.match((await paas(['certs', '-a', 'demo'])).stdout, /^www\.demo\.test +failing +.*directory returned error 403/m);
-    assert.match((await paas(['logs', '-a', 'demo', '--ps', 'acm'])).stdout, /paas\[acm\]: Certificate order for www\.demo\.test failed: .*Next attempt at/);
+    const certs = await paas(['certs', '-a', 'demo']);
+    assertOk(certs, 'certs');
+    assert.match(certs.stdout, /^www\.demo\.test +failing +.*directory returned error 403/m);
+    const acmLog = await paas(['logs', '-a', 'demo', '--ps', 'acm']);
+    assertOk(acmLog, 'logs --ps acm');
+    assert.match(acmLog.stdout, /paas\[acm\]: Certificate order for www\.demo\.test failed: .*Next attempt at/);
 
     assertOk(await paas(['certs:auto:refresh', '-a', 'demo']), 'certs:auto:refresh');
     const disabled = await paas(['certs:auto:disable', '-a', 'demo']);
