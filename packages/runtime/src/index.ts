@@ -7,6 +7,8 @@ export { identifyChild as identifyProcess, isRunning as isProcessRunning } from 
 export type { ProcessIdentity } from './drivers/local/process-identity.js';
 export { createDockerDriver, CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, ONEOFF_LABEL } from './drivers/docker/docker.js';
 export type { DockerDriverOptions } from './drivers/docker/docker.js';
+export { createSwarmDriver } from './drivers/swarm/swarm.js';
+export type { SwarmDriverOptions } from './drivers/swarm/swarm.js';
 export { slugImageName } from './drivers/docker/docker-image.js';
 export type { DriverLogger } from './drivers/shared/driver-logger.js';
 export { createFakeDriver } from './drivers/fake.js';
