@@ -34,10 +34,23 @@ export async function connectEngine(config: Pick<Config, 'dockerHost'>): Promise
 export async function chooseEngine(config: Pick<Config, 'runtime' | 'dockerHost'>, logger: Logger): Promise<Docker | undefined> {
   if (config.runtime === 'local') return undefined;
   const found = await connectEngine(config);
-  if ('docker' in found) return found.docker;
+  if ('docker' in found) {
+    if (config.runtime === 'swarm') await assertSwarmManager(found.docker, config.dockerHost);
+    return found.docker;
+  }
   if (config.runtime === 'auto') {
     logger.info({ reason: found.unreachable }, 'no docker engine reachable; using the local runtime');
     return undefined;
   }
   throw new Error(`PAAS_RUNTIME=${config.runtime} but no Docker engine answers at ${config.dockerHost ?? 'unix:///var/run/docker.sock'} (${found.unreachable}): start dockerd or set DOCKER_HOST.`);
+}
+
+/** The Swarm runtime creates services: its engine must be a manager of a swarm. */
+async function assertSwarmManager(docker: Docker, dockerHost: string | undefined): Promise<void> {
+  const swarm = ((await docker.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } }).Swarm;
+  if (swarm?.LocalNodeState === 'active' && swarm.ControlAvailable === true) return;
+  const state = swarm?.LocalNodeState === 'active' ? 'a worker' : `not in a swarm (${swarm?.LocalNodeState ?? 'unknown'})`;
+  throw new Error(
+    `PAAS_RUNTIME=swarm but the engine at ${dockerHost ?? 'unix:///var/run/docker.sock'} is ${state}: run \`docker swarm init --advertise-addr ADDRESS\` on it, or set DOCKER_HOST to a manager's engine.`,
+  );
 }

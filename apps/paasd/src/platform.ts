@@ -40,7 +40,7 @@ import { createDiskCollector } from './disk/disk-collector.js';
 import { sweepInterruptedWork } from './disk/interrupted-work.js';
 import { createSlugImages } from './disk/slug-images.js';
 import { createRouteSync } from './route-sync.js';
-import { assertRuntimeAvailable, createRuntimeDriver, dockerInstanceOf, runtimeOf } from './runtime-driver.js';
+import { createRuntimeDriver, dockerInstanceOf, runtimeOf } from './runtime-driver.js';
 import { startPushServer } from './git-endpoint.js';
 import type { PushRequests } from './git-endpoint.js';
 import type { Logger } from './logger.js';
@@ -101,7 +101,6 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     await repos.installHook(app.name).catch(() => repos.create(app.name));
     await repos.removeStaleQuarantines(app.name, 0);
   }
-  assertRuntimeAvailable(config.runtime);
   const docker = await chooseEngine(config, logger);
   const runtime = runtimeOf(config.runtime, docker);
   // One installation per data dir: other paasd on the same engine keep their containers.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import type Docker from 'dockerode';
 
-import { createDockerDriver, createLocalDriver } from '@paas/runtime';
+import { createDockerDriver, createLocalDriver, createSwarmDriver } from '@paas/runtime';
 import type { DriverLogger, LocalDriverOptions, RuntimeDriver } from '@paas/runtime';
 import { DEFAULT_STACK_IMAGE } from '@paas/stack';
 
@@ -36,12 +36,7 @@ function engineOf(name: RuntimeName, context: RuntimeContext): Docker {
   return context.docker;
 }
 
-/** Runtimes that are not ready to run, with what to use instead: refused at start rather than run on something else. */
-const NOT_YET: Readonly<Partial<Record<RuntimeName, string>>> = {
-  swarm: 'PAAS_RUNTIME=swarm is not available yet: the Swarm driver does not run processes. Use PAAS_RUNTIME=docker (one host) until it does; see docs/swarm.md.',
-};
-
-const RUNTIMES: Readonly<Partial<Record<RuntimeName, RuntimeEntry>>> = {
+const RUNTIMES: Readonly<Record<RuntimeName, RuntimeEntry>> = {
   local: {
     create: ({ config, logger, containment }) => createLocalDriver({ dataDir: join(config.dataDir, 'local'), logger, ...containment }),
   },
@@ -49,6 +44,16 @@ const RUNTIMES: Readonly<Partial<Record<RuntimeName, RuntimeEntry>>> = {
     create: (context) =>
       createDockerDriver({
         docker: engineOf('docker', context),
+        stackImage: context.config.stackImage ?? DEFAULT_STACK_IMAGE,
+        instance: dockerInstanceOf(context.config.dataDir),
+        logger: context.logger,
+      }),
+  },
+  // One service per process on the swarm the engine manages; see docs/swarm.md for what a one-node swarm gives.
+  swarm: {
+    create: (context) =>
+      createSwarmDriver({
+        docker: engineOf('swarm', context),
         stackImage: context.config.stackImage ?? DEFAULT_STACK_IMAGE,
         instance: dockerInstanceOf(context.config.dataDir),
         logger: context.logger,
@@ -62,17 +67,7 @@ export function runtimeOf(runtime: Config['runtime'], docker: Docker | undefined
   return docker ? 'docker' : 'local';
 }
 
-/** Refuses, before anything starts, a runtime paasd has no working driver for. */
-export function assertRuntimeAvailable(runtime: Config['runtime']): void {
-  if (runtime === 'auto') return;
-  const refusal = NOT_YET[runtime];
-  if (refusal !== undefined || !RUNTIMES[runtime]) throw new Error(refusal ?? `PAAS_RUNTIME=${runtime} has no driver.`);
-}
-
 /** The driver of the named runtime; `npm stop -- --all` makes the same ones to find what paasd started. */
 export function createRuntimeDriver(name: RuntimeName, context: RuntimeContext): RuntimeDriver {
-  assertRuntimeAvailable(name);
-  const entry = RUNTIMES[name];
-  if (!entry) throw new Error(`PAAS_RUNTIME=${name} has no driver.`);
-  return entry.create(context);
+  return RUNTIMES[name].create(context);
 }
