@@ -6,7 +6,8 @@ import { test } from 'node:test';
 
 import type Docker from 'dockerode';
 
-import { dockerOptionsOf } from './docker-engine.js';
+import { chooseEngine, dockerOptionsOf } from './docker-engine.js';
+import { createLogger } from './logger.js';
 import { createRuntimeDriver, runtimeOf } from './runtime-driver.js';
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -38,4 +39,13 @@ test('DOCKER_HOST becomes dockerode options: a socket path or a plain TCP addres
   assert.deepEqual(dockerOptionsOf('unix:///run/engine.sock'), { socketPath: '/run/engine.sock' });
   assert.deepEqual(dockerOptionsOf('tcp://10.0.0.5:2376'), { host: '10.0.0.5', port: 2376, protocol: 'http' });
   assert.deepEqual(dockerOptionsOf('tcp://engine'), { host: 'engine', port: 2375, protocol: 'http' });
+});
+
+test('a runtime that needs an engine is refused at start when the one DOCKER_HOST names does not answer; auto falls back to local', async () => {
+  const config = { dockerHost: 'unix:///nonexistent/paas-test.sock' };
+  for (const runtime of ['docker', 'swarm'] as const) {
+    await assert.rejects(chooseEngine({ ...config, runtime }, createLogger('silent')), new RegExp(`PAAS_RUNTIME=${runtime} but no Docker engine answers at unix:///nonexistent/paas-test.sock`));
+  }
+  assert.equal(await chooseEngine({ ...config, runtime: 'auto' }, createLogger('silent')), undefined);
+  assert.equal(await chooseEngine({ ...config, runtime: 'local' }, createLogger('silent')), undefined);
 });
