@@ -10,7 +10,7 @@ export interface Bar {
 export interface Figure {
   readonly benchmark: string;
   readonly name: string;
-  readonly runtime: 'local' | 'docker' | '-';
+  readonly runtime: 'local' | 'docker' | 'swarm' | '-';
   readonly unit: string;
   readonly value: Summary;
   readonly baseline?: { readonly name: string; readonly value: Summary };

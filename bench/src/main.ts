@@ -21,7 +21,10 @@ import { scaleBenchmark } from './scale.js';
 import { renderTable } from './table.js';
 
 const BENCHMARKS: readonly Benchmark[] = [pushToLiveBenchmark, rolloutBenchmark, scaleBenchmark, routerBenchmark, logsBenchmark, apiBenchmark, paasdBenchmark];
-const USAGE = `usage: npm run bench -- [${BENCHMARKS.map((b) => b.name).join('|')} …] [--runs N] [--runtime local|docker|both]`;
+const USAGE = `usage: npm run bench -- [${BENCHMARKS.map((b) => b.name).join('|')} …] [--runs N] [--runtime local|docker|swarm|both]`;
+
+const RUNTIME_CHOICES: Readonly<Record<string, readonly Runtime[]>> = { both: ['local', 'docker'], local: ['local'], docker: ['docker'], swarm: ['swarm'] };
+const SWARM_BENCHMARKS: readonly string[] = ['scale', 'push-to-live'];
 
 function parse(argv: readonly string[]): { selected: Benchmark[]; runs: number; runtimes: Runtime[] } {
   const { values, positionals } = parseArgs({
@@ -37,10 +40,15 @@ function parse(argv: readonly string[]): { selected: Benchmark[]; runs: number; 
   if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}\n${USAGE}`);
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1\n${USAGE}`);
-  const runtimes: Runtime[] = values.runtime === 'both' ? ['local', 'docker'] : values.runtime === 'local' || values.runtime === 'docker' ? [values.runtime] : [];
-  if (runtimes.length === 0) throw new Error(`--runtime is local, docker or both\n${USAGE}`);
+  const runtimes = RUNTIME_CHOICES[values.runtime];
+  if (!runtimes) throw new Error(`--runtime is local, docker, swarm or both\n${USAGE}`);
   const selected = positionals.length === 0 ? [...BENCHMARKS] : BENCHMARKS.filter((b) => positionals.includes(b.name));
-  return { selected, runs, runtimes };
+  // The other benchmarks' baselines are made for one engine (docker run) or none.
+  const withoutSwarm = selected.filter((b) => !SWARM_BENCHMARKS.includes(b.name));
+  if (runtimes.includes('swarm') && withoutSwarm.length > 0) {
+    throw new Error(`--runtime swarm measures ${SWARM_BENCHMARKS.join(' and ')} only, not ${withoutSwarm.map((b) => b.name).join(', ')}\n${USAGE}`);
+  }
+  return { selected, runs, runtimes: [...runtimes] };
 }
 
 async function main(): Promise<void> {

@@ -12,7 +12,8 @@ const PAASD_BIN = join(REPO_ROOT, 'apps', 'paasd', 'bin', 'paasd.js');
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 
-export type Runtime = 'local' | 'docker';
+/** `swarm` needs the engine to be a swarm manager (`docker swarm init --advertise-addr 127.0.0.1`). */
+export type Runtime = 'local' | 'docker' | 'swarm';
 
 export interface RunningPaasd {
   readonly api: Api;

@@ -1,12 +1,14 @@
 /**
  * 3. scale web 1 → 10: until all 10 answer through the router.
- * Baseline: the same 9 processes (local) or containers (docker) started directly.
+ * Baseline: the same 9 processes (local), containers (docker) or one-replica services
+ * (swarm) started directly.
  */
 import { join } from 'node:path';
 
 import { repeat, type BenchContext, type Benchmark } from './context.js';
 import { FIXTURES, deployApp, hostOf, scale } from './deployed-app.js';
-import { containerTemplate, installedCopy, startContainers, startLocal } from './direct-start.js';
+import { type Started, containerTemplate, installedCopy, startContainers, startLocal } from './direct-start.js';
+import { serviceTemplate, startServices } from './direct-services.js';
 import { figure, type Figure } from './figure.js';
 import { createGitWorkspace } from './git.js';
 import { get } from './http-probe.js';
@@ -33,6 +35,21 @@ async function untilDynosAnswer(port: number, count: number, timeoutMs: number):
   throw new Error(`only ${String(seen.size)} of ${String(count)} dynos answered within ${String(timeoutMs)} ms`);
 }
 
+const BASELINE_NAMES: Readonly<Record<Runtime, string>> = { local: 'direct start ×9', docker: 'docker run ×9', swarm: 'docker service create ×9' };
+
+/** Starts the baseline's processes the way the runtime would, without the platform (read from the app's running web process). */
+async function baselineStarter(runtime: Runtime, installedDir: string): Promise<(count: number) => Promise<Started>> {
+  if (runtime === 'docker') {
+    const template = await containerTemplate(APP);
+    return (count) => startContainers(template, count);
+  }
+  if (runtime === 'swarm') {
+    const template = await serviceTemplate(APP);
+    return (count) => startServices(template, count);
+  }
+  return (count) => startLocal(installedDir, count);
+}
+
 async function measure(ctx: BenchContext, runtime: Runtime, installedDir: string): Promise<Figure> {
   const paasd = await startPaasd({ runtime });
   const git = await createGitWorkspace(paasd.api.token);
@@ -46,9 +63,9 @@ async function measure(ctx: BenchContext, runtime: Runtime, installedDir: string
       await scale(paasd, APP, 'web', 1);
       return ms;
     });
-    const template = runtime === 'docker' ? await containerTemplate(APP) : undefined;
+    const startBaseline = await baselineStarter(runtime, installedDir);
     const baseline = await repeat(ctx.runs, async () => {
-      const started = template ? await startContainers(template, TARGET - 1) : await startLocal(installedDir, TARGET - 1);
+      const started = await startBaseline(TARGET - 1);
       await started.stop();
       return started.elapsedMs;
     });
@@ -58,7 +75,7 @@ async function measure(ctx: BenchContext, runtime: Runtime, installedDir: string
       runtime,
       unit: 'ms',
       runs,
-      baseline: { name: runtime === 'docker' ? 'docker run ×9' : 'direct start ×9', runs: baseline },
+      baseline: { name: BASELINE_NAMES[runtime], runs: baseline },
       bar: (value, base) => ({ text: '≤ 1.5× baseline', met: base !== undefined && value.median <= 1.5 * base.median }),
     });
   } finally {

@@ -57,6 +57,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** `unix:///var/run/docker.sock` or `tcp://host:2375`: the forms dockerode is given (docker-engine.ts). */
+function isDockerHost(value: string): boolean {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'unix:') return url.pathname.startsWith('/') && url.host === '';
+    return url.protocol === 'tcp:' && url.hostname !== '' && (url.pathname === '' || url.pathname === '/');
+  } catch {
+    return false; // not a URL at all: reported as such
+  }
+}
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Reads every variable, reports every bad one at once, and returns a frozen config. */
@@ -141,6 +152,10 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   const acmeEmail = text('PAAS_ACME_EMAIL');
   if (acmeEmail !== undefined && !/^[^\s@:]+@[^\s@:]+$/.test(acmeEmail)) problems.push(`PAAS_ACME_EMAIL=${JSON.stringify(acmeEmail)} is not an email address.`);
   const acmeCaFile = text('PAAS_ACME_CA_FILE');
+  const dockerHost = text('DOCKER_HOST');
+  if (dockerHost !== undefined && !isDockerHost(dockerHost)) {
+    problems.push(`DOCKER_HOST=${JSON.stringify(dockerHost)} is not an engine address paasd can use: unix:///path/to/docker.sock or tcp://host:port (plain, no TLS).`);
+  }
 
   const config: Config = {
     port: port('PORT', 5100),
@@ -157,7 +172,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
     apiToken,
     runtime: oneOf('PAAS_RUNTIME', RUNTIMES, 'auto'),
-    dockerHost: text('DOCKER_HOST'),
+    dockerHost,
     stackImage: text('PAAS_STACK_IMAGE'),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     bootTimeoutMs: seconds('PAAS_BOOT_TIMEOUT', 60),

@@ -29,7 +29,8 @@ import type { DataPlane } from './data-plane.js';
 import { createAppUsers } from './app-users.js';
 import { layOutDataDir } from './data-dir.js';
 import { createAppLocks } from './deploy/app-locks.js';
-import { buildEnvironmentFor, chooseEngine } from './deploy/build-environment.js';
+import { buildEnvironmentFor } from './deploy/build-environment.js';
+import { chooseEngine } from './docker-engine.js';
 import { createBuildService } from './deploy/build-service.js';
 import { desiredFromStore } from './deploy/desired-from-store.js';
 import { createReleaseDeployer } from './deploy/release-deployer.js';
@@ -39,7 +40,7 @@ import { createDiskCollector } from './disk/disk-collector.js';
 import { sweepInterruptedWork } from './disk/interrupted-work.js';
 import { createSlugImages } from './disk/slug-images.js';
 import { createRouteSync } from './route-sync.js';
-import { createRuntimeDriver, dockerInstanceOf } from './runtime-driver.js';
+import { createRuntimeDriver, dockerInstanceOf, runtimeOf } from './runtime-driver.js';
 import { startPushServer } from './git-endpoint.js';
 import type { PushRequests } from './git-endpoint.js';
 import type { Logger } from './logger.js';
@@ -101,13 +102,15 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     await repos.removeStaleQuarantines(app.name, 0);
   }
   const docker = await chooseEngine(config, logger);
+  const runtime = runtimeOf(config.runtime, docker);
   // One installation per data dir: other paasd on the same engine keep their containers.
   const instance = dockerInstanceOf(config.dataDir);
   // Builds, unpacks and collections cut off by a crash left temp files and build containers.
   await sweepInterruptedWork({ dataDir: config.dataDir, docker, instance, logger: logger.child({ component: 'disk' }) });
+  // App users and the sandbox contain host processes (and host builds); containers need neither.
   const containment = docker ? {} : await containLocalApps(config.dataDir, logger);
   const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
-  const driver = createRuntimeDriver(config, docker, logger.child({ component: docker ? 'docker' : 'local' }), containment);
+  const driver = createRuntimeDriver(runtime, { config, docker, logger: logger.child({ component: runtime }), containment });
   const metricsLogger = logger.child({ component: 'metrics' });
   const releaseObserver = createReleaseObserver({
     store,

@@ -3,28 +3,71 @@ import { join } from 'node:path';
 
 import type Docker from 'dockerode';
 
-import { createDockerDriver, createLocalDriver } from '@paas/runtime';
+import { createDockerDriver, createLocalDriver, createSwarmDriver } from '@paas/runtime';
 import type { DriverLogger, LocalDriverOptions, RuntimeDriver } from '@paas/runtime';
 import { DEFAULT_STACK_IMAGE } from '@paas/stack';
 
 import type { Config } from './config.js';
+
+/** The runtimes paasd can run processes on (`PAAS_RUNTIME` without `auto`). */
+export type RuntimeName = Exclude<Config['runtime'], 'auto'>;
 
 /** The Docker driver's installation label: one per data dir, so paasds sharing an engine keep apart. */
 export function dockerInstanceOf(dataDir: string): string {
   return createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
 }
 
-/**
- * The driver paasd runs processes with: Docker when an engine was chosen, else the local
- * one over `<dataDir>/local`. `npm stop -- --all` makes the same one to find what paasd started.
- */
-export function createRuntimeDriver(
-  config: Pick<Config, 'dataDir' | 'stackImage'>,
-  docker: Docker | undefined,
-  logger: DriverLogger,
-  containment: Pick<LocalDriverOptions, 'userOf' | 'sandbox'> = {},
-): RuntimeDriver {
-  return docker
-    ? createDockerDriver({ docker, stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE, instance: dockerInstanceOf(config.dataDir), logger })
-    : createLocalDriver({ dataDir: join(config.dataDir, 'local'), logger, ...containment });
+/** What a runtime's driver is made from. */
+export interface RuntimeContext {
+  readonly config: Pick<Config, 'dataDir' | 'stackImage'>;
+  /** The engine `chooseEngine` connected to; the runtimes that need one are only chosen with it. */
+  readonly docker: Docker | undefined;
+  readonly logger: DriverLogger;
+  /** Local runtime only: each app's processes run as its user (and in the sandbox). */
+  readonly containment?: Pick<LocalDriverOptions, 'userOf' | 'sandbox'>;
+}
+
+interface RuntimeEntry {
+  create(context: RuntimeContext): RuntimeDriver;
+}
+
+function engineOf(name: RuntimeName, context: RuntimeContext): Docker {
+  if (!context.docker) throw new Error(`PAAS_RUNTIME=${name} needs a Docker engine: start dockerd or set DOCKER_HOST.`);
+  return context.docker;
+}
+
+const RUNTIMES: Readonly<Record<RuntimeName, RuntimeEntry>> = {
+  local: {
+    create: ({ config, logger, containment }) => createLocalDriver({ dataDir: join(config.dataDir, 'local'), logger, ...containment }),
+  },
+  docker: {
+    create: (context) =>
+      createDockerDriver({
+        docker: engineOf('docker', context),
+        stackImage: context.config.stackImage ?? DEFAULT_STACK_IMAGE,
+        instance: dockerInstanceOf(context.config.dataDir),
+        logger: context.logger,
+      }),
+  },
+  // One service per process on the swarm the engine manages; see docs/swarm.md for what a one-node swarm gives.
+  swarm: {
+    create: (context) =>
+      createSwarmDriver({
+        docker: engineOf('swarm', context),
+        stackImage: context.config.stackImage ?? DEFAULT_STACK_IMAGE,
+        instance: dockerInstanceOf(context.config.dataDir),
+        logger: context.logger,
+      }),
+  },
+};
+
+/** Which runtime `PAAS_RUNTIME` names once the engine is known: `auto` is Docker when one answers, else local. */
+export function runtimeOf(runtime: Config['runtime'], docker: Docker | undefined): RuntimeName {
+  if (runtime !== 'auto') return runtime;
+  return docker ? 'docker' : 'local';
+}
+
+/** The driver of the named runtime; `npm stop -- --all` makes the same ones to find what paasd started. */
+export function createRuntimeDriver(name: RuntimeName, context: RuntimeContext): RuntimeDriver {
+  return RUNTIMES[name].create(context);
 }

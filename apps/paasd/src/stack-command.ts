@@ -8,12 +8,13 @@ import Docker from 'dockerode';
 import { DEFAULT_STACK_IMAGE, STACK, STACK_PACKAGES, baseImageOf, buildStackImage, inspectStackImage } from '@paas/stack';
 
 import { loadConfig } from './config.js';
+import { dockerOptionsOf } from './docker-engine.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...flags] = argv;
   const config = loadConfig(process.env);
   const image = config.stackImage ?? DEFAULT_STACK_IMAGE;
-  const docker = new Docker();
+  const docker = new Docker(dockerOptionsOf(config.dockerHost));
   await docker.ping().catch((error: unknown) => {
     throw new Error(`No Docker engine answers (${(error as Error).message}): the stack image lives in Docker. Start dockerd or set DOCKER_HOST.`);
   });

@@ -8,11 +8,11 @@ import type { RuntimeDriver } from '@paas/runtime';
 
 import { loadConfig } from './config.js';
 import type { Config } from './config.js';
-import { chooseEngine } from './deploy/build-environment.js';
+import { chooseEngine } from './docker-engine.js';
 import { createLogger } from './logger.js';
 import { isPaasdRunning, readPidFile, removePidFile } from './pid-file.js';
 import { createLocalProvider } from './addons/providers/local/local-provider.js';
-import { createRuntimeDriver } from './runtime-driver.js';
+import { createRuntimeDriver, runtimeOf } from './runtime-driver.js';
 
 /** paasd gives itself 10 s to stop; a little more before it is killed. */
 const PAASD_STOP_TIMEOUT_MS = 15_000;
@@ -47,13 +47,14 @@ async function stopPaasd(dataDir: string): Promise<void> {
   say(`Stopped paasd (pid ${String(record.pid)}).`);
 }
 
-/** The drivers paasd may have started processes with: always the local one, Docker when an engine answers. */
+/** The drivers paasd may have started processes with: always the local one, and the configured one when it differs. */
 async function driversOf(config: Config): Promise<RuntimeDriver[]> {
-  const silent = createLogger('silent');
-  const drivers = [createRuntimeDriver(config, undefined, silent)];
+  const logger = createLogger('silent');
+  const drivers = [createRuntimeDriver('local', { config, docker: undefined, logger })];
   // With PAAS_RUNTIME=auto and no engine, there are no containers to stop.
-  const docker = await chooseEngine(config, silent);
-  if (docker) drivers.push(createRuntimeDriver(config, docker, silent));
+  const docker = await chooseEngine(config, logger);
+  const runtime = runtimeOf(config.runtime, docker);
+  if (runtime !== 'local') drivers.push(createRuntimeDriver(runtime, { config, docker, logger }));
   return drivers;
 }
 

@@ -51,3 +51,16 @@ test('the edge: HTTPS port, platform certificate files together, ACME directory 
       error instanceof ConfigError && error.problems.length === 4 && /PAAS_TLS_CERT_FILE and PAAS_TLS_KEY_FILE go together/.test(error.message),
   );
 });
+
+test('DOCKER_HOST must be a unix socket or a plain TCP address', () => {
+  assert.equal(loadConfig({}).dockerHost, undefined);
+  assert.equal(loadConfig({ DOCKER_HOST: 'unix:///run/docker.sock' }).dockerHost, 'unix:///run/docker.sock');
+  assert.equal(loadConfig({ DOCKER_HOST: 'tcp://10.0.0.5:2375' }).dockerHost, 'tcp://10.0.0.5:2375');
+  for (const bad of ['/var/run/docker.sock', 'ssh://me@host', 'tcp://', 'unix://relative/path']) {
+    assert.throws(() => loadConfig({ DOCKER_HOST: bad }), (error: unknown) => error instanceof ConfigError && /DOCKER_HOST=.* is not an engine address/.test(error.message), bad);
+  }
+});
+
+test('an unknown PAAS_RUNTIME is refused, naming the runtimes there are', () => {
+  assert.throws(() => loadConfig({ PAAS_RUNTIME: 'kubernetes' }), /PAAS_RUNTIME="kubernetes" must be one of auto, local, docker, swarm/);
+});

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { TestContext } from 'node:test';
 
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import Docker from 'dockerode';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 
@@ -95,4 +97,33 @@ export async function dockerUnavailable(): Promise<string | undefined> {
     if (process.env.CI) throw new Error(`CI is set but no Docker engine answers: ${String(error)}`);
     return `no Docker engine reachable (${(error as Error).message}); CI runs this test`;
   }
+}
+
+/**
+ * Why Swarm tests cannot run here, or a way to leave the swarm again: an engine in no
+ * swarm is made the manager of a one-node swarm on loopback (as in CI), and left after
+ * the test if nothing else runs services on it by then. A worker engine cannot create
+ * services: skipped, except in CI.
+ */
+export async function swarmForTest(): Promise<{ skip: string } | { leave: () => Promise<void> }> {
+  const reason = await dockerUnavailable();
+  if (reason) return { skip: reason };
+  const docker = new Docker();
+  const swarm = ((await docker.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } }).Swarm;
+  if (swarm?.LocalNodeState === 'active') {
+    if (swarm.ControlAvailable) return { leave: async () => undefined };
+    if (process.env.CI) throw new Error('CI is set but the engine is a swarm worker, which cannot create services');
+    return { skip: 'the engine is a swarm worker, which cannot create services; run the test on a manager' };
+  }
+  await docker.swarmInit({ ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1' }).catch((error: unknown) => {
+    // 503 "already part of a swarm": another test made it meanwhile.
+    if ((error as { statusCode?: number }).statusCode !== 503) throw error;
+  });
+  return {
+    leave: async () => {
+      // A deleted app's processes may still be stopping: give them a while before deciding.
+      for (let waited = 0; waited < 20_000 && (await docker.listServices()).length > 0; waited += 250) await sleep(250);
+      if ((await docker.listServices()).length === 0) await docker.swarmLeave({ force: true });
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 
 import type { DynoResource, ReleaseResource } from '@paas/core';
 
-import { dockerUnavailable } from './harness.js';
+import { dockerUnavailable, swarmForTest } from './harness.js';
 import { runOneOff } from './one-off-client.js';
 import type { PlatformUnderTest } from './platform-under-test.js';
 import { startPlatform, steadyLoad } from './platform-under-test.js';
@@ -17,13 +17,21 @@ const releases = async (p: PlatformUnderTest, app: string): Promise<ReleaseResou
 const dynos = async (p: PlatformUnderTest, app: string): Promise<DynoResource[]> =>
   (await p.h.request({ url: `/apps/${app}/dynos` })).json<DynoResource[]>();
 
-for (const runtime of ['local', 'docker'] as const) {
+for (const runtime of ['local', 'docker', 'swarm'] as const) {
 test(`a push goes live behind the router; scaling spreads requests; config:set and rollback go live with no failed request; run returns the exit code (${runtime})`, { timeout: 600_000 }, async (t) => {
   if (runtime === 'docker') {
     const reason = await dockerUnavailable();
     if (reason) return t.skip(reason);
   }
+  let leaveSwarm: (() => Promise<void>) | undefined;
+  if (runtime === 'swarm') {
+    const swarm = await swarmForTest();
+    if ('skip' in swarm) return t.skip(swarm.skip);
+    leaveSwarm = swarm.leave;
+  }
   const p = await startPlatform(t, { ...FAST, PAAS_RUNTIME: runtime, PAAS_BOOT_TIMEOUT: '30' });
+  // Added after the platform's cleanup (hooks run in the order they are added), which removes the services first.
+  if (leaveSwarm) t.after(leaveSwarm);
   const pushed = await p.pushFixture('web', 'py-web', 'procfile');
   assert.equal(pushed.code, 0, pushed.out);
   assert.match(pushed.out, /Released v2/);

@@ -3,8 +3,8 @@ import type { Readable, Writable } from 'node:stream';
 /**
  * Where processes run. The process manager decides what should run; a driver only
  * starts, stops, lists and watches processes, and reports what it sees. Every driver
- * (`drivers/local.ts`, `drivers/docker.ts`, later `drivers/swarm.ts`) passes the same
- * contract suite (`test/driver-contract.ts`).
+ * (`drivers/local/`, `drivers/docker/`, `drivers/swarm/`, with what they share in
+ * `drivers/shared/`) passes the same contract suite (`test/driver-contract.ts`).
  */
 
 /** A built slug: a gzip tar of the app dir, stored content-addressed on this host. */
@@ -37,8 +37,8 @@ export interface ProcessSpec {
 export type ProcessState = 'starting' | 'up' | 'crashed' | 'down';
 
 /** A process as the driver sees it: read back from the engine, so it survives a paasd restart. */
-export type { ProcessUsage } from './drivers/process-usage.js';
-import type { ProcessUsage } from './drivers/process-usage.js';
+export type { ProcessUsage } from './drivers/local/process-usage.js';
+import type { ProcessUsage } from './drivers/local/process-usage.js';
 
 export interface ProcessInfo {
   /** The driver's id (container id, or the local driver's own). */

@@ -1,18 +1,20 @@
 export type * from './driver.js';
-export { createLocalDriver, DEFAULT_LOCAL_PATH } from './drivers/local.js';
-export type { LocalDriverOptions } from './drivers/local.js';
-export { unmountUnder } from './drivers/local-app-dir.js';
+export { createLocalDriver, DEFAULT_LOCAL_PATH } from './drivers/local/local.js';
+export type { LocalDriverOptions } from './drivers/local/local.js';
+export { unmountUnder } from './drivers/local/local-app-dir.js';
 // Who a pid is (Linux /proc): paasd's pid file uses the same check as the local driver's records.
-export { identifyChild as identifyProcess, isRunning as isProcessRunning } from './drivers/process-identity.js';
-export type { ProcessIdentity } from './drivers/process-identity.js';
-export { createDockerDriver, CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, ONEOFF_LABEL } from './drivers/docker.js';
-export type { DockerDriverOptions } from './drivers/docker.js';
-export { slugImageName } from './drivers/docker-image.js';
-export type { DriverLogger } from './drivers/driver-logger.js';
+export { identifyChild as identifyProcess, isRunning as isProcessRunning } from './drivers/local/process-identity.js';
+export type { ProcessIdentity } from './drivers/local/process-identity.js';
+export { createDockerDriver, CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, ONEOFF_LABEL } from './drivers/docker/docker.js';
+export type { DockerDriverOptions } from './drivers/docker/docker.js';
+export { createSwarmDriver } from './drivers/swarm/swarm.js';
+export type { SwarmDriverOptions } from './drivers/swarm/swarm.js';
+export { slugImageName } from './drivers/docker/docker-image.js';
+export type { DriverLogger } from './drivers/shared/driver-logger.js';
 export { createFakeDriver } from './drivers/fake.js';
 export type { FakeDriver, FakeDriverOptions, FakeProgram } from './drivers/fake.js';
-export { PROFILE_WRAPPER } from './drivers/profile-wrapper.js';
-export { UnsafeSlugError } from './drivers/slug-unpack.js';
+export { PROFILE_WRAPPER } from './drivers/shared/profile-wrapper.js';
+export { UnsafeSlugError } from './drivers/local/slug-unpack.js';
 export { planConvergence, routableProcesses } from './convergence-plan.js';
 export { deployFailureMessage, judgeDeploy } from './deploy-verdict.js';
 export type { DeployObservation, DeployVerdict } from './deploy-verdict.js';
@@ -24,4 +26,4 @@ export { DEFAULT_BOOT_TIMEOUT_MS, DEFAULT_GRACE_MS, createProcessManager, oneOff
 export type { AppLogLine, AppState, Backend, DeployResult, OneOffOptions, ProcessManager, ProcessEvent, ProcessManagerOptions, ProcessStatus } from './process-manager.js';
 export { DEFAULT_BACKOFF, createRestartBackoff } from './restart-backoff.js';
 export type { BackoffPolicy, RestartBackoff } from './restart-backoff.js';
-export { findBubblewrap } from './drivers/sandbox-probe.js';
+export { findBubblewrap } from './drivers/local/sandbox-probe.js';

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 
-import { createLineSplitter } from './drivers/line-splitter.js';
+import { createLineSplitter } from './drivers/shared/line-splitter.js';
 
 /**
  * Bytes handled before a writer lets the event loop turn. A process can hand over

@@ -7,31 +7,9 @@ import type { BuildEnvironment } from '@paas/builder';
 import type { AppUser, Sandbox } from '@paas/core';
 import { STACK, ensureStackImage, inspectStackImage } from '@paas/stack';
 
-import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 
 export type BuildEnvironmentSource = (output: Writable, app: string) => Promise<{ environment: BuildEnvironment; stack: string }>;
-
-/**
- * Which engine runs processes and builds: Docker when asked for or when one answers.
- * dockerode (with its SSH and protobuf dependencies, some 20 MB resident) is loaded only
- * then: a paasd on the local runtime never needs it.
- */
-export async function chooseEngine(config: Pick<Config, 'runtime'>, logger: Logger): Promise<Docker | undefined> {
-  if (config.runtime === 'local') return undefined;
-  const { default: DockerClient } = await import('dockerode');
-  const docker = new DockerClient();
-  try {
-    await docker.ping();
-    return docker;
-  } catch (error) {
-    if (config.runtime === 'auto') {
-      logger.info({ reason: (error as Error).message }, 'no docker engine reachable; using the local runtime');
-      return undefined;
-    }
-    throw new Error(`PAAS_RUNTIME=${config.runtime} but no Docker engine answers (${(error as Error).message}): start dockerd or set DOCKER_HOST.`);
-  }
-}
 
 /**
  * Builds run in containers of the stack image when Docker is in use (made from Debian's

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { OneOffSpec, ProcessInfo, ProcessSpec, RuntimeDriver, SlugRef } from '../driver.js';
-import { silentLogger } from './driver-logger.js';
-import { createEventHub } from './event-hub.js';
+import { silentLogger } from './shared/driver-logger.js';
+import { createEventHub } from './shared/event-hub.js';
 
 /** How a fake process behaves, chosen per process by the test (by its command, say). */
 export interface FakeProgram {

@@ -5,7 +5,7 @@ import { type AppUser, type Sandbox, containedCommand } from '@paas/core';
 
 import { isMountPoint } from './local-app-dir.js';
 import { runCommand } from './local-host.js';
-import { profileWrapperArgs } from './profile-wrapper.js';
+import { profileWrapperArgs } from '../shared/profile-wrapper.js';
 
 /**
  * Hands a process's app dir to its app user: the top of the dir (an overlay's upper layer,

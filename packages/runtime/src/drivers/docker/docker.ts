@@ -6,15 +6,16 @@ import type Docker from 'dockerode';
 
 import { invalidParams } from '@paas/core';
 
-import type { OneOffIo, OneOffSpec, ProcessInfo, ProcessSpec, RuntimeDriver, SlugRef, StopResult } from '../driver.js';
+import type { OneOffIo, OneOffSpec, ProcessInfo, ProcessSpec, RuntimeDriver, SlugRef, StopResult } from '../../driver.js';
 import { type ContainerEvent, watchContainerEvents } from './docker-events.js';
 import { ensureSlugImage } from './docker-image.js';
 import { attachOneOff } from './docker-oneoff.js';
+import { containerUsage } from './docker-usage.js';
 import { type LogFollow, attachContainerOutput } from './docker-logs.js';
-import { type DriverLogger, silentLogger } from './driver-logger.js';
-import { createEventHub } from './event-hub.js';
-import { checkOneOffSpec, checkProcessSpec, processName } from './process-spec.js';
-import { profileWrapperArgs } from './profile-wrapper.js';
+import { type DriverLogger, silentLogger } from '../shared/driver-logger.js';
+import { createEventHub } from '../shared/event-hub.js';
+import { checkOneOffSpec, checkProcessSpec, processName } from '../shared/process-spec.js';
+import { profileWrapperArgs } from '../shared/profile-wrapper.js';
 
 export interface DockerDriverOptions {
   readonly docker: Docker;
@@ -292,22 +293,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
 
     async usage(id) {
       assertOpen();
-      const container = docker.getContainer(id);
-      try {
-        const stats = (await container.stats({ stream: false })) as unknown as DockerStats;
-        const changes = ((await container.changes()) ?? []) as { Path: string; Kind: number }[];
-        // Kind 0 is a change, 1 an addition; deletions (2) are not writes that a restart would lose.
-        const writes = changes.filter((c) => c.Kind !== 2 && (c.Path === '/app' || c.Path.startsWith('/app/'))).map((c) => c.Path.slice('/app/'.length)).filter((p) => p !== '');
-        const cache = stats.memory_stats.stats?.inactive_file ?? stats.memory_stats.stats?.total_inactive_file ?? 0;
-        return {
-          memoryMb: Math.round((Math.max(0, (stats.memory_stats.usage ?? 0) - cache) / 1048576) * 10) / 10,
-          cpuSeconds: (stats.cpu_stats.cpu_usage.total_usage ?? 0) / 1e9,
-          writes: writes.slice(0, 200),
-        };
-      } catch (error) {
-        if (statusOf(error) === 404 || statusOf(error) === 409) return undefined; // gone, or not running
-        throw error;
-      }
+      return containerUsage(docker, id);
     },
 
     async list() {
@@ -380,10 +366,4 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
       tracked.clear();
     },
   };
-}
-
-/** The parts of the Engine's one-shot container stats read for metrics. */
-interface DockerStats {
-  readonly memory_stats: { readonly usage?: number; readonly stats?: { readonly inactive_file?: number; readonly total_inactive_file?: number } };
-  readonly cpu_stats: { readonly cpu_usage: { readonly total_usage?: number } };
 }

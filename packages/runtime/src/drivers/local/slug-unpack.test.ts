@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
-import type { SlugRef } from '../driver.js';
+import type { SlugRef } from '../../driver.js';
 import { UnsafeSlugError, seedUnpackedSlug, unpackSlug } from './slug-unpack.js';
-import { TAR_END, type TarHeader, tarHeader, tarPadding } from './tar-format.js';
+import { TAR_END, type TarHeader, tarHeader, tarPadding } from '../shared/tar-format.js';
 
 interface Entry extends TarHeader {
   readonly body?: string;

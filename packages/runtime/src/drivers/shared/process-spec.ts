@@ -1,6 +1,6 @@
 import { CONFIG_KEY_PATTERN, checkProcessType, invalidParams, isAppName } from '@paas/core';
 
-import type { OneOffSpec, ProcessSpec } from '../driver.js';
+import type { OneOffSpec, ProcessSpec } from '../../driver.js';
 
 /** Checks what the drivers put into paths, container names and environments. */
 export function checkProcessSpec(spec: ProcessSpec): void {

@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type Docker from 'dockerode';
 
-import type { OneOffIo } from '../driver.js';
-import type { DriverLogger } from './driver-logger.js';
+import type { OneOffIo } from '../../driver.js';
+import type { DriverLogger } from '../shared/driver-logger.js';
 
 /** Grace between SIGTERM and SIGKILL when a one-off is aborted. */
 const ABORT_GRACE_SECONDS = 5;

@@ -4,9 +4,9 @@ import { createGunzip } from 'node:zlib';
 
 import type Docker from 'dockerode';
 
-import type { SlugRef } from '../driver.js';
-import type { DriverLogger } from './driver-logger.js';
-import { TAR_END, type TarOwner, rewriteTarOwners, tarHeader, tarPadding } from './tar-format.js';
+import type { SlugRef } from '../../driver.js';
+import type { DriverLogger } from '../shared/driver-logger.js';
+import { TAR_END, type TarOwner, rewriteTarOwners, tarHeader, tarPadding } from '../shared/tar-format.js';
 
 /** `paas/slug:<first 16 hex digits of the sha256>`: one image per slug, shared by every release using it. */
 export function slugImageName(checksum: string): string {

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 
-import { lineSinkOf } from '../line-writer.js';
+import { lineSinkOf } from '../../line-writer.js';
 
 export interface LogFollow {
   /** Settles when the output stream has ended (the container stopped) and its last lines are out. */
@@ -13,7 +13,7 @@ const lineSink = lineSinkOf;
 
 /**
  * Attaches to a container's stdout and stderr, demultiplexed and split into lines: what it
- * writes from now on (attach before start to get everything).
+ * writes from now on (attach before start to get everything, or open its gate: `openGate`).
  *
  * Not `GET /containers/{id}/logs?follow`: that reads the json-file log back, and when the
  * file rotates under a reader (10 MB here) Docker 20.10 repeats some lines and skips others
@@ -27,13 +27,18 @@ export async function attachContainerOutput(
   docker: Docker,
   id: string,
   onLine: (stream: 'stdout' | 'stderr', line: string) => void,
+  options: { readonly openGate?: boolean } = {},
 ): Promise<LogFollow> {
-  const stream = (await docker.getContainer(id).attach({ stream: true, stdout: true, stderr: true, logs: false })) as unknown as NodeJS.ReadableStream & {
+  const gate = options.openGate === true;
+  const stream = (await docker.getContainer(id).attach({ stream: true, stdin: gate, hijack: gate, stdout: true, stderr: true, logs: false })) as unknown as NodeJS.ReadWriteStream & {
     destroy(): void;
   };
   const stdout = lineSink((line) => onLine('stdout', line));
   const stderr = lineSink((line) => onLine('stderr', line));
   docker.modem.demuxStream(stream, stdout.sink, stderr.sink);
+  // A container that waits on its stdin until someone follows it (the Swarm driver's, whose
+  // engine starts it before anyone can attach): attached now, so its first line is not missed.
+  if (gate) stream.write('\n');
   const done = new Promise<void>((resolve) => {
     let finished = false;
     const ended = (sink: NodeJS.WritableStream): Promise<void> => new Promise((done) => sink.end(done));

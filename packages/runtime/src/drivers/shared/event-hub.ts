@@ -1,4 +1,4 @@
-import type { DriverEvent } from '../driver.js';
+import type { DriverEvent } from '../../driver.js';
 import type { DriverLogger } from './driver-logger.js';
 
 export interface EventHub {

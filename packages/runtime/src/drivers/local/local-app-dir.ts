@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { DriverLogger } from './driver-logger.js';
+import type { DriverLogger } from '../shared/driver-logger.js';
 import { copyAppDir, runCommand } from './local-host.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { ProcessInfo } from '../driver.js';
+import type { ProcessInfo } from '../../driver.js';
 import type { ProcessIdentity } from './process-identity.js';
 
 /**

@@ -7,18 +7,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { type AppUser, type Sandbox, invalidParams } from '@paas/core';
 
-import type { OneOffIo, ProcessInfo, ProcessSpec, RuntimeDriver, StopResult } from '../driver.js';
-import { type DriverLogger, silentLogger } from './driver-logger.js';
+import type { OneOffIo, ProcessInfo, ProcessSpec, RuntimeDriver, StopResult } from '../../driver.js';
+import { type DriverLogger, silentLogger } from '../shared/driver-logger.js';
 import { groupUsage, listWrites } from './process-usage.js';
-import { createEventHub } from './event-hub.js';
+import { createEventHub } from '../shared/event-hub.js';
 import { type FileTail, tailFile } from './file-tail.js';
 import { createAppDirs } from './local-app-dir.js';
 import { pickFreePort } from './local-host.js';
 import { attachOneOff } from './local-oneoff.js';
 import { type ProcessRecord, type TailOffsets, readOffsets, readRecord, toProcessInfo, writeOffsets, writeRecord } from './local-record.js';
-import { type LineSplitter, createLineSplitter } from './line-splitter.js';
+import { type LineSplitter, createLineSplitter } from '../shared/line-splitter.js';
 import { groupHasLiveMembers, identifyChild, isRunning, signalGroup } from './process-identity.js';
-import { checkOneOffSpec, checkProcessSpec, processName } from './process-spec.js';
+import { checkOneOffSpec, checkProcessSpec, processName } from '../shared/process-spec.js';
 import { giveAppDir, spawnApp } from './local-contain.js';
 import { seedUnpackedSlug, unpackSlug } from './slug-unpack.js';
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type Docker from 'dockerode';
 
 import { type ContainerEvent, watchContainerEvents } from './docker-events.js';
-import { silentLogger } from './driver-logger.js';
+import { silentLogger } from '../shared/driver-logger.js';
 
 /** Just `getEvents` of dockerode: each call hands out the next scripted stream. */
 function fakeDocker(): { docker: Docker; calls: Record<string, unknown>[]; streams: PassThrough[]; connected: () => Promise<PassThrough> } {

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 
-import type { DriverLogger } from './driver-logger.js';
+import type { DriverLogger } from '../shared/driver-logger.js';
 
 /** One line of Docker's event stream, for a container. */
 export interface ContainerEvent {

@@ -8,8 +8,8 @@ import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 
-import type { SlugRef } from '../driver.js';
-import { type TarEntry, readTarEntries } from './tar-format.js';
+import type { SlugRef } from '../../driver.js';
+import { type TarEntry, readTarEntries } from '../shared/tar-format.js';
 
 /** A slug that would write or point outside its directory, or that is not what its checksum says. */
 export class UnsafeSlugError extends Error {

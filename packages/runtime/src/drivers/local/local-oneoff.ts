@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 
-import type { OneOffIo } from '../driver.js';
+import type { OneOffIo } from '../../driver.js';
 import { signalGroup } from './process-identity.js';
 
 /** Grace between SIGTERM and SIGKILL when a one-off is aborted. */

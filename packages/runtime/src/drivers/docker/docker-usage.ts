@@ -1,0 +1,31 @@
+import type Docker from 'dockerode';
+
+import type { ProcessUsage } from '../local/process-usage.js';
+
+/** The parts of the Engine's one-shot container stats read for metrics. */
+interface DockerStats {
+  readonly memory_stats: { readonly usage?: number; readonly stats?: { readonly inactive_file?: number; readonly total_inactive_file?: number } };
+  readonly cpu_stats: { readonly cpu_usage: { readonly total_usage?: number } };
+}
+
+const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
+
+/** Memory (page cache left out), CPU time and the files written under /app of a container; undefined once it is gone or stopped. */
+export async function containerUsage(docker: Docker, id: string): Promise<ProcessUsage | undefined> {
+  const container = docker.getContainer(id);
+  try {
+    const stats = (await container.stats({ stream: false })) as unknown as DockerStats;
+    const changes = ((await container.changes()) ?? []) as { Path: string; Kind: number }[];
+    // Kind 0 is a change, 1 an addition; deletions (2) are not writes that a restart would lose.
+    const writes = changes.filter((c) => c.Kind !== 2 && (c.Path === '/app' || c.Path.startsWith('/app/'))).map((c) => c.Path.slice('/app/'.length)).filter((p) => p !== '');
+    const cache = stats.memory_stats.stats?.inactive_file ?? stats.memory_stats.stats?.total_inactive_file ?? 0;
+    return {
+      memoryMb: Math.round((Math.max(0, (stats.memory_stats.usage ?? 0) - cache) / 1048576) * 10) / 10,
+      cpuSeconds: (stats.cpu_stats.cpu_usage.total_usage ?? 0) / 1e9,
+      writes: writes.slice(0, 200),
+    };
+  } catch (error) {
+    if (statusOf(error) === 404 || statusOf(error) === 409) return undefined; // gone, or not running
+    throw error;
+  }
+}
