@@ -79,8 +79,9 @@ test('a process has its own app dir as HOME, its record and output files under p
   const { dataDir, driver, slug, spec } = setUp(t);
   const events = recordEvents(driver);
   t.after(() => events.stop());
-  const info = await driver.start(spec('echo "home=$HOME path=$PATH"; echo changed > server.py; exec sleep 60'));
+  const info = await driver.start(spec('echo changed > server.py; echo "home=$HOME path=$PATH"; exec sleep 60'));
   const dir = join(dataDir, 'processes', info.id);
+  // The file is written before the line is printed: once the line is seen, both are there.
   await events.waitFor('the first line', isOutput(info.id, 'home='));
   const line = events.events.find(isOutput(info.id, 'home='));
   assert.equal(line?.type === 'output' && line.line.split(' ')[0], `home=${join(dir, 'app')}`);
