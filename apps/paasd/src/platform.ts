@@ -48,7 +48,7 @@ import { describeApiEvent } from './logs/api-log-line.js';
 import { createLogSessions } from './logs/log-sessions.js';
 import { createMetricsRecorder } from './metrics/metrics-recorder.js';
 import { createReleaseObserver } from './metrics/release-observer.js';
-import { scanSlugDir } from './metrics/slug-scan.js';
+import { scanSlugArchive, scanSlugDir } from './metrics/slug-scan.js';
 import { buildServer } from './server.js';
 import { createRendezvous } from './rendezvous/rendezvous-server.js';
 import type { Rendezvous } from './rendezvous/rendezvous-server.js';
@@ -118,8 +118,12 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     bootTimeoutMs: config.bootTimeoutMs,
     graceMs: config.stopGraceMs,
     runStack: STACK,
-    // Slugs are scanned where the local runtime keeps them unpacked.
-    scanSlug: async (checksum) => (docker || !/^[0-9a-f]{64}$/.test(checksum) ? undefined : scanSlugDir(join(config.dataDir, 'local', 'slugs-unpacked', checksum)).catch(() => undefined)),
+    // Slugs are scanned where the local runtime keeps them unpacked, else from the stored archive.
+    scanSlug: async (checksum) => {
+      if (!/^[0-9a-f]{64}$/.test(checksum)) return undefined;
+      const scanning = docker ? scanSlugArchive(slugs.path(checksum)) : scanSlugDir(join(config.dataDir, 'local', 'slugs-unpacked', checksum));
+      return scanning.catch(() => undefined);
+    },
   });
   const recorder = createMetricsRecorder({
     store,

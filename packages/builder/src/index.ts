@@ -15,6 +15,7 @@ export type { SlugStore, StoredSlug } from './slug-store.js';
 export { SLUG_ID_PATTERN, createSlugStore } from './slug-store.js';
 export type { ExtractOptions, ExtractSummary } from './tar-extract.js';
 export { ARCHIVE_LIMITS, ArchiveLimitError, ArchiveTooLargeError, UnsafePathError, extractTar } from './tar-extract.js';
-export { TarFormatError } from './tar-reader.js';
+export { TarFormatError, readTar } from './tar-reader.js';
+export type { TarEntry } from './tar-reader.js';
 export { BUILD_CONTAINER_LABEL, DEFAULT_BUILD_CPUS, DEFAULT_BUILD_MEMORY_BYTES, createContainerEnvironment } from './container-environment.js';
 export type { ContainerEnvironmentOptions } from './container-environment.js';
