@@ -22,6 +22,8 @@ export interface Config {
   readonly domain: string;
   readonly dataDir: string;
   readonly apiToken: string | undefined;
+  /** The first admin: PAAS_API_TOKEN and the token printed on the first start are theirs. */
+  readonly adminEmail: string;
   readonly runtime: 'auto' | 'local' | 'docker' | 'swarm';
   readonly dockerHost: string | undefined;
   readonly stackImage: string | undefined;
@@ -127,6 +129,9 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   if (apiToken !== undefined && apiToken.length < 16) {
     problems.push('PAAS_API_TOKEN is shorter than 16 characters: use a long random secret (e.g. `openssl rand -hex 32`).');
   }
+  const adminEmail = text('PAAS_ADMIN_EMAIL') ?? `admin@${domain}`;
+  // Only a value given is checked: the default follows PAAS_DOMAIN, reported on its own.
+  if (text('PAAS_ADMIN_EMAIL') !== undefined && (!/^[^\s@:]+@[^\s@:]+$/.test(adminEmail) || adminEmail.length > 254)) problems.push(`PAAS_ADMIN_EMAIL=${JSON.stringify(adminEmail)} is not an email address.`);
   const dataDir = text('PAAS_DATA_DIR') ?? '.paas-data';
   const absolute = (path: string): string => (isAbsolute(path) ? path : resolve(cwd, path));
   const certFile = text('PAAS_TLS_CERT_FILE');
@@ -156,6 +161,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     domain,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
     apiToken,
+    adminEmail,
     runtime: oneOf('PAAS_RUNTIME', RUNTIMES, 'auto'),
     dockerHost: text('DOCKER_HOST'),
     stackImage: text('PAAS_STACK_IMAGE'),

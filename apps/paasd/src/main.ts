@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   // Its certificate names the hosts `heroku run` may reach it by; clients trust the platform CA.
   const rendezvous = await platform.rendezvous.listen(config.rendezvousPort, config.host, [config.domain, config.host].filter((name) => name !== '0.0.0.0' && name !== '::'));
   logger.info({ port: rendezvous.port, caFile: rendezvous.caFile }, 'rendezvous listening');
-  ensureApiToken(store.tokens, config.apiToken, logger, `http://localhost:${String(port)}`);
+  ensureApiToken(store, config.apiToken, config.adminEmail, logger, `http://localhost:${String(port)}`);
   // For `npm stop`; removed again on a clean exit.
   writePidFile(config.dataDir, platform.engine);
 

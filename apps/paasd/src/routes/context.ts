@@ -10,6 +10,8 @@ import type { AddonBackups } from '../addons/addon-backups.js';
 import type { ReviewApps } from '../deploy/review-apps.js';
 import type { AddonService } from '../addons/addon-service.js';
 import type { AcmeService } from '../acme/acme-service.js';
+import type { AppAccess } from '../access/app-access.js';
+import type { TokenStreams } from '../access/token-streams.js';
 import type { Actor } from '../auth.js';
 import type { BuildService } from '../deploy/build-service.js';
 import type { DiskCollector } from '../disk/disk-collector.js';
@@ -45,6 +47,10 @@ export interface RouteContext {
   readonly rendezvous?: Rendezvous;
   /** Automatic certificates: orders on demand (ACM on, a domain added, a refresh). */
   readonly acme: AcmeService;
+  /** Who may reach which app: lists show only what the caller may see. */
+  readonly access: AppAccess;
+  /** Open log streams and one-offs by token, ended when the token is revoked or expires. */
+  readonly tokenStreams: TokenStreams;
 }
 
 declare module 'fastify' {

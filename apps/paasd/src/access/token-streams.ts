@@ -1,0 +1,71 @@
+/**
+ * Open streams (live log tails, attached one-offs) by the token that opened them, so that
+ * revoking, rotating or the expiry of a token ends them at once rather than when they close.
+ */
+export interface TokenStreams {
+  /**
+   * Registers a stream opened with `tokenId`; `end` is called when the token is revoked or
+   * expires. Returns the function to call when the stream ends by itself.
+   */
+  hold(tokenId: string, expiresAt: string | null, end: () => void): () => void;
+  /** Ends every stream the token opened; returns how many there were. */
+  endAll(tokenId: string): number;
+  /** How many streams are open (all tokens). */
+  size(): number;
+}
+
+interface Held {
+  readonly end: () => void;
+  readonly timer: NodeJS.Timeout | undefined;
+}
+
+/** setTimeout's upper bound; a later expiry is checked again when this fires. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+export function createTokenStreams(now: () => number = Date.now): TokenStreams {
+  const byToken = new Map<string, Set<Held>>();
+  const release = (tokenId: string, held: Held): void => {
+    if (held.timer) clearTimeout(held.timer);
+    const set = byToken.get(tokenId);
+    set?.delete(held);
+    if (set?.size === 0) byToken.delete(tokenId);
+  };
+  const hold = (tokenId: string, expiresAt: string | null, end: () => void): (() => void) => {
+    const delay = expiresAt === null ? undefined : Date.parse(expiresAt) - now();
+    if (delay !== undefined && delay <= 0) {
+      end();
+      return () => undefined;
+    }
+    let held: Held | undefined;
+    const timer =
+      delay === undefined
+        ? undefined
+        : setTimeout(() => {
+            if (!held) return;
+            release(tokenId, held);
+            if (delay > MAX_DELAY_MS) hold(tokenId, expiresAt, end);
+            else end();
+          }, Math.min(delay, MAX_DELAY_MS));
+    timer?.unref();
+    held = { end, timer };
+    const set = byToken.get(tokenId) ?? new Set<Held>();
+    set.add(held);
+    byToken.set(tokenId, set);
+    const mine = held;
+    return () => release(tokenId, mine);
+  };
+  return {
+    hold,
+    endAll(tokenId) {
+      const set = byToken.get(tokenId);
+      if (!set) return 0;
+      byToken.delete(tokenId);
+      for (const held of set) {
+        if (held.timer) clearTimeout(held.timer);
+        held.end();
+      }
+      return set.size;
+    },
+    size: () => [...byToken.values()].reduce((n, set) => n + set.size, 0),
+  };
+}
