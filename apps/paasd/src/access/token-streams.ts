@@ -16,7 +16,8 @@ export interface TokenStreams {
 
 interface Held {
   readonly end: () => void;
-  readonly timer: NodeJS.Timeout | undefined;
+  /** Set once, when the token has an expiry. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 /** setTimeout's upper bound; a later expiry is checked again when this fires. */
@@ -36,23 +37,19 @@ export function createTokenStreams(now: () => number = Date.now): TokenStreams {
       end();
       return () => undefined;
     }
-    let held: Held | undefined;
-    const timer =
-      delay === undefined
-        ? undefined
-        : setTimeout(() => {
-            if (!held) return;
-            release(tokenId, held);
-            if (delay > MAX_DELAY_MS) hold(tokenId, expiresAt, end);
-            else end();
-          }, Math.min(delay, MAX_DELAY_MS));
-    timer?.unref();
-    held = { end, timer };
+    const held: Held = { end, timer: undefined };
+    if (delay !== undefined) {
+      held.timer = setTimeout(() => {
+        release(tokenId, held);
+        if (delay > MAX_DELAY_MS) hold(tokenId, expiresAt, end);
+        else end();
+      }, Math.min(delay, MAX_DELAY_MS));
+      held.timer.unref();
+    }
     const set = byToken.get(tokenId) ?? new Set<Held>();
     set.add(held);
     byToken.set(tokenId, set);
-    const mine = held;
-    return () => release(tokenId, mine);
+    return () => release(tokenId, held);
   };
   return {
     hold,
