@@ -9,6 +9,10 @@ export interface Config {
   readonly rendezvousPort: number;
   /** The router's HTTPS port. */
   readonly routerTlsPort: number;
+  /** HTTPS for the API, git and the dashboard (the platform certificate); undefined: off. */
+  readonly apiTlsPort: number | undefined;
+  /** Where plain HTTP listens: HOST, or loopback only when HTTPS is on (unless PAAS_API_HTTP_HOST says otherwise). */
+  readonly apiHttpHost: string;
   /** Which data plane applies the route table: the builtin Node router, or nginx run by paasd. */
   readonly routerPlane: 'builtin' | 'nginx';
   /** The platform domain's certificate and key (PEM files); unset: a self-signed one in the data dir. */
@@ -147,9 +151,14 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   if (acmeEmail !== undefined && !/^[^\s@:]+@[^\s@:]+$/.test(acmeEmail)) problems.push(`PAAS_ACME_EMAIL=${JSON.stringify(acmeEmail)} is not an email address.`);
   const acmeCaFile = text('PAAS_ACME_CA_FILE');
 
+  const host = text('HOST') ?? '0.0.0.0';
+  const apiTlsPort = text('PAAS_API_TLS_PORT') === undefined ? undefined : port('PAAS_API_TLS_PORT', 0);
   const config: Config = {
     port: port('PORT', 5100),
-    host: text('HOST') ?? '0.0.0.0',
+    host,
+    apiTlsPort,
+    // With HTTPS on, tokens cross the network only encrypted: plain HTTP stays on this machine.
+    apiHttpHost: text('PAAS_API_HTTP_HOST') ?? (apiTlsPort === undefined ? host : '127.0.0.1'),
     routerPort: port('PAAS_ROUTER_PORT', 8080),
     rendezvousPort: port('PAAS_RENDEZVOUS_PORT', 5101),
     routerTlsPort: port('PAAS_ROUTER_TLS_PORT', 8443),

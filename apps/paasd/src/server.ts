@@ -54,7 +54,7 @@ import type { MetricsRecorder } from './metrics/metrics-recorder.js';
 import type { ReleaseObserver } from './metrics/release-observer.js';
 
 export interface ServerDeps {
-  readonly config: Pick<Config, 'apiToken' | 'adminEmail' | 'domain' | 'routerPort' | 'allowPrivateTargets' | 'dataDir'>;
+  readonly config: Pick<Config, 'apiToken' | 'adminEmail' | 'domain' | 'routerPort' | 'apiTlsPort' | 'allowPrivateTargets' | 'dataDir'>;
   readonly store: Store;
   readonly logger: Logger;
   readonly repos: RepoStore;
@@ -105,7 +105,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   const access = createAppAccess(store);
-  const context: RouteContext = { store, access, tokenStreams, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, reviewApps, targets: { allowPrivate: config.allowPrivateTargets }, ...(rendezvous ? { rendezvous } : {}), acme };
+  const context: RouteContext = { store, access, tokenStreams, urls: { domain: config.domain, routerPort: config.routerPort, apiTlsPort: config.apiTlsPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, reviewApps, targets: { allowPrivate: config.allowPrivateTargets }, ...(rendezvous ? { rendezvous } : {}), acme };
   const authenticator = createAuthenticator(store, config.apiToken, config.adminEmail);
   registerGitRoutes(app, { repos, authenticator, access, pushServer, pushRequests, logger, shutdown });
   void app.register(websocket, { options: { maxPayload: 1024 * 1024 } });

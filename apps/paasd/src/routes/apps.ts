@@ -9,7 +9,7 @@ import type { AppRecord } from '@paas/store';
 import { createAppWithRepo, destroyApp } from '../app-lifecycle.js';
 import { REGION, toAppResource } from '../resources.js';
 import type { RouteContext } from './context.js';
-import { apiOrigin, appParams } from './context.js';
+import { appParams, gitOrigin } from './context.js';
 
 const createBody = {
   type: ['object', 'null'],
@@ -23,7 +23,7 @@ const createBody = {
 
 export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange, logs, disk, syncDrains, addons, access }: RouteContext): void {
   const resourceOf = (record: AppRecord, request: FastifyRequest) =>
-    toAppResource(record, store.deploys.currentRelease(record.name), urls, apiOrigin(request), {
+    toAppResource(record, store.deploys.currentRelease(record.name), urls, gitOrigin(request, urls), {
       owner: request.actor.name,
       slug: store.deploys.currentSlug(record.name),
     });

@@ -59,9 +59,16 @@ declare module 'fastify' {
   }
 }
 
-/** Where this API was reached, for URLs we hand back (git remotes). */
+/** Where this API was reached, for URLs we hand back (log sessions). */
 export function apiOrigin(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
+}
+
+/** Where git should reach this API: over HTTPS whenever it is on, so the token never crosses in clear. */
+export function gitOrigin(request: FastifyRequest, urls: PublicUrls): string {
+  if (urls.apiTlsPort === undefined || request.protocol === 'https') return apiOrigin(request);
+  const host = request.hostname.includes(':') && !request.hostname.startsWith('[') ? `[${request.hostname}]` : request.hostname;
+  return `https://${host}:${String(urls.apiTlsPort)}`;
 }
 
 export const appParams = {
