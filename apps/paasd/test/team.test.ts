@@ -158,6 +158,14 @@ test('a team: a member reaches only the apps given, read tokens only read, revok
   assert.notEqual(ciPush.code, 0, ciPush.out);
   // git read the revoked token from ~/.netrc, was refused, and had no other to try.
   assert.match(ciPush.out, /Authentication failed|could not read Username/);
+
+  // Taking the app away ends the member's open tail of it, and the app is gone for them.
+  const watching = await tail(p, devToken, 'mine');
+  await watching.opened;
+  assert.equal((await p.h.send('DELETE', `/apps/mine/collaborators/${DEV}`)).statusCode, 200);
+  assert.equal(await within(watching.ended ?? Promise.resolve(0), 5000, 'the tail ending'), 4401);
+  assert.equal((await dev('GET', '/apps/mine')).statusCode, 404);
+  assert.deepEqual((await dev('GET', '/apps')).json<AppResource[]>(), []);
 });
 
 test('failed sign-ins are limited per account as well as per address: 429 with Retry-After', { timeout: 60_000 }, async (t) => {

@@ -28,3 +28,14 @@ test('a stream ends when its token expires; one opened with an expired token end
   assert.deepEqual(ended, ['past', 'soon']);
   assert.equal(streams.size(), 0);
 });
+
+test("taking an app away from a user ends that user's streams of that app only", () => {
+  const streams = createTokenStreams();
+  const ended: string[] = [];
+  streams.hold('t1', null, () => ended.push('dev shop'), { userId: 'dev', app: 'shop' });
+  streams.hold('t1', null, () => ended.push('dev blog'), { userId: 'dev', app: 'blog' });
+  streams.hold('t2', null, () => ended.push('ops shop'), { userId: 'ops', app: 'shop' });
+  assert.equal(streams.endFor('dev', 'shop'), 1);
+  assert.deepEqual(ended, ['dev shop']);
+  assert.equal(streams.size(), 2);
+});

@@ -11,7 +11,7 @@ export interface LogSession {
   readonly tail: boolean;
   readonly filter: LogFilter;
   /** The token that asked for it: its stream ends when that token is revoked or expires. */
-  readonly token: { readonly id: string; readonly expiresAt: string | null };
+  readonly token: { readonly id: string; readonly expiresAt: string | null; readonly userId: string };
   readonly expiresAt: number;
 }
 

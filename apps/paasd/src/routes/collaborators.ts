@@ -33,7 +33,7 @@ const collaboratorParams = {
  * Heroku's collaborators: the first admin is each app's owner; members given the app are its
  * collaborators, with the permissions they were given (each includes the ones before it).
  */
-export function registerCollaboratorRoutes(app: FastifyInstance, { store, urls }: RouteContext): void {
+export function registerCollaboratorRoutes(app: FastifyInstance, { store, urls, tokenStreams }: RouteContext): void {
   const requireUser = (key: string) => {
     const user = store.users.find(key);
     if (!user) throw notFound('user', `${key} (add them first with \`paas users:add ${key}\`)`);
@@ -78,6 +78,8 @@ export function registerCollaboratorRoutes(app: FastifyInstance, { store, urls }
     const found = store.access.list(record.id).find((access) => access.userId === user.id);
     if (!found) throw notFound('collaborator', request.params.collaborator);
     store.access.revoke(record, user, request.actor.name);
+    // Access taken away ends what they hold open on the app (an admin's reach is not a grant).
+    if (user.role === 'member') tokenStreams.endFor(user.id, record.name);
     return toCollaboratorResource(record, found, 'collaborator', urls);
   });
 }

@@ -123,7 +123,7 @@ export function registerDynoRoutes(app: FastifyInstance, { store, manager, logs,
         store.events.record(name, request.actor.name, 'run', { command_bytes: Buffer.byteLength(command), dyno });
         // Revoking (or the expiry of) the token that asked for it ends the session.
         const revoked = new AbortController();
-        const release = tokenStreams.hold(request.actor.tokenId, request.actor.expiresAt, () => revoked.abort());
+        const release = tokenStreams.hold(request.actor.tokenId, request.actor.expiresAt, () => revoked.abort(), { userId: request.actor.userId, app: name });
         const secret = rendezvous.offer(({ stdin, output, signal }) =>
           manager.runOneOff(name, command, { stdin, stdout: output, stderr: output, signal: AbortSignal.any([signal, revoked.signal]) }, dyno, options).finally(release),
         );
@@ -161,10 +161,15 @@ export function registerDynoRoutes(app: FastifyInstance, { store, manager, logs,
     };
     const aborter = new AbortController();
     // 4401: the token that opened the session was revoked or expired.
-    const release = tokenStreams.hold(request.actor.tokenId, request.actor.expiresAt, () => {
-      aborter.abort();
-      socket.close(4401, 'token revoked or expired');
-    });
+    const release = tokenStreams.hold(
+      request.actor.tokenId,
+      request.actor.expiresAt,
+      () => {
+        aborter.abort();
+        socket.close(4401, 'token revoked or expired, or access taken away');
+      },
+      { userId: request.actor.userId, app: request.params.app },
+    );
     socket.on('close', () => {
       aborter.abort();
       release();

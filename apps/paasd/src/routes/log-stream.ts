@@ -49,7 +49,7 @@ export function registerLogStreamRoute(app: FastifyInstance, { logs, logSessions
     }
     const subscription = logs.subscribe(session.app, session.filter, { send, backlog: () => raw.writableLength });
     const ping = setInterval(() => raw.write(': ping\n\n'), PING_INTERVAL_MS);
-    const release = tokenStreams.hold(session.token.id, session.token.expiresAt, () => raw.end());
+    const release = tokenStreams.hold(session.token.id, session.token.expiresAt, () => raw.end(), { userId: session.token.userId, app: session.app });
     raw.on('close', () => {
       clearInterval(ping);
       subscription.close();
@@ -87,7 +87,7 @@ export function registerLogStreamRoute(app: FastifyInstance, { logs, logSessions
       const subscription = logs.subscribe(session.app, session.filter, { send, backlog: () => socket.bufferedAmount });
       const ping = setInterval(() => socket.ping(), PING_INTERVAL_MS);
       // 4401: the token that opened the stream was revoked or expired.
-      const release = tokenStreams.hold(session.token.id, session.token.expiresAt, () => socket.close(4401, 'token revoked or expired'));
+      const release = tokenStreams.hold(session.token.id, session.token.expiresAt, () => socket.close(4401, 'token revoked or expired, or access taken away'), { userId: session.token.userId, app: session.app });
       socket.on('close', () => {
         clearInterval(ping);
         subscription.close();
