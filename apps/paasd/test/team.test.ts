@@ -132,6 +132,7 @@ test('a team: a member reaches only the apps given, read tokens only read, revok
     assert.equal(response.statusCode, 403, `${method} ${url}: ${response.body}`);
   }
   assert.equal((await tail(p, readToken, 'mine')).status, 201);
+  assert.equal(await openSocket(`${p.api.replace('http', 'ws')}/apps/mine/run`, readToken, JSON.stringify({ command: 'true' })).ended, 403);
   const readGit = gitClient(t, readToken);
   const readRepo = await readGit.repo('mine', { files: { 'x.txt': 'x' } }, `${p.api}/mine.git`);
   const readPush = await readGit.run(readRepo, ['push', '--force', 'paas', 'main']);

@@ -8,6 +8,7 @@ test('a read token only reads; a write token changes apps but not the account; g
     [['read', 'GET', '/apps/:app/config-vars'], true],
     [['read', 'POST', '/apps/:app/log-sessions'], true],
     [['read', 'PATCH', '/apps/:app/config-vars'], false],
+    [['read', 'GET', '/apps/:app/run'], false],
     [['read', 'POST', '/apps'], false],
     [['read', 'DELETE', '/oauth/authorizations/:id'], false],
     [['write', 'PATCH', '/apps/:app/config-vars'], true],

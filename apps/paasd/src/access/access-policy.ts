@@ -10,10 +10,14 @@ import type { AppPermission, TokenScope, UserRole } from '@paas/store';
 /** POSTs that only read: opening a log stream changes nothing. */
 const READING_POSTS = new Set(['/apps/:app/log-sessions']);
 
+/** GETs that act: a websocket one-off (`paas run`) opens with a GET and runs a command. */
+const ACTING_GETS = new Set(['/apps/:app/run']);
+
 /** Routes of the account itself (its tokens, the users): a `write` token may not change them. */
 const ACCOUNT_ROUTES = /^\/(oauth\/|users(\/|$)|account(\/|$))/;
 
 export function isReading(method: string, route: string): boolean {
+  if (ACTING_GETS.has(route)) return false;
   return method === 'GET' || method === 'HEAD' || (method === 'POST' && READING_POSTS.has(route));
 }
 
