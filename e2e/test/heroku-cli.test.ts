@@ -274,6 +274,23 @@ describe("Heroku's CLI drives paas", { skip, timeout: 6 * 60_000 }, () => {
     assert.match(await ok('pipelines'), /My Pipelines/);
   });
 
+  it('authorizations: create, list, rotate, revoke; access:add and access:remove', async () => {
+    await api('POST', '/users', { email: `dev@${DOMAIN}` });
+    const created = await ok('authorizations:create', '--description', 'ci', '--scope', 'read');
+    const id = /^ID:\s+(\S+)$/m.exec(created)?.[1] ?? '';
+    assert.match(created, /^Scope:\s+read$/m);
+    const token = /^Token:\s+(paas_\S+)$/m.exec(created)?.[1] ?? '';
+    assert.match(await ok('authorizations'), new RegExp(`ci\\s+${id}\\s+read`));
+    const rotated = await ok('authorizations:rotate', id);
+    assert.notEqual(/^Token:\s+(paas_\S+)$/m.exec(rotated)?.[1] ?? token, token);
+    await ok('authorizations:revoke', id);
+    assert.match(await ok('authorizations'), /No OAuth authorizations/);
+    await ok('access:add', `dev@${DOMAIN}`, '-a', APP, '--permissions', 'deploy');
+    assert.match(await ok('access', '-a', APP), new RegExp(`dev@${DOMAIN}\\s+collaborator\\s+deploy, view`));
+    await ok('access:remove', `dev@${DOMAIN}`, '-a', APP);
+    assert.doesNotMatch(await ok('access', '-a', APP), new RegExp(`dev@${DOMAIN}`));
+  });
+
   it('apps:rename, and the app runs under its new name; apps:destroy', async () => {
     const renamed = `${APP}-renamed`;
     const ran = await heroku(['apps:rename', renamed, '-a', APP]);
