@@ -40,7 +40,7 @@ function missingReason(): string | undefined {
 const missing = missingReason();
 const skip = missing !== undefined && !process.env.CI ? missing : false;
 
-describe("Heroku's CLI drives paas", { skip, timeout: 6 * 60_000 }, () => {
+describe("Heroku's CLI drives paas", { skip, timeout: 10 * 60_000 }, () => {
   let paasd: RunningPaasd;
   let home: string;
   let caFile: string;
