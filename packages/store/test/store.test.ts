@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 
+import Database from 'better-sqlite3';
+
 import { PaasError } from '@paas/core';
 
-import { createStore } from '../src/index.js';
+import { DATABASE_FILE, createStore } from '../src/index.js';
 import type { Store } from '../src/index.js';
 import { tempDir } from './temp-dir.js';
 
@@ -187,6 +190,24 @@ test('tokens are stored as hashes and verified', (t) => {
   assert.equal(again.tokens.verify(token)?.userId, admin.id);
   assert.equal(again.tokens.verify(token)?.description, 'laptop');
   assert.equal(again.tokens.count(), 1);
+});
+
+test('tokens made before there were users belong to the first admin once paasd starts', (t) => {
+  const { store, dir } = open(t);
+  const admin = store.users.ensureFirstAdmin('root@example.test');
+  const { token } = store.tokens.create(admin.id);
+  store.close();
+  // As an upgraded database has it: a token row without a user, and no users yet.
+  const raw = new Database(join(dir, DATABASE_FILE));
+  raw.prepare('UPDATE api_tokens SET user_id = NULL').run();
+  raw.prepare('DELETE FROM users').run();
+  raw.close();
+  const again = createStore({ dataDir: dir });
+  t.after(() => again.close());
+  assert.equal(again.tokens.verify(token), undefined);
+  const first = again.users.ensureFirstAdmin('ops@example.test');
+  assert.equal(first.email, 'ops@example.test');
+  assert.equal(again.tokens.verify(token)?.userId, first.id);
 });
 
 test('tokens expire, rotate to a new secret and are revoked; a user removed takes their tokens and grants along', (t) => {
