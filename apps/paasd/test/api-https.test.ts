@@ -51,6 +51,10 @@ test('the API, git and log streams over HTTPS with the platform certificate; git
   const apps = await apiGet(tlsPort, '/apps', ca);
   assert.equal(apps.status, 200, apps.body);
   await assert.rejects(apiGet(tlsPort, '/apps', undefined), /self[- ]signed|unable to (get|verify)/i);
+  // The dashboard's page and assets come over the same listener.
+  const page = await apiGet(tlsPort, '/', ca);
+  assert.equal(page.status, 200);
+  assert.match(page.body, /<html/i);
 
   // Asked over plain HTTP or HTTPS, the git remote is https on the TLS port.
   await p.h.send('POST', '/apps', { name: 'secure' });
