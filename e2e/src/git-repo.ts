@@ -17,7 +17,7 @@ export interface GitRepo {
 
 /**
  * Copies `fixtureDir` into a new repository with one commit on `main` and a `paas` remote.
- * git runs with its own HOME whose ~/.netrc holds the API token for `host`, as `paas login` writes it.
+ * git runs with its own HOME whose ~/.netrc holds the API token for `host`, as `paas login` writes it (which puts the account's email as the login; any name is accepted).
  */
 export async function createGitRepo(fixtureDir: string, remote: string, token: string): Promise<GitRepo> {
   const home = await mkdtemp(join(tmpdir(), 'paas-e2e-git-'));

@@ -40,7 +40,7 @@ function missingReason(): string | undefined {
 const missing = missingReason();
 const skip = missing !== undefined && !process.env.CI ? missing : false;
 
-describe("Heroku's CLI drives paas", { skip, timeout: 6 * 60_000 }, () => {
+describe("Heroku's CLI drives paas", { skip, timeout: 10 * 60_000 }, () => {
   let paasd: RunningPaasd;
   let home: string;
   let caFile: string;
@@ -272,6 +272,23 @@ describe("Heroku's CLI drives paas", { skip, timeout: 6 * 60_000 }, () => {
     assert.match(await ok('features', '-a', APP), new RegExp(`App Features ${APP}`));
     assert.match(await ok('addons', '-a', APP), /No add-ons/);
     assert.match(await ok('pipelines'), /My Pipelines/);
+  });
+
+  it('authorizations: create, list, rotate, revoke; access:add and access:remove', async () => {
+    await api('POST', '/users', { email: `dev@${DOMAIN}` });
+    const created = await ok('authorizations:create', '--description', 'ci', '--scope', 'read');
+    const id = /^ID:\s+(\S+)$/m.exec(created)?.[1] ?? '';
+    assert.match(created, /^Scope:\s+read$/m);
+    const token = /^Token:\s+(paas_\S+)$/m.exec(created)?.[1] ?? '';
+    assert.match(await ok('authorizations'), new RegExp(`ci\\s+${id}\\s+read`));
+    const rotated = await ok('authorizations:rotate', id);
+    assert.notEqual(/^Token:\s+(paas_\S+)$/m.exec(rotated)?.[1] ?? token, token);
+    await ok('authorizations:revoke', id);
+    assert.match(await ok('authorizations'), /No OAuth authorizations/);
+    await ok('access:add', `dev@${DOMAIN}`, '-a', APP, '--permissions', 'deploy');
+    assert.match(await ok('access', '-a', APP), new RegExp(`dev@${DOMAIN}\\s+collaborator\\s+deploy, view`));
+    await ok('access:remove', `dev@${DOMAIN}`, '-a', APP);
+    assert.doesNotMatch(await ok('access', '-a', APP), new RegExp(`dev@${DOMAIN}`));
   });
 
   it('apps:rename, and the app runs under its new name; apps:destroy', async () => {

@@ -56,6 +56,26 @@ export async function addRemote(cwd: string, remote: string, url: string): Promi
   if (result.code !== 0) throw new Error(`git remote add ${remote} failed: ${result.stderr.trim()}`);
 }
 
+/**
+ * Has git verify the platform's HTTPS with `caFile` for this remote's origin only
+ * (`http.<origin>/.sslCAInfo` in the repository's config), as Node does with
+ * NODE_EXTRA_CA_CERTS for the CLI itself. Nothing for plain http remotes.
+ */
+export async function trustCaForRemote(cwd: string, url: string, caFile: string): Promise<boolean> {
+  let origin: string;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:') return false;
+    origin = parsed.origin;
+  } catch {
+    // not a URL (scp-style): not https
+    return false;
+  }
+  const result = await runGit(['config', '--local', `http.${origin}/.sslCAInfo`, caFile], cwd);
+  if (result.code !== 0) throw new Error(`git config http.${origin}/.sslCAInfo failed: ${result.stderr.trim()}`);
+  return true;
+}
+
 export async function removeRemote(cwd: string, remote: string): Promise<void> {
   const result = await runGit(['remote', 'remove', '--', remote], cwd);
   if (result.code !== 0) throw new Error(`git remote remove ${remote} failed: ${result.stderr.trim()}`);

@@ -49,6 +49,16 @@ import { registerCerts } from './commands/certs/index.js';
 import { registerCertsRemove } from './commands/certs/remove.js';
 import { registerLogin } from './commands/login.js';
 import { registerLogout } from './commands/logout.js';
+import { registerAccess } from './commands/access/index.js';
+import { registerAccessAdd } from './commands/access/add.js';
+import { registerAccessRemove } from './commands/access/remove.js';
+import { registerAuthorizations } from './commands/authorizations/index.js';
+import { registerAuthorizationsCreate } from './commands/authorizations/create.js';
+import { registerAuthorizationsRevoke } from './commands/authorizations/revoke.js';
+import { registerAuthorizationsRotate } from './commands/authorizations/rotate.js';
+import { registerUsers } from './commands/users/index.js';
+import { registerUsersAdd } from './commands/users/add.js';
+import { registerUsersRemove } from './commands/users/remove.js';
 import { registerDrainsAdd } from './commands/drains/add.js';
 import { registerDrains } from './commands/drains/index.js';
 import { registerDrainsRemove } from './commands/drains/remove.js';
@@ -88,6 +98,16 @@ export const CLI_VERSION = '0.1.0';
 const REGISTRATIONS = [
   registerLogin,
   registerLogout,
+  registerUsers,
+  registerUsersAdd,
+  registerUsersRemove,
+  registerAuthorizations,
+  registerAuthorizationsCreate,
+  registerAuthorizationsRevoke,
+  registerAuthorizationsRotate,
+  registerAccess,
+  registerAccessAdd,
+  registerAccessRemove,
   registerApps,
   registerAppsCreate,
   registerAppsInfo,

@@ -19,6 +19,8 @@ const STOP_TIMEOUT_MS = 10_000;
 export interface RunningPaasd {
   readonly url: string;
   readonly token: string;
+  /** Its data dir (the platform CA is `tls/ca.crt` in it). */
+  readonly dataDir: string;
   /** Everything paasd printed so far, for failure messages. */
   readonly output: () => string;
   readonly stop: () => Promise<void>;
@@ -64,7 +66,7 @@ export async function startPaasd(options: PaasdOptions = {}): Promise<RunningPaa
     });
   try {
     const port = await waitForListening(child, (line) => (output += `${line}\n`));
-    return { url: `http://127.0.0.1:${String(port)}`, token, output: () => output, stop };
+    return { url: `http://127.0.0.1:${String(port)}`, token, dataDir, output: () => output, stop };
   } catch (error) {
     await stop();
     throw new Error(`paasd did not start: ${error instanceof Error ? error.message : String(error)}\n${output}`);

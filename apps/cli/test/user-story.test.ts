@@ -64,7 +64,7 @@ describe('paas user story against a real paasd', { skip }, () => {
     assert.match(run.stdout, /^Logged in to http:\/\/127\.0\.0\.1:\d+ as \S+/);
     const netrc = join(home, '.netrc');
     assert.equal((await stat(netrc)).mode & 0o777, 0o600);
-    assert.equal(await readFile(netrc, 'utf8'), `machine 127.0.0.1\n  login paas\n  password ${paasd.token}\n`);
+    assert.equal(await readFile(netrc, 'utf8'), `machine 127.0.0.1\n  login admin@localhost\n  password ${paasd.token}\n`);
   });
 
   it('creates an app inside a git repository and adds the paas remote', async () => {

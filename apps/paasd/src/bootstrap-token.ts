@@ -1,19 +1,20 @@
-import type { TokenStore } from '@paas/store';
+import type { Store } from '@paas/store';
 
 import type { Logger } from './logger.js';
 
 /**
- * On the first start without PAAS_API_TOKEN, makes an admin token, keeps only its hash,
- * and shows it once on stderr (never in the JSON logs).
+ * On the first start without PAAS_API_TOKEN, makes the first admin's token, keeps only its
+ * hash, and shows it once on stderr (never in the JSON logs).
  */
-export function ensureApiToken(tokens: TokenStore, envToken: string | undefined, logger: Logger, apiUrl: string): void {
-  if (envToken !== undefined || tokens.count() > 0) return;
-  const { token, record } = tokens.create('admin');
-  logger.info({ tokenId: record.id }, 'api token created');
+export function ensureApiToken(store: Pick<Store, 'tokens' | 'users'>, envToken: string | undefined, adminEmail: string, logger: Logger, apiUrl: string): void {
+  if (envToken !== undefined || store.tokens.count() > 0) return;
+  const admin = store.users.ensureFirstAdmin(adminEmail);
+  const { token, record } = store.tokens.create(admin.id, { description: 'first token' });
+  logger.info({ tokenId: record.id, user: admin.email }, 'api token created');
   process.stderr.write(
     [
       '',
-      '  An API token was created for you. It is shown this once; only its hash is kept:',
+      `  An API token was created for ${admin.email}, the first admin. It is shown this once; only its hash is kept:`,
       '',
       `    ${token}`,
       '',

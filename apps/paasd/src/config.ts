@@ -9,6 +9,10 @@ export interface Config {
   readonly rendezvousPort: number;
   /** The router's HTTPS port. */
   readonly routerTlsPort: number;
+  /** HTTPS for the API, git and the dashboard (the platform certificate); undefined: off. */
+  readonly apiTlsPort: number | undefined;
+  /** Where plain HTTP listens: HOST, or loopback only when HTTPS is on (unless PAAS_API_HTTP_HOST says otherwise). */
+  readonly apiHttpHost: string;
   /** Which data plane applies the route table: the builtin Node router, or nginx run by paasd. */
   readonly routerPlane: 'builtin' | 'nginx';
   /** The platform domain's certificate and key (PEM files); unset: a self-signed one in the data dir. */
@@ -22,6 +26,8 @@ export interface Config {
   readonly domain: string;
   readonly dataDir: string;
   readonly apiToken: string | undefined;
+  /** The first admin: PAAS_API_TOKEN and the token printed on the first start are theirs. */
+  readonly adminEmail: string;
   readonly runtime: 'auto' | 'local' | 'docker' | 'swarm';
   readonly dockerHost: string | undefined;
   readonly stackImage: string | undefined;
@@ -138,6 +144,9 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   if (apiToken !== undefined && apiToken.length < 16) {
     problems.push('PAAS_API_TOKEN is shorter than 16 characters: use a long random secret (e.g. `openssl rand -hex 32`).');
   }
+  const adminEmail = text('PAAS_ADMIN_EMAIL') ?? `admin@${domain}`;
+  // Only a value given is checked: the default follows PAAS_DOMAIN, reported on its own.
+  if (text('PAAS_ADMIN_EMAIL') !== undefined && (!/^[^\s@:]+@[^\s@:]+$/.test(adminEmail) || adminEmail.length > 254)) problems.push(`PAAS_ADMIN_EMAIL=${JSON.stringify(adminEmail)} is not an email address.`);
   const dataDir = text('PAAS_DATA_DIR') ?? '.paas-data';
   const absolute = (path: string): string => (isAbsolute(path) ? path : resolve(cwd, path));
   const certFile = text('PAAS_TLS_CERT_FILE');
@@ -157,9 +166,14 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     problems.push(`DOCKER_HOST=${JSON.stringify(dockerHost)} is not an engine address paasd can use: unix:///path/to/docker.sock or tcp://host:port (plain, no TLS).`);
   }
 
+  const host = text('HOST') ?? '0.0.0.0';
+  const apiTlsPort = text('PAAS_API_TLS_PORT') === undefined ? undefined : port('PAAS_API_TLS_PORT', 0);
   const config: Config = {
     port: port('PORT', 5100),
-    host: text('HOST') ?? '0.0.0.0',
+    host,
+    apiTlsPort,
+    // With HTTPS on, tokens cross the network only encrypted: plain HTTP stays on this machine.
+    apiHttpHost: text('PAAS_API_HTTP_HOST') ?? (apiTlsPort === undefined ? host : '127.0.0.1'),
     routerPort: port('PAAS_ROUTER_PORT', 8080),
     rendezvousPort: port('PAAS_RENDEZVOUS_PORT', 5101),
     routerTlsPort: port('PAAS_ROUTER_TLS_PORT', 8443),
@@ -171,6 +185,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     domain,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
     apiToken,
+    adminEmail,
     runtime: oneOf('PAAS_RUNTIME', RUNTIMES, 'auto'),
     dockerHost,
     stackImage: text('PAAS_STACK_IMAGE'),

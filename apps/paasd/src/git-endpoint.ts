@@ -8,7 +8,8 @@ import { PaasError } from '@paas/core';
 import { DEPLOY_BRANCHES, createPushServer, handleGitHttp } from '@paas/git';
 import type { Push, PushServer, RepoStore } from '@paas/git';
 
-import { type Authenticator, RateLimited } from './auth.js';
+import type { AppAccess } from './access/app-access.js';
+import { type Actor, type Authenticator, RateLimited } from './auth.js';
 import type { BuildService } from './deploy/build-service.js';
 import type { ReviewApps } from './deploy/review-apps.js';
 import type { Logger } from './logger.js';
@@ -77,6 +78,7 @@ export function registerGitRoutes(
   deps: {
     repos: RepoStore;
     authenticator: Authenticator;
+    access: AppAccess;
     pushServer: PushServer;
     pushRequests: PushRequests;
     logger: Logger;
@@ -87,9 +89,15 @@ export function registerGitRoutes(
     done(null, payload);
   });
   app.all<{ Params: { app: string; '*': string } }>('/:app.git/*', async (request, reply) => {
-    let actor: string;
+    const name = request.params.app;
+    const path = `/${request.params['*']}`;
+    const query = request.raw.url?.split('?')[1] ?? '';
+    const push = path === '/git-receive-pack' || new URLSearchParams(query).get('service') === 'git-receive-pack';
+    const missing = `No app named ${name.slice(0, 40)}: create it with \`paas apps:create\`.\n`;
+    let who: Actor;
     try {
-      actor = deps.authenticator.authenticate(request.headers.authorization, request.ip).name;
+      who = deps.authenticator.authenticate(request.headers.authorization, request.ip);
+      deps.access.authorizeGit(who, name, push);
     } catch (error) {
       if (error instanceof RateLimited) {
         return reply.status(429).header('retry-after', String(error.retryAfterSeconds)).type('text/plain').send(`${error.message}\n`);
@@ -97,14 +105,13 @@ export function registerGitRoutes(
       if (error instanceof PaasError && error.id === 'unauthorized') {
         return reply.status(401).header('www-authenticate', 'Basic realm="paas"').type('text/plain').send(`${error.message}\n`);
       }
+      // An app hidden from this user reads exactly as one that does not exist.
+      if (error instanceof PaasError && error.id === 'not_found') return reply.status(404).type('text/plain').send(missing);
+      if (error instanceof PaasError && error.id === 'forbidden') return reply.status(403).type('text/plain').send(`${error.message}\n`);
       throw error;
     }
-    const name = request.params.app;
-    if (!(await deps.repos.exists(name).catch(() => false))) {
-      return reply.status(404).type('text/plain').send(`No app named ${name.slice(0, 40)}: create it with \`paas apps:create\`.\n`);
-    }
-    const path = `/${request.params['*']}`;
-    const query = request.raw.url?.split('?')[1] ?? '';
+    const actor = who.name;
+    if (!(await deps.repos.exists(name).catch(() => false))) return reply.status(404).type('text/plain').send(missing);
     const ticket = request.method === 'POST' && path === '/git-receive-pack' ? deps.pushServer.authorize(name, { user: actor }) : undefined;
     let requestDone = (): void => undefined;
     if (ticket) {

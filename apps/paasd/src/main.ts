@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 
+import { listenApiTls } from './api-tls.js';
+import type { ApiTlsListener } from './api-tls.js';
 import { ensureApiToken } from './bootstrap-token.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
@@ -43,20 +45,27 @@ async function main(): Promise<void> {
     ...configured,
     routerPort: configured.routerPort === 0 ? await freePort(configured.host) : configured.routerPort,
     routerTlsPort: configured.routerTlsPort === 0 ? await freePort(configured.host) : configured.routerTlsPort,
+    apiTlsPort: configured.apiTlsPort === 0 ? await freePort(configured.host) : configured.apiTlsPort,
   });
   const logger = createLogger(config.logLevel);
   const platform = await createPlatform(config, logger);
   const { app, store } = platform;
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.apiHttpHost });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, host: config.host, dataDir: config.dataDir, engine: platform.engine }, 'api listening');
+  logger.info({ port, host: config.apiHttpHost, dataDir: config.dataDir, engine: platform.engine }, 'api listening');
   const routerPorts = await platform.router.listen();
   logger.info({ port: routerPorts.port, tlsPort: routerPorts.tlsPort, domain: config.domain, plane: config.routerPlane }, 'router listening');
   // Its certificate names the hosts `heroku run` may reach it by; clients trust the platform CA.
   const rendezvous = await platform.rendezvous.listen(config.rendezvousPort, config.host, [config.domain, config.host].filter((name) => name !== '0.0.0.0' && name !== '::'));
   logger.info({ port: rendezvous.port, caFile: rendezvous.caFile }, 'rendezvous listening');
-  ensureApiToken(store.tokens, config.apiToken, logger, `http://localhost:${String(port)}`);
+  // After the rendezvous: both have the platform CA issue a server certificate, one at a time.
+  let apiTls: ApiTlsListener | undefined;
+  if (config.apiTlsPort !== undefined) {
+    apiTls = await listenApiTls(app, config, config.apiTlsPort);
+    logger.info({ port: apiTls.port, host: config.host, caFile: apiTls.caFile }, 'api tls listening');
+  }
+  ensureApiToken(store, config.apiToken, config.adminEmail, logger, apiTls ? `https://localhost:${String(apiTls.port)}` : `http://localhost:${String(port)}`);
   // For `npm stop`; removed again on a clean exit.
   writePidFile(config.dataDir, platform.engine);
 
@@ -71,8 +80,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS);
     timer.unref();
-    platform
-      .close()
+    Promise.resolve(apiTls?.close())
+      .then(() => platform.close())
       .then(() => logger.info('stopped'))
       .finally(() => removeOwnPidFile(config.dataDir))
       .catch((error: unknown) => {

@@ -50,6 +50,7 @@ import { createMetricsRecorder } from './metrics/metrics-recorder.js';
 import { createReleaseObserver } from './metrics/release-observer.js';
 import { scanSlugArchive, scanSlugDir } from './metrics/slug-scan.js';
 import { buildServer } from './server.js';
+import { createTokenStreams } from './access/token-streams.js';
 import { createRendezvous } from './rendezvous/rendezvous-server.js';
 import type { Rendezvous } from './rendezvous/rendezvous-server.js';
 
@@ -90,6 +91,8 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     const drains = record ? store.drains.list(record.id) : [];
     await logs.setDrains(app, drains.map((drain) => ({ id: drain.id, app, url: drain.url, token: drain.token })));
   };
+  // PAAS_API_TOKEN and tokens made before there were users act as the first admin.
+  store.users.ensureFirstAdmin(config.adminEmail);
   const abandoned = store.builds.failAbandoned('The build was interrupted: paasd stopped while it ran. Push again.');
   if (abandoned > 0) logger.warn({ builds: abandoned }, 'abandoned builds failed');
 
@@ -286,6 +289,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     onRoutingChange,
     logs,
     logSessions: createLogSessions(),
+    tokenStreams: createTokenStreams(),
     syncDrains,
     disk,
     addons,

@@ -7,6 +7,8 @@ import type { AppRecord, DeployStore, SlugRecord } from '@paas/store';
 export interface PublicUrls {
   readonly domain: string;
   readonly routerPort: number;
+  /** The API's HTTPS port, when on: git remotes are handed out as https there. */
+  readonly apiTlsPort?: number | undefined;
 }
 
 export function webUrl(urls: PublicUrls, name: string): string {

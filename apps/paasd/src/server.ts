@@ -10,6 +10,8 @@ import type { Store } from '@paas/store';
 import type { AddonBackups } from './addons/addon-backups.js';
 import type { ReviewApps } from './deploy/review-apps.js';
 import type { AddonService } from './addons/addon-service.js';
+import { createAppAccess } from './access/app-access.js';
+import type { TokenStreams } from './access/token-streams.js';
 import { createAuthenticator } from './auth.js';
 import type { Actor } from './auth.js';
 import type { Config } from './config.js';
@@ -39,7 +41,9 @@ import { registerBuildpackRoutes } from './routes/buildpacks.js';
 import { registerConfigVarRoutes } from './routes/config-vars.js';
 import type { RouteContext } from './routes/context.js';
 import { registerHerokuCompatRoutes } from './routes/heroku-compat.js';
-import { userRef } from './resources.js';
+import { registerAuthorizationRoutes } from './routes/authorizations.js';
+import { registerCollaboratorRoutes } from './routes/collaborators.js';
+import { registerUserRoutes } from './routes/users.js';
 import { registerFormationRoutes } from './routes/formation.js';
 import { registerPipelinePromotionRoutes } from './routes/pipeline-promotions.js';
 import { registerPipelineRoutes } from './routes/pipelines.js';
@@ -50,7 +54,7 @@ import type { MetricsRecorder } from './metrics/metrics-recorder.js';
 import type { ReleaseObserver } from './metrics/release-observer.js';
 
 export interface ServerDeps {
-  readonly config: Pick<Config, 'apiToken' | 'domain' | 'routerPort' | 'allowPrivateTargets' | 'dataDir'>;
+  readonly config: Pick<Config, 'apiToken' | 'adminEmail' | 'domain' | 'routerPort' | 'apiTlsPort' | 'allowPrivateTargets' | 'dataDir'>;
   readonly store: Store;
   readonly logger: Logger;
   readonly repos: RepoStore;
@@ -74,6 +78,8 @@ export interface ServerDeps {
   /** Per-minute metrics and the twelve-factor observations of releases. */
   readonly metrics: MetricsRecorder;
   readonly observer: ReleaseObserver;
+  /** Open log streams and one-offs by token, ended when it is revoked or expires. */
+  readonly tokenStreams: TokenStreams;
   /** Aborts when paasd stops, to end running git backends. */
   readonly shutdown: AbortSignal;
 }
@@ -82,7 +88,7 @@ export interface ServerDeps {
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests drive it with `inject()`. */
-export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, rendezvous, acme, reviewApps, metrics, observer }: ServerDeps): FastifyInstance {
+export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, rendezvous, acme, reviewApps, metrics, observer, tokenStreams }: ServerDeps): FastifyInstance {
   // Seen as Fastify's base logger type: pino's own type is wider and trips its generics.
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -107,9 +113,10 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  const context: RouteContext = { store, urls: { domain: config.domain, routerPort: config.routerPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, reviewApps, targets: { allowPrivate: config.allowPrivateTargets }, ...(rendezvous ? { rendezvous } : {}), acme };
-  const authenticator = createAuthenticator(store.tokens, config.apiToken);
-  registerGitRoutes(app, { repos, authenticator, pushServer, pushRequests, logger, shutdown });
+  const access = createAppAccess(store);
+  const context: RouteContext = { store, access, tokenStreams, urls: { domain: config.domain, routerPort: config.routerPort, apiTlsPort: config.apiTlsPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, reviewApps, targets: { allowPrivate: config.allowPrivateTargets }, ...(rendezvous ? { rendezvous } : {}), acme };
+  const authenticator = createAuthenticator(store, config.apiToken, config.adminEmail);
+  registerGitRoutes(app, { repos, authenticator, access, pushServer, pushRequests, logger, shutdown });
   void app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   // Outside the token check: a log session's id is its credential (browsers cannot set headers on websockets).
   void app.register(async (open) => registerLogStreamRoute(open, context));
@@ -118,12 +125,17 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     api.decorateRequest('actor', null as unknown as Actor);
     api.addHook('onRequest', async (request) => {
       request.actor = authenticator.authenticate(request.headers.authorization, request.ip);
+      // The one access check: the token's scope, then the app (a route unknown is left to its 404).
+      const route = request.routeOptions.url;
+      if (route !== undefined) access.authorize(request.actor, request.method, route, request.params as Record<string, string | undefined>);
     });
     // A change is acknowledged only once it is on disk; concurrent changes share one fsync.
     api.addHook('onSend', async (request) => {
       if (request.method !== 'GET' && request.method !== 'HEAD') await store.durable();
     });
-    api.get('/account', async (request) => ({ name: request.actor.name, ...userRef(request.actor.name, context.urls) }));
+    registerUserRoutes(api, context);
+    registerAuthorizationRoutes(api, context);
+    registerCollaboratorRoutes(api, context);
     registerAppRoutes(api, context);
     registerConfigVarRoutes(api, context);
     registerReleaseRoutes(api, context);

@@ -19,7 +19,7 @@ test('activity: the audit log newest first, with keys but never config values', 
   assert.equal(actions[0], 'domain.add');
   assert.ok(actions.includes('config.update'));
   assert.equal(actions.at(-1), 'app.create');
-  assert.ok(events.every((event) => event.app.name === 'demo' && event.actor === 'admin' && !Number.isNaN(Date.parse(event.created_at))));
+  assert.ok(events.every((event) => event.app.name === 'demo' && event.actor === 'admin@example.test' && !Number.isNaN(Date.parse(event.created_at))));
   assert.deepEqual(
     events.map((event) => event.id),
     events.map((event) => event.id).sort((a, b) => b - a),

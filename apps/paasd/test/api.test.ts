@@ -17,10 +17,12 @@ test('health needs no token; everything else does', async (t) => {
   }
   const basic = await h.app.inject({ url: '/apps', headers: { authorization: `Basic ${Buffer.from(`git:${TOKEN}`).toString('base64')}` } });
   assert.equal(basic.statusCode, 200);
-  const stored = h.store.tokens.create('alice');
+  const alice = h.store.users.create('alice@example.test', 'member', 'admin@example.test');
+  const stored = h.store.tokens.create(alice.id);
   const account = await h.app.inject({ url: '/account', headers: { authorization: `Bearer ${stored.token}` } });
-  const body = account.json<{ name: string; email: string; id: string }>();
-  assert.equal(body.name, 'alice');
+  const body = account.json<{ name: string; email: string; id: string; role: string }>();
+  assert.equal(body.name, 'alice@example.test');
+  assert.equal(body.role, 'member');
   // Heroku's CLI prints the email (`heroku auth:whoami`) and compares ids.
   assert.equal(body.email, 'alice@example.test');
   assert.match(body.id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -132,7 +134,7 @@ test('config vars: PATCH sets and null deletes; each change is a release; a no-o
     [2, 'Set A, B config vars', false],
     [1, 'Initial release', false],
   ]);
-  assert.equal(releases[0]?.actor, 'admin');
+  assert.equal(releases[0]?.actor, 'admin@example.test');
 });
 
 test('config vars the platform sets in every process (PORT, DYNO, …) are refused with a reason; PATH is the app\'s', async (t) => {

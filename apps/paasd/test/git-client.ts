@@ -20,8 +20,10 @@ export function gitClient(t: TestContext, token: string, host = '127.0.0.1'): Gi
   const home = mkdtempSync(join(tmpdir(), 'paas-git-'));
   t.after(() => rmSync(home, { recursive: true, force: true }));
   writeFileSync(join(home, '.netrc'), `machine ${host} login paas password ${token}\n`, { mode: 0o600 });
+  // A CA bundle set for the whole machine would override the CA a test gives git for the platform's HTTPS.
+  const { GIT_SSL_CAINFO: _machineCa, ...inherited } = process.env;
   const env = {
-    ...process.env,
+    ...inherited,
     HOME: home,
     GIT_TERMINAL_PROMPT: '0',
     GIT_CONFIG_NOSYSTEM: '1',

@@ -60,8 +60,8 @@ test('paas logs --tail shows the build, the deploy, the app and the router as th
   const pushed = await p.pushFixture('demo', 'py-web', 'procfile');
   assert.equal(pushed.code, 0, pushed.out);
   await p.until('the app line of web.1', () => /app\[web\.1\]: listening on/.test(live.text()), 10_000);
-  assert.match(live.text(), /paas\[build\]: Build started by admin \(commit [0-9a-f]{7}\)/);
-  assert.match(live.text(), /paas\[api\]: Release v2 created by admin: Deploy [0-9a-f]{7}/);
+  assert.match(live.text(), /paas\[build\]: Build started by admin@example\.test \(commit [0-9a-f]{7}\)/);
+  assert.match(live.text(), /paas\[api\]: Release v2 created by admin@example\.test: Deploy [0-9a-f]{7}/);
   assert.match(live.text(), /paas\[deploy\]: Deploying v2/);
   assert.match(live.text(), /paas\[web\.1\]: State changed from starting to up/);
   assert.equal((await p.get('demo', '/hello')).status, 200);

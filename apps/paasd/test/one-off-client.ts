@@ -6,9 +6,9 @@ import type { RunResultFrame } from '@paas/core';
 import { TOKEN } from './harness.js';
 
 /** `paas run` over the websocket, as the CLI does it: the output and the exit code. */
-export function runOneOff(api: string, app: string, command: string): Promise<{ stdout: string; stderr: string; result: RunResultFrame }> {
+export function runOneOff(api: string, app: string, command: string, token = TOKEN): Promise<{ stdout: string; stderr: string; result: RunResultFrame }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${api.replace('http', 'ws')}/apps/${app}/run`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const socket = new WebSocket(`${api.replace('http', 'ws')}/apps/${app}/run`, { headers: { authorization: `Bearer ${token}` } });
     let stdout = '';
     let stderr = '';
     socket.on('open', () => socket.send(JSON.stringify({ command })));

@@ -1,5 +1,9 @@
 import type {
   AccountResource,
+  AuthorizationResource,
+  CollaboratorResource,
+  NewUserResource,
+  UserResource,
   AddonAttachmentResource,
   AddonBackupResource,
   AddonResource,
@@ -206,6 +210,20 @@ export interface PaasClient {
   enableReviewApps(pipeline: string, input: { autodeploy?: boolean; stale_days?: number | null; env?: Readonly<Record<string, string>> }): Promise<ReviewAppConfigResource>;
   disableReviewApps(pipeline: string): Promise<ReviewAppConfigResource>;
   listReviewApps(pipeline: string): Promise<ReviewAppResource[]>;
+  /** The platform's users (admins only). */
+  listUsers(): Promise<UserResource[]>;
+  /** Adds a user; the answer carries their first token, shown this once. */
+  addUser(email: string, role?: 'admin' | 'member'): Promise<NewUserResource>;
+  removeUser(user: string): Promise<UserResource>;
+  /** The caller's API tokens (Heroku's OAuth authorizations). */
+  listAuthorizations(): Promise<AuthorizationResource[]>;
+  createAuthorization(input: { description?: string; scope?: 'read' | 'write' | 'global'; expires_in?: number }): Promise<AuthorizationResource>;
+  revokeAuthorization(id: string): Promise<AuthorizationResource>;
+  /** A new secret for the same authorization; the old one stops working. */
+  rotateAuthorization(id: string): Promise<AuthorizationResource>;
+  listCollaborators(app: string): Promise<CollaboratorResource[]>;
+  addCollaborator(app: string, user: string, permissions?: readonly string[]): Promise<CollaboratorResource>;
+  removeCollaborator(app: string, user: string): Promise<CollaboratorResource>;
 }
 
 const addonPath = (addon: string): string => `/addons/${encodeURIComponent(addon)}`;
@@ -220,6 +238,19 @@ export function createClient(options: ClientOptions): PaasClient {
   return {
     health: () => get('/healthz'),
     getAccount: () => get('/account'),
+    listUsers: () => get('/users'),
+    addUser: async (email, role) => (await send<NewUserResource>({ method: 'POST', path: '/users', body: { email, ...(role ? { role } : {}) } })).body,
+    removeUser: async (user) => (await send<UserResource>({ method: 'DELETE', path: `/users/${encodeURIComponent(user)}` })).body,
+    listAuthorizations: () => get('/oauth/authorizations'),
+    createAuthorization: async (input) => (await send<AuthorizationResource>({ method: 'POST', path: '/oauth/authorizations', body: input })).body,
+    revokeAuthorization: async (id) => (await send<AuthorizationResource>({ method: 'DELETE', path: `/oauth/authorizations/${encodeURIComponent(id)}` })).body,
+    rotateAuthorization: async (id) =>
+      (await send<AuthorizationResource>({ method: 'POST', path: `/oauth/authorizations/${encodeURIComponent(id)}/actions/regenerate-tokens` })).body,
+    listCollaborators: (app) => get(`${appPath(app)}/collaborators`),
+    addCollaborator: async (app, user, permissions) =>
+      (await send<CollaboratorResource>({ method: 'POST', path: `${appPath(app)}/collaborators`, body: { user, ...(permissions ? { permissions } : {}) } })).body,
+    removeCollaborator: async (app, user) =>
+      (await send<CollaboratorResource>({ method: 'DELETE', path: `${appPath(app)}/collaborators/${encodeURIComponent(user)}` })).body,
     listApps: () => get('/apps'),
     createApp: async (input = {}) => (await send<AppResource>({ method: 'POST', path: '/apps', body: input })).body,
     getApp: (app) => get(appPath(app)),

@@ -87,6 +87,60 @@ export interface AccountResource {
   /** Heroku's: the CLI prints and compares these. */
   readonly id: string;
   readonly email: string;
+  /** paas's: `admin` sees every app, `member` the apps given to them. */
+  readonly role: 'admin' | 'member';
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+/** A user of the platform (`/users`, admins only). */
+export interface UserResource {
+  readonly id: string;
+  readonly email: string;
+  readonly role: 'admin' | 'member';
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+/** `POST /users`: the new user and their first token, shown this once. */
+export interface NewUserResource extends UserResource {
+  readonly authorization: AuthorizationResource;
+}
+
+/** Heroku's OAuth authorization: one API token of the caller's. */
+export interface AuthorizationResource {
+  readonly id: string;
+  readonly description: string;
+  readonly scope: ['read' | 'write' | 'global'];
+  readonly created_at: string;
+  readonly updated_at: string;
+  /** The secret only when made or rotated; afterwards only its hash is kept. */
+  readonly access_token: { readonly id: string; readonly token: string | null; readonly expires_in: number | null };
+  readonly user: UserRef;
+  readonly grant: null;
+  readonly client: null;
+  readonly refresh_token: null;
+  readonly session: null;
+  /** paas's: when the token was last used (minute precision), and when it stops working. */
+  readonly last_used_at: string | null;
+  readonly expires_at: string | null;
+}
+
+/** Heroku's app permission, with its words. */
+export interface PermissionResource {
+  readonly name: 'view' | 'deploy' | 'operate' | 'manage';
+  readonly description: string;
+}
+
+/** Heroku's collaborator: who may reach an app, and how far. */
+export interface CollaboratorResource {
+  readonly id: string;
+  readonly app: { readonly id: string; readonly name: string };
+  readonly user: UserRef & { readonly federated: boolean };
+  readonly role: 'owner' | 'collaborator';
+  readonly permissions: PermissionResource[];
+  readonly created_at: string;
+  readonly updated_at: string;
 }
 
 export type ConfigVarsResource = Readonly<Record<string, string>>;

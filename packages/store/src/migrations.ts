@@ -307,4 +307,28 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (app_id, version)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Users (a token belongs to one), token scopes and lifetimes, and per-app access of members.
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  ALTER TABLE api_tokens ADD COLUMN user_id TEXT REFERENCES users(id) ON DELETE CASCADE;
+  ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'global' CHECK (scope IN ('read', 'write', 'global'));
+  ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+  ALTER TABLE api_tokens ADD COLUMN updated_at TEXT;
+  CREATE INDEX api_tokens_user ON api_tokens(user_id);
+  CREATE TABLE app_access (
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    permissions TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (app_id, user_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX app_access_user ON app_access(user_id);
+  `,
 ];

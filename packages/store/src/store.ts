@@ -35,6 +35,10 @@ import type { SlugUsage } from './slug-usage.js';
 import { createSlugUsage } from './slug-usage.js';
 import { createSlugRecordStore } from './slug-records.js';
 import type { TokenStore } from './token-store.js';
+import type { UserStore } from './user-store.js';
+import { createUserStore } from './user-store.js';
+import type { AppAccessStore } from './app-access-store.js';
+import { createAppAccessStore } from './app-access-store.js';
 import { createTokenStore } from './token-store.js';
 
 /** The platform's memory: one SQLite file in the data dir. */
@@ -50,6 +54,10 @@ export interface Store {
   readonly domains: DomainStore;
   readonly certificates: CertificateStore;
   readonly tokens: TokenStore;
+  /** People who use the platform: admins see every app, members the apps they were given. */
+  readonly users: UserStore;
+  /** Which members may do what on which app. */
+  readonly access: AppAccessStore;
   readonly events: EventStore;
   readonly addons: AddonStore;
   /** Pipelines, their couplings of apps to stages, and promotions. */
@@ -96,6 +104,8 @@ export function createStore(options: { dataDir: string; onEvent?: EventListener 
     domains: createDomainStore(db, events),
     certificates: createCertificateStore(db, events),
     tokens: createTokenStore(db),
+    users: createUserStore(db, events),
+    access: createAppAccessStore(db, events),
     metrics: createMetricStore(db),
     events,
     durable: () => commits.durable(),

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 
+import Database from 'better-sqlite3';
+
 import { PaasError } from '@paas/core';
 
-import { createStore } from '../src/index.js';
+import { DATABASE_FILE, createStore } from '../src/index.js';
 import type { Store } from '../src/index.js';
 import { tempDir } from './temp-dir.js';
 
@@ -175,7 +178,8 @@ test('drains: at most five per app, no duplicates, removable by id or URL', (t) 
 
 test('tokens are stored as hashes and verified', (t) => {
   const { store, dir } = open(t);
-  const { token, record } = store.tokens.create('admin');
+  const admin = store.users.ensureFirstAdmin('root@example.test');
+  const { token, record } = store.tokens.create(admin.id, { description: 'laptop' });
   assert.match(token, /^paas_[A-Za-z0-9_-]{40}$/);
   assert.equal(store.tokens.verify(token)?.id, record.id);
   assert.equal(store.tokens.verify(`${token}x`), undefined);
@@ -183,8 +187,53 @@ test('tokens are stored as hashes and verified', (t) => {
   store.close();
   const again = createStore({ dataDir: dir });
   t.after(() => again.close());
-  assert.equal(again.tokens.verify(token)?.name, 'admin');
+  assert.equal(again.tokens.verify(token)?.userId, admin.id);
+  assert.equal(again.tokens.verify(token)?.description, 'laptop');
   assert.equal(again.tokens.count(), 1);
+});
+
+test('tokens made before there were users belong to the first admin once paasd starts', (t) => {
+  const { store, dir } = open(t);
+  const admin = store.users.ensureFirstAdmin('root@example.test');
+  const { token } = store.tokens.create(admin.id);
+  store.close();
+  // As an upgraded database has it: a token row without a user, and no users yet.
+  const raw = new Database(join(dir, DATABASE_FILE));
+  raw.prepare('UPDATE api_tokens SET user_id = NULL').run();
+  raw.prepare('DELETE FROM users').run();
+  raw.close();
+  const again = createStore({ dataDir: dir });
+  t.after(() => again.close());
+  assert.equal(again.tokens.verify(token), undefined);
+  const first = again.users.ensureFirstAdmin('ops@example.test');
+  assert.equal(first.email, 'ops@example.test');
+  assert.equal(again.tokens.verify(token)?.userId, first.id);
+});
+
+test('tokens expire, rotate to a new secret and are revoked; a user removed takes their tokens and grants along', (t) => {
+  const { store } = open(t);
+  const admin = store.users.ensureFirstAdmin('root@example.test');
+  assert.equal(store.users.ensureFirstAdmin('other@example.test').id, admin.id);
+  const bob = store.users.create('Bob@Example.test', 'member', admin.email);
+  assert.equal(store.users.require('bob@example.test').id, bob.id);
+  assert.throws(() => store.users.create('bob@example.test', 'member', admin.email), errorId('conflict'));
+  const expiring = store.tokens.create(bob.id, { scope: 'read', expiresAt: new Date(Date.now() + 60_000) });
+  assert.equal(store.tokens.verify(expiring.token)?.scope, 'read');
+  assert.equal(store.tokens.verify(expiring.token, new Date(Date.now() + 61_000)), undefined);
+  const rotated = store.tokens.rotate(expiring.record.id);
+  assert.equal(store.tokens.verify(expiring.token), undefined);
+  assert.equal(store.tokens.verify(rotated?.token ?? '')?.id, expiring.record.id);
+  assert.equal(store.tokens.revoke(expiring.record.id), true);
+  assert.equal(store.tokens.verify(rotated?.token ?? ''), undefined);
+  const { app } = store.apps.create('demo', admin.email);
+  store.access.grant(app, bob, ['view', 'deploy'], admin.email);
+  assert.deepEqual(store.access.permissionsOf(app.id, bob.id), ['view', 'deploy']);
+  assert.deepEqual([...store.access.appIdsOf(bob.id)], [app.id]);
+  const kept = store.tokens.create(bob.id);
+  store.users.remove(bob.email, admin.email);
+  assert.equal(store.tokens.verify(kept.token), undefined);
+  assert.equal(store.access.permissionsOf(app.id, bob.id), undefined);
+  assert.throws(() => store.users.remove(admin.id, admin.email), errorId('invalid_params'));
 });
 
 test('a release with code is pending until deployed; its config applies at once; failed ones never go live', (t) => {

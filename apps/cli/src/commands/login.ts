@@ -8,10 +8,8 @@ import { apiBaseUrl, apiUrlFrom, clientFor, netrcMachine } from '../connection.j
 import { isInteractive } from '../context.js';
 import type { CliContext } from '../context.js';
 import { netrcPath, saveNetrcCredentials } from '../netrc-file.js';
-import { promptHidden } from '../prompt.js';
+import { promptHidden, promptLine } from '../prompt.js';
 
-/** The login name git sends with the token when it reads the same netrc entry. */
-export const NETRC_LOGIN = 'paas';
 
 interface LoginOptions {
   readonly token?: string;
@@ -20,7 +18,7 @@ interface LoginOptions {
 export function registerLogin(program: Command, ctx: CliContext): void {
   const command = program
     .command('login')
-    .description('log in to the paas API: checks the token and saves it in ~/.netrc')
+    .description('log in to the paas API: asks for your email and API token (or takes --token), checks them and saves them in ~/.netrc')
     .option('--token <token>', 'the API token (default: PAAS_API_TOKEN, else asked for on a terminal)');
   withExamples(command, ['paas login', 'paas login --token "$TOKEN"', 'PAAS_API_URL=https://paas.example.com paas login']);
   command.action((options: LoginOptions) => login(ctx, options));
@@ -28,10 +26,16 @@ export function registerLogin(program: Command, ctx: CliContext): void {
 
 async function login(ctx: CliContext, options: LoginOptions): Promise<void> {
   const url = apiUrlFrom(ctx.env);
+  // Asked only on a terminal without --token or PAAS_API_TOKEN, as Heroku's login asks.
+  const email = options.token === undefined && !ctx.env.PAAS_API_TOKEN?.trim() && isInteractive(ctx) ? (await promptLine(ctx, 'Email: ')).trim() : undefined;
   const token = checkToken(await obtainToken(ctx, options));
   const account = await verifyToken(url, token);
+  if (email !== undefined && email !== '' && email.toLowerCase() !== account.email.toLowerCase()) {
+    throw new CliError(`That token belongs to ${account.email}, not ${email}: log in with your own token (an admin makes one with paas users:add).`);
+  }
   const path = netrcPath(ctx.env);
-  await saveNetrcCredentials(path, { machine: netrcMachine(url), login: NETRC_LOGIN, password: token });
+  // The netrc login is the account's email: git sends it with the token, and failed sign-ins count against that account.
+  await saveNetrcCredentials(path, { machine: netrcMachine(url), login: account.email, password: token });
   ctx.stdout.write(`Logged in to ${apiBaseUrl(url)} as ${account.name} (token saved in ${path})\n`);
 }
 

@@ -10,6 +10,8 @@ export interface LogSession {
   readonly lines: number;
   readonly tail: boolean;
   readonly filter: LogFilter;
+  /** The token that asked for it: its stream ends when that token is revoked or expires. */
+  readonly token: { readonly id: string; readonly expiresAt: string | null; readonly userId: string };
   readonly expiresAt: number;
 }
 

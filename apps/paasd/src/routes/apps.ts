@@ -9,7 +9,7 @@ import type { AppRecord } from '@paas/store';
 import { createAppWithRepo, destroyApp } from '../app-lifecycle.js';
 import { REGION, toAppResource } from '../resources.js';
 import type { RouteContext } from './context.js';
-import { apiOrigin, appParams } from './context.js';
+import { appParams, gitOrigin } from './context.js';
 
 const createBody = {
   type: ['object', 'null'],
@@ -21,19 +21,19 @@ const createBody = {
   },
 } as const;
 
-export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange, logs, disk, syncDrains, addons }: RouteContext): void {
+export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange, logs, disk, syncDrains, addons, access }: RouteContext): void {
   const resourceOf = (record: AppRecord, request: FastifyRequest) =>
-    toAppResource(record, store.deploys.currentRelease(record.name), urls, apiOrigin(request), {
+    toAppResource(record, store.deploys.currentRelease(record.name), urls, gitOrigin(request, urls), {
       owner: request.actor.name,
       slug: store.deploys.currentSlug(record.name),
     });
   const show = (name: string, request: FastifyRequest) => resourceOf(store.apps.require(name), request);
 
-  // `/users/~/apps` is Heroku's "my apps": every app here is the caller's.
+  // `/users/~/apps` is Heroku's "my apps": the apps the caller may see (an admin: all).
   for (const url of ['/apps', '/users/~/apps']) {
     app.get(url, async (request, reply) => {
       const range = parseRange(request.headers.range, { fields: ['name'], defaultOrder: 'asc' });
-      const apps = store.apps.list();
+      const apps = store.apps.list().filter((record) => access.canSee(request.actor, record.id));
       const { page, nextRange } = takePage(range.order === 'asc' ? apps : apps.reverse(), range, (a) => a.name);
       if (nextRange) void reply.status(206).header('next-range', nextRange);
       return page.map((record) => resourceOf(record, request));
@@ -48,6 +48,10 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
       name = generateAppName();
     }
     await createAppWithRepo({ store, repos, onRoutingChange }, name, request.actor.name);
+    // A member who makes an app may do everything with it; admins reach every app anyway.
+    if (request.actor.role === 'member') {
+      store.access.grant(store.apps.require(name), { id: request.actor.userId, email: request.actor.name }, ['view', 'deploy', 'operate', 'manage'], request.actor.name);
+    }
     request.log.info({ app: name }, 'app created');
     onRoutingChange();
     return reply.status(201).send(show(name, request));

@@ -10,6 +10,8 @@ import type { AddonBackups } from '../addons/addon-backups.js';
 import type { ReviewApps } from '../deploy/review-apps.js';
 import type { AddonService } from '../addons/addon-service.js';
 import type { AcmeService } from '../acme/acme-service.js';
+import type { AppAccess } from '../access/app-access.js';
+import type { TokenStreams } from '../access/token-streams.js';
 import type { Actor } from '../auth.js';
 import type { BuildService } from '../deploy/build-service.js';
 import type { DiskCollector } from '../disk/disk-collector.js';
@@ -45,6 +47,10 @@ export interface RouteContext {
   readonly rendezvous?: Rendezvous;
   /** Automatic certificates: orders on demand (ACM on, a domain added, a refresh). */
   readonly acme: AcmeService;
+  /** Who may reach which app: lists show only what the caller may see. */
+  readonly access: AppAccess;
+  /** Open log streams and one-offs by token, ended when the token is revoked or expires. */
+  readonly tokenStreams: TokenStreams;
 }
 
 declare module 'fastify' {
@@ -53,9 +59,16 @@ declare module 'fastify' {
   }
 }
 
-/** Where this API was reached, for URLs we hand back (git remotes). */
+/** Where this API was reached, for URLs we hand back (log sessions). */
 export function apiOrigin(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
+}
+
+/** Where git should reach this API: over HTTPS whenever it is on, so the token never crosses in clear. */
+export function gitOrigin(request: FastifyRequest, urls: PublicUrls): string {
+  if (urls.apiTlsPort === undefined || request.protocol === 'https') return apiOrigin(request);
+  const host = request.hostname.includes(':') && !request.hostname.startsWith('[') ? `[${request.hostname}]` : request.hostname;
+  return `https://${host}:${String(urls.apiTlsPort)}`;
 }
 
 export const appParams = {

@@ -56,7 +56,7 @@ function oneOffOptions(body: RunBody): OneOffOptions {
   return { ...(env ? { env } : {}), ...(size ? { size } : {}) };
 }
 
-export function registerDynoRoutes(app: FastifyInstance, { store, manager, logs, rendezvous }: RouteContext): void {
+export function registerDynoRoutes(app: FastifyInstance, { store, manager, logs, rendezvous, tokenStreams }: RouteContext): void {
   const list = (name: string): DynoResource[] => {
     const record = store.apps.require(name);
     const sizes = new Map(store.deploys.formation(record.name).map((entry) => [entry.type, entry.size]));
@@ -121,7 +121,12 @@ export function registerDynoRoutes(app: FastifyInstance, { store, manager, logs,
         const port = rendezvous?.port();
         if (!rendezvous || port === undefined) throw new PaasError('invalid_params', 'Attached one-offs need the rendezvous listener (PAAS_RENDEZVOUS_PORT), which is not running here.');
         store.events.record(name, request.actor.name, 'run', { command_bytes: Buffer.byteLength(command), dyno });
-        const secret = rendezvous.offer(({ stdin, output, signal }) => manager.runOneOff(name, command, { stdin, stdout: output, stderr: output, signal }, dyno, options));
+        // Revoking (or the expiry of) the token that asked for it ends the session.
+        const revoked = new AbortController();
+        const release = tokenStreams.hold(request.actor.tokenId, request.actor.expiresAt, () => revoked.abort(), { userId: request.actor.userId, app: name });
+        const secret = rendezvous.offer(({ stdin, output, signal }) =>
+          manager.runOneOff(name, command, { stdin, stdout: output, stderr: output, signal: AbortSignal.any([signal, revoked.signal]) }, dyno, options).finally(release),
+        );
         attachUrl = `rendezvous://${request.hostname}:${String(port)}/${secret}`;
       } else {
         const output = lineWriter((line) => logs.publish(name, { source: 'app', process: dyno, line }));
@@ -155,7 +160,20 @@ export function registerDynoRoutes(app: FastifyInstance, { store, manager, logs,
       socket.close();
     };
     const aborter = new AbortController();
-    socket.on('close', () => aborter.abort());
+    // 4401: the token that opened the session was revoked or expired.
+    const release = tokenStreams.hold(
+      request.actor.tokenId,
+      request.actor.expiresAt,
+      () => {
+        aborter.abort();
+        socket.close(4401, 'token revoked or expired, or access taken away');
+      },
+      { userId: request.actor.userId, app: request.params.app },
+    );
+    socket.on('close', () => {
+      aborter.abort();
+      release();
+    });
     socket.once('message', (first: Buffer, isBinary: boolean) => {
       let command: string;
       try {

@@ -60,7 +60,7 @@ export function registerLogRoutes(app: FastifyInstance, { store, logs, logSessio
       const name = store.apps.require(request.params.app).name;
       const body = request.body ?? {};
       const source = body.source === 'heroku' ? 'paas' : body.source;
-      const { id, expiresAt } = logSessions.create({ app: name, lines: body.lines ?? 100, tail: body.tail ?? true, filter: filterOf({ ...body, source }) });
+      const { id, expiresAt } = logSessions.create({ app: name, token: { id: request.actor.tokenId, expiresAt: request.actor.expiresAt, userId: request.actor.userId }, lines: body.lines ?? 100, tail: body.tail ?? true, filter: filterOf({ ...body, source }) });
       // Absolute, as Heroku's: its CLI opens it as is (an EventSource); paas's as a websocket.
       const logplexUrl = `${apiOrigin(request)}/log-sessions/${id}`;
       return reply.status(201).send({ id, logplex_url: logplexUrl, created_at: new Date().toISOString(), expires_at: expiresAt.toISOString() });
