@@ -41,7 +41,7 @@ export interface NginxPlaneOptions {
 }
 
 export interface NginxPlane {
-  /** Applies the table: rendered, checked and reloaded in the background, one at a time. */
+  /** Applies the table: rendered, checked and reloaded in the background, one reload at a time; tables given meanwhile are folded into the next one. */
   update(table: RouteTable): void;
   /** Another platform certificate, from the next reload on (applied at once). */
   setPlatformCertificate(certificate: TlsCertificate): void;
@@ -103,11 +103,19 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   await waitForPort(options.host, options.tlsPort, child, () => stderr);
 
-  let queue: Promise<void> = Promise.resolve();
+  /** The table waiting to be applied; updates that arrive during a reload replace it (only the newest matters). */
+  let wanted: RouteTable | undefined;
+  let wantedCertificate: TlsCertificate | undefined;
+  /** The reload loop while it runs: one reload at a time, each of the newest table. */
+  let reloading: Promise<void> | undefined;
   /** Worker pids serving before the newest reload: `drain` waits for them to be gone. */
   let retiring: number[] = [];
   const reload = async (table: RouteTable): Promise<void> => {
     const before = workers(child.pid);
+    if (wantedCertificate !== undefined) {
+      platformCertificateFile = await writeCertificate(wantedCertificate);
+      wantedCertificate = undefined;
+    }
     await render(table);
     child.kill('SIGHUP');
     // Applied once a new worker serves and every old one has stopped accepting (nginx renames
@@ -120,36 +128,43 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
     while (Date.now() < deadline && !settled()) await sleep(10);
     retiring = before;
   };
+  const reloadLoop = async (): Promise<void> => {
+    while (wanted !== undefined) {
+      const table = wanted;
+      wanted = undefined;
+      try {
+        await reload(table);
+      } catch (err) {
+        options.logger?.error({ err }, 'nginx configuration refused; the previous one stays');
+      }
+    }
+    reloading = undefined;
+  };
+  const applied = async (): Promise<void> => {
+    while (reloading !== undefined) await reloading;
+  };
 
   const update = (table: RouteTable): void => {
     current = table;
-    queue = queue.then(() => reload(table)).catch((err: unknown) => {
-      options.logger?.error({ err }, 'nginx configuration refused; the previous one stays');
-    });
+    // A burst of changes (a hundred apps created, a scale) costs one reload per loop turn, not one per change.
+    wanted = table;
+    reloading ??= reloadLoop();
   };
   return {
     update,
     setPlatformCertificate(certificate) {
-      queue = queue.then(async () => {
-        platformCertificateFile = await writeCertificate(certificate);
-      });
+      wantedCertificate = certificate;
       update(current);
     },
     table: () => current,
-    applied: async () => {
-      let seen: Promise<void> | undefined;
-      while (seen !== queue) {
-        seen = queue;
-        await queue;
-      }
-    },
+    applied,
     async drain(_id, timeoutMs = 30_000) {
-      await queue;
+      await applied();
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline && retiring.some((pid) => isAlive(pid))) await sleep(20);
     },
     async close() {
-      await queue.catch(() => undefined);
+      await applied();
       if (child.exitCode === null && child.signalCode === null) {
         const exited = once(child, 'exit');
         child.kill('SIGQUIT');
