@@ -20,6 +20,7 @@ import { formatAccessLine } from '../../access-line.js';
 import { createRouteTable, type RouteTable, type TlsCertificate } from '../../route-table.js';
 import { ROUTER_ERRORS, type RouterErrorCode } from '../../router-errors.js';
 import type { RouterLogger } from '../../router.js';
+import { createBootHold } from './boot-hold.js';
 import { parseNginxAccessLine, renderNginxConfig } from './nginx-config.js';
 
 const run = promisify(execFile);
@@ -38,6 +39,8 @@ export interface NginxPlaneOptions {
   readonly onAccessLog: (app: string, line: string) => void;
   readonly logger?: RouterLogger;
   readonly nginx?: string;
+  /** How long a booting app's request is held for its first process before H20 (default 75 s, as the builtin router). */
+  readonly bootTimeoutMs?: number;
 }
 
 export interface NginxPlane {
@@ -82,6 +85,9 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
   await once(syslog, 'listening');
   const accessLogPort = syslog.address().port;
 
+  const bootTimeoutMs = options.bootTimeoutMs ?? 75_000;
+  const hold = await createBootHold({ host: '127.0.0.1', timeoutMs: bootTimeoutMs });
+
   let current = createRouteTable();
   const confFile = join(runDir, 'nginx.conf');
   const render = async (table: RouteTable): Promise<void> => {
@@ -89,6 +95,7 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
     const text = renderNginxConfig(table, {
       domain: options.domain, host: options.host, httpPort: options.httpPort, tlsPort: options.tlsPort,
       publicTlsPort: options.publicTlsPort ?? options.tlsPort, runDir, certificateFile, platformCertificateFile, accessLogPort,
+      holdPort: hold.port, holdTimeoutS: Math.ceil(bootTimeoutMs / 1000),
     });
     await writeFile(`${confFile}.next`, text);
     // nginx -t reads the whole configuration, certificates included: a bad one never replaces a good one.
@@ -146,6 +153,8 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
 
   const update = (table: RouteTable): void => {
     current = table;
+    // Held requests go on as soon as the table has their app's process, before nginx reloads.
+    hold.update(table);
     // A burst of changes (a hundred apps created, a scale) costs one reload per loop turn, not one per change.
     wanted = table;
     reloading ??= reloadLoop();
@@ -173,6 +182,7 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
         clearTimeout(timer);
       }
       syslog.close();
+      await hold.close();
     },
   };
 }
