@@ -277,6 +277,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     manager,
     deployer,
     onRoutingChange,
+    routingApplied: () => router.applied(),
     logs,
     logSessions: createLogSessions(),
     syncDrains,
