@@ -1,9 +1,9 @@
 /**
  * 4. router: requests/s and p50/p99 latency with wrk at 50 connections — through each data
  * plane (the builtin router, and nginx run by paasd: PAAS_ROUTER=nginx), directly to the
- * backend, and through a bare nginx with upstream keep-alive to the same backends; 1 and 3
- * backends; 100 apps in the route table. Local runtime: the router does not depend on the
- * driver beyond the backends' addresses.
+ * backend, and through a bare nginx with upstream keep-alive to the same backends; HTTP and
+ * HTTPS (not direct: the backends speak HTTP); 1 and 3 backends; 100 apps in the route table.
+ * Local runtime: the router does not depend on the driver beyond the backends' addresses.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -67,6 +67,16 @@ interface Targets {
   readonly plane: string;
   readonly direct: string;
   readonly nginx: string;
+  readonly planeTls: string;
+  readonly nginxTls: string;
+}
+
+interface Results {
+  readonly plane: WrkResult[];
+  readonly nginx: WrkResult[];
+  readonly direct: WrkResult[];
+  readonly planeTls: WrkResult[];
+  readonly nginxTls: WrkResult[];
 }
 
 /**
@@ -74,14 +84,13 @@ interface Targets {
  * in each run), so that whatever else the shared machine does meanwhile, and the backends'
  * own JIT warm-up, weigh on all three the same.
  */
-async function interleaved(ctx: BenchContext, targets: Targets): Promise<{ plane: WrkResult[]; nginx: WrkResult[]; direct: WrkResult[] }> {
+async function interleaved(ctx: BenchContext, targets: Targets): Promise<Results> {
   const wrk = (url: string, seconds: number): Promise<WrkResult> => runWrk({ url, host: hostOf(APP), connections: CONNECTIONS, threads: THREADS, seconds });
-  for (const url of [targets.direct, targets.plane, targets.nginx]) await wrk(url, WARM_UP_SECONDS);
-  const results = { plane: [] as WrkResult[], nginx: [] as WrkResult[], direct: [] as WrkResult[] };
+  const order = ['plane', 'nginx', 'direct', 'planeTls', 'nginxTls'] as const;
+  for (const key of order) await wrk(targets[key], WARM_UP_SECONDS);
+  const results: Results = { plane: [], nginx: [], direct: [], planeTls: [], nginxTls: [] };
   await repeat(ctx.runs, async () => {
-    results.plane.push(await wrk(targets.plane, SECONDS));
-    results.nginx.push(await wrk(targets.nginx, SECONDS));
-    results.direct.push(await wrk(targets.direct, SECONDS));
+    for (const key of order) results[key].push(await wrk(targets[key], SECONDS));
   });
   return results;
 }
@@ -102,8 +111,8 @@ const BARS: Readonly<Record<Plane, { readonly throughput: number; readonly p99: 
   nginx: { throughput: 0.85, p99: 1.3, prefix: 'nginx plane' },
 };
 
-function figuresFor(plane: Plane, count: number, router: WrkResult[], direct: WrkResult[], nginx: WrkResult[], workers: number): Figure[] {
-  const label = `${String(count)} backend${count === 1 ? '' : 's'}`;
+function figuresFor(plane: Plane, count: number, router: WrkResult[], direct: WrkResult[], nginx: WrkResult[], workers: number, https = false): Figure[] {
+  const label = `${String(count)} backend${count === 1 ? '' : 's'}${https ? ', HTTPS' : ''}`;
   const bars = BARS[plane];
   const nginxName = `nginx, ${String(workers)} worker${workers === 1 ? '' : 's'}`;
   const errors = router.reduce((sum, r) => sum + r.errors, 0);
@@ -130,15 +139,21 @@ function figuresFor(plane: Plane, count: number, router: WrkResult[], direct: Wr
       baseline: { name: nginxName, runs: nginx.map((r) => r.p99Ms) },
       bar: (value, b) => ({ text: `≤ ${String(bars.p99)}× nginx`, met: b !== undefined && value.median <= bars.p99 * b.median }),
     }),
-    figure({ ...base, name: `direct req/s (backend 1 of ${String(count)})`, unit: 'req/s', runs: direct.map((r) => r.requestsPerSecond) }),
-    figure({ ...base, name: `direct p99 (backend 1 of ${String(count)})`, unit: 'ms', runs: direct.map((r) => r.p99Ms) }),
+    // Backends speak plain HTTP only: the direct figures are the same for both schemes.
+    ...(https
+      ? []
+      : [
+          figure({ ...base, name: `direct req/s (backend 1 of ${String(count)})`, unit: 'req/s', runs: direct.map((r) => r.requestsPerSecond) }),
+          figure({ ...base, name: `direct p99 (backend 1 of ${String(count)})`, unit: 'ms', runs: direct.map((r) => r.p99Ms) }),
+        ]),
   ];
 }
 
 /** One plane's figures: paasd with that plane, the app at 1 and 3 backends, each beside a bare nginx. */
 async function measurePlane(ctx: BenchContext, plane: Plane): Promise<Figure[]> {
   // nginx listens on ports it is given (it cannot report a port it picked).
-  const env: Record<string, string> = plane === 'nginx' ? { PAAS_ROUTER: 'nginx', PAAS_ROUTER_PORT: String(await freePort()), PAAS_ROUTER_TLS_PORT: String(await freePort()) } : {};
+  const tlsPort = await freePort();
+  const env: Record<string, string> = { PAAS_ROUTER_TLS_PORT: String(tlsPort), ...(plane === 'nginx' ? { PAAS_ROUTER: 'nginx', PAAS_ROUTER_PORT: String(await freePort()) } : {}) };
   const paasd = await startPaasd({ runtime: 'local', env });
   const git = await createGitWorkspace(paasd.api.token);
   const figures: Figure[] = [];
@@ -161,13 +176,16 @@ async function measurePlane(ctx: BenchContext, plane: Plane): Promise<Figure[]> 
           plane: `http://127.0.0.1:${String(paasd.routerPort)}/`,
           direct: `http://${first.host}:${String(first.port)}/`,
           nginx: `http://127.0.0.1:${String(nginxProcess.port)}/`,
+          planeTls: `https://127.0.0.1:${String(tlsPort)}/`,
+          nginxTls: `https://127.0.0.1:${String(nginxProcess.tlsPort)}/`,
         });
       } finally {
         await nginxProcess.stop();
       }
       const { plane: router, nginx, direct } = results;
       ctx.log(`${plane} plane, ${String(count)} backend(s): plane ${JSON.stringify(router)}, nginx ${JSON.stringify(nginx)}, direct ${JSON.stringify(direct)}`);
-      figures.push(...figuresFor(plane, count, router, direct, nginx, workers));
+      ctx.log(`${plane} plane, ${String(count)} backend(s), HTTPS: plane ${JSON.stringify(results.planeTls)}, nginx ${JSON.stringify(results.nginxTls)}`);
+      figures.push(...figuresFor(plane, count, router, direct, nginx, workers), ...figuresFor(plane, count, results.planeTls, direct, results.nginxTls, workers, true));
     }
     return figures;
   } finally {
@@ -178,7 +196,7 @@ async function measurePlane(ctx: BenchContext, plane: Plane): Promise<Figure[]> 
 
 export const routerBenchmark: Benchmark = {
   name: 'router',
-  description: 'wrk at 50 connections through each data plane (builtin, nginx), directly, and through a bare nginx; 1 and 3 backends; 100 apps routed',
+  description: 'wrk at 50 connections through each data plane (builtin, nginx), directly, and through a bare nginx, over HTTP and HTTPS; 1 and 3 backends; 100 apps routed',
   tools: ['wrk', 'nginx'],
   async run(ctx) {
     const figures: Figure[] = [];
