@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 
 import { createRouteTable, type AppRoute } from '../../route-table.js';
@@ -52,4 +52,16 @@ test('held past the boot timeout: H20, said to nginx in X-Paas-Code; a crashed a
   const crashed = await ask(hold.port, 'down');
   assert.equal(crashed.status, 503);
   assert.equal(crashed.headers['x-paas-code'], 'H10');
+});
+
+test('a websocket to a booting app is not held: H20 at once', async (t) => {
+  const hold = await createBootHold({ host: '127.0.0.1', timeoutMs: 10_000 });
+  t.after(() => hold.close());
+  hold.update(createRouteTable([booting('shop')]));
+  const socket = connect(hold.port, '127.0.0.1');
+  socket.end('GET / HTTP/1.1\r\nHost: shop.example.test\r\nX-Paas-App: shop\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+  let text = '';
+  for await (const chunk of socket) text += String(chunk);
+  assert.match(text, /^HTTP\/1\.1 503 /);
+  assert.match(text, /X-Paas-Code: H20/);
 });

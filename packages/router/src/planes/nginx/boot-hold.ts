@@ -15,6 +15,7 @@
 import { once } from 'node:events';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 import { createRouteTable, decideRoute, pickBackend, type RouteTable } from '../../route-table.js';
 import { ROUTER_ERRORS, errorPage, noSuchAppPage, renderPage, type RouterPage } from '../../router-errors.js';
@@ -124,6 +125,15 @@ export async function createBootHold(options: { readonly host: string; readonly 
       clearTimeout(waiter.timer);
       waiters.delete(waiter);
     });
+  });
+  // A websocket to a booting app is not held (it would need the tunnel the builtin router has): H20 at once, as before.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    const { body, contentType } = renderPage(errorPage(ROUTER_ERRORS.H20), req.headers.accept);
+    socket.on('error', () => socket.destroy());
+    socket.end(
+      `HTTP/1.1 503 Service Unavailable\r\nContent-Type: ${contentType}\r\nContent-Length: ${String(Buffer.byteLength(body))}\r\n` +
+        `Cache-Control: no-store\r\n${HELD_CODE_HEADER}: H20\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
   server.keepAliveTimeout = 30_000;
   server.listen(0, options.host);
