@@ -3,11 +3,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { runOrThrow } from './command.js';
 import { freePort } from './direct-start.js';
 import { pollUntil } from './http-probe.js';
 
 export interface RunningNginx {
   readonly port: number;
+  /** HTTPS, with a self-signed P-256 certificate like the platform's own. */
+  readonly tlsPort: number;
   stop(): Promise<void>;
 }
 
@@ -19,6 +22,12 @@ export interface RunningNginx {
 export async function startNginx(backends: readonly { host: string; port: number }[], workers: number): Promise<RunningNginx> {
   const prefix = await mkdtemp(join(tmpdir(), 'paas-bench-nginx-'));
   const port = await freePort();
+  const tlsPort = await freePort();
+  // The same key type as the platform certificate paasd makes (local-ca.ts), so TLS costs alike.
+  await runOrThrow('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', join(prefix, 'tls.key'), '-out', join(prefix, 'tls.crt'), '-days', '1', '-subj', '/CN=routed.localhost',
+  ]);
   const conf = `
 worker_processes ${String(workers)};
 pid ${prefix}/nginx.pid;
@@ -37,6 +46,10 @@ ${backends.map((b) => `    server ${b.host}:${String(b.port)};`).join('\n')}
   }
   server {
     listen 127.0.0.1:${String(port)} reuseport;
+    listen 127.0.0.1:${String(tlsPort)} ssl reuseport;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_certificate ${prefix}/tls.crt;
+    ssl_certificate_key ${prefix}/tls.key;
     location / {
       proxy_pass http://app;
       proxy_http_version 1.1;
@@ -69,5 +82,5 @@ ${backends.map((b) => `    server ${b.host}:${String(b.port)};`).join('\n')}
     await stop();
     throw new Error(`nginx did not start: ${String(error)}\n${stderr}`);
   }
-  return { port, stop };
+  return { port, tlsPort, stop };
 }

@@ -1,18 +1,20 @@
 /**
  * 4. router: requests/s and p50/p99 latency with wrk at 50 connections — through each data
  * plane (the builtin router, and nginx run by paasd: PAAS_ROUTER=nginx), directly to the
- * backend, and through a bare nginx with upstream keep-alive to the same backends; 1 and 3
- * backends; 100 apps in the route table. Local runtime: the router does not depend on the
- * driver beyond the backends' addresses.
+ * backend, and through a bare nginx with upstream keep-alive to the same backends; HTTP and
+ * HTTPS (not direct: the backends speak HTTP); 1 and 3 backends; 100 apps in the route table.
+ * Local runtime: the router does not depend on the driver beyond the backends' addresses.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { repeat, type BenchContext, type Benchmark } from './context.js';
 import { FIXTURES, deployApp, hostOf, scale } from './deployed-app.js';
 import { freePort } from './direct-start.js';
 import { figure, type Figure } from './figure.js';
 import { createGitWorkspace } from './git.js';
+import { pollUntil } from './http-probe.js';
 import { startNginx } from './nginx.js';
 import { startPaasd, type RunningPaasd } from './paasd-process.js';
 import { runWrk, type WrkResult } from './wrk.js';
@@ -21,6 +23,9 @@ const APP = 'routed';
 const APPS_IN_TABLE = 100;
 const CONNECTIONS = 50;
 const SECONDS = 5;
+const WARM_UP_SECONDS = 1;
+/** How long the plane must stay unchanged after the last dyno answered before a run starts. */
+const SETTLE_MS = 2_000;
 /** wrk's threads: the machine's two cores are shared by wrk, the proxy and the backends. */
 const THREADS = 2;
 
@@ -45,12 +50,60 @@ async function webBackends(paasd: RunningPaasd): Promise<Backend[]> {
 /** The router's process count: one unless paasd runs it in several (PAAS_ROUTER_PROCESSES). */
 const routerProcesses = (): number => Number(process.env.PAAS_ROUTER_PROCESSES ?? 1) || 1;
 
-async function series(ctx: BenchContext, url: string): Promise<WrkResult[]> {
-  await runWrk({ url, host: hostOf(APP), connections: CONNECTIONS, threads: THREADS, seconds: 1 }); // warm-up
-  return repeat(ctx.runs, () => runWrk({ url, host: hostOf(APP), connections: CONNECTIONS, threads: THREADS, seconds: SECONDS }));
+/**
+ * Every dyno has answered through the plane, and then the plane has stayed as it is for a
+ * moment: the scale's last route-table change (an nginx reload) must not fall inside a run.
+ */
+async function waitForDynos(port: number, count: number): Promise<void> {
+  const seen = new Set<string>();
+  await pollUntil(port, hostOf(APP), (answer) => {
+    if (answer.status === 200) seen.add((JSON.parse(answer.body) as { dyno: string }).dyno);
+    return seen.size === count;
+  }, 60_000);
+  await sleep(SETTLE_MS);
+}
+
+interface Targets {
+  readonly plane: string;
+  readonly direct: string;
+  readonly nginx: string;
+  readonly planeTls: string;
+  readonly nginxTls: string;
+}
+
+interface Results {
+  readonly plane: WrkResult[];
+  readonly nginx: WrkResult[];
+  readonly direct: WrkResult[];
+  readonly planeTls: WrkResult[];
+  readonly nginxTls: WrkResult[];
+}
+
+/**
+ * The three targets warmed up alike, then measured interleaved (plane, bare nginx, direct
+ * in each run), so that whatever else the shared machine does meanwhile, and the backends'
+ * own JIT warm-up, weigh on all three the same.
+ */
+async function interleaved(ctx: BenchContext, targets: Targets): Promise<Results> {
+  const wrk = (url: string, seconds: number): Promise<WrkResult> => runWrk({ url, host: hostOf(APP), connections: CONNECTIONS, threads: THREADS, seconds });
+  const order = ['plane', 'nginx', 'direct', 'planeTls', 'nginxTls'] as const;
+  for (const key of order) await wrk(targets[key], WARM_UP_SECONDS);
+  const results: Results = { plane: [], nginx: [], direct: [], planeTls: [], nginxTls: [] };
+  await repeat(ctx.runs, async () => {
+    for (const key of order) results[key].push(await wrk(targets[key], SECONDS));
+  });
+  return results;
 }
 
 type Plane = 'builtin' | 'nginx';
+
+/** PAAS_BENCH_ROUTER_PLANES (`builtin,nginx` by default) measures only the planes it names. */
+function planes(): Plane[] {
+  const named = (process.env.PAAS_BENCH_ROUTER_PLANES ?? 'builtin,nginx').split(',').map((name) => name.trim());
+  const unknown = named.filter((name) => name !== 'builtin' && name !== 'nginx');
+  if (unknown.length > 0) throw new Error(`PAAS_BENCH_ROUTER_PLANES: unknown plane(s) ${unknown.join(', ')}; use builtin, nginx or both`);
+  return named as Plane[];
+}
 
 /** What each plane must reach beside a bare nginx: the issue's bars. */
 const BARS: Readonly<Record<Plane, { readonly throughput: number; readonly p99: number; readonly prefix: string }>> = {
@@ -58,8 +111,8 @@ const BARS: Readonly<Record<Plane, { readonly throughput: number; readonly p99: 
   nginx: { throughput: 0.85, p99: 1.3, prefix: 'nginx plane' },
 };
 
-function figuresFor(plane: Plane, count: number, router: WrkResult[], direct: WrkResult[], nginx: WrkResult[], workers: number): Figure[] {
-  const label = `${String(count)} backend${count === 1 ? '' : 's'}`;
+function figuresFor(plane: Plane, count: number, router: WrkResult[], direct: WrkResult[], nginx: WrkResult[], workers: number, https = false): Figure[] {
+  const label = `${String(count)} backend${count === 1 ? '' : 's'}${https ? ', HTTPS' : ''}`;
   const bars = BARS[plane];
   const nginxName = `nginx, ${String(workers)} worker${workers === 1 ? '' : 's'}`;
   const errors = router.reduce((sum, r) => sum + r.errors, 0);
@@ -86,15 +139,21 @@ function figuresFor(plane: Plane, count: number, router: WrkResult[], direct: Wr
       baseline: { name: nginxName, runs: nginx.map((r) => r.p99Ms) },
       bar: (value, b) => ({ text: `≤ ${String(bars.p99)}× nginx`, met: b !== undefined && value.median <= bars.p99 * b.median }),
     }),
-    figure({ ...base, name: `direct req/s (backend 1 of ${String(count)})`, unit: 'req/s', runs: direct.map((r) => r.requestsPerSecond) }),
-    figure({ ...base, name: `direct p99 (backend 1 of ${String(count)})`, unit: 'ms', runs: direct.map((r) => r.p99Ms) }),
+    // Backends speak plain HTTP only: the direct figures are the same for both schemes.
+    ...(https
+      ? []
+      : [
+          figure({ ...base, name: `direct req/s (backend 1 of ${String(count)})`, unit: 'req/s', runs: direct.map((r) => r.requestsPerSecond) }),
+          figure({ ...base, name: `direct p99 (backend 1 of ${String(count)})`, unit: 'ms', runs: direct.map((r) => r.p99Ms) }),
+        ]),
   ];
 }
 
 /** One plane's figures: paasd with that plane, the app at 1 and 3 backends, each beside a bare nginx. */
 async function measurePlane(ctx: BenchContext, plane: Plane): Promise<Figure[]> {
   // nginx listens on ports it is given (it cannot report a port it picked).
-  const env: Record<string, string> = plane === 'nginx' ? { PAAS_ROUTER: 'nginx', PAAS_ROUTER_PORT: String(await freePort()), PAAS_ROUTER_TLS_PORT: String(await freePort()) } : {};
+  const tlsPort = await freePort();
+  const env: Record<string, string> = { PAAS_ROUTER_TLS_PORT: String(tlsPort), ...(plane === 'nginx' ? { PAAS_ROUTER: 'nginx', PAAS_ROUTER_PORT: String(await freePort()) } : {}) };
   const paasd = await startPaasd({ runtime: 'local', env });
   const git = await createGitWorkspace(paasd.api.token);
   const figures: Figure[] = [];
@@ -107,17 +166,26 @@ async function measurePlane(ctx: BenchContext, plane: Plane): Promise<Figure[]> 
       const backends = await webBackends(paasd);
       if (backends.length !== count) throw new Error(`expected ${String(count)} backends, found ${JSON.stringify(backends)}`);
       const first = backends[0] as Backend;
-      const router = await series(ctx, `http://127.0.0.1:${String(paasd.routerPort)}/`);
-      const direct = await series(ctx, `http://${first.host}:${String(first.port)}/`);
+      await waitForDynos(paasd.routerPort, count);
+      // The backends the scale just started are warmed directly too: the first target measured must not pay for their JIT.
+      for (const backend of backends) await runWrk({ url: `http://${backend.host}:${String(backend.port)}/`, host: hostOf(APP), connections: CONNECTIONS, threads: THREADS, seconds: WARM_UP_SECONDS });
       const nginxProcess = await startNginx(backends, workers);
-      let nginx: WrkResult[];
+      let results: Awaited<ReturnType<typeof interleaved>>;
       try {
-        nginx = await series(ctx, `http://127.0.0.1:${String(nginxProcess.port)}/`);
+        results = await interleaved(ctx, {
+          plane: `http://127.0.0.1:${String(paasd.routerPort)}/`,
+          direct: `http://${first.host}:${String(first.port)}/`,
+          nginx: `http://127.0.0.1:${String(nginxProcess.port)}/`,
+          planeTls: `https://127.0.0.1:${String(tlsPort)}/`,
+          nginxTls: `https://127.0.0.1:${String(nginxProcess.tlsPort)}/`,
+        });
       } finally {
         await nginxProcess.stop();
       }
+      const { plane: router, nginx, direct } = results;
       ctx.log(`${plane} plane, ${String(count)} backend(s): plane ${JSON.stringify(router)}, nginx ${JSON.stringify(nginx)}, direct ${JSON.stringify(direct)}`);
-      figures.push(...figuresFor(plane, count, router, direct, nginx, workers));
+      ctx.log(`${plane} plane, ${String(count)} backend(s), HTTPS: plane ${JSON.stringify(results.planeTls)}, nginx ${JSON.stringify(results.nginxTls)}`);
+      figures.push(...figuresFor(plane, count, router, direct, nginx, workers), ...figuresFor(plane, count, results.planeTls, direct, results.nginxTls, workers, true));
     }
     return figures;
   } finally {
@@ -128,9 +196,11 @@ async function measurePlane(ctx: BenchContext, plane: Plane): Promise<Figure[]> 
 
 export const routerBenchmark: Benchmark = {
   name: 'router',
-  description: 'wrk at 50 connections through each data plane (builtin, nginx), directly, and through a bare nginx; 1 and 3 backends; 100 apps routed',
+  description: 'wrk at 50 connections through each data plane (builtin, nginx), directly, and through a bare nginx, over HTTP and HTTPS; 1 and 3 backends; 100 apps routed',
   tools: ['wrk', 'nginx'],
   async run(ctx) {
-    return [...(await measurePlane(ctx, 'builtin')), ...(await measurePlane(ctx, 'nginx'))];
+    const figures: Figure[] = [];
+    for (const plane of planes()) figures.push(...(await measurePlane(ctx, plane)));
+    return figures;
   },
 };

@@ -287,6 +287,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     manager,
     deployer,
     onRoutingChange,
+    routingApplied: () => router.applied(),
     logs,
     logSessions: createLogSessions(),
     tokenStreams: createTokenStreams(),

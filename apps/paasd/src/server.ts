@@ -64,6 +64,7 @@ export interface ServerDeps {
   readonly manager: ProcessManager;
   readonly deployer: ReleaseDeployer;
   readonly onRoutingChange: () => void;
+  readonly routingApplied: () => Promise<void>;
   readonly logs: LogRouter;
   readonly logSessions: LogSessions;
   readonly syncDrains: (app: string) => Promise<void>;
@@ -88,7 +89,7 @@ export interface ServerDeps {
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests drive it with `inject()`. */
-export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, rendezvous, acme, reviewApps, metrics, observer, tokenStreams }: ServerDeps): FastifyInstance {
+export function buildServer({ config, store, logger, repos, builds, pushServer, pushRequests, shutdown, manager, deployer, onRoutingChange, routingApplied, logs, logSessions, syncDrains, disk, addons, backups, rendezvous, acme, reviewApps, metrics, observer, tokenStreams }: ServerDeps): FastifyInstance {
   // Seen as Fastify's base logger type: pino's own type is wider and trips its generics.
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -114,7 +115,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   const access = createAppAccess(store);
-  const context: RouteContext = { store, access, tokenStreams, urls: { domain: config.domain, routerPort: config.routerPort, apiTlsPort: config.apiTlsPort }, repos, builds, manager, deployer, onRoutingChange, logs, logSessions, syncDrains, disk, addons, backups, reviewApps, targets: { allowPrivate: config.allowPrivateTargets }, ...(rendezvous ? { rendezvous } : {}), acme };
+  const context: RouteContext = { store, access, tokenStreams, urls: { domain: config.domain, routerPort: config.routerPort, apiTlsPort: config.apiTlsPort }, repos, builds, manager, deployer, onRoutingChange, routingApplied, logs, logSessions, syncDrains, disk, addons, backups, reviewApps, targets: { allowPrivate: config.allowPrivateTargets }, ...(rendezvous ? { rendezvous } : {}), acme };
   const authenticator = createAuthenticator(store, config.apiToken, config.adminEmail);
   registerGitRoutes(app, { repos, authenticator, access, pushServer, pushRequests, logger, shutdown });
   void app.register(websocket, { options: { maxPayload: 1024 * 1024 } });

@@ -91,7 +91,7 @@ export function steadyLoad(p: PlatformUnderTest, app: string, t: TestContext): {
         if (response.status === 200) {
           ok += 1;
           bodies.add(response.body);
-        } else failed.push(`${String(response.status)} ${response.body.slice(0, 200)}`);
+        } else failed.push(`${String(response.status)} ${/<title>([^<]*)<\/title>/.exec(response.body)?.[1] ?? response.body.slice(0, 200)}`);
       } catch (error) {
         failed.push(String(error));
         // A refused connection fails at once: no spinning while the test goes on.

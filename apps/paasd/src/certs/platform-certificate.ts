@@ -58,23 +58,31 @@ export async function loadPlatformCertificates(
   let covered: readonly string[] = apps;
   let current = existsSync(leaf.cert) && existsSync(leaf.key) ? { chain: await readFile(leaf.cert, 'utf8'), key: await readFile(leaf.key, 'utf8') } : undefined;
   if (current === undefined || !stillGood(current, config.domain, hostsOf(apps))) current = await issue(apps);
-  // One issue at a time, in order; a failure is logged and the old certificate keeps serving.
-  let queue = Promise.resolve();
+  // One issue at a time, of the newest list: apps created while one is issued (a hundred in a
+  // row) wait for one next issue, not one each. A failure is logged and the old certificate keeps serving.
+  let wanted: readonly string[] | undefined;
+  let issuing: Promise<void> | undefined;
+  const issueLoop = async (apply: (certificate: TlsCertificate) => void): Promise<void> => {
+    while (wanted !== undefined) {
+      const names = wanted;
+      wanted = undefined;
+      try {
+        apply(await issue(names));
+        logger.info({ apps: names.length }, 'platform certificate issued again for new apps');
+      } catch (err) {
+        logger.error({ err }, 'platform certificate could not be issued again');
+      }
+    }
+    issuing = undefined;
+  };
   return {
     initial: current,
     coverApps(names, apply) {
       const missing = names.filter((name) => !covered.includes(name));
       if (missing.length === 0) return;
       covered = [...names];
-      const wanted = [...names];
-      queue = queue.then(async () => {
-        try {
-          apply(await issue(wanted));
-          logger.info({ apps: missing }, 'platform certificate issued again for new apps');
-        } catch (err) {
-          logger.error({ err }, 'platform certificate could not be issued again');
-        }
-      });
+      wanted = [...names];
+      issuing ??= issueLoop(apply);
     },
   };
 }

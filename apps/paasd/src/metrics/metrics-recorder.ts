@@ -53,12 +53,14 @@ export function createMetricsRecorder(options: MetricsRecorderOptions): MetricsR
   let sampling: Promise<void> | undefined;
 
   const update = (app: string, change: (m: MinuteMetrics) => MinuteMetrics): void => {
-    const appId = options.store.apps.get(app)?.id;
-    if (appId === undefined) return;
     const minute = minuteOf(now());
     const minutes = open.get(app) ?? [];
     let index = minutes.findIndex((m) => m.minute === minute);
     if (index < 0) {
+      // The store is read once per app and minute, not on every request: the router calls this
+      // for each one. An app destroyed meanwhile is dropped at the next flush.
+      const appId = options.store.apps.get(app)?.id;
+      if (appId === undefined) return;
       const stored = options.store.metrics.minutes(appId, minute).find((m) => m.minute === minute);
       minutes.push(stored ?? emptyMinute(minute));
       index = minutes.length - 1;

@@ -21,7 +21,7 @@ const createBody = {
   },
 } as const;
 
-export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange, logs, disk, syncDrains, addons, access }: RouteContext): void {
+export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, builds, manager, onRoutingChange, routingApplied, logs, disk, syncDrains, addons, access }: RouteContext): void {
   const resourceOf = (record: AppRecord, request: FastifyRequest) =>
     toAppResource(record, store.deploys.currentRelease(record.name), urls, gitOrigin(request, urls), {
       owner: request.actor.name,
@@ -109,7 +109,10 @@ export function registerAppRoutes(app: FastifyInstance, { store, urls, repos, bu
       const { maintenance, redirect_https: redirectHttps } = request.body;
       if (maintenance !== undefined) store.apps.setMaintenance(name, maintenance, request.actor.name);
       if (redirectHttps !== undefined) store.apps.setRedirectHttps(name, redirectHttps, request.actor.name);
-      if (maintenance !== undefined || redirectHttps !== undefined) onRoutingChange();
+      if (maintenance !== undefined || redirectHttps !== undefined) {
+        onRoutingChange();
+        await routingApplied();
+      }
       return show(name, request);
     },
   );

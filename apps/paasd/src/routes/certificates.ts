@@ -49,7 +49,7 @@ export function describeAcm(store: Store, app: AppRecord, now: number): AcmResou
   return { acm: app.acm, redirect_https: app.redirectHttps, domains };
 }
 
-export function registerCertificateRoutes(app: FastifyInstance, { store, onRoutingChange, acme }: RouteContext): void {
+export function registerCertificateRoutes(app: FastifyInstance, { store, onRoutingChange, routingApplied, acme }: RouteContext): void {
   const domainsOf = (record: AppRecord): string[] => store.domains.list(record.id).map((domain) => domain.hostname);
 
   app.get<{ Params: { app: string } }>('/apps/:app/sni-endpoints', { schema: { params: appParams } }, async (request) => {
@@ -77,6 +77,7 @@ export function registerCertificateRoutes(app: FastifyInstance, { store, onRouti
       const checked = checkCertificate({ chain: request.body.certificate_chain, privateKey: request.body.private_key, domains, now: new Date() });
       const certificate = store.certificates.add(record, checked, request.actor.name);
       onRoutingChange();
+      await routingApplied();
       return reply.status(201).send(toEndpoint(record, domains, certificate));
     },
   );
@@ -88,6 +89,7 @@ export function registerCertificateRoutes(app: FastifyInstance, { store, onRouti
       const record = store.apps.require(request.params.app);
       const certificate = store.certificates.remove(record, request.params.id, request.actor.name);
       onRoutingChange();
+      await routingApplied();
       return toEndpoint(record, domainsOf(record), certificate);
     },
   );
@@ -105,6 +107,7 @@ export function registerCertificateRoutes(app: FastifyInstance, { store, onRouti
   app.delete<{ Params: { app: string } }>('/apps/:app/acm', { schema: { params: appParams } }, async (request) => {
     const record = store.apps.setAcm(request.params.app, false, request.actor.name);
     onRoutingChange();
+    await routingApplied();
     return describeAcm(store, record, Date.now());
   });
 

@@ -30,6 +30,11 @@ export interface RouteContext {
   readonly deployer: ReleaseDeployer;
   /** Apps, domains or maintenance changed: the router's table must follow. */
   readonly onRoutingChange: () => void;
+  /**
+   * Resolves once the data plane serves every change made so far (nginx reloads after the
+   * table changes): a certificate, domain or maintenance change is in effect when the API answers.
+   */
+  readonly routingApplied: () => Promise<void>;
   readonly logs: LogRouter;
   readonly logSessions: LogSessions;
   /** The app's drains changed in the store: the log router's must follow. */

@@ -30,7 +30,7 @@ const domainParams = {
   properties: { app: { type: 'string', maxLength: 64 }, hostname: { type: 'string', maxLength: 253 } },
 } as const;
 
-export function registerDomainRoutes(app: FastifyInstance, { store, onRoutingChange, urls }: RouteContext): void {
+export function registerDomainRoutes(app: FastifyInstance, { store, onRoutingChange, routingApplied, urls }: RouteContext): void {
   app.get<{ Params: { app: string } }>('/apps/:app/domains', { schema: { params: appParams } }, async (request) => {
     const record = store.apps.require(request.params.app);
     return store.domains.list(record.id).map((domain) => toResource(record, domain, urls));
@@ -68,6 +68,7 @@ export function registerDomainRoutes(app: FastifyInstance, { store, onRoutingCha
       }
       const domain = store.domains.add(record, hostname, request.actor.name);
       onRoutingChange();
+      await routingApplied();
       return reply.status(201).send(toResource(record, domain, urls));
     },
   );
@@ -79,6 +80,7 @@ export function registerDomainRoutes(app: FastifyInstance, { store, onRoutingCha
       const record = store.apps.require(request.params.app);
       const domain = store.domains.remove(record, request.params.hostname.toLowerCase(), request.actor.name);
       onRoutingChange();
+      await routingApplied();
       return toResource(record, domain, urls);
     },
   );

@@ -15,7 +15,7 @@ test('renders upstreams with keep-alive, servers per listener, and a server per 
     { certificates: new Map([['www.shop.test', { chain: 'C', key: 'K' }]]) },
   );
   const text = renderNginxConfig(table, OPTIONS);
-  assert.match(text, /upstream paas_app_shop \{\n {4}server 127\.0\.0\.1:41000 max_fails=1 fail_timeout=5s;\n {4}keepalive 32;/);
+  assert.match(text, /upstream paas_app_shop \{\n {4}server 127\.0\.0\.1:41000 max_fails=1 fail_timeout=5s;\n {4}keepalive 256;/);
   assert.match(text, /listen 127\.0\.0\.1:8080;\n {4}server_name shop\.example\.test www\.shop\.test api\.shop\.test;/);
   assert.match(text, /listen 127\.0\.0\.1:8443 ssl;\n {4}server_name shop\.example\.test api\.shop\.test;\n {4}ssl_certificate \/srv\/paas\/run\/nginx\/certs\/platform\.pem;/);
   assert.match(text, /listen 127\.0\.0\.1:8443 ssl;\n {4}server_name www\.shop\.test;\n {4}ssl_certificate \/srv\/paas\/run\/nginx\/certs\/abc\.pem;/);
@@ -43,13 +43,25 @@ test('error pages are written into the configuration, quoted for nginx ($ and " 
 });
 
 test('access lines read back from nginx\'s fields', () => {
-  assert.equal(ACCESS_FIELDS.length, 13);
-  const entry = parseNginxAccessLine('shop|GET|/a?b=1|shop.example.test|0123456789abcdef0123456789abcdef|10.0.0.1, 127.0.0.1|web.1|0.001|0.012|200|345||200');
+  assert.equal(ACCESS_FIELDS.length, 15);
+  const entry = parseNginxAccessLine('shop|GET|/a?b=1|shop.example.test|0123456789abcdef0123456789abcdef|10.0.0.1, 127.0.0.1|web.1|0.001|0.012|200|345||200|-|-');
   assert.deepEqual(entry, {
     app: 'shop', method: 'GET', path: '/a?b=1', host: 'shop.example.test', requestId: '0123456789abcdef0123456789abcdef', fwd: '10.0.0.1, 127.0.0.1',
     dyno: 'web.1', connectMs: 1, serviceMs: 12, status: 200, bytes: 345, code: '', upstreamStatus: '200',
   });
   assert.equal(parseNginxAccessLine('too|few'), undefined);
   // Two upstreams tried (a refused one, then the next): the last one's times count.
-  assert.equal(parseNginxAccessLine('shop|GET|/|h|r|f||0.000, 0.002|-, 0.010|200|1||502, 200')?.serviceMs, 10);
+  assert.equal(parseNginxAccessLine('shop|GET|/|h|r|f||0.000, 0.002|-, 0.010|200|1||502, 200|-|-')?.serviceMs, 10);
+  // Held while the app booted: the boot hold names the process, or the code of its page.
+  assert.equal(parseNginxAccessLine('shop|GET|/|h|r|f||0.000|0.400|200|1||200|web.1|-')?.dyno, 'web.1');
+  assert.equal(parseNginxAccessLine('shop|GET|/|h|r|f||0.000|75.001|503|1||503|-|H20')?.code, 'H20');
+});
+
+test('a booting app goes to the boot hold when there is one, and gets H20 at once when not', () => {
+  const table = createRouteTable([{ name: 'shop', domains: [], maintenance: false, state: 'booting', backends: [] }]);
+  const held = renderNginxConfig(table, { ...OPTIONS, holdPort: 41999 });
+  assert.match(held, /proxy_pass http:\/\/127\.0\.0\.1:41999;/);
+  assert.match(held, /proxy_set_header X-Paas-App "shop";/);
+  assert.doesNotMatch(held, /set \$paas_code "H20";/);
+  assert.match(renderNginxConfig(table, OPTIONS), /set \$paas_code "H20";/);
 });

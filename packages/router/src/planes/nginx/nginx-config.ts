@@ -23,6 +23,10 @@ export interface NginxRenderOptions {
   readonly accessLogPort: number;
   /** How long a request waits for the app's first byte (H12), in seconds. */
   readonly firstByteTimeoutS?: number;
+  /** Loopback port of the boot hold (`boot-hold.ts`): a booting app's requests wait there, not H20 at once. */
+  readonly holdPort?: number;
+  /** How long the hold keeps a request before H20, in seconds (nginx waits a little longer for it). */
+  readonly holdTimeoutS?: number;
 }
 
 const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -34,6 +38,8 @@ const PATH = /^\/[A-Za-z0-9._/-]+$/;
 export const ACCESS_FIELDS = [
   '$paas_app', '$request_method', '$request_uri', '$host', '$paas_request_id', '$proxy_add_x_forwarded_for',
   '$paas_dyno', '$upstream_connect_time', '$upstream_response_time', '$status', '$bytes_sent', '$paas_code', '$upstream_status',
+  // From the boot hold: the process it passed a held request to, or the code of its page.
+  '$upstream_http_x_paas_dyno', '$upstream_http_x_paas_code',
 ] as const;
 
 export function renderNginxConfig(table: RouteTable, options: NginxRenderOptions): string {
@@ -45,6 +51,8 @@ export function renderNginxConfig(table: RouteTable, options: NginxRenderOptions
     '# Rendered by paasd from the route table and replaced whole on every change: do not edit.',
     'daemon off;',
     'worker_processes 1;',
+    // The request-id and X-Request-Start maps run a regex on every request: compiled, not interpreted.
+    'pcre_jit on;',
     `pid ${options.runDir}/nginx.pid;`,
     `error_log ${options.runDir}/error.log warn;`,
     'events { worker_connections 4096; }',
@@ -126,7 +134,9 @@ function renderUpstream(app: AppRoute): string[] {
   return [
     `  upstream ${upstreamName(app)} {`,
     ...app.backends.filter((backend) => ADDRESS.test(backend.host)).map((backend) => `    server ${backend.host}:${String(backend.port)} max_fails=1 fail_timeout=5s;`),
-    '    keepalive 32;',
+    // As many idle connections as the builtin router keeps per process: with fewer than the
+    // clients in flight, every request over the cap opened (and closed) a connection of its own.
+    '    keepalive 256;',
     '    keepalive_timeout 30s;',
     '  }',
   ];
@@ -160,30 +170,24 @@ function renderApp(app: AppRoute, table: RouteTable, options: NginxRenderOptions
   const domains = app.domains.filter((domain) => NAME.test(domain));
   const withCertificate = domains.filter((domain) => table.certificates.has(domain));
   const decision = decideRoute(app);
-  // A booting app: the builtin router holds requests; here they get H20 at once and retry.
-  const code = decision.kind === 'error' ? decision.code : decision.kind === 'wait' ? 'H20' : '';
+  // A booting app: its requests wait in the boot hold, as the builtin router holds them (H20 at once without one).
+  const held = decision.kind === 'wait' && options.holdPort !== undefined;
+  const code = decision.kind === 'error' ? decision.code : decision.kind === 'wait' && !held ? 'H20' : '';
   const port = options.publicTlsPort === 443 ? '' : `:${String(options.publicTlsPort)}`;
   const body = (plain: boolean): string[] => [
     ...serverCommon(options, app.name, code),
     ...(plain ? ['    if ($paas_acme) { return 200 $paas_acme; }'] : []),
     ...(plain && app.redirectHttps === true ? [`    return 308 https://$host${port}$request_uri;`] : []),
-    ...(code === ''
-      ? [
-          '    location / {',
-          `      proxy_pass http://${upstreamName(app)};`,
-          '      proxy_set_header Host $http_host;',
-          '      proxy_set_header X-Request-Id $paas_request_id;',
-          '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
-          '      proxy_set_header X-Forwarded-Proto $scheme;',
-          '      proxy_set_header X-Forwarded-Port $server_port;',
-          '      proxy_set_header X-Request-Start $paas_request_start;',
-          ...['X-Forwarded-Host', 'Forwarded', 'X-Forwarded-Ssl', 'X-Real-Ip', 'X-Client-Ip', 'True-Client-Ip'].map((name) => `      proxy_set_header ${name} "";`),
-          '      proxy_set_header Upgrade $http_upgrade;',
-          '      proxy_set_header Connection $paas_connection;',
-          '      proxy_hide_header X-Request-Id;',
-          '    }',
-        ]
-      : [`    location / { ${pageReturn(errorPage(ROUTER_ERRORS[code as RouterErrorCode]))} }`]),
+    ...(code !== ''
+      ? [`    location / { ${pageReturn(errorPage(ROUTER_ERRORS[code as RouterErrorCode]))} }`]
+      : held
+        ? proxyLocation(`http://127.0.0.1:${String(options.holdPort)}`, [
+            `      proxy_set_header X-Paas-App "${app.name}";`,
+            `      proxy_read_timeout ${String((options.holdTimeoutS ?? 75) + 5)}s;`,
+            '      proxy_hide_header X-Paas-Dyno;',
+            '      proxy_hide_header X-Paas-Code;',
+          ])
+        : proxyLocation(`http://${upstreamName(app)}`, [])),
   ];
   const server = (listen: string[], names: readonly string[], certificateFile: string | undefined, plain: boolean): string[] => [
     '  server {',
@@ -204,6 +208,26 @@ function renderApp(app: AppRoute, table: RouteTable, options: NginxRenderOptions
   ];
 }
 
+/** The app's location: to its upstream, or to the boot hold while it boots (`extra` lines). */
+function proxyLocation(target: string, extra: readonly string[]): string[] {
+  return [
+    '    location / {',
+    `      proxy_pass ${target};`,
+    '      proxy_set_header Host $http_host;',
+    '      proxy_set_header X-Request-Id $paas_request_id;',
+    '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    '      proxy_set_header X-Forwarded-Proto $scheme;',
+    '      proxy_set_header X-Forwarded-Port $server_port;',
+    '      proxy_set_header X-Request-Start $paas_request_start;',
+    ...['X-Forwarded-Host', 'Forwarded', 'X-Forwarded-Ssl', 'X-Real-Ip', 'X-Client-Ip', 'True-Client-Ip'].map((name) => `      proxy_set_header ${name} "";`),
+    '      proxy_set_header Upgrade $http_upgrade;',
+    '      proxy_set_header Connection $paas_connection;',
+    '      proxy_hide_header X-Request-Id;',
+    ...extra,
+    '    }',
+  ];
+}
+
 function checkedPath(path: string): string {
   assertPath(path);
   return path;
@@ -216,13 +240,14 @@ export function parseNginxAccessLine(message: string): {
 } | undefined {
   const parts = message.split('|');
   if (parts.length !== ACCESS_FIELDS.length) return undefined;
-  const [app = '', method = '', path = '', host = '', requestId = '', fwd = '', dyno = '', connect = '', service = '', status = '', bytes = '', code = '', upstreamStatus = ''] = parts;
+  const [app = '', method = '', path = '', host = '', requestId = '', fwd = '', dyno = '', connect = '', service = '', status = '', bytes = '', code = '', upstreamStatus = '', heldDyno = '', heldCode = ''] = parts;
+  const given = (value: string): string => (value === '-' ? '' : value);
   const seconds = (value: string): number | undefined => {
     const last = value.split(/[,:]\s*/).pop() ?? '';
     return /^\d+(\.\d+)?$/.test(last) ? Math.round(Number(last) * 1000) : undefined;
   };
   return {
-    app, method, path, host, requestId, fwd, dyno: dyno === '-' ? '' : dyno,
-    connectMs: seconds(connect), serviceMs: seconds(service), status: Number(status), bytes: Number(bytes), code, upstreamStatus,
+    app, method, path, host, requestId, fwd, dyno: given(dyno) || given(heldDyno),
+    connectMs: seconds(connect), serviceMs: seconds(service), status: Number(status), bytes: Number(bytes), code: code || given(heldCode), upstreamStatus,
   };
 }

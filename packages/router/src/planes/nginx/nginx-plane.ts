@@ -20,6 +20,7 @@ import { formatAccessLine } from '../../access-line.js';
 import { createRouteTable, type RouteTable, type TlsCertificate } from '../../route-table.js';
 import { ROUTER_ERRORS, type RouterErrorCode } from '../../router-errors.js';
 import type { RouterLogger } from '../../router.js';
+import { createBootHold } from './boot-hold.js';
 import { parseNginxAccessLine, renderNginxConfig } from './nginx-config.js';
 
 const run = promisify(execFile);
@@ -38,10 +39,12 @@ export interface NginxPlaneOptions {
   readonly onAccessLog: (app: string, line: string) => void;
   readonly logger?: RouterLogger;
   readonly nginx?: string;
+  /** How long a booting app's request is held for its first process before H20 (default 75 s, as the builtin router). */
+  readonly bootTimeoutMs?: number;
 }
 
 export interface NginxPlane {
-  /** Applies the table: rendered, checked and reloaded in the background, one at a time. */
+  /** Applies the table: rendered, checked and reloaded in the background, one reload at a time; tables given meanwhile are folded into the next one. */
   update(table: RouteTable): void;
   /** Another platform certificate, from the next reload on (applied at once). */
   setPlatformCertificate(certificate: TlsCertificate): void;
@@ -82,6 +85,9 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
   await once(syslog, 'listening');
   const accessLogPort = syslog.address().port;
 
+  const bootTimeoutMs = options.bootTimeoutMs ?? 75_000;
+  const hold = await createBootHold({ host: '127.0.0.1', timeoutMs: bootTimeoutMs });
+
   let current = createRouteTable();
   const confFile = join(runDir, 'nginx.conf');
   const render = async (table: RouteTable): Promise<void> => {
@@ -89,6 +95,7 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
     const text = renderNginxConfig(table, {
       domain: options.domain, host: options.host, httpPort: options.httpPort, tlsPort: options.tlsPort,
       publicTlsPort: options.publicTlsPort ?? options.tlsPort, runDir, certificateFile, platformCertificateFile, accessLogPort,
+      holdPort: hold.port, holdTimeoutS: Math.ceil(bootTimeoutMs / 1000),
     });
     await writeFile(`${confFile}.next`, text);
     // nginx -t reads the whole configuration, certificates included: a bad one never replaces a good one.
@@ -103,11 +110,19 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   await waitForPort(options.host, options.tlsPort, child, () => stderr);
 
-  let queue: Promise<void> = Promise.resolve();
+  /** The table waiting to be applied; updates that arrive during a reload replace it (only the newest matters). */
+  let wanted: RouteTable | undefined;
+  let wantedCertificate: TlsCertificate | undefined;
+  /** The reload loop while it runs: one reload at a time, each of the newest table. */
+  let reloading: Promise<void> | undefined;
   /** Worker pids serving before the newest reload: `drain` waits for them to be gone. */
   let retiring: number[] = [];
   const reload = async (table: RouteTable): Promise<void> => {
     const before = workers(child.pid);
+    if (wantedCertificate !== undefined) {
+      platformCertificateFile = await writeCertificate(wantedCertificate);
+      wantedCertificate = undefined;
+    }
     await render(table);
     child.kill('SIGHUP');
     // Applied once a new worker serves and every old one has stopped accepting (nginx renames
@@ -120,36 +135,45 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
     while (Date.now() < deadline && !settled()) await sleep(10);
     retiring = before;
   };
+  const reloadLoop = async (): Promise<void> => {
+    while (wanted !== undefined) {
+      const table = wanted;
+      wanted = undefined;
+      try {
+        await reload(table);
+      } catch (err) {
+        options.logger?.error({ err }, 'nginx configuration refused; the previous one stays');
+      }
+    }
+    reloading = undefined;
+  };
+  const applied = async (): Promise<void> => {
+    while (reloading !== undefined) await reloading;
+  };
 
   const update = (table: RouteTable): void => {
     current = table;
-    queue = queue.then(() => reload(table)).catch((err: unknown) => {
-      options.logger?.error({ err }, 'nginx configuration refused; the previous one stays');
-    });
+    // Held requests go on as soon as the table has their app's process, before nginx reloads.
+    hold.update(table);
+    // A burst of changes (a hundred apps created, a scale) costs one reload per loop turn, not one per change.
+    wanted = table;
+    reloading ??= reloadLoop();
   };
   return {
     update,
     setPlatformCertificate(certificate) {
-      queue = queue.then(async () => {
-        platformCertificateFile = await writeCertificate(certificate);
-      });
+      wantedCertificate = certificate;
       update(current);
     },
     table: () => current,
-    applied: async () => {
-      let seen: Promise<void> | undefined;
-      while (seen !== queue) {
-        seen = queue;
-        await queue;
-      }
-    },
+    applied,
     async drain(_id, timeoutMs = 30_000) {
-      await queue;
+      await applied();
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline && retiring.some((pid) => isAlive(pid))) await sleep(20);
     },
     async close() {
-      await queue.catch(() => undefined);
+      await applied();
       if (child.exitCode === null && child.signalCode === null) {
         const exited = once(child, 'exit');
         child.kill('SIGQUIT');
@@ -158,6 +182,7 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
         clearTimeout(timer);
       }
       syslog.close();
+      await hold.close();
     },
   };
 }
