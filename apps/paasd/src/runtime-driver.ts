@@ -7,6 +7,7 @@ import { createDockerDriver, createLocalDriver } from '@paas/runtime';
 import type { DriverLogger, LocalDriverOptions, RuntimeDriver } from '@paas/runtime';
 import { DEFAULT_STACK_IMAGE } from '@paas/stack';
 
+import { appNetworkName } from './app-network.js';
 import type { Config } from './config.js';
 
 /** The Docker driver's installation label: one per data dir, so paasds sharing an engine keep apart. */
@@ -17,6 +18,8 @@ export function dockerInstanceOf(dataDir: string): string {
 /**
  * The driver paasd runs processes with: Docker when an engine was chosen, else the local
  * one over `<dataDir>/local`. `npm stop -- --all` makes the same one to find what paasd started.
+ * Containers join the installation's own network (made by paasd before it starts any),
+ * where add-on containers are reached by name.
  */
 export function createRuntimeDriver(
   config: Pick<Config, 'dataDir' | 'stackImage'>,
@@ -25,6 +28,6 @@ export function createRuntimeDriver(
   containment: Pick<LocalDriverOptions, 'userOf' | 'sandbox'> = {},
 ): RuntimeDriver {
   return docker
-    ? createDockerDriver({ docker, stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE, instance: dockerInstanceOf(config.dataDir), logger })
+    ? createDockerDriver({ docker, stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE, instance: dockerInstanceOf(config.dataDir), network: appNetworkName(dockerInstanceOf(config.dataDir)), logger })
     : createLocalDriver({ dataDir: join(config.dataDir, 'local'), logger, ...containment });
 }
