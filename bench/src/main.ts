@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { addonsBenchmark } from './addons.js';
 import { apiBenchmark } from './api-latency.js';
 import { ensureTools } from './apt.js';
 import type { BenchContext, Benchmark } from './context.js';
@@ -20,7 +21,7 @@ import { routerBenchmark } from './router.js';
 import { scaleBenchmark } from './scale.js';
 import { renderTable } from './table.js';
 
-const BENCHMARKS: readonly Benchmark[] = [pushToLiveBenchmark, rolloutBenchmark, scaleBenchmark, routerBenchmark, logsBenchmark, apiBenchmark, paasdBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [pushToLiveBenchmark, rolloutBenchmark, scaleBenchmark, routerBenchmark, logsBenchmark, apiBenchmark, paasdBenchmark, addonsBenchmark];
 const USAGE = `usage: npm run bench -- [${BENCHMARKS.map((b) => b.name).join('|')} …] [--runs N] [--runtime local|docker|both]`;
 
 function parse(argv: readonly string[]): { selected: Benchmark[]; runs: number; runtimes: Runtime[] } {
