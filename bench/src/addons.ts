@@ -73,7 +73,7 @@ async function measure(ctx: BenchContext, runtime: Runtime): Promise<Figure[]> {
           unit: 'ms',
           runs,
           baseline: { name: 'config change → served', runs: baseline },
-          note: 'after one unmeasured add-on (the add-on image built)',
+          note: runtime === 'docker' ? 'after one unmeasured add-on (which builds the add-on image when missing)' : 'after one unmeasured add-on',
         }),
       );
     }
