@@ -202,7 +202,8 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     docker: docker && network ? { engine: docker, instance, network, stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE } : undefined,
     onServerExit: (id, detail) => {
       const addon = store.addons.get(id);
-      if (addon) platformLog(addon.appName, 'addons', `${addon.name}'s server exited (${detail.signal ?? `code ${String(detail.code)}`}); restarting it in ${String(detail.restartInMs / 1000)} s`);
+      const restart = detail.restartInMs === undefined ? 'the engine restarts it' : `restarting it in ${String(detail.restartInMs / 1000)} s`;
+      if (addon) platformLog(addon.appName, 'addons', `${addon.name}'s server exited (${detail.signal ?? `code ${String(detail.code)}`}); ${restart}`);
     },
   });
   await provider.start();

@@ -70,6 +70,7 @@ test('Docker: postgresql and redis add-ons reached by container name, their data
   // would count as a deliberate stop): the engine starts the container again on the same volume.
   process.kill((await docker.getContainer(`paas-addon-${pg.id}`).inspect()).State.Pid, 'SIGKILL');
   await site.until('the database back with its rows', () => serving((body) => body.notes === 2), 60_000);
+  assert.match(await (await site.call('GET', '/apps/notes/logs?lines=500')).text(), /server exited \(signal 9\); the engine restarts it/);
 
   // Rotation: new credentials go live through a release while requests keep coming; the old ones stop working.
   const load = steadyLoad(site, 'notes', t);

@@ -53,8 +53,9 @@ test('the docker provider keeps the provider contract (add-on containers on the 
     { reachable: true, fromHost: fromHost(docker, network) },
   );
 
-  await t.test('an add-on\'s volume is labelled kept, outlives its container, and no cleanup of ours touches either', async () => {
+  await t.test('an add-on\'s volume is labelled kept, outlives its container, and no cleanup of ours touches either', async (tt) => {
     const provider = createDockerProvider({ docker, dataDir, instance, network, stackImage: DEFAULT_STACK_IMAGE, logger: createLogger('silent') });
+    tt.after(() => provider.close()); // its watch of the engine's events
     const id = randomUUID();
     { const op = await provisioned(provider, id, 'postgresql'); assert.equal(op.state, 'succeeded', op.description); }
     const url = await fromHost(docker, network)((await provider.bind(id, 'b')).url);

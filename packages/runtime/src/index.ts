@@ -8,6 +8,8 @@ export type { ProcessIdentity } from './drivers/process-identity.js';
 export { createDockerDriver, CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, ONEOFF_LABEL } from './drivers/docker.js';
 export type { DockerDriverOptions } from './drivers/docker.js';
 export { slugImageName } from './drivers/docker-image.js';
+export { watchContainerEvents } from './drivers/docker-events.js';
+export type { ContainerEvent, ContainerEventWatch } from './drivers/docker-events.js';
 export type { DriverLogger } from './drivers/driver-logger.js';
 export { createFakeDriver } from './drivers/fake.js';
 export type { FakeDriver, FakeDriverOptions, FakeProgram } from './drivers/fake.js';

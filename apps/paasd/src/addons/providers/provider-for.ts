@@ -21,7 +21,16 @@ export interface ProviderChoice {
 export function createAddonProvider(choice: ProviderChoice): AddonProvider {
   if (choice.docker) {
     const { engine, instance, network, stackImage } = choice.docker;
-    return createDockerProvider({ docker: engine, dataDir: choice.dataDir, instance, network, stackImage, logger: choice.logger });
+    const onServerExit = choice.onServerExit;
+    return createDockerProvider({
+      docker: engine,
+      dataDir: choice.dataDir,
+      instance,
+      network,
+      stackImage,
+      logger: choice.logger,
+      ...(onServerExit ? { onServerExit: (id: string, detail: { code: number | null; signal: string | null }) => onServerExit(id, { ...detail, restartInMs: undefined }) } : {}),
+    });
   }
   return createLocalProvider({ dataDir: choice.dataDir, logger: choice.logger, ...(choice.onServerExit ? { onServerExit: choice.onServerExit } : {}) });
 }

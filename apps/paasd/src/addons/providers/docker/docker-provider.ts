@@ -5,6 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type Docker from 'dockerode';
 
+import { watchContainerEvents } from '@paas/runtime';
+import type { ContainerEventWatch } from '@paas/runtime';
+
 import type { AddonProvider, AddonServiceName, Operation } from '../../provider.js';
 import { ADDON_SERVICES } from '../../provider.js';
 import type { Logger } from '../../../logger.js';
@@ -33,6 +36,8 @@ export interface DockerProviderOptions {
   readonly network: string;
   readonly stackImage: string;
   readonly logger: Logger;
+  /** An add-on's server died on its own (not stopped by paas); the engine starts its container again. */
+  readonly onServerExit?: (instanceId: string, detail: { code: number | null; signal: string | null }) => void;
 }
 
 const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
@@ -51,6 +56,9 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
   const engines: Record<AddonServiceName, ContainerEngine> = { postgresql: postgres, redis: createDockerRedis(docker) };
   const operations = new Map<string, Operation>();
   let image: Promise<string> | undefined;
+  let events: ContainerEventWatch | undefined;
+  /** Add-ons paas itself is stopping or removing: their containers' exits are not news. */
+  const stopping = new Set<string>();
   const labels = (id: string, service: AddonServiceName): Record<string, string> => ({ [ADDON_LABEL]: id, 'paas.addon.service': service, [KEEP_LABEL]: 'true', [INSTANCE_LABEL]: options.instance });
 
   const dirOf = (id: string): string => {
@@ -176,6 +184,7 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
       const dir = dirOf(id);
       operations.delete(id);
       const name = addonContainerName(id);
+      stopping.add(id);
       await docker.getContainer(name).remove({ force: true }).catch((error: unknown) => {
         if (statusOf(error) !== 404) throw error;
       });
@@ -191,6 +200,20 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
     backups: postgres.backups(requireInstance),
     async start() {
       mkdirSync(root, { recursive: true, mode: 0o700 });
+      stopping.clear();
+      events ??= watchContainerEvents(docker, {
+        filters: { type: ['container'], event: ['die'], label: [ADDON_LABEL, `${INSTANCE_LABEL}=${options.instance}`] },
+        onEvent: (event) => {
+          const id = event.attributes[ADDON_LABEL];
+          if (id === undefined || stopping.has(id)) return;
+          const code = Number(event.attributes.exitCode);
+          logger.warn({ addon: id, code }, 'add-on container exited; the engine restarts it');
+          options.onServerExit?.(id, { code: Number.isInteger(code) ? code : null, signal: code > 128 ? `signal ${String(code - 128)}` : null });
+        },
+        onReconnect: () => undefined, // a missed exit needs no action: the engine restarts the container either way
+        logger,
+      });
+      await events.ready;
       for (const name of readdirSync(root)) {
         const record = INSTANCE_ID.test(name) && existsSync(join(root, name, 'instance.json')) ? readInstance(join(root, name)) : undefined;
         if (!ours(record) || !record.provisioned) continue;
@@ -199,17 +222,21 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
     },
     async close() {
       // The containers keep running: the engine restarts them, the next paasd adopts them.
+      events?.close();
+      events = undefined;
     },
     async stopAll() {
       await Promise.all(
-        (await ownContainers()).map((info) =>
-          docker
+        (await ownContainers()).map((info) => {
+          const id = info.Labels[ADDON_LABEL];
+          if (id !== undefined) stopping.add(id);
+          return docker
             .getContainer(info.Id)
             .stop({ t: 15 })
             .catch((error: unknown) => {
               if (statusOf(error) !== 304 && statusOf(error) !== 404) throw error; // already stopped, or gone
-            }),
-        ),
+            });
+        }),
       );
     },
   };

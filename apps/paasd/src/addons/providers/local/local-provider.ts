@@ -27,7 +27,7 @@ export interface LocalProviderOptions {
   readonly dataDir: string;
   readonly logger: Logger;
   /** A server died and is being restarted. */
-  readonly onServerExit?: (instanceId: string, detail: { code: number | null; signal: string | null; restartInMs: number }) => void;
+  readonly onServerExit?: (instanceId: string, detail: { code: number | null; signal: string | null; restartInMs: number | undefined }) => void;
   /** Where Debian's PostgreSQL binaries are (found when not given). */
   readonly postgresBin?: string;
 }
