@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { accessBenchmark } from './access-check.js';
+import { addonsBenchmark } from './addons.js';
 import { apiBenchmark } from './api-latency.js';
 import { ensureTools } from './apt.js';
 import type { BenchContext, Benchmark } from './context.js';
@@ -21,7 +22,7 @@ import { routerBenchmark } from './router.js';
 import { scaleBenchmark } from './scale.js';
 import { renderTable } from './table.js';
 
-const BENCHMARKS: readonly Benchmark[] = [pushToLiveBenchmark, rolloutBenchmark, scaleBenchmark, routerBenchmark, logsBenchmark, apiBenchmark, accessBenchmark, paasdBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [pushToLiveBenchmark, rolloutBenchmark, scaleBenchmark, routerBenchmark, logsBenchmark, apiBenchmark, accessBenchmark, paasdBenchmark, addonsBenchmark];
 const USAGE = `usage: npm run bench -- [${BENCHMARKS.map((b) => b.name).join('|')} …] [--runs N] [--runtime local|docker|swarm|both]`;
 
 const RUNTIME_CHOICES: Readonly<Record<string, readonly Runtime[]>> = { both: ['local', 'docker'], local: ['local'], docker: ['docker'], swarm: ['swarm'] };

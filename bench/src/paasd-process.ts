@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +68,7 @@ export async function startPaasd(options: PaasdOptions): Promise<RunningPaasd> {
       dataDir,
       runtime: options.runtime,
       startedInMs: performance.now() - started,
-      stop: () => stopPaasd(api, child, dataDir),
+      stop: () => stopPaasd(api, child, dataDir, options.runtime),
     };
   } catch (error) {
     await stopChild(child);
@@ -77,7 +77,7 @@ export async function startPaasd(options: PaasdOptions): Promise<RunningPaasd> {
   }
 }
 
-async function stopPaasd(api: Api, child: ChildProcess, dataDir: string): Promise<void> {
+async function stopPaasd(api: Api, child: ChildProcess, dataDir: string, runtime: Runtime): Promise<void> {
   try {
     const apps = await api.call<{ name: string }[]>('GET', '/apps');
     await Promise.all(apps.map((app) => api.request('DELETE', `/apps/${app.name}`)));
@@ -85,6 +85,8 @@ async function stopPaasd(api: Api, child: ChildProcess, dataDir: string): Promis
     process.stderr.write(`bench: could not destroy apps before stopping paasd: ${String(error)}\n`);
   }
   await stopChild(child);
+  // On Docker paasd makes its installation's network (`paas-<sha256 of the data dir, 16 hex>`) and keeps it: removed here.
+  if (runtime === 'docker') spawnSync('docker', ['network', 'rm', `paas-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`], { stdio: 'ignore', timeout: 30_000 });
   await rm(dataDir, { recursive: true, force: true });
 }
 

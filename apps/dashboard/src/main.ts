@@ -15,6 +15,7 @@ import { renderMetrics } from './pages/metrics.js';
 import { renderOverview } from './pages/overview.js';
 import { renderProcesses } from './pages/processes.js';
 import { renderReleases } from './pages/releases.js';
+import { renderResources } from './pages/resources.js';
 import { renderSignIn } from './pages/sign-in.js';
 import type { AppTab, Route } from './route.js';
 import { APP_TABS, TAB_LABELS, parseRoute, routeHref } from './route.js';
@@ -29,6 +30,7 @@ const APP_PAGES: Readonly<Record<AppTab, (context: PageContext & { app: string; 
   builds: renderBuilds,
   logs: renderLogs,
   metrics: renderMetrics,
+  resources: renderResources,
   domains: renderDomains,
   pipeline: renderPipeline,
   drains: renderDrains,

@@ -1,6 +1,6 @@
 /** Hash routes (`#/apps/demo/releases`): browser URLs never meet the API's paths. Pure. */
 
-export const APP_TABS = ['overview', 'processes', 'releases', 'config-vars', 'builds', 'logs', 'metrics', 'domains', 'drains', 'pipeline', 'activity'] as const;
+export const APP_TABS = ['overview', 'processes', 'releases', 'config-vars', 'builds', 'logs', 'metrics', 'resources', 'domains', 'drains', 'pipeline', 'activity'] as const;
 export type AppTab = (typeof APP_TABS)[number];
 
 export const TAB_LABELS: Readonly<Record<AppTab, string>> = {
@@ -11,6 +11,7 @@ export const TAB_LABELS: Readonly<Record<AppTab, string>> = {
   builds: 'Builds',
   logs: 'Logs',
   metrics: 'Metrics',
+  resources: 'Resources',
   domains: 'Domains',
   drains: 'Drains',
   pipeline: 'Pipeline',

@@ -1,6 +1,9 @@
 /** The API's resources the dashboard reads. Types only: nothing from @paas/core reaches the browser. */
 export type {
   ActivityResource,
+  AddonAttachmentResource,
+  AddonBackupResource,
+  AddonResource,
   AppResource,
   BuildResource,
   BuildpackInstallationResource,

@@ -19,7 +19,8 @@ import type { AppUser, Sandbox } from '@paas/core';
 import { createAddonBackups } from './addons/addon-backups.js';
 import { createAddonService } from './addons/addon-service.js';
 import type { AddonService } from './addons/addon-service.js';
-import { createLocalProvider } from './addons/providers/local/local-provider.js';
+import { createAddonProvider } from './addons/providers/provider-for.js';
+import { ensureAppNetwork } from './app-network.js';
 import { createAcmeService } from './acme/acme-service.js';
 import type { AcmeService } from './acme/acme-service.js';
 import { loadPlatformCertificates } from './certs/platform-certificate.js';
@@ -112,8 +113,10 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   await sweepInterruptedWork({ dataDir: config.dataDir, docker, instance, logger: logger.child({ component: 'disk' }) });
   // App users and the sandbox contain host processes (and host builds); containers need neither.
   const containment = docker ? {} : await containLocalApps(config.dataDir, logger);
+  // App and add-on containers share a network of the installation's own.
+  const network = docker && runtime !== 'local' ? await ensureAppNetwork(docker, instance, runtime) : undefined;
   const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
-  const driver = createRuntimeDriver(runtime, { config, docker, logger: logger.child({ component: runtime }), containment });
+  const driver = createRuntimeDriver(runtime, { config, docker, logger: logger.child({ component: runtime }), containment, ...(network === undefined ? {} : { network }) });
   const metricsLogger = logger.child({ component: 'metrics' });
   const releaseObserver = createReleaseObserver({
     store,
@@ -203,12 +206,14 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   }
   // Backing services: servers started before the API listens, adopted when still running.
   const addonLogger = logger.child({ component: 'addons' });
-  const provider = createLocalProvider({
+  const provider = createAddonProvider({
     dataDir: config.dataDir,
     logger: addonLogger,
+    docker: docker && network ? { engine: docker, instance, network, stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE } : undefined,
     onServerExit: (id, detail) => {
       const addon = store.addons.get(id);
-      if (addon) platformLog(addon.appName, 'addons', `${addon.name}'s server exited (${detail.signal ?? `code ${String(detail.code)}`}); restarting it in ${String(detail.restartInMs / 1000)} s`);
+      const restart = detail.restartInMs === undefined ? 'the engine restarts it' : `restarting it in ${String(detail.restartInMs / 1000)} s`;
+      if (addon) platformLog(addon.appName, 'addons', `${addon.name}'s server exited (${detail.signal ?? `code ${String(detail.code)}`}); ${restart}`);
     },
   });
   await provider.start();
@@ -218,8 +223,6 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     deploy: (app, version) => deployer.deploy(app, version),
     logger: addonLogger,
     appLog: platformLog,
-    // The local provider's servers listen on the host's loopback, which containers do not reach.
-    unavailable: docker ? 'Add-ons run on the local runtime only for now: app containers cannot reach servers on the host\'s loopback (PAAS_RUNTIME=local).' : undefined,
   });
   addons.start();
   const backups = createAddonBackups({ store, provider, dataDir: config.dataDir, logger: addonLogger, appLog: platformLog });

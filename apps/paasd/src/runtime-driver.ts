@@ -23,6 +23,11 @@ export interface RuntimeContext {
   /** The engine `chooseEngine` connected to; the runtimes that need one are only chosen with it. */
   readonly docker: Docker | undefined;
   readonly logger: DriverLogger;
+  /**
+   * Docker and Swarm: the installation's own network (made by paasd before it starts any
+   * process), where add-on containers are reached by name.
+   */
+  readonly network?: string;
   /** Local runtime only: each app's processes run as its user (and in the sandbox). */
   readonly containment?: Pick<LocalDriverOptions, 'userOf' | 'sandbox'>;
 }
@@ -46,6 +51,7 @@ const RUNTIMES: Readonly<Record<RuntimeName, RuntimeEntry>> = {
         docker: engineOf('docker', context),
         stackImage: context.config.stackImage ?? DEFAULT_STACK_IMAGE,
         instance: dockerInstanceOf(context.config.dataDir),
+        ...(context.network === undefined ? {} : { network: context.network }),
         logger: context.logger,
       }),
   },
@@ -56,6 +62,7 @@ const RUNTIMES: Readonly<Record<RuntimeName, RuntimeEntry>> = {
         docker: engineOf('swarm', context),
         stackImage: context.config.stackImage ?? DEFAULT_STACK_IMAGE,
         instance: dockerInstanceOf(context.config.dataDir),
+        ...(context.network === undefined ? {} : { network: context.network }),
         logger: context.logger,
       }),
   },

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { RuntimeDriver } from '@paas/runtime';
+import { DEFAULT_STACK_IMAGE } from '@paas/stack';
 
 import { loadConfig } from './config.js';
 import type { Config } from './config.js';
@@ -12,7 +13,9 @@ import { chooseEngine } from './docker-engine.js';
 import { createLogger } from './logger.js';
 import { isPaasdRunning, readPidFile, removePidFile } from './pid-file.js';
 import { createLocalProvider } from './addons/providers/local/local-provider.js';
-import { createRuntimeDriver, runtimeOf } from './runtime-driver.js';
+import { createDockerProvider } from './addons/providers/docker/docker-provider.js';
+import { appNetworkName } from './app-network.js';
+import { createRuntimeDriver, dockerInstanceOf, runtimeOf } from './runtime-driver.js';
 
 /** paasd gives itself 10 s to stop; a little more before it is killed. */
 const PAASD_STOP_TIMEOUT_MS = 15_000;
@@ -78,6 +81,12 @@ async function stopApps(config: Config): Promise<void> {
   say(count === 0 ? 'No app processes were running.' : 'Every app process is stopped; the next `npm start` starts them again.');
   // Add-on servers too; their data stays, and the next `npm start` starts them on it.
   await createLocalProvider({ dataDir: config.dataDir, logger: createLogger('silent') }).stopAll();
+  const docker = await chooseEngine(config, createLogger('silent'));
+  if (docker) {
+    const instance = dockerInstanceOf(config.dataDir);
+    const network = appNetworkName(instance, runtimeOf(config.runtime, docker));
+    await createDockerProvider({ docker, dataDir: config.dataDir, instance, network, stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE, logger: createLogger('silent') }).stopAll();
+  }
   say('Add-on servers are stopped; their data stays.');
 }
 

@@ -12,6 +12,8 @@ import type { AddonProvider, AddonServiceName, Operation } from '../src/addons/p
 export interface ProviderCapabilities {
   /** URLs reach real servers: the suite writes and reads through them. */
   readonly reachable: boolean;
+  /** A URL the test host can use for one handed to apps (the docker provider's name a container on the apps' network). */
+  readonly fromHost?: (url: string) => Promise<string>;
 }
 
 /** Polls `lastOperation` until the operation is no longer in progress. */
@@ -49,6 +51,8 @@ export async function providerContract(t: TestContext, make: (dataDir: string) =
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  const fromHost = async (url: string): Promise<string> => (caps.fromHost ? caps.fromHost(url) : url);
+
   for (const service of ['postgresql', 'redis'] as const) {
     await t.test(`${service}: provision, bind, unbind and deprovision are idempotent by id`, async () => {
       const id = randomUUID();
@@ -59,21 +63,23 @@ export async function providerContract(t: TestContext, make: (dataDir: string) =
       assert.equal((await provider.bind(id, 'binding-a')).url, first.url, 'the same binding id gives the same credentials');
       const second = await provider.bind(id, 'binding-b');
       assert.notEqual(second.url, first.url);
+      const firstUrl = await fromHost(first.url);
+      const secondUrl = await fromHost(second.url);
       if (caps.reachable) {
         if (service === 'postgresql') {
-          assert.equal(psqlWith(first.url, 'CREATE TABLE notes (body text); INSERT INTO notes VALUES (\'kept\');').ok, true);
-          assert.deepEqual(psqlWith(second.url, 'SELECT body FROM notes;'), { ok: true, out: 'kept' }, 'every binding reaches the same data');
+          assert.equal(psqlWith(firstUrl, 'CREATE TABLE notes (body text); INSERT INTO notes VALUES (\'kept\');').ok, true);
+          assert.deepEqual(psqlWith(secondUrl, 'SELECT body FROM notes;'), { ok: true, out: 'kept' }, 'every binding reaches the same data');
         } else {
-          assert.equal(redisWith(first.url, 'SET', 'note', 'kept').ok, true);
-          assert.deepEqual(redisWith(second.url, 'GET', 'note'), { ok: true, out: 'kept' });
+          assert.equal(redisWith(firstUrl, 'SET', 'note', 'kept').ok, true);
+          assert.deepEqual(redisWith(secondUrl, 'GET', 'note'), { ok: true, out: 'kept' });
         }
       }
       await provider.unbind(id, 'binding-a');
       await provider.unbind(id, 'binding-a');
       if (caps.reachable) {
-        const check = service === 'postgresql' ? psqlWith(first.url, 'SELECT 1;') : redisWith(first.url, 'PING');
+        const check = service === 'postgresql' ? psqlWith(firstUrl, 'SELECT 1;') : redisWith(firstUrl, 'PING');
         assert.equal(check.ok, false, 'an unbound URL no longer works');
-        const still = service === 'postgresql' ? psqlWith(second.url, 'SELECT count(*) FROM notes;') : redisWith(second.url, 'GET', 'note');
+        const still = service === 'postgresql' ? psqlWith(secondUrl, 'SELECT count(*) FROM notes;') : redisWith(secondUrl, 'GET', 'note');
         assert.equal(still.ok, true, still.out);
       }
       assert.ok(Object.keys(await provider.info(id)).includes('Version'));
@@ -87,7 +93,7 @@ export async function providerContract(t: TestContext, make: (dataDir: string) =
     await t.test('postgresql: a backup is captured, verified by counting tables and rows, and restored', async () => {
       const id = randomUUID();
       { const op = await provisioned(provider, id, 'postgresql'); assert.equal(op.state, 'succeeded', op.description); }
-      const { url } = await provider.bind(id, 'b');
+      const url = await fromHost((await provider.bind(id, 'b')).url);
       if (caps.reachable) psqlWith(url, 'CREATE TABLE a (n int); INSERT INTO a SELECT generate_series(1, 5); CREATE TABLE b (n int); INSERT INTO b VALUES (1);');
       const file = join(dataDir, 'backup.dump');
       await provider.backups?.capture(id, file);

@@ -44,7 +44,7 @@ function parseLine(line: string): { msg?: unknown; port?: unknown } | undefined 
 export async function launchPaasd(dataDir: string, token: string, env: Readonly<Record<string, string>> = {}): Promise<PaasdChild> {
   const child = spawn(process.execPath, [PAASD_BIN], {
     cwd: dataDir,
-    env: { PATH: process.env.PATH ?? '', ...env, HOST: '127.0.0.1', PORT: '0', PAAS_ROUTER_PORT: '0', PAAS_RENDEZVOUS_PORT: '0', PAAS_DATA_DIR: dataDir, PAAS_API_TOKEN: token, PAAS_DOMAIN: 'example.test' },
+    env: { PATH: process.env.PATH ?? '', ...env, HOST: '127.0.0.1', PORT: '0', PAAS_ROUTER_PORT: '0', PAAS_RENDEZVOUS_PORT: '0', PAAS_ROUTER_TLS_PORT: '0', PAAS_DATA_DIR: dataDir, PAAS_API_TOKEN: token, PAAS_DOMAIN: 'example.test' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -142,7 +142,8 @@ export function createSite(t: TestContext, env: Readonly<Record<string, string>>
       const live = children.at(-1);
       if (!live || live.child.exitCode !== null || live.child.signalCode !== null) await site.start();
       const apps = (await site.json<{ name: string }[]>('/apps')).map((app) => app.name);
-      for (const app of apps) await call('DELETE', `/apps/${encodeURIComponent(app)}`);
+      // Confirmed: an app's own add-ons go with it.
+      for (const app of apps) await call('DELETE', `/apps/${encodeURIComponent(app)}?confirm=${encodeURIComponent(app)}`);
     } finally {
       for (const child of children) await child.kill();
       if (env.PAAS_RUNTIME === 'docker') await removeContainers(instanceOf(dataDir));
@@ -160,4 +161,10 @@ async function removeContainers(instance: string): Promise<void> {
   const docker = new Docker();
   const found = await docker.listContainers({ all: true, filters: { label: [`paas.instance=${instance}`] } });
   for (const info of found) await docker.getContainer(info.Id).remove({ force: true });
+  // Add-on volumes and the installation's network (a failed test can leave them).
+  for (const volume of (await docker.listVolumes({ filters: { label: [`paas.instance=${instance}`] } })).Volumes) await docker.getVolume(volume.Name).remove();
+  await docker
+    .getNetwork(`paas-${instance}`)
+    .remove()
+    .catch(() => undefined); // never made (a paasd on the local runtime)
 }

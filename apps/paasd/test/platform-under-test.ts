@@ -79,7 +79,7 @@ export async function startPlatform(t: TestContext, env: Record<string, string>)
 }
 
 /** Requests in a loop until stopped; counts failures and what answered. */
-export function steadyLoad(p: PlatformUnderTest, app: string, t: TestContext): { stop(): Promise<{ ok: number; failed: string[]; bodies: Set<string> }> } {
+export function steadyLoad(p: Pick<PlatformUnderTest, 'get'>, app: string, t: TestContext): { stop(): Promise<{ ok: number; failed: string[]; bodies: Set<string> }> } {
   let running = true;
   const failed: string[] = [];
   const bodies = new Set<string>();

@@ -11,6 +11,8 @@ export { createSwarmDriver } from './drivers/swarm/swarm.js';
 export type { SwarmDriverOptions } from './drivers/swarm/swarm.js';
 export { slugImageName } from './drivers/docker/docker-image.js';
 export type { DriverLogger } from './drivers/shared/driver-logger.js';
+export { watchContainerEvents } from './drivers/docker/docker-events.js';
+export type { ContainerEvent, ContainerEventWatch } from './drivers/docker/docker-events.js';
 export { createFakeDriver } from './drivers/fake.js';
 export type { FakeDriver, FakeDriverOptions, FakeProgram } from './drivers/fake.js';
 export { PROFILE_WRAPPER } from './drivers/shared/profile-wrapper.js';

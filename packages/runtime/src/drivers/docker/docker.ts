@@ -86,7 +86,8 @@ function toProcessInfo(info: Docker.ContainerInspectInfo, network: string): Proc
     type,
     index,
     name: `${type}.${String(index)}`,
-    address: { host: info.NetworkSettings.Networks[network]?.IPAddress ?? '', port: CONTAINER_PORT },
+    // A container started before the driver's network changed (an upgrade) is still reached on the one it is on.
+    address: { host: info.NetworkSettings.Networks[network]?.IPAddress || (Object.values(info.NetworkSettings.Networks)[0]?.IPAddress ?? ''), port: CONTAINER_PORT },
     startedAt: started && !started.startsWith('0001-') ? new Date(started).toISOString() : new Date(info.Created).toISOString(),
   };
   if (info.State.Running) return { ...base, status: 'running' };

@@ -22,6 +22,8 @@ export interface InstanceRecord {
   readonly adminPassword: string;
   readonly database: string;
   readonly bindings: Readonly<Record<string, BindingCredentials>>;
+  /** `docker` for the docker provider's instances; absent for the local provider's. */
+  readonly provider?: 'docker';
   /** Set once the server has been made ready for bindings. */
   readonly provisioned: boolean;
 }

@@ -27,7 +27,7 @@ export interface LocalProviderOptions {
   readonly dataDir: string;
   readonly logger: Logger;
   /** A server died and is being restarted. */
-  readonly onServerExit?: (instanceId: string, detail: { code: number | null; signal: string | null; restartInMs: number }) => void;
+  readonly onServerExit?: (instanceId: string, detail: { code: number | null; signal: string | null; restartInMs: number | undefined }) => void;
   /** Where Debian's PostgreSQL binaries are (found when not given). */
   readonly postgresBin?: string;
 }
@@ -227,7 +227,7 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
       layOut();
       for (const name of readdirSync(root)) {
         const record = INSTANCE_ID.test(name) && existsSync(join(root, name, 'instance.json')) ? readInstance(join(root, name)) : undefined;
-        if (!record?.provisioned) continue;
+        if (!record?.provisioned || record.provider !== undefined) continue;
         ownDirs(record);
         await supervise(record).catch((error: unknown) => logger.error({ err: error, addon: record.id }, 'add-on server not started'));
       }
@@ -242,7 +242,7 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
       // Servers a previous paasd started (npm stop -- --all runs without one).
       for (const name of existsSync(root) ? readdirSync(root) : []) {
         const record = INSTANCE_ID.test(name) ? readInstance(join(root, name)) : undefined;
-        if (!record || !engines[record.service]) continue;
+        if (!record || record.provider !== undefined || !engines[record.service]) continue;
         const { command, stopSignal } = engineOf(record).command(record);
         const paths = instancePaths(record.dir);
         await createServerSupervisor({ command, args: [], stopSignal, env: {}, cwd: record.dir, logFile: paths.log, pidFile: paths.pid }, { onExit: () => undefined }).stop();

@@ -1,6 +1,7 @@
 import { chownSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { INFO_SQL, bindSql, createDatabaseSql, databaseExistsSql, lockDownDatabaseSql, parseInfo, roleExistsSql, unbindSteps } from '../postgres-sql.js';
 import { runCommand } from './command-runner.js';
 import type { LocalEngine } from './engine.js';
 import type { BindingCredentials, InstanceRecord } from './instance-record.js';
@@ -37,23 +38,6 @@ export function userLookupEnv(instance: InstanceRecord): Record<string, string> 
   chownSync(group, instance.uid, gid);
   return { LD_PRELOAD: library, NSS_WRAPPER_PASSWD: passwd, NSS_WRAPPER_GROUP: group };
 }
-
-/** Role and database names the platform makes: lower-case hex after a letter, safe as SQL identifiers. */
-const IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
-const SECRET = /^[A-Za-z0-9_-]{32,200}$/;
-
-function identifier(name: string): string {
-  if (!IDENTIFIER.test(name)) throw new Error(`not a platform identifier: ${name.slice(0, 80)}`);
-  return `"${name}"`;
-}
-
-function secret(value: string): string {
-  if (!SECRET.test(value)) throw new Error('not a platform secret');
-  return `'${value}'`;
-}
-
-/** The role every binding's user is a member of and acts as: it owns the database and all it holds. */
-const OWNER = 'owner';
 
 export function createPostgresEngine(bin: string): LocalEngine & { psql(instance: InstanceRecord, sql: string, database?: string): Promise<string>; bin: string } {
   // Every password the instance holds is kept out of error messages (psql quotes the failed statement).
@@ -96,35 +80,22 @@ export function createPostgresEngine(bin: string): LocalEngine & { psql(instance
       }
     },
     async setUp(instance: InstanceRecord) {
-      const exists = await psql(instance, `SELECT 1 FROM pg_database WHERE datname = '${instance.database}'`, 'postgres');
+      const exists = await psql(instance, databaseExistsSql(instance.database), 'postgres');
       if (exists.trim() === '1') return;
-      await psql(instance, `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${OWNER}') THEN CREATE ROLE ${identifier(OWNER)} NOLOGIN; END IF; END $$;\nCREATE DATABASE ${identifier(instance.database)} OWNER ${identifier(OWNER)};\n`, 'postgres');
-      await psql(instance, `ALTER SCHEMA public OWNER TO ${identifier(OWNER)};\nREVOKE ALL ON DATABASE ${identifier(instance.database)} FROM PUBLIC;\n`);
+      await psql(instance, createDatabaseSql(instance.database), 'postgres');
+      await psql(instance, lockDownDatabaseSql(instance.database));
     },
     async bind(instance: InstanceRecord, { user, password }: BindingCredentials) {
-      const role = identifier(user);
-      await psql(
-        instance,
-        `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${user}') THEN CREATE ROLE ${role} LOGIN; END IF; END $$;\n` +
-          `ALTER ROLE ${role} WITH LOGIN PASSWORD ${secret(password)};\nGRANT ${identifier(OWNER)} TO ${role};\nALTER ROLE ${role} SET role = ${identifier(OWNER)};\n` +
-          `GRANT CONNECT ON DATABASE ${identifier(instance.database)} TO ${role};\n`,
-        'postgres',
-      );
+      await psql(instance, bindSql(user, password, instance.database), 'postgres');
       return `postgres://${user}:${password}@127.0.0.1:${String(instance.port)}/${instance.database}`;
     },
     async unbind(instance: InstanceRecord, { user }: BindingCredentials) {
-      const role = identifier(user);
-      const exists = await psql(instance, `SELECT 1 FROM pg_roles WHERE rolname = '${user}'`, 'postgres');
+      const exists = await psql(instance, roleExistsSql(user), 'postgres');
       if (exists.trim() !== '1') return;
-      // No new sessions, the open ones ended, and whatever it came to own (a table made after
-      // RESET ROLE) handed to the owner role, so dropping it loses no data.
-      await psql(instance, `ALTER ROLE ${role} NOLOGIN;\nSELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '${user}';\n`, 'postgres');
-      await psql(instance, `REASSIGN OWNED BY ${role} TO ${identifier(OWNER)};\nDROP OWNED BY ${role};\n`);
-      await psql(instance, `DROP ROLE ${role};\n`, 'postgres');
+      for (const step of unbindSteps(user)) await psql(instance, step.sql, step.inAddonDatabase ? instance.database : 'postgres');
     },
     async info(instance: InstanceRecord) {
-      const row = (await psql(instance, `SELECT current_setting('server_version'), pg_size_pretty(pg_database_size(current_database())), (SELECT count(*) FROM pg_stat_user_tables), (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database())`)).trim().split('|');
-      return { Version: row[0] ?? '', 'Data Size': row[1] ?? '', Tables: row[2] ?? '', Connections: row[3] ?? '' };
+      return parseInfo(await psql(instance, INFO_SQL));
     },
   };
   return engine;

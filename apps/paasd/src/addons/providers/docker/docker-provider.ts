@@ -1,0 +1,243 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type Docker from 'dockerode';
+
+import { watchContainerEvents } from '@paas/runtime';
+import type { ContainerEventWatch } from '@paas/runtime';
+
+import type { AddonProvider, AddonServiceName, Operation } from '../../provider.js';
+import { ADDON_SERVICES } from '../../provider.js';
+import type { Logger } from '../../../logger.js';
+import type { InstanceRecord } from '../local/instance-record.js';
+import { readInstance, writeInstance } from '../local/instance-record.js';
+import { ensureAddonImage } from './addon-image.js';
+import type { ContainerEngine } from './container-engine.js';
+import { addonContainerName } from './container-engine.js';
+import { createDockerPostgres } from './docker-postgres.js';
+import { createDockerRedis } from './docker-redis.js';
+
+/** Labels on every add-on container and volume: they are an add-on's, of this installation, and kept. */
+export const ADDON_LABEL = 'paas.addon';
+export const KEEP_LABEL = 'paas.keep';
+const INSTANCE_LABEL = 'paas.instance';
+const INSTANCE_ID = /^[0-9a-f-]{8,64}$/;
+const READY_TIMEOUT_MS = 90_000;
+const SERVICE_PORTS: Record<AddonServiceName, number> = { postgresql: 5432, redis: 6379 };
+
+export interface DockerProviderOptions {
+  readonly docker: Docker;
+  readonly dataDir: string;
+  /** The installation's label value (as the runtime driver's). */
+  readonly instance: string;
+  /** The network app containers join; add-on containers join it too, so apps reach them by name. */
+  readonly network: string;
+  readonly stackImage: string;
+  readonly logger: Logger;
+  /** An add-on's server died on its own (not stopped by paas); the engine starts its container again. */
+  readonly onServerExit?: (instanceId: string, detail: { code: number | null; signal: string | null }) => void;
+}
+
+const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
+const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
+
+/**
+ * One container per add-on, made from the add-on image (the stack image plus Debian's
+ * postgresql and redis-server), its data in a named volume of its own, restarted by the
+ * engine when it dies, on the network the apps' containers are on. Credentials and the
+ * instance record stay under `<data dir>/addons/<id>`, as the local provider's do.
+ */
+export function createDockerProvider(options: DockerProviderOptions): AddonProvider {
+  const { docker, logger } = options;
+  const root = join(options.dataDir, 'addons');
+  const postgres = createDockerPostgres(docker);
+  const engines: Record<AddonServiceName, ContainerEngine> = { postgresql: postgres, redis: createDockerRedis(docker) };
+  const operations = new Map<string, Operation>();
+  let image: Promise<string> | undefined;
+  let events: ContainerEventWatch | undefined;
+  /** Add-ons paas itself is stopping or removing: their containers' exits are not news. */
+  const stopping = new Set<string>();
+  const labels = (id: string, service: AddonServiceName): Record<string, string> => ({ [ADDON_LABEL]: id, 'paas.addon.service': service, [KEEP_LABEL]: 'true', [INSTANCE_LABEL]: options.instance });
+
+  const dirOf = (id: string): string => {
+    if (!INSTANCE_ID.test(id)) throw new Error(`not an add-on instance id: ${id.slice(0, 80)}`);
+    return join(root, id);
+  };
+  const ours = (record: InstanceRecord | undefined): record is InstanceRecord => record?.provider === 'docker';
+  const requireInstance = (id: string): InstanceRecord => {
+    const record = readInstance(dirOf(id));
+    if (!ours(record) || !record.provisioned) throw new Error(`add-on ${id} is not provisioned`);
+    return record;
+  };
+  const addonImage = (): Promise<string> => {
+    image ??= ensureAddonImage({ docker, stackImage: options.stackImage, workDir: join(options.dataDir, 'tmp'), onLine: (line) => logger.debug({ line }, 'add-on image build') }).catch((error: unknown) => {
+      image = undefined; // the next provision tries again
+      throw error;
+    });
+    return image;
+  };
+
+  /** The add-on's container, made when missing (its volume is reused) and started when stopped. */
+  const ensureRunning = async (record: InstanceRecord): Promise<void> => {
+    const name = addonContainerName(record.id);
+    const container = docker.getContainer(name);
+    let running: boolean;
+    try {
+      running = (await container.inspect()).State.Running;
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+      const spec = engines[record.service].container(record);
+      await docker.createVolume({ Name: name, Labels: labels(record.id, record.service) });
+      await docker.createContainer({
+        name,
+        Image: await addonImage(),
+        Cmd: spec.cmd,
+        User: spec.user,
+        Env: spec.env,
+        StopSignal: spec.stopSignal,
+        Labels: labels(record.id, record.service),
+        HostConfig: {
+          Mounts: [{ Type: 'volume', Source: name, Target: spec.mount }],
+          RestartPolicy: { Name: 'unless-stopped' }, // the engine restarts a crashed server, and starts it again with dockerd
+          NetworkMode: options.network,
+          Init: true,
+          LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
+        },
+      });
+      running = false;
+    }
+    if (!running) await container.start().catch((error: unknown) => {
+      if (statusOf(error) !== 304) throw error; // 304: started meanwhile
+    });
+  };
+
+  const waitReady = async (record: InstanceRecord): Promise<void> => {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (!(await engines[record.service].ready(record))) {
+      if (Date.now() > deadline) throw new Error(`the ${record.service} container did not become ready in ${String(READY_TIMEOUT_MS / 1000)} s`);
+      await sleep(200);
+    }
+  };
+
+  const provisionNow = async (id: string, service: AddonServiceName): Promise<void> => {
+    const dir = dirOf(id);
+    mkdirSync(join(dir, 'backups'), { recursive: true, mode: 0o700 });
+    let record = readInstance(dir);
+    if (!record) {
+      record = { id, service, dir, port: SERVICE_PORTS[service], adminPassword: hex(32), database: `d${hex(8)}`, bindings: {}, provider: 'docker', provisioned: false };
+      writeInstance(record);
+    }
+    await ensureRunning(record);
+    await waitReady(record);
+    await engines[record.service].setUp(record);
+    writeInstance({ ...record, provisioned: true });
+  };
+
+  const ownContainers = async (): Promise<Docker.ContainerInfo[]> =>
+    docker.listContainers({ all: true, filters: JSON.stringify({ label: [ADDON_LABEL, `${INSTANCE_LABEL}=${options.instance}`] }) });
+
+  return {
+    name: 'docker',
+    services: ADDON_SERVICES,
+    provision(id, service) {
+      const known = operations.get(id);
+      if (known) return known;
+      if (ours(readInstance(dirOf(id))) && readInstance(dirOf(id))?.provisioned) return { state: 'succeeded', description: 'provisioned' };
+      const running: Operation = { state: 'in progress', description: `starting ${service}` };
+      operations.set(id, running);
+      provisionNow(id, service).then(
+        () => operations.set(id, { state: 'succeeded', description: 'provisioned' }),
+        (error: unknown) => {
+          logger.error({ err: error, addon: id }, 'add-on provisioning failed');
+          operations.set(id, { state: 'failed', description: error instanceof Error ? error.message : String(error) });
+        },
+      );
+      return running;
+    },
+    lastOperation(id) {
+      const known = operations.get(id);
+      if (known) return known;
+      const record = readInstance(dirOf(id));
+      return ours(record) && record.provisioned ? { state: 'succeeded', description: 'provisioned' } : { state: 'failed', description: 'no such instance' };
+    },
+    async bind(id, bindingId) {
+      let record = requireInstance(id);
+      const credentials = record.bindings[bindingId] ?? { user: `u${hex(8)}`, password: hex(32) };
+      record = { ...record, bindings: { ...record.bindings, [bindingId]: credentials } };
+      writeInstance(record);
+      await waitReady(record);
+      return { url: await engines[record.service].bind(record, credentials, addonContainerName(id)) };
+    },
+    async unbind(id, bindingId) {
+      const record = readInstance(dirOf(id));
+      const credentials = record?.bindings[bindingId];
+      if (!ours(record) || !credentials) return;
+      const { [bindingId]: _removed, ...rest } = record.bindings;
+      const next = { ...record, bindings: rest };
+      writeInstance(next);
+      await waitReady(next);
+      await engines[next.service].unbind(next, credentials);
+    },
+    async deprovision(id) {
+      const dir = dirOf(id);
+      operations.delete(id);
+      const name = addonContainerName(id);
+      stopping.add(id);
+      await docker.getContainer(name).remove({ force: true }).catch((error: unknown) => {
+        if (statusOf(error) !== 404) throw error;
+      });
+      await docker.getVolume(name).remove().catch((error: unknown) => {
+        if (statusOf(error) !== 404) throw error;
+      });
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async info(id) {
+      const record = requireInstance(id);
+      return engines[record.service].info(record);
+    },
+    backups: postgres.backups(requireInstance),
+    async start() {
+      mkdirSync(root, { recursive: true, mode: 0o700 });
+      stopping.clear();
+      events ??= watchContainerEvents(docker, {
+        filters: { type: ['container'], event: ['die'], label: [ADDON_LABEL, `${INSTANCE_LABEL}=${options.instance}`] },
+        onEvent: (event) => {
+          const id = event.attributes[ADDON_LABEL];
+          if (id === undefined || stopping.has(id)) return;
+          const code = Number(event.attributes.exitCode);
+          logger.warn({ addon: id, code }, 'add-on container exited; the engine restarts it');
+          options.onServerExit?.(id, { code: Number.isInteger(code) ? code : null, signal: code > 128 ? `signal ${String(code - 128)}` : null });
+        },
+        onReconnect: () => undefined, // a missed exit needs no action: the engine restarts the container either way
+        logger,
+      });
+      await events.ready;
+      for (const name of readdirSync(root)) {
+        const record = INSTANCE_ID.test(name) && existsSync(join(root, name, 'instance.json')) ? readInstance(join(root, name)) : undefined;
+        if (!ours(record) || !record.provisioned) continue;
+        await ensureRunning(record).catch((error: unknown) => logger.error({ err: error, addon: record.id }, 'add-on container not started'));
+      }
+    },
+    async close() {
+      // The containers keep running: the engine restarts them, the next paasd adopts them.
+      events?.close();
+      events = undefined;
+    },
+    async stopAll() {
+      await Promise.all(
+        (await ownContainers()).map((info) => {
+          const id = info.Labels[ADDON_LABEL];
+          if (id !== undefined) stopping.add(id);
+          return docker
+            .getContainer(info.Id)
+            .stop({ t: 15 })
+            .catch((error: unknown) => {
+              if (statusOf(error) !== 304 && statusOf(error) !== 404) throw error; // already stopped, or gone
+            });
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type Docker from 'dockerode';
+
+import type { Logger } from '../../logger.js';
+import type { AddonProvider } from '../provider.js';
+import { createDockerProvider } from './docker/docker-provider.js';
+import { createLocalProvider } from './local/local-provider.js';
+import type { LocalProviderOptions } from './local/local-provider.js';
+
+export interface ProviderChoice {
+  readonly dataDir: string;
+  readonly logger: Logger;
+  /** Set on the Docker runtime: add-ons then run in containers on the apps' network. */
+  readonly docker?: { readonly engine: Docker; readonly instance: string; readonly network: string; readonly stackImage: string } | undefined;
+  readonly onServerExit?: LocalProviderOptions['onServerExit'];
+}
+
+/**
+ * The provider whose servers the apps can reach: on the Docker runtime, containers on the
+ * apps' network (a host's loopback is out of a container's reach); else host processes.
+ */
+export function createAddonProvider(choice: ProviderChoice): AddonProvider {
+  if (choice.docker) {
+    const { engine, instance, network, stackImage } = choice.docker;
+    const onServerExit = choice.onServerExit;
+    return createDockerProvider({
+      docker: engine,
+      dataDir: choice.dataDir,
+      instance,
+      network,
+      stackImage,
+      logger: choice.logger,
+      ...(onServerExit ? { onServerExit: (id: string, detail: { code: number | null; signal: string | null }) => onServerExit(id, { ...detail, restartInMs: undefined }) } : {}),
+    });
+  }
+  return createLocalProvider({ dataDir: choice.dataDir, logger: choice.logger, ...(choice.onServerExit ? { onServerExit: choice.onServerExit } : {}) });
+}

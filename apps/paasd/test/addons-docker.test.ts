@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import Docker from 'dockerode';
+
+import type { AddonResource, ReleaseResource } from '@paas/core';
+
+import { psqlWith } from './addon-provider-contract.js';
+import { gitClient } from './git-client.js';
+import { dockerUnavailable } from './harness.js';
+import { httpGet } from './http-get.js';
+import { createSite, instanceOf } from './paasd-child.js';
+import { FIXTURES, steadyLoad } from './platform-under-test.js';
+
+const json = <T>(body: string): T => JSON.parse(body) as T;
+
+/** The app's add-ons on the Docker runtime, end to end: containers on the apps' network, reached by name. */
+test('Docker: postgresql and redis add-ons reached by container name, their data surviving a paasd restart and a killed server, credentials rotated (a redeploy) with no failed request', { timeout: 600_000 }, async (t) => {
+  const reason = await dockerUnavailable();
+  if (reason) return t.skip(reason);
+  const site = createSite(t, { PAAS_RUNTIME: 'docker', PAAS_BOOT_TIMEOUT: '120', PAAS_STOP_GRACE: '2' });
+  await site.start();
+  const docker = new Docker();
+  const network = `paas-${instanceOf(site.dataDir)}`;
+  const config = (): Promise<Record<string, string>> => site.json('/apps/notes/config-vars');
+  /** The host reaches a container on the network by address, not by name. */
+  const fromHost = async (url: string): Promise<string> => {
+    const parsed = new URL(url);
+    parsed.hostname = (await docker.getContainer(parsed.hostname).inspect()).NetworkSettings.Networks[network]?.IPAddress ?? '';
+    return parsed.toString();
+  };
+  const serving = async (check: (body: { notes: number; hits: number }) => boolean): Promise<boolean> => {
+    const newest = (await site.json<ReleaseResource[]>('/apps/notes/releases'))[0];
+    if (newest?.status === 'failed') assert.fail(`v${String(newest.version)} failed: ${newest.status_reason ?? ''}`);
+    const answer = await site.get('notes');
+    return newest?.current === true && answer.status === 200 && check(json(answer.body));
+  };
+
+  assert.equal((await site.call('POST', '/apps', { name: 'notes' })).status, 201);
+  const git = gitClient(t, site.token);
+  const repo = await git.repo('notes', { dir: join(FIXTURES, 'node-addons') }, `${site.paasd().api}/notes.git`);
+  const began = Date.now();
+  const pushed = await git.run(repo, ['push', 'paas', 'main']);
+  assert.equal(pushed.code, 0, pushed.out);
+  t.diagnostic(`pushed in ${String(Date.now() - began)} ms`);
+  // Both made at once: their containers start side by side.
+  const made = await Promise.all(['postgresql', 'redis'].map(async (plan) => (await site.call('POST', '/apps/notes/addons', { plan })).json() as Promise<AddonResource>));
+  await site.until('both add-ons attached and the app serving them', async () => {
+    for (const addon of made) {
+      const now = await site.json<AddonResource>(`/addons/${addon.id}`);
+      assert.notEqual(now.state, 'failed', now.state_reason ?? '');
+    }
+    return (await serving((body) => body.notes === 0 && body.hits === 0)) && Object.hasOwn(await config(), 'REDIS_URL');
+  }, 180_000);
+  t.diagnostic(`add-ons attached and serving ${String(Date.now() - began)} ms after the push began`);
+  const vars = await config();
+  const [pg, redis] = made as [AddonResource, AddonResource];
+  assert.equal(new URL(vars.DATABASE_URL ?? '').host, `paas-addon-${pg.id}:5432`);
+  assert.equal(new URL(vars.REDIS_URL ?? '').host, `paas-addon-${redis.id}:6379`);
+  for (const body of ['first', 'second']) assert.equal((await httpGet(site.paasd().routerPort, `/notes?body=${body}`, 'notes.example.test', 'POST')).status, 201);
+  assert.deepEqual(json((await site.get('notes', '/notes')).body), { notes: ['first', 'second'] });
+
+  // paasd dies and comes back: the add-on containers kept running, the app still reaches them.
+  await site.paasd().kill();
+  await site.start();
+  await site.until('the app serving its rows after the restart', () => serving((body) => body.notes === 2 && body.hits === 2), 30_000);
+
+  // The database server dies (kill -9 of its container's first process, as a crash would; `docker kill`
+  // would count as a deliberate stop): the engine starts the container again on the same volume.
+  process.kill((await docker.getContainer(`paas-addon-${pg.id}`).inspect()).State.Pid, 'SIGKILL');
+  await site.until('the database back with its rows', () => serving((body) => body.notes === 2), 60_000);
+  assert.match(await (await site.call('GET', '/apps/notes/logs?lines=500')).text(), /server exited \(signal 9\); the engine restarts it/);
+
+  // Rotation: new credentials go live through a release while requests keep coming; the old ones stop working.
+  const load = steadyLoad(site, 'notes', t);
+  let rotated: { status: number; body: string };
+  try {
+    // The answer comes once every attached app's release is live: longer than an ordinary call may take.
+    const response = await fetch(`${site.paasd().api}/addons/${pg.name}/actions/rotate-credentials`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${site.token}` },
+      signal: AbortSignal.timeout(180_000),
+    });
+    rotated = { status: response.status, body: await response.text() };
+  } finally {
+    await load.stop();
+  }
+  assert.equal(rotated.status, 200, rotated.body);
+  assert.ok(json<{ releases: { ok: boolean }[] }>(rotated.body).releases.every((r) => r.ok), rotated.body);
+  const { ok, failed } = await load.stop();
+  assert.deepEqual(failed, [], `${String(failed.length)} failed requests during rotation`);
+  assert.ok(ok > 10, `only ${String(ok)} requests`);
+  const after = await config();
+  assert.notEqual(after.DATABASE_URL, vars.DATABASE_URL);
+  assert.equal(psqlWith(await fromHost(vars.DATABASE_URL ?? ''), 'SELECT 1').ok, false, 'the old credentials were dropped');
+  assert.equal(psqlWith(await fromHost(after.DATABASE_URL ?? ''), 'SELECT count(*) FROM notes').out, '2');
+
+  // The rotation was a redeploy too: the app's processes are new containers of a new release, on the same data.
+  const releases = await site.json<ReleaseResource[]>('/apps/notes/releases');
+  const running = await docker.listContainers({ filters: { label: ['paas.app=notes', `paas.instance=${instanceOf(site.dataDir)}`], status: ['running'] } });
+  assert.ok(running.length > 0 && running.every((c) => c.Labels['paas.release'] === String(releases.find((r) => r.current)?.version)), 'the app runs in containers of the newest release');
+  assert.ok(await serving((body) => body.notes === 2 && body.hits === 2));
+});

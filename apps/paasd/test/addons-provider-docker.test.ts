@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import Docker from 'dockerode';
+
+import { DEFAULT_STACK_IMAGE } from '@paas/stack';
+
+import { ensureAddonImage } from '../src/addons/providers/docker/addon-image.js';
+import { addonContainerName } from '../src/addons/providers/docker/container-engine.js';
+import { createDockerProvider } from '../src/addons/providers/docker/docker-provider.js';
+import { ensureAppNetwork } from '../src/app-network.js';
+import { sweepInterruptedWork } from '../src/disk/interrupted-work.js';
+import { createSlugImages } from '../src/disk/slug-images.js';
+import { createLogger } from '../src/logger.js';
+import { providerContract, provisioned, psqlWith } from './addon-provider-contract.js';
+import { dockerUnavailable } from './harness.js';
+
+/** The host reaches containers on a bridge network by address: the URL's container name is swapped for it. */
+const fromHost = (docker: Docker, network: string) => async (url: string): Promise<string> => {
+  const parsed = new URL(url);
+  const info = await docker.getContainer(parsed.hostname).inspect();
+  parsed.hostname = info.NetworkSettings.Networks[network]?.IPAddress ?? '';
+  return parsed.toString();
+};
+
+test('the docker provider keeps the provider contract (add-on containers on the apps\' network)', { timeout: 600_000 }, async (t) => {
+  const reason = await dockerUnavailable();
+  if (reason) return t.skip(reason);
+  const docker = new Docker();
+  const instance = `test${randomBytes(6).toString('hex')}`;
+  const network = await ensureAppNetwork(docker, instance);
+  const scratch = mkdtempSync(join(tmpdir(), 'paas-addon-image-'));
+  t.after(async () => {
+    const filters = JSON.stringify({ label: ['paas.addon', `paas.instance=${instance}`] });
+    for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true });
+    for (const v of (await docker.listVolumes({ filters })).Volumes) await docker.getVolume(v.Name).remove();
+    await docker.getNetwork(network).remove();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+  // Made once before the suite (a minute on a fresh machine) so provisioning times measure the containers.
+  await ensureAddonImage({ docker, stackImage: DEFAULT_STACK_IMAGE, workDir: scratch });
+  let dataDir = '';
+  await providerContract(
+    t,
+    (dir) => {
+      dataDir = dir;
+      return createDockerProvider({ docker, dataDir: dir, instance, network, stackImage: DEFAULT_STACK_IMAGE, logger: createLogger('silent') });
+    },
+    { reachable: true, fromHost: fromHost(docker, network) },
+  );
+
+  await t.test('an add-on\'s volume is labelled kept, outlives its container, and no cleanup of ours touches either', async (tt) => {
+    const provider = createDockerProvider({ docker, dataDir, instance, network, stackImage: DEFAULT_STACK_IMAGE, logger: createLogger('silent') });
+    tt.after(() => provider.close()); // its watch of the engine's events
+    const id = randomUUID();
+    { const op = await provisioned(provider, id, 'postgresql'); assert.equal(op.state, 'succeeded', op.description); }
+    const url = await fromHost(docker, network)((await provider.bind(id, 'b')).url);
+    assert.equal(psqlWith(url, 'CREATE TABLE kept (n int); INSERT INTO kept VALUES (7);').ok, true);
+    const name = addonContainerName(id);
+    const info = await docker.getContainer(name).inspect();
+    assert.equal(info.HostConfig.RestartPolicy?.Name, 'unless-stopped');
+    assert.ok(info.NetworkSettings.Networks[network], 'on the apps\' network');
+    assert.equal((await docker.getVolume(name).inspect()).Labels['paas.keep'], 'true');
+
+    await sweepInterruptedWork({ dataDir, docker, instance, logger: createLogger('silent') });
+    const slugImages = await createSlugImages(docker, DEFAULT_STACK_IMAGE).list();
+    assert.ok(!slugImages.some((image) => image.name.startsWith('paas/addons:')), 'the add-on image is not a slug image');
+    assert.equal((await docker.getContainer(name).inspect()).State.Running, true, 'the sweep of interrupted work left the container');
+
+    // The container gone (removed by hand, say): start() makes it again over the same volume.
+    await docker.getContainer(name).remove({ force: true });
+    await provider.start();
+    await provider.bind(id, 'b');
+    const again = await fromHost(docker, network)((await provider.bind(id, 'b')).url);
+    assert.deepEqual(psqlWith(again, 'SELECT n FROM kept;'), { ok: true, out: '7' });
+
+    await provider.stopAll();
+    assert.equal((await docker.getContainer(name).inspect()).State.Running, false);
+    await provider.start();
+    await provider.bind(id, 'b'); // waits until the server is ready again
+    assert.deepEqual(psqlWith(await fromHost(docker, network)((await provider.bind(id, 'b')).url), 'SELECT n FROM kept;'), { ok: true, out: '7' });
+    await provider.deprovision(id);
+    await assert.rejects(docker.getVolume(name).inspect(), /no such volume/i);
+  });
+});
