@@ -57,6 +57,8 @@ const SHAPES: readonly Shape[] = [
 async function pushToLive(paasd: RunningPaasd, git: GitWorkspace, dir: string, app: string, marker: string): Promise<number> {
   const started = performance.now();
   const live = pollUntil(paasd.routerPort, hostOf(app), (a) => a.status === 200 && a.body.includes(marker), LIVE_TIMEOUT_MS);
+  // A failed push is the error to report; the poll's own timeout later must not crash the bench.
+  live.catch(() => undefined);
   await push(git, dir, gitUrl(paasd, app));
   return (await live) - started;
 }
