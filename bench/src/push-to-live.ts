@@ -1,7 +1,9 @@
 /**
- * 1. push-to-live for node-web: from the start of `git push` to the first 200 from the new
- * release through the router, cold (a new app: empty build cache) and warm (a code change).
- * Floor: `git push` to a plain bare repo + `npm ci` with a warm npm cache + the app started directly.
+ * 1. push-to-live: from the start of `git push` to the first 200 from the new release
+ * through the router, cold (a new app: empty build cache) and warm (a code change), for
+ * an npm app (node-web) and beside it a yarn, a pnpm and a Python app.
+ * npm's floor: `git push` to a plain bare repo + `npm ci` with a warm npm cache + the app
+ * started directly. The others are compared with the npm app's figure of the same run.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,19 +21,55 @@ import { startPaasd, type RunningPaasd, type Runtime } from './paasd-process.js'
 const NODE_WEB = join(FIXTURES, 'node-web');
 const LIVE_TIMEOUT_MS = 600_000;
 
+/** An app shape pushed cold and warm: its fixture, the file a code change edits, and how. */
+interface Shape {
+  readonly manager: string;
+  readonly fixture: string;
+  readonly file: string;
+  /** The source with `marker` in the answer. */
+  edit(source: string, marker: string): string;
+  /** What the answer holds once the release with `marker` (or, cold, the fixture's own) serves. */
+  answer(marker: string | undefined): string;
+}
+
+const nodeShape = (manager: string, fixture: string): Shape => ({
+  manager,
+  fixture,
+  file: 'server.js',
+  edit: (source, marker) => source.replace(/app: '[^']*'/, `app: '${marker}'`),
+  answer: (marker) => `"app":"${marker ?? fixture}"`,
+});
+
+const SHAPES: readonly Shape[] = [
+  nodeShape('npm', 'node-web'),
+  nodeShape('yarn', 'yarn-classic'),
+  nodeShape('pnpm', 'pnpm-web'),
+  {
+    manager: 'python',
+    fixture: 'python-web',
+    file: 'server.py',
+    edit: (source, marker) => source.replace('{"dyno":', `{"app": "${marker}", "dyno":`),
+    answer: (marker) => (marker === undefined ? '"greeting"' : `"app": "${marker}"`),
+  },
+];
+
 /** Pushes and, at the same time, asks the router until the body shows `marker`; ms from the push's start. */
 async function pushToLive(paasd: RunningPaasd, git: GitWorkspace, dir: string, app: string, marker: string): Promise<number> {
   const started = performance.now();
   const live = pollUntil(paasd.routerPort, hostOf(app), (a) => a.status === 200 && a.body.includes(marker), LIVE_TIMEOUT_MS);
+  // A failed push is the error to report; the poll's own timeout later must not crash the bench.
+  live.catch(() => undefined);
   await push(git, dir, gitUrl(paasd, app));
   return (await live) - started;
 }
 
-/** Changes only code: the app's name in its answer, so the new release can be told apart. */
-async function changeCode(git: GitWorkspace, dir: string, marker: string): Promise<void> {
-  const file = join(dir, 'server.js');
+/** Changes only code: the marker in the app's answer, so the new release can be told apart. */
+async function changeCode(git: GitWorkspace, dir: string, shape: Shape, marker: string): Promise<void> {
+  const file = join(dir, shape.file);
   const source = await readFile(file, 'utf8');
-  await writeFile(file, source.replace(/app: '[^']*'/, `app: '${marker}'`));
+  const edited = shape.edit(source, marker);
+  if (edited === source) throw new Error(`${shape.fixture}/${shape.file} no longer has the text the bench edits`);
+  await writeFile(file, edited);
   await git.git(dir, ['commit', '-qam', marker]);
 }
 
@@ -59,42 +97,66 @@ async function measure(ctx: BenchContext, runtime: Runtime, floor: readonly numb
   const paasd = await startPaasd({ runtime });
   const git = await createGitWorkspace(paasd.api.token);
   try {
-    const cold: number[] = [];
-    const warm: number[] = [];
-    await repeat(ctx.runs, async (run) => {
-      const app = `push-${String(run)}`;
-      await paasd.api.call('POST', '/apps', { name: app });
-      const dir = await git.repo(app, NODE_WEB);
-      cold.push(await pushToLive(paasd, git, dir, app, '"app":"node-web"'));
-      const marker = `node-web-${String(run)}`;
-      await changeCode(git, dir, marker);
-      warm.push(await pushToLive(paasd, git, dir, app, `"app":"${marker}"`));
-      ctx.log(`push-to-live ${runtime} run ${String(run + 1)}: cold ${cold.at(-1)?.toFixed(0) ?? ''} ms, warm ${warm.at(-1)?.toFixed(0) ?? ''} ms`);
-      await paasd.api.call('DELETE', `/apps/${app}`);
-    });
-    const slack = runtime === 'local' ? 2_000 : 4_000;
-    const baseline = { name: 'floor', runs: floor };
-    return [
-      figure({ benchmark: 'push-to-live', name: 'cold (new app, empty cache)', runtime, unit: 'ms', runs: cold, baseline }),
-      figure({
-        benchmark: 'push-to-live',
-        name: 'warm (code change)',
-        runtime,
-        unit: 'ms',
-        runs: warm,
-        baseline,
-        bar: (value, base) => ({ text: `≤ floor + ${String(slack / 1000)} s`, met: base !== undefined && value.median <= base.median + slack }),
-      }),
-    ];
+    const figures: Figure[] = [];
+    let npm: { cold: number[]; warm: number[] } | undefined;
+    for (const shape of SHAPES) {
+      const cold: number[] = [];
+      const warm: number[] = [];
+      await repeat(ctx.runs, async (run) => {
+        const app = `push-${shape.manager}-${String(run)}`;
+        await paasd.api.call('POST', '/apps', { name: app });
+        const dir = await git.repo(app, join(FIXTURES, shape.fixture));
+        cold.push(await pushToLive(paasd, git, dir, app, shape.answer(undefined)));
+        const marker = `${shape.manager}-warm-${String(run)}`;
+        await changeCode(git, dir, shape, marker);
+        warm.push(await pushToLive(paasd, git, dir, app, shape.answer(marker)));
+        ctx.log(`push-to-live ${runtime} ${shape.manager} run ${String(run + 1)}: cold ${cold.at(-1)?.toFixed(0) ?? ''} ms, warm ${warm.at(-1)?.toFixed(0) ?? ''} ms`);
+        await paasd.api.call('DELETE', `/apps/${app}`);
+      });
+      figures.push(...shapeFigures(shape, runtime, { cold, warm }, npm, floor));
+      npm ??= { cold, warm };
+    }
+    return figures;
   } finally {
     await git.dispose();
     await paasd.stop();
   }
 }
 
+/** npm's figures beside the floor (with the issue's bar for warm); the others' beside npm's of the same run. */
+function shapeFigures(
+  shape: Shape,
+  runtime: Runtime,
+  runs: { cold: number[]; warm: number[] },
+  npm: { cold: number[]; warm: number[] } | undefined,
+  floor: readonly number[],
+): Figure[] {
+  if (npm === undefined) {
+    const slack = runtime === 'local' ? 2_000 : 4_000;
+    const baseline = { name: 'floor', runs: floor };
+    return [
+      figure({ benchmark: 'push-to-live', name: 'cold (new app, empty cache)', runtime, unit: 'ms', runs: runs.cold, baseline }),
+      figure({
+        benchmark: 'push-to-live',
+        name: 'warm (code change)',
+        runtime,
+        unit: 'ms',
+        runs: runs.warm,
+        baseline,
+        bar: (value, base) => ({ text: `≤ floor + ${String(slack / 1000)} s`, met: base !== undefined && value.median <= base.median + slack }),
+      }),
+    ];
+  }
+  const label = `${shape.manager} (${shape.fixture})`;
+  return [
+    figure({ benchmark: 'push-to-live', name: `${label} cold`, runtime, unit: 'ms', runs: runs.cold, baseline: { name: 'npm cold', runs: npm.cold } }),
+    figure({ benchmark: 'push-to-live', name: `${label} warm`, runtime, unit: 'ms', runs: runs.warm, baseline: { name: 'npm warm', runs: npm.warm } }),
+  ];
+}
+
 export const pushToLiveBenchmark: Benchmark = {
   name: 'push-to-live',
-  description: 'git push of node-web until the new release answers through the router, cold and warm',
+  description: 'git push of an npm, a yarn, a pnpm and a Python app until the new release answers through the router, cold and warm',
   async run(ctx) {
     const git = await createGitWorkspace('unused');
     let floor: number[];

@@ -16,6 +16,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createPlatform } from '../src/platform.js';
 import type { Platform } from '../src/platform.js';
+import { instanceOf, removeContainers } from './paasd-child.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 
@@ -48,6 +49,9 @@ export async function startHarness(t: TestContext, env: Record<string, string> =
     for (const record of store.apps.list()) await platform.manager.removeApp(record.name);
     await platform.addons.provider.stopAll();
     await platform.close();
+    // Removing an app while the process manager still ran could see its container
+    // started again; with the platform closed, nothing can: remove what is left.
+    if (config.runtime === 'docker') await removeContainers(instanceOf(dir));
     // A process app dir still mounted (a process that outlived its test) would make the delete fail.
     await unmountUnder(dir);
     rmSync(dir, { recursive: true, force: true });

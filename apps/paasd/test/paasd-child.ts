@@ -157,7 +157,8 @@ export function createSite(t: TestContext, env: Readonly<Record<string, string>>
 /** The `paas.instance` label paasd puts on every container it makes for this data dir. */
 export const instanceOf = (dataDir: string): string => createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
 
-async function removeContainers(instance: string): Promise<void> {
+/** Removes every container, running or not, that paasd made for this instance. */
+export async function removeContainers(instance: string): Promise<void> {
   const docker = new Docker();
   const found = await docker.listContainers({ all: true, filters: { label: [`paas.instance=${instance}`] } });
   for (const info of found) await docker.getContainer(info.Id).remove({ force: true });

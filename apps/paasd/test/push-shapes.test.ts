@@ -8,7 +8,7 @@ import { startPlatform } from './platform-under-test.js';
 
 const FAST = { PAAS_RUNTIME: 'local', PAAS_BOOT_TIMEOUT: '30', PAAS_STOP_GRACE: '2' };
 
-test('git push of a Go app, a Python app, an app with nothing to run and an unsupported app (local builds)', { timeout: 300_000 }, async (t) => {
+test('git push of a Go app, a yarn app, a Python app, an app with nothing to run and an unsupported app (local builds)', { timeout: 300_000 }, async (t) => {
   const p = await startPlatform(t, FAST);
 
   const go = await p.pushFixture('gosvc', 'go-web');
@@ -18,6 +18,11 @@ test('git push of a Go app, a Python app, an app with nothing to run and an unsu
   const goAnswer = await p.get('gosvc');
   assert.equal(goAnswer.status, 200, goAnswer.body);
   assert.match(goAnswer.body, /hello from a vendored module/);
+
+  // yarn start makes its shims in /tmp: the sandbox's /tmp must be writable for the app user.
+  const yarn = await p.pushFixture('yarnsvc', 'yarn-classic');
+  assert.equal(yarn.code, 0, yarn.out);
+  assert.match((await p.get('yarnsvc')).body, /"app":"yarn-classic"/);
 
   const py = await p.pushFixture('pysvc', 'python-web');
   assert.equal(py.code, 0, py.out);

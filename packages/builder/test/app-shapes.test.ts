@@ -109,7 +109,7 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       t.diagnostic(`cold npm-workspaces build: ${String(cold.ms)} ms`);
       const built = succeeded(cold.result);
       assert.match(cold.output, /^ {7}Downloaded npm 11\.\d+\.\d+$/m, 'node 26 ships npm 11, not the newest npm');
-      assert.match(cold.output, /engines\.npm \(package\.json\): {3}unspecified \(the npm line that ships with this node\)/);
+      assert.match(cold.output, /engines\.npm \(package\.json\): {3}unspecified \(the npm that ships with this node\)/);
       assert.deepEqual(built.processTypes, { web: 'npm start' });
       const answer = await serve(built, 'workspaces');
       assert.equal(answer['greeting'], 'hello from a workspace');
@@ -234,7 +234,7 @@ describe('app shapes, built with the platform buildpacks and run from their slug
 
   });
 
-  describe('a native module (node 24)', { concurrency: 1 }, () => {
+  describe('a native module (node 24, and node 22)', { concurrency: 1 }, () => {
     it('npm 12 asked for by engines.npm: blocked install scripts fail the build with what, why and fix', async () => {
       const app = await copyFixture('node-native');
       const manifest = JSON.parse(await readFile(join(app, 'package.json'), 'utf8')) as { engines: Record<string, string> };
@@ -245,6 +245,21 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       assert.match(failure.what, /^npm 12\.\d+\.\d+ would skip the install scripts of dependencies/);
       assert.match(failure.fix, /npm install-scripts approve/);
       assert.match(output, /better-sqlite3@12\.9\.0/);
+    });
+
+    it('node 22 without engines.npm: the npm that node ships with, and the native module’s install script runs', async (t) => {
+      const app = await copyFixture('node-native');
+      const manifest = JSON.parse(await readFile(join(app, 'package.json'), 'utf8')) as { engines: Record<string, string> };
+      manifest.engines['node'] = '22.14.0';
+      await writeFile(join(app, 'package.json'), JSON.stringify(manifest));
+      const { result, output, ms } = await build(app, join(root, 'cache-native-22'));
+      t.diagnostic(`node 22 node-native build (node-gyp compile): ${String(ms)} ms`);
+      const built = succeeded(result);
+      assert.match(output, /npm 10\.9\.2 is the one node 22\.14\.0 ships with/);
+      assert.match(output, /Using node v22\.14\.0 and npm 10\.9\.2/);
+      const answer = await serve(built, 'native-22');
+      assert.equal(answer['node'], 'v22.14.0');
+      assert.match(String(answer['sqlite']), /^3\.\d+\.\d+$/, 'better-sqlite3 was compiled by its install script and loads');
     });
 
     it('a native module (better-sqlite3) compiles with node-gyp and loads at run time', async (t) => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ interface Semver {
   parseVersion(text: string): unknown;
   satisfies(version: unknown, range: unknown): boolean;
 }
+const BUNDLED_TABLE = fileURLToPath(new URL('../../../../buildpacks/nodejs/lib/bundled-npm.json', import.meta.url));
 const semver = createRequire(import.meta.url)(REGISTRY_TOOL) as Semver;
 const run = promisify(execFile);
 
@@ -84,21 +86,37 @@ describe('registry.cjs resolve-node and resolve-npm', () => {
     await assert.rejects(run(process.execPath, [REGISTRY_TOOL, 'resolve-node', file, 'banana']), { code: 2 });
   });
 
-  it('picks the npm line that ships with the node version, never npm 12 unless asked', async () => {
+  it('picks the npm the node release ships with (its table), else the newest of that line; never npm 12 unless asked', async () => {
     const file = await metadata({
+      '9.8.0': { engines: { node: '^14.17.0 || ^16.13.0 || >=18.0.0' } },
       '10.9.2': { engines: { node: '^18.17.0 || >=20.5.0' } },
+      '10.9.4': { engines: { node: '^18.17.0 || >=20.5.0' } },
+      '11.4.2': { engines: { node: '^20.17.0 || >=22.9.0' } },
       '11.6.2': { engines: { node: '^20.17.0 || >=22.9.0' } },
       '12.2.0': { engines: { node: '^22.22.2 || ^24.15.0 || >=26.0.0' } },
       '13.0.0-pre.0': { engines: { node: '>=26' } },
     });
     const npmFor = async (node: string, range = ''): Promise<string> =>
-      (await run(process.execPath, [REGISTRY_TOOL, 'resolve-npm', file, range, node])).stdout.split(' ')[0] ?? '';
-    assert.equal(await npmFor('26.10.0'), '11.6.2', 'node 26 ships npm 11');
-    assert.equal(await npmFor('24.11.1'), '11.6.2');
-    assert.equal(await npmFor('22.23.3'), '10.9.2', 'node 22 ships npm 10, though npm 12 supports it');
-    assert.equal(await npmFor('20.5.0'), '10.9.2');
-    assert.equal(await npmFor('27.0.0'), '11.6.2', 'a line newer than the table: its last line');
-    assert.equal(await npmFor('26.10.0', '12.x'), '12.2.0', 'engines.npm still wins');
-    assert.equal(await npmFor('26.10.0', '^10'), '10.9.2');
+      (await run(process.execPath, [REGISTRY_TOOL, 'resolve-npm', file, range, node])).stdout.trim().split(' ').filter((_, i) => i !== 1).join(' ');
+    assert.equal(await npmFor('22.14.0'), '10.9.2 bundled', 'node 22.14 ships npm 10.9.2, though 10.9.4 and npm 12 exist');
+    assert.equal(await npmFor('20.5.1'), '9.8.0 bundled', 'node 20.5 ships npm 9');
+    assert.equal(await npmFor('24.4.1'), '11.4.2 bundled');
+    assert.equal(await npmFor('22.23.3'), '10.9.4 line', 'a release past the table: the newest of its line, not npm 12');
+    assert.equal(await npmFor('26.10.0'), '11.6.2 line', 'node 26 ships npm 11');
+    assert.equal(await npmFor('27.0.0'), '11.6.2 line', 'a line newer than the table: its last line');
+    assert.equal(await npmFor('26.10.0', '12.x'), '12.2.0 engines', 'engines.npm still wins');
+    assert.equal(await npmFor('22.14.0', '^10'), '10.9.4 engines');
+  });
+
+  it('the table of bundled npm versions names real versions, for listed node major.minor (or major.minor.patch) releases', () => {
+    const table = JSON.parse(readFileSync(BUNDLED_TABLE, 'utf8')) as { npm: Record<string, string> };
+    const lookup = createRequire(import.meta.url)(REGISTRY_TOOL) as { bundledNpmVersion(node: unknown): string | undefined };
+    for (const [node, npm] of Object.entries(table.npm)) {
+      assert.match(node, /^\d+\.\d+(\.\d+)?$/, node);
+      assert.match(npm, /^\d+\.\d+\.\d+$/, `${node} → ${npm}`);
+    }
+    assert.equal(lookup.bundledNpmVersion(semver.parseVersion('22.14.9')), '10.9.2');
+    assert.equal(lookup.bundledNpmVersion(semver.parseVersion('18.19.1')), '10.2.3');
+    assert.equal(lookup.bundledNpmVersion(semver.parseVersion('22.99.0')), undefined);
   });
 });

@@ -24,6 +24,8 @@ test('in a sandbox: hidden dirs are masked before the writable ones are bound ba
   const mask = args.indexOf('/data');
   const bind = args.indexOf('--bind');
   assert.ok(mask > 0 && bind > mask, 'the tmpfs over the data dir comes first');
+  const tmp = args.indexOf('/tmp');
+  assert.deepEqual(args.slice(tmp - 3, tmp + 1), ['--perms', '1777', '--tmpfs', '/tmp'], 'a private /tmp the app user can write');
   assert.deepEqual(args.slice(bind, bind + 3), ['--bind', '/data/local/processes/p/app', '/data/local/processes/p/app']);
   assert.ok(!args.includes('--new-session') && !args.includes('--die-with-parent'), 'stays in the process group; outlives paasd');
   const end = args.indexOf('--', 4);

@@ -70,7 +70,9 @@ export function containedCommand(
     '--ro-bind', '/', '/',
     '--dev', '/dev',
     '--proc', '/proc',
-    '--tmpfs', '/tmp',
+    // A private /tmp the app user can write, as on Heroku (yarn run, for one, makes its
+    // shims there); sticky, so nothing else it holds is the app's to remove.
+    '--perms', '1777', '--tmpfs', '/tmp',
     // 0711: the process can pass through to the directories bound back, but list nothing.
     ...sandbox.hidden.flatMap((dir) => ['--perms', '0711', '--tmpfs', dir]),
     ...passableParents(options.writable, [...sandbox.hidden, '/tmp']).flatMap((dir) => ['--perms', '0711', '--dir', dir]),
