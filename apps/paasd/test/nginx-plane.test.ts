@@ -41,5 +41,12 @@ test('PAAS_ROUTER=nginx: config:set and scaling go live with no failed request; 
 
   const log = (await p.h.request({ url: '/apps/web/logs?ps=router&lines=20' })).body;
   assert.match(log, /paas\[router\]: at=info method=GET path="\/" host=web\.example\.test request_id=[0-9a-f]{32} fwd="127\.0\.0\.1" dyno=web\.\d connect=\d+ms service=\d+ms status=200 bytes=\d+/);
+  // The metrics count what nginx answered, as they count the builtin router's answers.
+  let counted = 0;
+  await p.until(() => `the metrics to count the ${String(ok)} requests made (counted ${String(counted)})`, async () => {
+    const body = (await p.h.request({ url: '/apps/web/metrics?since=30m&step=60m' })).json<{ points: { requests: number }[] }>();
+    counted = body.points.reduce((sum, point) => sum + point.requests, 0);
+    return counted >= ok;
+  }, 10_000);
   await p.h.send('DELETE', '/apps/web');
 });

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
-import { formatAccessLine } from '../../access-line.js';
+import { formatAccessLine, type AccessEntry } from '../../access-line.js';
 import { createRouteTable, type RouteTable, type TlsCertificate } from '../../route-table.js';
 import { ROUTER_ERRORS, type RouterErrorCode } from '../../router-errors.js';
 import type { RouterLogger } from '../../router.js';
@@ -36,7 +36,7 @@ export interface NginxPlaneOptions {
   readonly tlsPort: number;
   readonly publicTlsPort?: number;
   readonly platformCertificate: TlsCertificate;
-  readonly onAccessLog: (app: string, line: string) => void;
+  readonly onAccessLog: (app: string, line: string, entry: AccessEntry) => void;
   readonly logger?: RouterLogger;
   readonly nginx?: string;
   /** How long a booting app's request is held for its first process before H20 (default 75 s, as the builtin router). */
@@ -265,18 +265,17 @@ function relayAccessLine(datagram: string, options: NginxPlaneOptions): void {
   if (code === '' && entry.status === 504) code = 'H12';
   else if (code === '' && entry.status === 503 && entry.upstreamStatus !== '' && entry.upstreamStatus !== '-') code = 'H21';
   const error = code === '' ? undefined : ROUTER_ERRORS[code as RouterErrorCode];
+  const access: AccessEntry = {
+    method: entry.method, path: entry.path, host: entry.host, requestId: entry.requestId, fwd: entry.fwd,
+    ...(entry.dyno === '' ? {} : { dyno: entry.dyno }),
+    ...(entry.connectMs === undefined ? {} : { connectMs: entry.connectMs }),
+    ...(entry.serviceMs === undefined ? {} : { serviceMs: entry.serviceMs }),
+    status: entry.status, bytes: entry.bytes,
+    ...(error === undefined ? {} : { error: { code: error.code, desc: error.desc } }),
+  };
   try {
-    options.onAccessLog(
-      entry.app,
-      formatAccessLine({
-        method: entry.method, path: entry.path, host: entry.host, requestId: entry.requestId, fwd: entry.fwd,
-        ...(entry.dyno === '' ? {} : { dyno: entry.dyno }),
-        ...(entry.connectMs === undefined ? {} : { connectMs: entry.connectMs }),
-        ...(entry.serviceMs === undefined ? {} : { serviceMs: entry.serviceMs }),
-        status: entry.status, bytes: entry.bytes,
-        ...(error === undefined ? {} : { error: { code: error.code, desc: error.desc } }),
-      }),
-    );
+    // The entry too, as the builtin router gives it: the metrics count requests from it.
+    options.onAccessLog(entry.app, formatAccessLine(access), access);
   } catch (err) {
     options.logger?.error({ err, app: entry.app }, 'access log callback failed');
   }
