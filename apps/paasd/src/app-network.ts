@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 import type Docker from 'dockerode';
 
 /**
@@ -24,4 +26,39 @@ export async function ensureAppNetwork(docker: Docker, instance: string, runtime
     if ((error as { statusCode?: number }).statusCode !== 409) throw error;
   }
   return name;
+}
+
+/**
+ * The id of the container this process runs in, read from the bind mounts Docker gives
+ * every container (`…/containers/<id>/hostname`); undefined on a host.
+ */
+function ownContainerId(): string | undefined {
+  let mounts: string;
+  try {
+    mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return undefined;
+  }
+  return /\/containers\/([0-9a-f]{64})\/(?:hostname|hosts|resolv\.conf)\s/.exec(mounts)?.[1];
+}
+
+/**
+ * When paasd itself runs in a container of this engine (docker-compose.yml), it joins the
+ * apps' network: its router and readiness checks reach the app containers there, which a
+ * container on another bridge cannot. Returns whether it joined (or already was on it).
+ */
+export async function joinAppNetwork(docker: Docker, network: string): Promise<boolean> {
+  const id = ownContainerId();
+  if (id === undefined) return false;
+  const self = await docker.getContainer(id).inspect().catch(() => undefined);
+  // A container of another engine (a CI machine that is itself a container): nothing to join.
+  if (self === undefined) return false;
+  if (Object.keys(self.NetworkSettings.Networks).includes(network)) return true;
+  try {
+    await docker.getNetwork(network).connect({ Container: id });
+  } catch (error) {
+    // Joined meanwhile (a second start racing this one): it is on the network, which is all that matters.
+    if (!/already exists/i.test(String((error as { message?: unknown }).message))) throw error;
+  }
+  return true;
 }

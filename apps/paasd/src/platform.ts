@@ -20,7 +20,7 @@ import { createAddonBackups } from './addons/addon-backups.js';
 import { createAddonService } from './addons/addon-service.js';
 import type { AddonService } from './addons/addon-service.js';
 import { createAddonProvider } from './addons/providers/provider-for.js';
-import { ensureAppNetwork } from './app-network.js';
+import { ensureAppNetwork, joinAppNetwork } from './app-network.js';
 import { createAcmeService } from './acme/acme-service.js';
 import type { AcmeService } from './acme/acme-service.js';
 import { loadPlatformCertificates } from './certs/platform-certificate.js';
@@ -115,6 +115,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const containment = docker ? {} : await containLocalApps(config.dataDir, logger);
   // App and add-on containers share a network of the installation's own.
   const network = docker && runtime !== 'local' ? await ensureAppNetwork(docker, instance, runtime) : undefined;
+  if (docker && network !== undefined && (await joinAppNetwork(docker, network))) logger.info({ network }, 'paasd runs in a container: joined the apps\' network');
   const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
   const driver = createRuntimeDriver(runtime, { config, docker, logger: logger.child({ component: runtime }), containment, ...(network === undefined ? {} : { network }) });
   const metricsLogger = logger.child({ component: 'metrics' });

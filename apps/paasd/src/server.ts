@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 import type { PushServer, RepoStore } from '@paas/git';
@@ -97,7 +97,7 @@ export function buildServer({ config, store, logger, repos, builds, pushServer, 
     bodyLimit: BODY_LIMIT,
     // One line per request, written when it is answered (below), rather than Fastify's two:
     // every line is a synchronous write to stdout on the path of the request.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Unknown fields are refused rather than silently dropped, and types are not coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, allowUnionTypes: true } },
   });
