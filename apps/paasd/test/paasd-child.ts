@@ -161,9 +161,13 @@ export const instanceOf = (dataDir: string): string => createHash('sha256').upda
 export async function removeContainers(instance: string): Promise<void> {
   const docker = new Docker();
   const found = await docker.listContainers({ all: true, filters: { label: [`paas.instance=${instance}`] } });
-  for (const info of found) await docker.getContainer(info.Id).remove({ force: true });
+  // A container or volume the platform was still removing may be gone between the listing and its removal.
+  const unlessGone = (error: unknown): void => {
+    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+  };
+  for (const info of found) await docker.getContainer(info.Id).remove({ force: true }).catch(unlessGone);
   // Add-on volumes and the installation's network (a failed test can leave them).
-  for (const volume of (await docker.listVolumes({ filters: { label: [`paas.instance=${instance}`] } })).Volumes) await docker.getVolume(volume.Name).remove();
+  for (const volume of (await docker.listVolumes({ filters: { label: [`paas.instance=${instance}`] } })).Volumes) await docker.getVolume(volume.Name).remove().catch(unlessGone);
   await docker
     .getNetwork(`paas-${instance}`)
     .remove()
