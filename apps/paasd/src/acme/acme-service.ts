@@ -107,7 +107,9 @@ export function createAcmeService(options: AcmeServiceOptions): AcmeService {
 
   const order = async ({ appId, app, hostname, reason }: AcmOrder): Promise<void> => {
     const previous = store.certificates.acmHosts(appId).find((host) => host.hostname === hostname);
-    store.certificates.setAcmHost({ id: appId }, hostname, { status: 'pending', lastError: null, failures: previous?.failures ?? 0, nextAttemptAt: null });
+    // A renewal keeps saying "cert issued": the current certificate serves until the new one replaces it.
+    const status = reason === 'renew' && previous?.status === 'cert issued' ? 'cert issued' : 'pending';
+    store.certificates.setAcmHost({ id: appId }, hostname, { status, lastError: null, failures: previous?.failures ?? 0, nextAttemptAt: null });
     options.appLog(app, `${reason === 'new' ? 'Ordering' : 'Renewing'} a certificate for ${hostname} from ${directoryHost}`);
     try {
       const ordering = await accountClient();
