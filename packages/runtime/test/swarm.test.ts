@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 
 import type Docker from 'dockerode';
 
@@ -11,8 +11,6 @@ import { makeContractSlug } from './contract-app.js';
 import { STACK_IMAGE, dockerForTests, removeLeftovers } from './docker-engine.js';
 import { type DriverHarness, driverContract } from './driver-contract.js';
 
-/** Set when this run made the engine a swarm manager: it leaves again once nothing else uses the swarm. */
-let initialised: Docker | undefined;
 
 /**
  * A manager's engine: a one-node swarm on loopback is made when the engine is in none
@@ -34,15 +32,11 @@ async function swarmForTests(): Promise<{ docker: Docker } | { skip: string }> {
     // 503 "already part of a swarm": another test file made it meanwhile.
     if ((error as { statusCode?: number }).statusCode !== 503) throw error;
   });
-  initialised = docker;
   return { docker };
 }
 
-after(async () => {
-  if (!initialised) return;
-  // Only a swarm with no services left is left: another run may be using it.
-  if ((await initialised.listServices()).length === 0) await initialised.swarmLeave({ force: true }).catch(() => undefined);
-});
+// The swarm is not left after the run: test files run side by side, and leaving while another
+// one is between services (a one-off on the overlay) removed its network under it.
 
 /** Removes the services and the overlay network of an installation, then the slug images. */
 async function removeInstallation(docker: Docker, instance: string, slugs: readonly SlugRef[]): Promise<void> {
