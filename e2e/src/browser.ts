@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 
-import { RESULTS_DIR } from './paths.js';
+import { PAASD_MAIN, RESULTS_DIR } from './paths.js';
 
 /** Debian's Chromium; CI installs the `chromium` package. `PAAS_E2E_CHROMIUM` points elsewhere. */
 export const CHROMIUM_PATH = process.env.PAAS_E2E_CHROMIUM ?? '/usr/bin/chromium';
@@ -36,4 +37,15 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   const path = join(RESULTS_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * The `skip` of a browser suite: the reason it cannot run here (paasd not built, no
+ * Chromium) on a developer machine; never in CI, where a missing piece must fail the run.
+ */
+export function browserSuiteSkip(): string | false {
+  let missing: string | undefined;
+  if (!existsSync(PAASD_MAIN)) missing = `paasd is not built (${PAASD_MAIN} is missing): run npx tsc -b first`;
+  else if (!existsSync(CHROMIUM_PATH)) missing = `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`;
+  return missing !== undefined && !process.env.CI ? missing : false;
 }

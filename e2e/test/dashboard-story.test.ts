@@ -6,13 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-import { CHROMIUM_PATH, launchChromium, saveScreenshot } from '../src/browser.js';
+import { browserSuiteSkip, launchChromium, saveScreenshot } from '../src/browser.js';
 import { createDashboard, waitForAnswer } from '../src/dashboard.js';
 import type { Dashboard } from '../src/dashboard.js';
 import { eventually } from '../src/eventually.js';
@@ -20,7 +19,7 @@ import { createGitRepo } from '../src/git-repo.js';
 import type { GitRepo } from '../src/git-repo.js';
 import { startPaasd } from '../src/paasd-process.js';
 import type { RunningPaasd } from '../src/paasd-process.js';
-import { FIXTURES_DIR, PAASD_MAIN } from '../src/paths.js';
+import { FIXTURES_DIR } from '../src/paths.js';
 import { createStory, saveOutput } from '../src/story-steps.js';
 import { startSyslogListener } from '../src/syslog-listener.js';
 import type { SyslogListener } from '../src/syslog-listener.js';
@@ -34,14 +33,7 @@ const ROLLOUT_TIMEOUT_MS = 120_000;
 /** Any one action or page update. */
 const PAGE_TIMEOUT_MS = 60_000;
 
-function missingReason(): string | undefined {
-  if (!existsSync(PAASD_MAIN)) return `paasd is not built (${PAASD_MAIN} is missing): run npx tsc -b first`;
-  if (!existsSync(CHROMIUM_PATH)) return `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`;
-  return undefined;
-}
-const missing = missingReason();
-// Like the Docker tests: skipped with the reason on a developer machine, never in CI.
-const skip = missing !== undefined && !process.env.CI ? missing : false;
+const skip = browserSuiteSkip();
 
 describe('the dashboard drives the whole platform', { skip, timeout: 30 * 60_000 }, () => {
   let paasd: RunningPaasd;

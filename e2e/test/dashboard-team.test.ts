@@ -4,28 +4,19 @@
  * app's page answers as a missing app does.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import type { Browser, Page } from 'playwright-core';
 
-import { CHROMIUM_PATH, launchChromium, saveScreenshot } from '../src/browser.js';
+import { browserSuiteSkip, launchChromium, saveScreenshot } from '../src/browser.js';
 import { createDashboard } from '../src/dashboard.js';
 import { startPaasd } from '../src/paasd-process.js';
 import type { RunningPaasd } from '../src/paasd-process.js';
-import { PAASD_MAIN } from '../src/paths.js';
 
 const DOMAIN = 'team.test';
 const MEMBER = 'dev@team.test';
 
-function missingReason(): string | undefined {
-  if (!existsSync(PAASD_MAIN)) return `paasd is not built (${PAASD_MAIN} is missing): run npx tsc -b first`;
-  if (!existsSync(CHROMIUM_PATH)) return `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`;
-  return undefined;
-}
-const missing = missingReason();
-// Like the Docker tests: skipped with the reason on a developer machine, never in CI.
-const skip = missing !== undefined && !process.env.CI ? missing : false;
+const skip = browserSuiteSkip();
 
 describe('a member in the dashboard', { skip, timeout: 5 * 60_000 }, () => {
   let paasd: RunningPaasd;

@@ -5,32 +5,25 @@
  * the dashboard's strict CSP. Photographed into e2e/results/.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import type { Browser, Page } from 'playwright-core';
 
-import { CHROMIUM_PATH, launchChromium, saveScreenshot } from '../src/browser.js';
+import { browserSuiteSkip, launchChromium, saveScreenshot } from '../src/browser.js';
 import { createDashboard } from '../src/dashboard.js';
 import { createGitRepo } from '../src/git-repo.js';
 import type { GitRepo } from '../src/git-repo.js';
 import { startPaasd } from '../src/paasd-process.js';
 import type { RunningPaasd } from '../src/paasd-process.js';
-import { FIXTURES_DIR, PAASD_MAIN } from '../src/paths.js';
+import { FIXTURES_DIR } from '../src/paths.js';
 import { saveOutput } from '../src/story-steps.js';
 
 const APP = 'charts';
 const DOMAIN = 'paas.test';
 
-function missingReason(): string | undefined {
-  if (!existsSync(PAASD_MAIN)) return `paasd is not built (${PAASD_MAIN} is missing): run npx tsc -b first`;
-  if (!existsSync(CHROMIUM_PATH)) return `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`;
-  return undefined;
-}
-const missing = missingReason();
-const skip = missing !== undefined && !process.env.CI ? missing : false;
+const skip = browserSuiteSkip();
 
 /** One GET through the router, with the app's Host. */
 function get(port: number, path: string): Promise<number> {
