@@ -8,7 +8,8 @@ import type Docker from 'dockerode';
 import { watchContainerEvents } from '@paas/runtime';
 import type { ContainerEventWatch } from '@paas/runtime';
 
-import type { AddonProvider, AddonServiceName, Operation } from '../../provider.js';
+import type { AddonProvider, AddonServiceName } from '../../provider.js';
+import { createProvisionOperations } from '../provision-operations.js';
 import { ADDON_SERVICES } from '../../provider.js';
 import type { Logger } from '../../../logger.js';
 import type { InstanceRecord } from '../local/instance-record.js';
@@ -54,7 +55,7 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
   const root = join(options.dataDir, 'addons');
   const postgres = createDockerPostgres(docker);
   const engines: Record<AddonServiceName, ContainerEngine> = { postgresql: postgres, redis: createDockerRedis(docker) };
-  const operations = new Map<string, Operation>();
+  const operations = createProvisionOperations(logger);
   let image: Promise<string> | undefined;
   let events: ContainerEventWatch | undefined;
   /** Add-ons paas itself is stopping or removing: their containers' exits are not news. */
@@ -145,16 +146,7 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
       const known = operations.get(id);
       if (known) return known;
       if (ours(readInstance(dirOf(id))) && readInstance(dirOf(id))?.provisioned) return { state: 'succeeded', description: 'provisioned' };
-      const running: Operation = { state: 'in progress', description: `starting ${service}` };
-      operations.set(id, running);
-      provisionNow(id, service).then(
-        () => operations.set(id, { state: 'succeeded', description: 'provisioned' }),
-        (error: unknown) => {
-          logger.error({ err: error, addon: id }, 'add-on provisioning failed');
-          operations.set(id, { state: 'failed', description: error instanceof Error ? error.message : String(error) });
-        },
-      );
-      return running;
+      return operations.start(id, `starting ${service}`, () => provisionNow(id, service));
     },
     lastOperation(id) {
       const known = operations.get(id);
@@ -182,7 +174,7 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
     },
     async deprovision(id) {
       const dir = dirOf(id);
-      operations.delete(id);
+      operations.forget(id);
       const name = addonContainerName(id);
       stopping.add(id);
       await docker.getContainer(name).remove({ force: true }).catch((error: unknown) => {

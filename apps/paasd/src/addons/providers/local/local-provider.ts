@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { AddonProvider, AddonServiceName, BackupCapability, Operation } from '../../provider.js';
+import type { AddonProvider, AddonServiceName, BackupCapability } from '../../provider.js';
+import { createProvisionOperations } from '../provision-operations.js';
 import { pickAppUid } from '../../../app-users.js';
 import type { Logger } from '../../../logger.js';
 import type { LocalEngine } from './engine.js';
@@ -59,9 +60,9 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
     redis: createRedisEngine(),
     ...(postgresBin ? { postgresql: createPostgresEngine(postgresBin) } : {}),
   };
-  const operations = new Map<string, Operation>();
-  const supervisors = new Map<string, ServerSupervisor>();
   const logger = options.logger;
+  const operations = createProvisionOperations(logger);
+  const supervisors = new Map<string, ServerSupervisor>();
 
   const dirOf = (id: string): string => {
     if (!INSTANCE_ID.test(id)) throw new Error(`not an add-on instance id: ${id.slice(0, 80)}`);
@@ -170,16 +171,7 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
       if (known) return known;
       if (readInstance(dirOf(id))?.provisioned) return { state: 'succeeded', description: 'provisioned' };
       if (!engines[service]) return { state: 'failed', description: `${service} is not installed on this host (apt-get install ${service === 'redis' ? 'redis-server' : 'postgresql'})` };
-      const running: Operation = { state: 'in progress', description: `starting ${service}` };
-      operations.set(id, running);
-      provisionNow(id, service).then(
-        () => operations.set(id, { state: 'succeeded', description: 'provisioned' }),
-        (error: unknown) => {
-          logger.error({ err: error, addon: id }, 'add-on provisioning failed');
-          operations.set(id, { state: 'failed', description: error instanceof Error ? error.message : String(error) });
-        },
-      );
-      return running;
+      return operations.start(id, `starting ${service}`, () => provisionNow(id, service));
     },
     lastOperation(id) {
       const known = operations.get(id);
@@ -207,7 +199,7 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
     async deprovision(id) {
       const dir = dirOf(id);
       const record = readInstance(dir);
-      operations.delete(id);
+      operations.forget(id);
       const supervisor = supervisors.get(id);
       supervisors.delete(id);
       if (supervisor) await supervisor.stop();
