@@ -6,7 +6,7 @@ import { ACCESS_FIELDS, parseNginxAccessLine, renderNginxConfig } from './nginx-
 
 const OPTIONS = {
   domain: 'example.test', host: '127.0.0.1', httpPort: 8080, tlsPort: 8443, publicTlsPort: 443, runDir: '/srv/paas/run/nginx',
-  certificateFile: () => '/srv/paas/run/nginx/certs/abc.pem', platformCertificateFile: '/srv/paas/run/nginx/certs/platform.pem', accessLogPort: 5514,
+  certificateFile: () => '/srv/paas/run/nginx/certs/abc.pem', platformCertificateFile: '/srv/paas/run/nginx/certs/platform.pem', accessLogFile: '/srv/paas/run/nginx/access.log',
 };
 
 test('renders upstreams with keep-alive, servers per listener, and a server per domain with its own certificate', () => {

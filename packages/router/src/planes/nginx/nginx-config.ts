@@ -19,8 +19,8 @@ export interface NginxRenderOptions {
   /** The file (key and chain, PEM) written for a certificate. */
   readonly certificateFile: (certificate: TlsCertificate) => string;
   readonly platformCertificateFile: string;
-  /** UDP port on 127.0.0.1 where access lines go as syslog messages. */
-  readonly accessLogPort: number;
+  /** The file access lines are written to, buffered (paasd reads it in chunks). */
+  readonly accessLogFile: string;
   /** How long a request waits for the app's first byte (H12), in seconds. */
   readonly firstByteTimeoutS?: number;
   /** Loopback port of the boot hold (`boot-hold.ts`): a booting app's requests wait there, not H20 at once. */
@@ -43,7 +43,7 @@ export const ACCESS_FIELDS = [
 ] as const;
 
 export function renderNginxConfig(table: RouteTable, options: NginxRenderOptions): string {
-  for (const path of [options.runDir, options.platformCertificateFile]) assertPath(path);
+  for (const path of [options.runDir, options.platformCertificateFile, options.accessLogFile]) assertPath(path);
   if (!ADDRESS.test(options.host)) throw new Error(`not an address: ${options.host}`);
   const http = `${options.host}:${String(options.httpPort)}`;
   const tls = `${options.host}:${String(options.tlsPort)}`;
@@ -60,7 +60,9 @@ export function renderNginxConfig(table: RouteTable, options: NginxRenderOptions
     ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${options.runDir}/tmp/${kind};`),
     '  server_tokens off;',
     '  default_type text/plain;',
-    '  access_log off;',
+    `  log_format paas '${ACCESS_FIELDS.join('|')}';`,
+    // Every server inherits it. Buffered: one write per 64 KB or per second instead of one per request.
+    `  access_log ${options.accessLogFile} paas buffer=64k flush=1s;`,
     '  proxy_http_version 1.1;',
     '  proxy_buffering off;',
     '  proxy_request_buffering off;',
@@ -90,7 +92,6 @@ export function renderNginxConfig(table: RouteTable, options: NginxRenderOptions
         : [],
     ),
     '  }',
-    `  log_format paas '${ACCESS_FIELDS.join('|')}';`,
     ...[...table.apps.values()].flatMap((app) => renderUpstream(app)),
     '  server {',
     `    listen ${http} default_server;`,
@@ -147,7 +148,6 @@ function serverCommon(options: NginxRenderOptions, app: string, code: string): s
   return [
     `    set $paas_app "${app}";`,
     `    set $paas_code "${code}";`,
-    `    access_log syslog:server=127.0.0.1:${String(options.accessLogPort)},tag=paas,nohostname paas;`,
     '    add_header X-Request-Id $paas_request_id always;',
     '    add_header Cache-Control no-store always;',
     // Refused by every process (nginx's 502) is H21, as the builtin router says; no first byte in time is H12.
@@ -233,7 +233,7 @@ function checkedPath(path: string): string {
   return path;
 }
 
-/** One access line as nginx sent it (the syslog message after `paas: `), back into the router's fields. */
+/** One line of nginx's access log (the `paas` format), back into the router's fields. */
 export function parseNginxAccessLine(message: string): {
   app: string; method: string; path: string; host: string; requestId: string; fwd: string; dyno: string;
   connectMs: number | undefined; serviceMs: number | undefined; status: number; bytes: number; code: string; upstreamStatus: string;

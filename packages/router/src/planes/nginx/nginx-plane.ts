@@ -1,16 +1,15 @@
 /**
  * The nginx data plane: applies the route table by rendering nginx's configuration,
  * checking it with `nginx -t`, and reloading nginx gracefully (SIGHUP: new workers take
- * new connections, old ones finish the requests they hold). Access lines come back as
- * syslog datagrams on a loopback UDP socket and go into the app's log in the builtin
- * router's format. nginx runs as this plane's child process; `close()` ends it.
+ * new connections, old ones finish the requests they hold). Access lines come back through
+ * a buffered log file paasd follows (`access-log-file.ts`) and go into the app's log in the
+ * builtin router's format. nginx runs as this plane's child process; `close()` ends it.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +19,7 @@ import { formatAccessLine, type AccessEntry } from '../../access-line.js';
 import { createRouteTable, type RouteTable, type TlsCertificate } from '../../route-table.js';
 import { ROUTER_ERRORS, type RouterErrorCode } from '../../router-errors.js';
 import type { RouterLogger } from '../../router.js';
+import { followAccessLog } from './access-log-file.js';
 import { createBootHold } from './boot-hold.js';
 import { parseNginxAccessLine, renderNginxConfig } from './nginx-config.js';
 
@@ -77,13 +77,7 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
   };
   let platformCertificateFile = await writeCertificate(options.platformCertificate);
 
-  const syslog: Socket = createSocket('udp4');
-  syslog.on('message', (message) => {
-    relayAccessLine(message.toString('utf8'), options);
-  });
-  syslog.bind(0, '127.0.0.1');
-  await once(syslog, 'listening');
-  const accessLogPort = syslog.address().port;
+  const accessLogFile = join(runDir, 'access.log');
 
   const bootTimeoutMs = options.bootTimeoutMs ?? 75_000;
   const hold = await createBootHold({ host: '127.0.0.1', timeoutMs: bootTimeoutMs });
@@ -94,7 +88,7 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
     for (const certificate of table.certificates.values()) await writeCertificate(certificate);
     const text = renderNginxConfig(table, {
       domain: options.domain, host: options.host, httpPort: options.httpPort, tlsPort: options.tlsPort,
-      publicTlsPort: options.publicTlsPort ?? options.tlsPort, runDir, certificateFile, platformCertificateFile, accessLogPort,
+      publicTlsPort: options.publicTlsPort ?? options.tlsPort, runDir, certificateFile, platformCertificateFile, accessLogFile,
       holdPort: hold.port, holdTimeoutS: Math.ceil(bootTimeoutMs / 1000),
     });
     await writeFile(`${confFile}.next`, text);
@@ -105,10 +99,17 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
 
   await render(current);
   await stopLeftover(runDir, confFile);
+  // Lines a previous nginx left unread belong to requests answered before this start.
+  for (const file of [accessLogFile, `${accessLogFile}.1`]) await rm(file, { force: true });
   const child: ChildProcess = spawn(nginx, ['-p', runDir, '-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   await waitForPort(options.host, options.tlsPort, child, () => stderr);
+  const accessLog = await followAccessLog(accessLogFile, {
+    onLine: (line) => relayAccessLine(line, options),
+    onError: (err) => options.logger?.error({ err }, 'reading nginx access log failed'),
+    reopen: () => child.kill('SIGUSR1'),
+  });
 
   /** The table waiting to be applied; updates that arrive during a reload replace it (only the newest matters). */
   let wanted: RouteTable | undefined;
@@ -181,7 +182,8 @@ export async function createNginxPlane(options: NginxPlaneOptions): Promise<Ngin
         await exited;
         clearTimeout(timer);
       }
-      syslog.close();
+      // nginx flushes its buffers as it exits: read them last.
+      await accessLog.close();
       await hold.close();
     },
   };
@@ -256,10 +258,9 @@ async function waitForPort(host: string, port: number, child: ChildProcess, outp
   }
 }
 
-/** A syslog datagram from nginx (`<190>Dec  6 02:10:00 paas: FIELDS`) as an access line in the app's log. */
-function relayAccessLine(datagram: string, options: NginxPlaneOptions): void {
-  const marker = datagram.indexOf('paas: ');
-  const entry = marker === -1 ? undefined : parseNginxAccessLine(datagram.slice(marker + 6).trimEnd());
+/** A line of nginx's access log (the `paas` format) as an access line in the app's log. */
+function relayAccessLine(line: string, options: NginxPlaneOptions): void {
+  const entry = parseNginxAccessLine(line);
   if (entry === undefined || entry.app === '') return;
   let code = entry.code;
   if (code === '' && entry.status === 504) code = 'H12';
