@@ -16,8 +16,8 @@ export interface RunningNginx {
 
 /**
  * Debian's nginx as a reverse proxy to `backends` with upstream keep-alive, the same
- * forwarding headers the router adds, and a buffered access log (the router writes one
- * line per request too).
+ * forwarding headers the router adds, responses streamed as the data planes stream them, and
+ * a buffered access log (the router writes one line per request too).
  */
 export async function startNginx(backends: readonly { host: string; port: number }[], workers: number): Promise<RunningNginx> {
   const prefix = await mkdtemp(join(tmpdir(), 'paas-bench-nginx-'));
@@ -60,6 +60,10 @@ ${backends.map((b) => `    server ${b.host}:${String(b.port)};`).join('\n')}
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_set_header X-Forwarded-Port $server_port;
       proxy_set_header X-Request-Start $msec;
+      # Responses stream, as through either data plane (and Heroku's router): an app's
+      # server-sent events or long polls reach the client as written, not when a buffer fills.
+      # Over TLS this costs a second record per small response, for nginx and the plane alike.
+      proxy_buffering off;
     }
   }
 }
