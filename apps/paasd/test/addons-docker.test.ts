@@ -118,6 +118,10 @@ test('Docker: postgresql and redis add-ons reached by container name, their data
     return newest?.current === true && answer.status === 200 && check(json(answer.body));
   };
 
+  // Each add-on's plan size, as addons:info shows it (the containers' limits are checked in addons-provider-docker).
+  assert.match((await ran(['addons:info', pg.name])).stdout, /Memory:\s+512 MB/);
+  assert.match((await ran(['addons:info', redis.name])).stdout, /Memory:\s+256 MB/);
+
   // A second app runs the same slug (promoted through a pipeline: no second build) and reads notes' rows through
   // its own attachment, SHARED_URL (the fixture uses the attachment DATABASE_ATTACHMENT names).
   assert.equal((await site.call('POST', '/apps', { name: 'reader' })).status, 201);
@@ -141,6 +145,12 @@ test('Docker: postgresql and redis add-ons reached by container name, their data
   assert.deepEqual(json((await site.get('notes', '/notes')).body), { notes: ['first', 'second'] });
   assert.ok(await servingApp('reader', (body) => body.notes === 2), 'reader sees the restored rows');
   assert.match((await ran(['pg:backups', '-a', 'notes'])).stdout, /b001 .*verified: 1 tables, 2 rows/);
+
+  // The Redis container removed by hand: paasd makes it again over its volume at once (a volume prune meanwhile finds
+  // it in use), the count is still there, and the app's log says what happened.
+  await docker.getContainer(`paas-addon-${redis.id}`).remove({ force: true });
+  await site.until('redis made again with its data', () => servingApp('notes', (body) => body.hits === 3), 60_000);
+  assert.match(await (await site.call('GET', '/apps/notes/logs?lines=500')).text(), /container was removed outside paas; made again over its volume/);
 
   // addons:destroy: refused without --confirm (nothing lost); with it the container and volume go, and the
   // attached app gets a release without the var.
