@@ -124,9 +124,11 @@ test('Docker: postgresql and redis add-ons reached by container name, their data
     return newest?.current === true && answer.status === 200 && check(json(answer.body));
   };
 
-  // Each add-on's plan size, as addons:info shows it (the containers' limits are checked in addons-provider-docker).
-  assert.match((await ran(['addons:info', pg.name])).stdout, /Memory:\s+512 MB/);
-  assert.match((await ran(['addons:info', redis.name])).stdout, /Memory:\s+256 MB/);
+  // Each add-on's plan size: its container's limit (the servers above ran inside it), as addons:info shows it.
+  for (const [addon, mb] of [[pg, 512], [redis, 256]] as const) {
+    assert.equal((await docker.getContainer(`paas-addon-${addon.id}`).inspect()).HostConfig.Memory, mb * 2 ** 20);
+    assert.match((await ran(['addons:info', addon.name])).stdout, new RegExp(`Memory:\\s+${String(mb)} MB`));
+  }
 
   step('addons:info');
   // A second app runs the same slug (promoted through a pipeline: no second build) and reads notes' rows through
