@@ -63,7 +63,17 @@ test('the docker provider keeps the provider contract (add-on containers on the 
   for (const provider of providers) await provider.close();
   await t.test('an add-on\'s volume is labelled kept, outlives its container, and no cleanup of ours touches either', async (tt) => {
     const remade: string[] = [];
-    const provider = createDockerProvider({ docker, dataDir, instance, network, stackImage: DEFAULT_STACK_IMAGE, logger: createLogger('silent'), onContainerRemade: (id) => remade.push(id) });
+    const exits: string[] = [];
+    const provider = createDockerProvider({
+      docker,
+      dataDir,
+      instance,
+      network,
+      stackImage: DEFAULT_STACK_IMAGE,
+      logger: createLogger('silent'),
+      onContainerRemade: (id) => remade.push(id),
+      onServerExit: (id) => exits.push(id),
+    });
     providers.push(provider);
     tt.after(() => provider.close()); // its watch of the engine's events
     await provider.start();
@@ -93,6 +103,7 @@ test('the docker provider keeps the provider contract (add-on containers on the 
     const deadline = Date.now() + 10_000;
     while (!remade.includes(id) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(remade, [id], 'the removed container was made again');
+    assert.deepEqual(exits, [], 'a removal is not told as a server exit');
     tt.diagnostic(`the removed container was made again within ${String(Date.now() - removedAt)} ms`);
     const pruned = await docker.pruneVolumes({ filters: { label: [`paas.instance=${instance}`] } });
     assert.ok(!(pruned.VolumesDeleted ?? []).includes(name), 'a prune left the add-on\'s volume');

@@ -172,6 +172,23 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
     );
   };
 
+  /** A server's exit, unless its container is being removed (`docker rm -f` kills it first): that is the removal's news. */
+  const reportExit = (id: string, code: number): void => {
+    docker
+      .getContainer(addonContainerName(id))
+      .inspect()
+      .then(
+        (info) => info.State.Status !== 'removing',
+        () => false, // already gone: removed
+      )
+      .then((exited) => {
+        if (!exited || stopping.has(id)) return;
+        logger.warn({ addon: id, code }, 'add-on container exited; the engine restarts it');
+        options.onServerExit?.(id, { code: Number.isInteger(code) ? code : null, signal: code > 128 ? `signal ${String(code - 128)}` : null });
+      })
+      .catch((error: unknown) => logger.error({ err: error, addon: id }, 'add-on exit not reported'));
+  };
+
   const ownContainers = async (): Promise<Docker.ContainerInfo[]> =>
     docker.listContainers({ all: true, filters: JSON.stringify({ label: [ADDON_LABEL, `${INSTANCE_LABEL}=${options.instance}`] }) });
 
@@ -240,9 +257,7 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
           const id = event.attributes[ADDON_LABEL];
           if (id === undefined || stopping.has(id)) return;
           if (event.action === 'destroy') return remakeRemoved(id);
-          const code = Number(event.attributes.exitCode);
-          logger.warn({ addon: id, code }, 'add-on container exited; the engine restarts it');
-          options.onServerExit?.(id, { code: Number.isInteger(code) ? code : null, signal: code > 128 ? `signal ${String(code - 128)}` : null });
+          reportExit(id, Number(event.attributes.exitCode));
         },
         // A missed exit needs nothing (the engine restarts the container); a missed removal does.
         onReconnect: () => void ensureAll(),
