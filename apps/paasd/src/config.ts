@@ -1,5 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 
+import { DEFAULT_MEMORY_MB, MIN_MEMORY_MB } from './addons/providers/docker/server-memory.js';
+
 /** The platform's own configuration, read once from the environment (Factor III). */
 export interface Config {
   readonly port: number;
@@ -46,6 +48,8 @@ export interface Config {
   readonly buildTimeoutMs: number;
   /** Drains and buildpack git URLs may also reach loopback and private addresses. */
   readonly allowPrivateTargets: boolean;
+  /** The memory limit (MiB) of each add-on container made from now on (Docker runtime). */
+  readonly addonMemoryMb: { readonly postgresql: number; readonly redis: number };
 }
 
 /** Let's Encrypt's production directory. */
@@ -197,6 +201,10 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     metricsSampleMs: integer('PAAS_METRICS_SAMPLE_INTERVAL', 10, 1, 3600, 'seconds') * 1000,
     buildTimeoutMs: duration('PAAS_BUILD_TIMEOUT', 15 * 60_000, 24 * 3_600_000),
     allowPrivateTargets: flag('PAAS_ALLOW_PRIVATE_TARGETS'),
+    addonMemoryMb: {
+      postgresql: integer('PAAS_ADDON_POSTGRESQL_MEMORY', DEFAULT_MEMORY_MB.postgresql, MIN_MEMORY_MB, 1_048_576, 'MB'),
+      redis: integer('PAAS_ADDON_REDIS_MEMORY', DEFAULT_MEMORY_MB.redis, MIN_MEMORY_MB, 1_048_576, 'MB'),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -210,11 +210,15 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const provider = createAddonProvider({
     dataDir: config.dataDir,
     logger: addonLogger,
-    docker: docker && network ? { engine: docker, instance, network, stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE } : undefined,
+    docker: docker && network ? { engine: docker, instance, network, stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE, memoryMb: config.addonMemoryMb } : undefined,
     onServerExit: (id, detail) => {
       const addon = store.addons.get(id);
       const restart = detail.restartInMs === undefined ? 'the engine restarts it' : `restarting it in ${String(detail.restartInMs / 1000)} s`;
       if (addon) platformLog(addon.appName, 'addons', `${addon.name}'s server exited (${detail.signal ?? `code ${String(detail.code)}`}); ${restart}`);
+    },
+    onContainerRemade: (id) => {
+      const addon = store.addons.get(id);
+      if (addon) platformLog(addon.appName, 'addons', `${addon.name}'s container was removed outside paas; made again over its volume, with its data`);
     },
   });
   await provider.start();

@@ -9,6 +9,7 @@ import Docker from 'dockerode';
 
 import { DEFAULT_STACK_IMAGE } from '@paas/stack';
 
+import type { AddonProvider } from '../src/addons/provider.js';
 import { ensureAddonImage } from '../src/addons/providers/docker/addon-image.js';
 import { addonContainerName } from '../src/addons/providers/docker/container-engine.js';
 import { createDockerProvider } from '../src/addons/providers/docker/docker-provider.js';
@@ -16,7 +17,7 @@ import { ensureAppNetwork } from '../src/app-network.js';
 import { sweepInterruptedWork } from '../src/disk/interrupted-work.js';
 import { createSlugImages } from '../src/disk/slug-images.js';
 import { createLogger } from '../src/logger.js';
-import { providerContract, provisioned, psqlWith } from './addon-provider-contract.js';
+import { providerContract, provisioned, psqlWith, redisWith } from './addon-provider-contract.js';
 import { dockerUnavailable } from './harness.js';
 
 /** The host reaches containers on a bridge network by address: the URL's container name is swapped for it. */
@@ -34,7 +35,10 @@ test('the docker provider keeps the provider contract (add-on containers on the 
   const instance = `test${randomBytes(6).toString('hex')}`;
   const network = await ensureAppNetwork(docker, instance);
   const scratch = mkdtempSync(join(tmpdir(), 'paas-addon-image-'));
+  const providers: AddonProvider[] = [];
   t.after(async () => {
+    // First: a provider still watching would make the containers removed below again.
+    for (const provider of providers) await provider.close();
     const filters = JSON.stringify({ label: ['paas.addon', `paas.instance=${instance}`] });
     for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true });
     for (const v of (await docker.listVolumes({ filters })).Volumes) await docker.getVolume(v.Name).remove();
@@ -48,14 +52,31 @@ test('the docker provider keeps the provider contract (add-on containers on the 
     t,
     (dir) => {
       dataDir = dir;
-      return createDockerProvider({ docker, dataDir: dir, instance, network, stackImage: DEFAULT_STACK_IMAGE, logger: createLogger('silent') });
+      const made = createDockerProvider({ docker, dataDir: dir, instance, network, stackImage: DEFAULT_STACK_IMAGE, logger: createLogger('silent') });
+      providers.push(made);
+      return made;
     },
     { reachable: true, fromHost: fromHost(docker, network) },
   );
 
+  // The suite's provider stops watching the engine: this test's own must be the only one to see a removal.
+  for (const provider of providers) await provider.close();
   await t.test('an add-on\'s volume is labelled kept, outlives its container, and no cleanup of ours touches either', async (tt) => {
-    const provider = createDockerProvider({ docker, dataDir, instance, network, stackImage: DEFAULT_STACK_IMAGE, logger: createLogger('silent') });
+    const remade: string[] = [];
+    const exits: string[] = [];
+    const provider = createDockerProvider({
+      docker,
+      dataDir,
+      instance,
+      network,
+      stackImage: DEFAULT_STACK_IMAGE,
+      logger: createLogger('silent'),
+      onContainerRemade: (id) => remade.push(id),
+      onServerExit: (id) => exits.push(id),
+    });
+    providers.push(provider);
     tt.after(() => provider.close()); // its watch of the engine's events
+    await provider.start();
     const id = randomUUID();
     { const op = await provisioned(provider, id, 'postgresql'); assert.equal(op.state, 'succeeded', op.description); }
     const url = await fromHost(docker, network)((await provider.bind(id, 'b')).url);
@@ -63,6 +84,10 @@ test('the docker provider keeps the provider contract (add-on containers on the 
     const name = addonContainerName(id);
     const info = await docker.getContainer(name).inspect();
     assert.equal(info.HostConfig.RestartPolicy?.Name, 'unless-stopped');
+    // The plan's memory: the container's limit (no swap beyond it), and the server's buffers sized to fit.
+    assert.deepEqual([info.HostConfig.Memory, info.HostConfig.MemorySwap], [512 * 2 ** 20, 512 * 2 ** 20]);
+    assert.deepEqual(provider.limits(id, 'postgresql'), { memoryMb: 512 });
+    assert.deepEqual(psqlWith(url, 'SHOW shared_buffers;'), { ok: true, out: '128MB' });
     assert.ok(info.NetworkSettings.Networks[network], 'on the apps\' network');
     assert.equal((await docker.getVolume(name).inspect()).Labels['paas.keep'], 'true');
 
@@ -71,12 +96,37 @@ test('the docker provider keeps the provider contract (add-on containers on the 
     assert.ok(!slugImages.some((image) => image.name.startsWith('paas/addons:')), 'the add-on image is not a slug image');
     assert.equal((await docker.getContainer(name).inspect()).State.Running, true, 'the sweep of interrupted work left the container');
 
-    // The container gone (removed by hand, say): start() makes it again over the same volume.
+    // The container removed by hand: the provider sees it go and makes it again over the same volume at once, so
+    // a `docker volume prune` finds the volume in use.
+    const removedAt = Date.now();
+    await docker.getContainer(name).remove({ force: true });
+    const deadline = Date.now() + 10_000;
+    while (!remade.includes(id) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(remade, [id], 'the removed container was made again');
+    assert.deepEqual(exits, [], 'a removal is not told as a server exit');
+    tt.diagnostic(`the removed container was made again within ${String(Date.now() - removedAt)} ms`);
+    const pruned = await docker.pruneVolumes({ filters: { label: [`paas.instance=${instance}`] } });
+    assert.ok(!(pruned.VolumesDeleted ?? []).includes(name), 'a prune left the add-on\'s volume');
+    await provider.bind(id, 'b'); // waits until the server is ready again
+    const again = await fromHost(docker, network)((await provider.bind(id, 'b')).url);
+    assert.deepEqual(psqlWith(again, 'SELECT n FROM kept;'), { ok: true, out: '7' });
+
+    // Removed while no provider watched (paasd down): the next start makes it again over the same volume.
+    await provider.close();
     await docker.getContainer(name).remove({ force: true });
     await provider.start();
     await provider.bind(id, 'b');
-    const again = await fromHost(docker, network)((await provider.bind(id, 'b')).url);
-    assert.deepEqual(psqlWith(again, 'SELECT n FROM kept;'), { ok: true, out: '7' });
+    assert.deepEqual(psqlWith(await fromHost(docker, network)((await provider.bind(id, 'b')).url), 'SELECT n FROM kept;'), { ok: true, out: '7' });
+    assert.deepEqual(remade, [id], 'a container made at start is not news');
+
+    // Redis's plan: its limit, and maxmemory inside it with no eviction (a full Redis refuses writes, it drops no key).
+    const cache = randomUUID();
+    { const op = await provisioned(provider, cache, 'redis'); assert.equal(op.state, 'succeeded', op.description); }
+    assert.equal((await docker.getContainer(addonContainerName(cache)).inspect()).HostConfig.Memory, 256 * 2 ** 20);
+    const cacheUrl = await fromHost(docker, network)((await provider.bind(cache, 'b')).url);
+    assert.deepEqual(redisWith(cacheUrl, 'CONFIG', 'GET', 'maxmemory'), { ok: true, out: `maxmemory\n${String(192 * 2 ** 20)}` });
+    assert.deepEqual(redisWith(cacheUrl, 'CONFIG', 'GET', 'maxmemory-policy'), { ok: true, out: 'maxmemory-policy\nnoeviction' });
+    await provider.deprovision(cache);
 
     await provider.stopAll();
     assert.equal((await docker.getContainer(name).inspect()).State.Running, false);

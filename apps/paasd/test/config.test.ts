@@ -39,6 +39,15 @@ test('PAAS_BUILD_TIMEOUT takes seconds or a duration; PAAS_ALLOW_PRIVATE_TARGETS
   assert.throws(() => loadConfig({ PAAS_BUILD_TIMEOUT: '0' }), /PAAS_BUILD_TIMEOUT/);
 });
 
+test('add-on memory: 512 MB for PostgreSQL and 256 MB for Redis unless set; at least 64 MB', () => {
+  assert.deepEqual(loadConfig({}).addonMemoryMb, { postgresql: 512, redis: 256 });
+  assert.deepEqual(loadConfig({ PAAS_ADDON_POSTGRESQL_MEMORY: '2048', PAAS_ADDON_REDIS_MEMORY: '64' }).addonMemoryMb, { postgresql: 2048, redis: 64 });
+  assert.throws(
+    () => loadConfig({ PAAS_ADDON_POSTGRESQL_MEMORY: '512m', PAAS_ADDON_REDIS_MEMORY: '32' }),
+    (error: unknown) => error instanceof ConfigError && error.problems.length === 2 && /PAAS_ADDON_REDIS_MEMORY="32" must be a whole number of MB, from 64/.test(error.message),
+  );
+});
+
 test('the edge: HTTPS port, platform certificate files together, ACME directory and contact', () => {
   const config = loadConfig({}, '/srv');
   assert.equal(config.routerTlsPort, 8443);

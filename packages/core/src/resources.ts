@@ -300,6 +300,8 @@ export interface AddonResource {
   readonly provider: string;
   /** Daily backups (postgresql): the UTC hour and how many scheduled backups are kept; null when none. */
   readonly backup_schedule: { readonly at: string; readonly retention: number } | null;
+  /** The server's memory limit in MiB (its plan's size); null when it is not limited (add-ons on the host). */
+  readonly memory_mb: number | null;
   readonly created_at: string;
   readonly updated_at: string;
 }

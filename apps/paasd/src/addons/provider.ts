@@ -31,6 +31,12 @@ export interface BackupCapability {
   restore(instanceId: string, file: string): Promise<void>;
 }
 
+/** What an instance may use: its plan's size, fixed when it is made. */
+export interface InstanceLimits {
+  /** MiB of memory; null when the server is not limited (the local provider's, or one made before limits). */
+  readonly memoryMb: number | null;
+}
+
 export interface AddonProvider {
   readonly name: string;
   readonly services: readonly AddonServiceName[];
@@ -44,6 +50,8 @@ export interface AddonProvider {
   unbind(instanceId: string, bindingId: string): Promise<void>;
   /** Stops the instance and removes its data; a missing one is fine. */
   deprovision(instanceId: string): Promise<void>;
+  /** The instance's limits; before it is provisioned, those its plan will give it. */
+  limits(instanceId: string, service: AddonServiceName): InstanceLimits;
   /** What the instance's server says about itself (`pg:info`, `redis:info`), credentials left out. */
   info(instanceId: string): Promise<Record<string, string>>;
   readonly backups?: BackupCapability;

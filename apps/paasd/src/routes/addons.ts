@@ -6,13 +6,14 @@ import { PaasError, assertAddonName, attachmentConfigVar, backupName, parseAddon
 import type { AddonAttachmentResource, AddonBackupResource, AddonResource } from '@paas/core';
 import type { AddonRecord, AttachmentRecord, BackupRecord, Store } from '@paas/store';
 
+import type { AddonProvider, AddonServiceName } from '../addons/provider.js';
 import type { RouteContext } from './context.js';
 import { appParams } from './context.js';
 
 const addonParams = { type: 'object', required: ['addon'], properties: { addon: { type: 'string', maxLength: 100 } } } as const;
 const backupParams = { type: 'object', required: ['addon', 'backup'], properties: { addon: { type: 'string', maxLength: 100 }, backup: { type: 'string', maxLength: 64 } } } as const;
 
-export function toAddonResource(store: Store, addon: AddonRecord): AddonResource {
+export function toAddonResource(store: Store, provider: AddonProvider, addon: AddonRecord): AddonResource {
   return {
     id: addon.id,
     name: addon.name,
@@ -24,6 +25,7 @@ export function toAddonResource(store: Store, addon: AddonRecord): AddonResource
     config_vars: store.addons.attachments({ addonId: addon.id }).map((a) => attachmentConfigVar(a.name)),
     provider: addon.provider,
     backup_schedule: addon.backupHour === null ? null : { at: `${String(addon.backupHour).padStart(2, '0')}:00 UTC`, retention: addon.backupRetention },
+    memory_mb: provider.limits(addon.id, addon.service as AddonServiceName).memoryMb,
     created_at: addon.createdAt,
     updated_at: addon.updatedAt,
   };
@@ -65,9 +67,9 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
   };
 
   app.get<{ Params: { app: string } }>('/apps/:app/addons', { schema: { params: appParams } }, async (request) =>
-    addonsOf(request.params.app).map((addon) => toAddonResource(store, addon)),
+    addonsOf(request.params.app).map((addon) => toAddonResource(store, addons.provider, addon)),
   );
-  app.get('/addons', async () => store.addons.list().map((addon) => toAddonResource(store, addon)));
+  app.get('/addons', async () => store.addons.list().map((addon) => toAddonResource(store, addons.provider, addon)));
 
   app.post<{ Params: { app: string }; Body: { plan: string; name?: string; attachment?: { name: string } } }>(
     '/apps/:app/addons',
@@ -93,15 +95,15 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
       const as = request.body.attachment === undefined ? undefined : parseAttachmentName(request.body.attachment.name);
       const addon = addons.create(request.params.app, { service, ...(name ? { name } : {}), ...(as ? { as } : {}) }, request.actor.name);
       request.log.info({ app: request.params.app, addon: addon.name, service }, 'add-on created');
-      return reply.status(201).send(toAddonResource(store, addon));
+      return reply.status(201).send(toAddonResource(store, addons.provider, addon));
     },
   );
 
-  app.get<{ Params: { addon: string } }>('/addons/:addon', { schema: { params: addonParams } }, async (request) => toAddonResource(store, store.addons.require(request.params.addon)));
+  app.get<{ Params: { addon: string } }>('/addons/:addon', { schema: { params: addonParams } }, async (request) => toAddonResource(store, addons.provider, store.addons.require(request.params.addon)));
 
   app.delete<{ Params: { addon: string } }>('/addons/:addon', { schema: { params: addonParams } }, async (request) => {
     const addon = store.addons.require(request.params.addon);
-    const resource = toAddonResource(store, addon);
+    const resource = toAddonResource(store, addons.provider, addon);
     await addons.destroy(addon, request.actor.name);
     request.log.info({ addon: addon.name }, 'add-on destroyed');
     return { ...resource, state: 'deprovisioned' };
@@ -149,14 +151,14 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
   app.get<{ Params: { addon: string } }>('/addons/:addon/info', { schema: { params: addonParams } }, async (request) => {
     const addon = store.addons.require(request.params.addon);
     if (addon.state !== 'provisioned') throw new PaasError('conflict', `${addon.name} is ${addon.state}.`);
-    return { addon: toAddonResource(store, addon), info: await addons.provider.info(addon.id) };
+    return { addon: toAddonResource(store, addons.provider, addon), info: await addons.provider.info(addon.id) };
   });
 
   app.post<{ Params: { addon: string } }>('/addons/:addon/actions/rotate-credentials', { schema: { params: addonParams } }, async (request) => {
     const addon = store.addons.require(request.params.addon);
     const outcomes = await addons.rotate(addon, request.actor.name);
     request.log.info({ addon: addon.name, attachments: outcomes.length }, 'add-on credentials rotated');
-    return { addon: toAddonResource(store, addon), releases: outcomes };
+    return { addon: toAddonResource(store, addons.provider, addon), releases: outcomes };
   });
 
   app.get<{ Params: { addon: string } }>('/addons/:addon/backups', { schema: { params: addonParams } }, async (request) =>
@@ -193,7 +195,7 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
       await backups.restore(target, backup);
       store.events.record(target.appName, request.actor.name, 'addon.backups.restore', { addon: target.name, from: source.name, backup: backupName(backup.number) });
       request.log.info({ addon: target.name, from: source.name, backup: backup.number }, 'backup restored');
-      return { addon: toAddonResource(store, target), backup: toBackupResource(backup) };
+      return { addon: toAddonResource(store, addons.provider, target), backup: toBackupResource(backup) };
     },
   );
   app.put<{ Params: { addon: string }; Body: { at: string; retention?: number } }>(
@@ -207,11 +209,11 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
     async (request) => {
       const addon = store.addons.require(request.params.addon);
       if (addon.service !== 'postgresql') throw new PaasError('invalid_params', `${addon.name} is a ${addon.service} add-on: backups are for postgresql add-ons.`);
-      return toAddonResource(store, store.addons.setSchedule(addon.id, parseBackupHour(request.body.at), request.body.retention ?? 7, request.actor.name));
+      return toAddonResource(store, addons.provider, store.addons.setSchedule(addon.id, parseBackupHour(request.body.at), request.body.retention ?? 7, request.actor.name));
     },
   );
   app.delete<{ Params: { addon: string } }>('/addons/:addon/backup-schedule', { schema: { params: addonParams } }, async (request) => {
     const addon = store.addons.require(request.params.addon);
-    return toAddonResource(store, store.addons.setSchedule(addon.id, null, addon.backupRetention, request.actor.name));
+    return toAddonResource(store, addons.provider, store.addons.setSchedule(addon.id, null, addon.backupRetention, request.actor.name));
   });
 }

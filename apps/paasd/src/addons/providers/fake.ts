@@ -55,6 +55,7 @@ export function createFakeProvider(options: { pollsToProvision?: number } = {}):
     async deprovision(id) {
       instances.delete(id);
     },
+    limits: () => ({ memoryMb: null }),
     async info(id) {
       return { Version: 'fake', Bindings: String(require(id).bindings.size) };
     },

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 
 import type { Logger } from '../../logger.js';
-import type { AddonProvider } from '../provider.js';
+import type { AddonProvider, AddonServiceName } from '../provider.js';
 import { createDockerProvider } from './docker/docker-provider.js';
 import { createLocalProvider } from './local/local-provider.js';
 import type { LocalProviderOptions } from './local/local-provider.js';
@@ -10,8 +10,12 @@ export interface ProviderChoice {
   readonly dataDir: string;
   readonly logger: Logger;
   /** Set on the Docker runtime: add-ons then run in containers on the apps' network. */
-  readonly docker?: { readonly engine: Docker; readonly instance: string; readonly network: string; readonly stackImage: string } | undefined;
+  readonly docker?:
+    | { readonly engine: Docker; readonly instance: string; readonly network: string; readonly stackImage: string; readonly memoryMb: Readonly<Record<AddonServiceName, number>> }
+    | undefined;
   readonly onServerExit?: LocalProviderOptions['onServerExit'];
+  /** Docker: an add-on's container was removed by hand and has been made again over its volume. */
+  readonly onContainerRemade?: (instanceId: string) => void;
 }
 
 /**
@@ -20,7 +24,7 @@ export interface ProviderChoice {
  */
 export function createAddonProvider(choice: ProviderChoice): AddonProvider {
   if (choice.docker) {
-    const { engine, instance, network, stackImage } = choice.docker;
+    const { engine, instance, network, stackImage, memoryMb } = choice.docker;
     const onServerExit = choice.onServerExit;
     return createDockerProvider({
       docker: engine,
@@ -28,7 +32,9 @@ export function createAddonProvider(choice: ProviderChoice): AddonProvider {
       instance,
       network,
       stackImage,
+      memoryMb,
       logger: choice.logger,
+      ...(choice.onContainerRemade ? { onContainerRemade: choice.onContainerRemade } : {}),
       ...(onServerExit ? { onServerExit: (id: string, detail: { code: number | null; signal: string | null }) => onServerExit(id, { ...detail, restartInMs: undefined }) } : {}),
     });
   }

@@ -20,6 +20,7 @@ export const REDIS_SOCKET = '/run/redis/redis.sock';
 /**
  * Runs as the postgres user. The first start makes the cluster in the volume; socket
  * connections (reached only through `docker exec`) are trusted, TCP ones need a password.
+ * Its arguments (the memory settings of the add-on's plan) go to the server.
  */
 const POSTGRES_ENTRYPOINT = `#!/bin/sh
 set -eu
@@ -29,13 +30,13 @@ if [ ! -s "$data/PG_VERSION" ]; then
   "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --no-locale
   echo 'host all all all scram-sha-256' >> "$data/pg_hba.conf"
 fi
-exec "$bin/postgres" -D "$data" -c listen_addresses='*' -c unix_socket_directories=${POSTGRES_SOCKET_DIR} -c logging_collector=off -c max_connections=100
+exec "$bin/postgres" -D "$data" -c listen_addresses='*' -c unix_socket_directories=${POSTGRES_SOCKET_DIR} -c logging_collector=off -c max_connections=100 "$@"
 `;
 
 /**
  * Runs as the redis user. Users live in an ACL file in the volume: the default user is
  * off, the platform's admin user is made on the first start from its password's sha256
- * (the plain password is never given to the container).
+ * (the plain password is never given to the container). Its arguments go to the server.
  */
 const REDIS_ENTRYPOINT = `#!/bin/sh
 set -eu
@@ -44,7 +45,7 @@ case "\${PAAS_ADMIN_SHA256:-}" in *[!0-9a-f]*|'') echo 'PAAS_ADMIN_SHA256 must b
 if [ ! -s "$dir/users.acl" ]; then
   printf 'user default off\\nuser paas-admin on #%s ~* &* +@all\\n' "$PAAS_ADMIN_SHA256" > "$dir/users.acl"
 fi
-exec redis-server --bind 0.0.0.0 --port 6379 --protected-mode no --dir "$dir" --appendonly yes --appendfsync everysec --save '60 1' --aclfile "$dir/users.acl" --unixsocket ${REDIS_SOCKET} --unixsocketperm 700
+exec redis-server --bind 0.0.0.0 --port 6379 --protected-mode no --dir "$dir" --appendonly yes --appendfsync everysec --save '60 1' --aclfile "$dir/users.acl" --unixsocket ${REDIS_SOCKET} --unixsocketperm 700 "$@"
 `;
 
 export function addonDockerfile(stackImage: string): string {

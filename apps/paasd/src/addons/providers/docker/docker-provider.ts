@@ -19,6 +19,7 @@ import type { ContainerEngine } from './container-engine.js';
 import { addonContainerName } from './container-engine.js';
 import { createDockerPostgres } from './docker-postgres.js';
 import { createDockerRedis } from './docker-redis.js';
+import { DEFAULT_MEMORY_MB, serverMemorySettings } from './server-memory.js';
 
 /** Labels on every add-on container and volume: they are an add-on's, of this installation, and kept. */
 export const ADDON_LABEL = 'paas.addon';
@@ -36,9 +37,13 @@ export interface DockerProviderOptions {
   /** The network app containers join; add-on containers join it too, so apps reach them by name. */
   readonly network: string;
   readonly stackImage: string;
+  /** Each service's memory limit in MiB for add-ons made from now on (DEFAULT_MEMORY_MB when not given). */
+  readonly memoryMb?: Readonly<Record<AddonServiceName, number>>;
   readonly logger: Logger;
   /** An add-on's server died on its own (not stopped by paas); the engine starts its container again. */
   readonly onServerExit?: (instanceId: string, detail: { code: number | null; signal: string | null }) => void;
+  /** An add-on's container was removed by something else than paas; it has been made again over the same volume. */
+  readonly onContainerRemade?: (instanceId: string) => void;
 }
 
 const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
@@ -56,6 +61,7 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
   const postgres = createDockerPostgres(docker);
   const engines: Record<AddonServiceName, ContainerEngine> = { postgresql: postgres, redis: createDockerRedis(docker) };
   const operations = createProvisionOperations(logger);
+  const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
   let image: Promise<string> | undefined;
   let events: ContainerEventWatch | undefined;
   /** Add-ons paas itself is stopping or removing: their containers' exits are not news. */
@@ -90,11 +96,12 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
       const spec = engines[record.service].container(record);
+      const memory = record.memoryMb === undefined ? {} : { Memory: record.memoryMb * 1024 * 1024, MemorySwap: record.memoryMb * 1024 * 1024 }; // equal: no swap
       await docker.createVolume({ Name: name, Labels: labels(record.id, record.service) });
       await docker.createContainer({
         name,
         Image: await addonImage(),
-        Cmd: spec.cmd,
+        Cmd: [...spec.cmd, ...(record.memoryMb === undefined ? [] : serverMemorySettings(record.service, record.memoryMb))],
         User: spec.user,
         Env: spec.env,
         StopSignal: spec.stopSignal,
@@ -104,8 +111,11 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
           RestartPolicy: { Name: 'unless-stopped' }, // the engine restarts a crashed server, and starts it again with dockerd
           NetworkMode: options.network,
           Init: true,
+          ...memory,
           LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
         },
+      }).catch((error: unknown) => {
+        if (statusOf(error) !== 409) throw error; // 409: made meanwhile (a removal seen while paasd starts)
       });
       running = false;
     }
@@ -127,13 +137,56 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
     mkdirSync(join(dir, 'backups'), { recursive: true, mode: 0o700 });
     let record = readInstance(dir);
     if (!record) {
-      record = { id, service, dir, port: SERVICE_PORTS[service], adminPassword: hex(32), database: `d${hex(8)}`, bindings: {}, provider: 'docker', provisioned: false };
+      record = { id, service, dir, port: SERVICE_PORTS[service], adminPassword: hex(32), database: `d${hex(8)}`, bindings: {}, provider: 'docker', memoryMb: memoryMb[service], provisioned: false };
       writeInstance(record);
     }
     await ensureRunning(record);
     await waitReady(record);
     await engines[record.service].setUp(record);
     writeInstance({ ...record, provisioned: true });
+  };
+
+  /** Every provisioned add-on's container running (made again where missing), as at start. */
+  const ensureAll = async (): Promise<void> => {
+    for (const name of readdirSync(root)) {
+      const record = INSTANCE_ID.test(name) && existsSync(join(root, name, 'instance.json')) ? readInstance(join(root, name)) : undefined;
+      if (!ours(record) || !record.provisioned) continue;
+      await ensureRunning(record).catch((error: unknown) => logger.error({ err: error, addon: record.id }, 'add-on container not started'));
+    }
+  };
+
+  /**
+   * A container removed by hand (`docker rm -f`, `docker container prune`) leaves its volume
+   * unused, and `docker volume prune` removes unused volumes whatever their labels: so the
+   * container is made again over the same volume at once, keeping that window a moment long.
+   */
+  const remakeRemoved = (id: string): void => {
+    const record = INSTANCE_ID.test(id) ? readInstance(dirOf(id)) : undefined;
+    if (!ours(record) || !record.provisioned || stopping.has(id)) return;
+    ensureRunning(record).then(
+      () => {
+        logger.warn({ addon: id }, 'add-on container removed by hand; made again over its volume');
+        options.onContainerRemade?.(id);
+      },
+      (error: unknown) => logger.error({ err: error, addon: id }, 'add-on container removed by hand and not made again'),
+    );
+  };
+
+  /** A server's exit, unless its container is being removed (`docker rm -f` kills it first): that is the removal's news. */
+  const reportExit = (id: string, code: number): void => {
+    docker
+      .getContainer(addonContainerName(id))
+      .inspect()
+      .then(
+        (info) => info.State.Status !== 'removing',
+        () => false, // already gone: removed
+      )
+      .then((exited) => {
+        if (!exited || stopping.has(id)) return;
+        logger.warn({ addon: id, code }, 'add-on container exited; the engine restarts it');
+        options.onServerExit?.(id, { code: Number.isInteger(code) ? code : null, signal: code > 128 ? `signal ${String(code - 128)}` : null });
+      })
+      .catch((error: unknown) => logger.error({ err: error, addon: id }, 'add-on exit not reported'));
   };
 
   const ownContainers = async (): Promise<Docker.ContainerInfo[]> =>
@@ -185,6 +238,11 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
       });
       rmSync(dir, { recursive: true, force: true });
     },
+    limits(id, service) {
+      const record = readInstance(dirOf(id));
+      if (!ours(record)) return { memoryMb: memoryMb[service] };
+      return { memoryMb: record.memoryMb ?? null };
+    },
     async info(id) {
       const record = requireInstance(id);
       return engines[record.service].info(record);
@@ -194,23 +252,19 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
       mkdirSync(root, { recursive: true, mode: 0o700 });
       stopping.clear();
       events ??= watchContainerEvents(docker, {
-        filters: { type: ['container'], event: ['die'], label: [ADDON_LABEL, `${INSTANCE_LABEL}=${options.instance}`] },
+        filters: { type: ['container'], event: ['die', 'destroy'], label: [ADDON_LABEL, `${INSTANCE_LABEL}=${options.instance}`] },
         onEvent: (event) => {
           const id = event.attributes[ADDON_LABEL];
           if (id === undefined || stopping.has(id)) return;
-          const code = Number(event.attributes.exitCode);
-          logger.warn({ addon: id, code }, 'add-on container exited; the engine restarts it');
-          options.onServerExit?.(id, { code: Number.isInteger(code) ? code : null, signal: code > 128 ? `signal ${String(code - 128)}` : null });
+          if (event.action === 'destroy') return remakeRemoved(id);
+          reportExit(id, Number(event.attributes.exitCode));
         },
-        onReconnect: () => undefined, // a missed exit needs no action: the engine restarts the container either way
+        // A missed exit needs nothing (the engine restarts the container); a missed removal does.
+        onReconnect: () => void ensureAll(),
         logger,
       });
       await events.ready;
-      for (const name of readdirSync(root)) {
-        const record = INSTANCE_ID.test(name) && existsSync(join(root, name, 'instance.json')) ? readInstance(join(root, name)) : undefined;
-        if (!ours(record) || !record.provisioned) continue;
-        await ensureRunning(record).catch((error: unknown) => logger.error({ err: error, addon: record.id }, 'add-on container not started'));
-      }
+      await ensureAll();
     },
     async close() {
       // The containers keep running: the engine restarts them, the next paasd adopts them.

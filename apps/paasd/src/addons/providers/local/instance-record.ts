@@ -24,6 +24,8 @@ export interface InstanceRecord {
   readonly bindings: Readonly<Record<string, BindingCredentials>>;
   /** `docker` for the docker provider's instances; absent for the local provider's. */
   readonly provider?: 'docker';
+  /** The container's memory limit in MiB (docker provider), fixed when the add-on is made; absent: not limited. */
+  readonly memoryMb?: number;
   /** Set once the server has been made ready for bindings. */
   readonly provisioned: boolean;
 }

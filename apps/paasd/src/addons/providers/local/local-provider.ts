@@ -210,6 +210,8 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
       }
       rmSync(dir, { recursive: true, force: true });
     },
+    // Host processes share the host's memory: the local provider sets no limit.
+    limits: () => ({ memoryMb: null }),
     async info(id) {
       const record = requireInstance(id);
       return engineOf(record).info(record);
