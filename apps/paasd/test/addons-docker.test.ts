@@ -157,6 +157,19 @@ test('Docker: postgresql and redis add-ons reached by container name, their data
   assert.match((await ran(['pg:backups', '-a', 'notes'])).stdout, /b001 .*verified: 1 tables, 2 rows/);
 
   step('backup and restore');
+  // Restored into another app's add-on: reader's own database, empty, gets notes' backup (APP::b001), and only when
+  // confirmed. Then reader goes back to reading notes' database, and its own is destroyed.
+  const archive = json<AddonResource>((await ran(['addons:create', 'postgresql', '--as', 'ARCHIVE', '-a', 'reader', '--wait', '--json'])).stdout).name;
+  await ran(['config:set', 'DATABASE_ATTACHMENT=ARCHIVE', '-a', 'reader']);
+  await site.until('reader serving its own, empty database', () => servingApp('reader', (body) => body.notes === 0), 120_000);
+  assert.equal((await paas(['pg:backups:restore', 'notes::b001', 'ARCHIVE', '-a', 'reader'])).code, 2, 'a restore without --confirm is refused');
+  await ran(['pg:backups:restore', 'notes::b001', 'ARCHIVE', '-a', 'reader', '--confirm', 'reader']);
+  assert.deepEqual(json((await site.get('reader', '/notes')).body), { notes: ['first', 'second'] });
+  await ran(['config:set', 'DATABASE_ATTACHMENT=SHARED', '-a', 'reader']);
+  await ran(['addons:destroy', archive, '--confirm', archive]);
+  await site.until("reader serving notes' database again", async () => (await site.json<Record<string, string>>('/apps/reader/config-vars')).ARCHIVE_URL === undefined && (await servingApp('reader', (body) => body.notes === 2)), 120_000);
+
+  step('restored into another app');
   // The Redis container removed by hand: paasd makes it again over its volume at once (a volume prune meanwhile finds
   // it in use), the count is still there, and the app's log says what happened.
   await docker.getContainer(`paas-addon-${redis.id}`).remove({ force: true });
