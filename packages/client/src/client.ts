@@ -1,12 +1,5 @@
 import type {
   AccountResource,
-  AuthorizationResource,
-  CollaboratorResource,
-  NewUserResource,
-  UserResource,
-  AddonAttachmentResource,
-  AddonBackupResource,
-  AddonResource,
   AppResource,
   BuildpackInstallationResource,
   BuildResource,
@@ -21,20 +14,17 @@ import type {
   LogDrainResource,
   LogSessionResource,
   MetricsResource,
-  PipelineCouplingResource,
-  PipelineDiffResource,
-  PipelinePromotionResource,
-  PipelinePromotionTargetResource,
-  PipelineResource,
   ReleaseResource,
-  ReviewAppConfigResource,
-  ReviewAppResource,
   TwelveFactorResource,
 } from '@paas/core';
 import { RELEASE_VERSION_HEADER } from '@paas/core';
 
 import { ApiError } from './api-error.js';
 import { uploadSource } from './build-upload.js';
+import { appPath, type Calls } from './calls.js';
+import { addonMethods, type AddonMethods } from './client-addons.js';
+import { pipelineMethods, type PipelineMethods } from './client-pipelines.js';
+import { teamMethods, type TeamMethods } from './client-team.js';
 import type { BuildStream } from './build-upload.js';
 import { createTransport } from './transport.js';
 import type { Send, SocketTarget, Transport, TransportOptions } from './transport.js';
@@ -92,7 +82,7 @@ export interface LogOptions {
   readonly source?: 'app' | 'paas';
 }
 
-export interface PaasClient {
+export interface PaasClient extends AddonMethods, PipelineMethods, TeamMethods {
   health(): Promise<{ status: string }>;
   getAccount(): Promise<AccountResource>;
   listApps(): Promise<AppResource[]>;
@@ -174,60 +164,7 @@ export interface PaasClient {
   getDisk(): Promise<DiskResource>;
   /** Runs the disk collector now; resolves with what it removed. */
   collectDisk(): Promise<DiskCollectionResource>;
-  /** The add-ons an app owns or has attached; without an app, every add-on. */
-  listAddons(app?: string): Promise<AddonResource[]>;
-  createAddon(app: string, input: { plan: string; name?: string; attachment?: { name: string } }): Promise<AddonResource>;
-  getAddon(addon: string): Promise<AddonResource>;
-  deleteAddon(addon: string): Promise<AddonResource>;
-  listAddonAttachments(filter?: { app?: string; addon?: string }): Promise<AddonAttachmentResource[]>;
-  attachAddon(input: { addon: string; app: string; name?: string }): Promise<AddonAttachmentResource>;
-  detachAddon(attachmentId: string): Promise<AddonAttachmentResource>;
-  getAddonInfo(addon: string): Promise<{ addon: AddonResource; info: Record<string, string> }>;
-  rotateAddonCredentials(addon: string): Promise<{ addon: AddonResource; releases: { app: string; release: number | null; ok: boolean; message?: string }[] }>;
-  listBackups(addon: string): Promise<AddonBackupResource[]>;
-  captureBackup(addon: string): Promise<AddonBackupResource>;
-  getBackup(addon: string, backup: string): Promise<AddonBackupResource>;
-  /** The dump's bytes, read as they arrive. */
-  downloadBackup(addon: string, backup: string): Promise<Response>;
-  restoreBackup(addon: string, input: { backup: string; from?: string }): Promise<{ addon: AddonResource; backup: AddonBackupResource }>;
-  scheduleBackups(addon: string, at: string, retention?: number): Promise<AddonResource>;
-  unscheduleBackups(addon: string): Promise<AddonResource>;
-  listPipelines(): Promise<PipelineResource[]>;
-  createPipeline(name: string): Promise<PipelineResource>;
-  getPipeline(pipeline: string): Promise<PipelineResource>;
-  deletePipeline(pipeline: string): Promise<PipelineResource>;
-  listPipelineCouplings(pipeline?: string): Promise<PipelineCouplingResource[]>;
-  /** The app's coupling; a 404 ApiError when it is in no pipeline. */
-  getAppPipelineCoupling(app: string): Promise<PipelineCouplingResource>;
-  createPipelineCoupling(input: { app: string; pipeline: string; stage: string }): Promise<PipelineCouplingResource>;
-  deletePipelineCoupling(id: string): Promise<PipelineCouplingResource>;
-  /** What promoting `app` would bring to `to` (default: the next stage's apps). */
-  getPipelineDiff(app: string, to?: readonly string[]): Promise<PipelineDiffResource>;
-  createPipelinePromotion(source: string, targets?: readonly string[]): Promise<PipelinePromotionResource>;
-  getPipelinePromotion(id: string): Promise<PipelinePromotionResource>;
-  listPromotionTargets(promotion: string): Promise<PipelinePromotionTargetResource[]>;
-  getReviewAppConfig(pipeline: string): Promise<ReviewAppConfigResource>;
-  enableReviewApps(pipeline: string, input: { autodeploy?: boolean; stale_days?: number | null; env?: Readonly<Record<string, string>> }): Promise<ReviewAppConfigResource>;
-  disableReviewApps(pipeline: string): Promise<ReviewAppConfigResource>;
-  listReviewApps(pipeline: string): Promise<ReviewAppResource[]>;
-  /** The platform's users (admins only). */
-  listUsers(): Promise<UserResource[]>;
-  /** Adds a user; the answer carries their first token, shown this once. */
-  addUser(email: string, role?: 'admin' | 'member'): Promise<NewUserResource>;
-  removeUser(user: string): Promise<UserResource>;
-  /** The caller's API tokens (Heroku's OAuth authorizations). */
-  listAuthorizations(): Promise<AuthorizationResource[]>;
-  createAuthorization(input: { description?: string; scope?: 'read' | 'write' | 'global'; expires_in?: number }): Promise<AuthorizationResource>;
-  revokeAuthorization(id: string): Promise<AuthorizationResource>;
-  /** A new secret for the same authorization; the old one stops working. */
-  rotateAuthorization(id: string): Promise<AuthorizationResource>;
-  listCollaborators(app: string): Promise<CollaboratorResource[]>;
-  addCollaborator(app: string, user: string, permissions?: readonly string[]): Promise<CollaboratorResource>;
-  removeCollaborator(app: string, user: string): Promise<CollaboratorResource>;
 }
-
-const addonPath = (addon: string): string => `/addons/${encodeURIComponent(addon)}`;
-const pipelinePath = (pipeline: string): string => `/pipelines/${encodeURIComponent(pipeline)}`;
 
 export function createClient(options: ClientOptions): PaasClient {
   const transport = createTransport(transportOptions(options));
@@ -235,22 +172,13 @@ export function createClient(options: ClientOptions): PaasClient {
   const get = async <T>(path: string): Promise<T> => (await send<T>({ method: 'GET', path })).body;
   const listReleases = (app: string, page: ReleasePageOptions = {}): Promise<ReleasePage> =>
     readReleasePage(send, app, page);
+  const calls: Calls = { send, get, transport };
   return {
+    ...addonMethods(calls),
+    ...pipelineMethods(calls),
+    ...teamMethods(calls),
     health: () => get('/healthz'),
     getAccount: () => get('/account'),
-    listUsers: () => get('/users'),
-    addUser: async (email, role) => (await send<NewUserResource>({ method: 'POST', path: '/users', body: { email, ...(role ? { role } : {}) } })).body,
-    removeUser: async (user) => (await send<UserResource>({ method: 'DELETE', path: `/users/${encodeURIComponent(user)}` })).body,
-    listAuthorizations: () => get('/oauth/authorizations'),
-    createAuthorization: async (input) => (await send<AuthorizationResource>({ method: 'POST', path: '/oauth/authorizations', body: input })).body,
-    revokeAuthorization: async (id) => (await send<AuthorizationResource>({ method: 'DELETE', path: `/oauth/authorizations/${encodeURIComponent(id)}` })).body,
-    rotateAuthorization: async (id) =>
-      (await send<AuthorizationResource>({ method: 'POST', path: `/oauth/authorizations/${encodeURIComponent(id)}/actions/regenerate-tokens` })).body,
-    listCollaborators: (app) => get(`${appPath(app)}/collaborators`),
-    addCollaborator: async (app, user, permissions) =>
-      (await send<CollaboratorResource>({ method: 'POST', path: `${appPath(app)}/collaborators`, body: { user, ...(permissions ? { permissions } : {}) } })).body,
-    removeCollaborator: async (app, user) =>
-      (await send<CollaboratorResource>({ method: 'DELETE', path: `${appPath(app)}/collaborators/${encodeURIComponent(user)}` })).body,
     listApps: () => get('/apps'),
     createApp: async (input = {}) => (await send<AppResource>({ method: 'POST', path: '/apps', body: input })).body,
     getApp: (app) => get(appPath(app)),
@@ -321,48 +249,6 @@ export function createClient(options: ClientOptions): PaasClient {
       (await send<LogDrainResource>({ method: 'DELETE', path: `${appPath(app)}/log-drains/${encodeURIComponent(idOrUrl)}` })).body,
     getDisk: () => get('/disk'),
     collectDisk: async () => (await send<DiskCollectionResource>({ method: 'POST', path: '/disk/collect' })).body,
-    listAddons: (app) => get(app === undefined ? '/addons' : `${appPath(app)}/addons`),
-    createAddon: async (app, input) => (await send<AddonResource>({ method: 'POST', path: `${appPath(app)}/addons`, body: input })).body,
-    getAddon: (addon) => get(addonPath(addon)),
-    deleteAddon: async (addon) => (await send<AddonResource>({ method: 'DELETE', path: addonPath(addon) })).body,
-    listAddonAttachments: ({ app, addon } = {}) =>
-      get(app !== undefined ? `${appPath(app)}/addon-attachments` : addon !== undefined ? `${addonPath(addon)}/addon-attachments` : '/addon-attachments'),
-    attachAddon: async (input) => (await send<AddonAttachmentResource>({ method: 'POST', path: '/addon-attachments', body: input })).body,
-    detachAddon: async (id) => (await send<AddonAttachmentResource>({ method: 'DELETE', path: `/addon-attachments/${encodeURIComponent(id)}` })).body,
-    getAddonInfo: (addon) => get(`${addonPath(addon)}/info`),
-    rotateAddonCredentials: async (addon) => (await send<{ addon: AddonResource; releases: { app: string; release: number | null; ok: boolean; message?: string }[] }>({ method: 'POST', path: `${addonPath(addon)}/actions/rotate-credentials` })).body,
-    listBackups: (addon) => get(`${addonPath(addon)}/backups`),
-    captureBackup: async (addon) => (await send<AddonBackupResource>({ method: 'POST', path: `${addonPath(addon)}/backups` })).body,
-    getBackup: (addon, backup) => get(`${addonPath(addon)}/backups/${encodeURIComponent(backup)}`),
-    downloadBackup: (addon, backup) => transport.open({ method: 'GET', path: `${addonPath(addon)}/backups/${encodeURIComponent(backup)}/download`, accept: 'application/octet-stream, application/json' }),
-    restoreBackup: async (addon, input) => (await send<{ addon: AddonResource; backup: AddonBackupResource }>({ method: 'POST', path: `${addonPath(addon)}/restores`, body: input })).body,
-    scheduleBackups: async (addon, at, retention) =>
-      (await send<AddonResource>({ method: 'PUT', path: `${addonPath(addon)}/backup-schedule`, body: { at, ...(retention === undefined ? {} : { retention }) } })).body,
-    unscheduleBackups: async (addon) => (await send<AddonResource>({ method: 'DELETE', path: `${addonPath(addon)}/backup-schedule` })).body,
-    listPipelines: () => get('/pipelines'),
-    createPipeline: async (name) => (await send<PipelineResource>({ method: 'POST', path: '/pipelines', body: { name } })).body,
-    getPipeline: (pipeline) => get(pipelinePath(pipeline)),
-    deletePipeline: async (pipeline) => (await send<PipelineResource>({ method: 'DELETE', path: pipelinePath(pipeline) })).body,
-    listPipelineCouplings: (pipeline) => get(pipeline === undefined ? '/pipeline-couplings' : `${pipelinePath(pipeline)}/pipeline-couplings`),
-    getAppPipelineCoupling: (app) => get(`${appPath(app)}/pipeline-couplings`),
-    createPipelineCoupling: async (input) => (await send<PipelineCouplingResource>({ method: 'POST', path: '/pipeline-couplings', body: input })).body,
-    deletePipelineCoupling: async (id) => (await send<PipelineCouplingResource>({ method: 'DELETE', path: `/pipeline-couplings/${encodeURIComponent(id)}` })).body,
-    getPipelineDiff: (app, to) => get(`${appPath(app)}/pipeline-diff${to === undefined || to.length === 0 ? '' : `?to=${encodeURIComponent(to.join(','))}`}`),
-    createPipelinePromotion: async (source, targets) =>
-      (
-        await send<PipelinePromotionResource>({
-          method: 'POST',
-          path: '/pipeline-promotions',
-          body: { source: { app: { id: source } }, ...(targets === undefined || targets.length === 0 ? {} : { targets: targets.map((id) => ({ app: { id } })) }) },
-        })
-      ).body,
-    getPipelinePromotion: (id) => get(`/pipeline-promotions/${encodeURIComponent(id)}`),
-    listPromotionTargets: (id) => get(`/pipeline-promotions/${encodeURIComponent(id)}/promotion-targets`),
-    getReviewAppConfig: (pipeline) => get(`${pipelinePath(pipeline)}/review-app-config`),
-    enableReviewApps: async (pipeline, input) =>
-      (await send<ReviewAppConfigResource>({ method: 'POST', path: `${pipelinePath(pipeline)}/review-app-config`, body: input })).body,
-    disableReviewApps: async (pipeline) => (await send<ReviewAppConfigResource>({ method: 'DELETE', path: `${pipelinePath(pipeline)}/review-app-config` })).body,
-    listReviewApps: (pipeline) => get(`${pipelinePath(pipeline)}/review-apps`),
     listBuilds: (app) => get(`${appPath(app)}/builds`),
     getBuild: (app, id) => get(buildPath(app, id)),
     getBuildOutput: (app, id) => readText(transport, `${buildPath(app, id)}/output`),
@@ -390,10 +276,6 @@ function transportOptions(options: ClientOptions): TransportOptions {
     ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
   };
-}
-
-function appPath(app: string): string {
-  return `/apps/${encodeURIComponent(app)}`;
 }
 
 function buildPath(app: string, id: string): string {
