@@ -129,6 +129,12 @@ test('swarm on three nodes: slugs through the registry, spread, pinning by label
   const movedIn = Date.now() - mark;
   t.diagnostic(`engine stopped in ${String(stoppedIn)} ms; its ${String(lost.length)} processes reported exited ${String(goneIn)} ms after the stop began; started and answering elsewhere ${String(movedIn)} ms after`);
 
+  const downIn = await eventually('the manager marking the node down', 120_000, async () => {
+    const state = ((await manager.docker.getNode(victim.nodeId).inspect()) as { Status: { State: string } }).Status.State;
+    return state === 'down' ? Date.now() - mark : undefined;
+  });
+  t.diagnostic(`the manager marked the stopped node down ${String(downIn)} ms after the stop began`);
+
   for (const info of [...webs.filter((p) => p.nodeId !== victim.nodeId), ...again, pinned]) await driver.stop(info.id, { graceMs: 1000 });
   events.stop();
 });

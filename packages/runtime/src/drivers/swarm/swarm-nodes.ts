@@ -45,6 +45,12 @@ export interface NodeEngines {
   engineOf(node: SwarmNode): Promise<Docker>;
   /** The engines already in use, by node id. */
   known(): ReadonlyMap<string, Docker>;
+  /**
+   * Nodes whose engine does not answer now. The manager marks a node down only after
+   * missed heartbeats, and places tasks on it until then: a stopped engine is seen here
+   * first (asked at most once a second).
+   */
+  unreachable(): Promise<ReadonlySet<string>>;
   close(): void;
 }
 
@@ -66,6 +72,9 @@ export function createNodeEngines(options: NodeEnginesOptions): NodeEngines {
   const { manager } = options;
   const engines = new Map<string, { docker: Docker; watch: ContainerEventWatch }>();
   let self: Promise<string> | undefined;
+  let lastCheck: { at: number; result: Promise<ReadonlySet<string>> } | undefined;
+  const answers = (docker: Docker): Promise<boolean> =>
+    Promise.race([docker.ping().then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3000).unref())]);
   const selfId = (): Promise<string> => {
     self ??= manager.info().then((info: { Swarm?: { NodeID?: string } }) => info.Swarm?.NodeID ?? '');
     return self;
@@ -96,6 +105,15 @@ export function createNodeEngines(options: NodeEnginesOptions): NodeEngines {
       // A start right after must not miss its own `die`; an engine that does not answer is not waited for long.
       await Promise.race([watch.ready, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       return docker;
+    },
+
+    unreachable() {
+      if (lastCheck && Date.now() - lastCheck.at < 1000) return lastCheck.result;
+      const result = Promise.all([...engines].map(async ([id, { docker }]) => ((await answers(docker)) ? undefined : id))).then(
+        (ids) => new Set(ids.filter((id): id is string => id !== undefined)),
+      );
+      lastCheck = { at: Date.now(), result };
+      return result;
     },
 
     known() {

@@ -60,6 +60,8 @@ export function createSwarmProcesses(options: { readonly hub: { emit(event: Driv
   const { hub, logger } = options;
   const tracked = new Map<string, Tracked>();
   const takenDown = new Map<string, number>();
+  // Exits reported while the service still exists: what `list` says of it when its engine cannot tell (gone with its node).
+  const exited = new Map<string, number | null>();
   let stops = 0;
 
   const reportExit = async (service: string, entry: Tracked, code: number | null, oomSeen: boolean): Promise<void> => {
@@ -71,6 +73,7 @@ export function createSwarmProcesses(options: { readonly hub: { emit(event: Driv
     let oom = oomSeen || entry.oom;
     if (!oom && code === 137) oom = (await entry.engine.getContainer(entry.container).inspect().catch(() => undefined))?.State.OOMKilled ?? false;
     tracked.delete(service);
+    exited.set(service, code);
     logger.info({ id: service, name: entry.name, app: entry.app, node: entry.node, code, oom }, 'process exited');
     hub.emit({ type: 'exit', id: service, name: entry.name, app: entry.app, code, signal: signalOf(code), oom });
     done();
@@ -142,6 +145,8 @@ export function createSwarmProcesses(options: { readonly hub: { emit(event: Driv
       return after.State.ExitCode === 137 && !after.State.OOMKilled;
     },
 
+    /** The exit reported for a process, if one was: a code, or null when nobody saw how it ended. */
+    exitOf: (service: string): number | null | undefined => exited.get(service),
     containerOf: (service: string): string | undefined => tracked.get(service)?.container,
     isTracked: (service: string): boolean => tracked.has(service),
     isTakenDown: (service: string): boolean => takenDown.has(service),
@@ -158,6 +163,7 @@ export function createSwarmProcesses(options: { readonly hub: { emit(event: Driv
     },
 
     forget(service: string): void {
+      exited.delete(service);
       tracked.get(service)?.logs?.stop();
       tracked.delete(service);
     },

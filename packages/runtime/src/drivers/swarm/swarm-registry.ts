@@ -121,6 +121,17 @@ export async function pushToRegistry(docker: Docker, image: string, registry: st
   return reference;
 }
 
+/** Waits until the registry answers (its service just made, its task being scheduled). */
+export async function waitForRegistry(registry: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`http://${registry}/v2/`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+    if (response?.status === 200) return;
+    if (Date.now() > deadline) throw new Error(`The slug registry at ${registry} did not answer within ${String(timeoutMs / 1000)} s (status ${String(response?.status ?? 'none')}).`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** Has the registry this reference (a manifest for its tag)? Asked over HTTP by the manager's client side. */
 export async function registryHas(registry: string, repository: string, tag: string): Promise<boolean> {
   const response = await fetch(`http://${registry}/v2/${repository}/manifests/${encodeURIComponent(tag)}`, {

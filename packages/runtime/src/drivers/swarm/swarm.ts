@@ -12,7 +12,7 @@ import { createEventHub } from '../shared/event-hub.js';
 import { checkProcessSpec, processName } from '../shared/process-spec.js';
 import { type NodeEngine, type SwarmNode, createNodeEngines } from './swarm-nodes.js';
 import { type SwarmProcess, createSwarmProcesses } from './swarm-processes.js';
-import { ensureRegistryService, pushToRegistry, registryHas } from './swarm-registry.js';
+import { ensureRegistryService, pushToRegistry, registryHas, waitForRegistry } from './swarm-registry.js';
 import { placementOf, serviceSpec } from './swarm-service.js';
 import { ensureOverlay, gatewayAddresses, serviceTasks, waitForTask } from './swarm-tasks.js';
 
@@ -103,7 +103,9 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     const wanted = options.registry;
     if (!wanted?.image) return Promise.resolve();
     const port = Number(wanted.address.split(':').pop());
-    registry ??= ensureRegistryService(docker, { image: wanted.image, port, instance, labels: instanceLabels }).catch((error: unknown) => {
+    registry ??= ensureRegistryService(docker, { image: wanted.image, port, instance, labels: instanceLabels })
+      .then(() => waitForRegistry(wanted.address, options.startTimeoutMs ?? 60_000))
+      .catch((error: unknown) => {
       registry = undefined;
       throw error;
     });
@@ -151,6 +153,9 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       ...(node ? { node: node.hostname === '' ? node.id : node.hostname, nodeId: node.id } : {}),
     };
     if (view.lost) return { ...base, status: 'exited' };
+    const reported = processes.exitOf(service.ID);
+    // Its exit was seen but its engine no longer answers (stopped with its node): exited, as reported.
+    if (!container && reported !== undefined) return reported === null ? { ...base, status: 'exited' } : { ...base, status: 'exited', exitCode: reported };
     // A service whose task is not running yet counts as running: it is starting, not gone.
     if (!container || container.State.Running || container.State.Status === 'created') return { ...base, status: 'running' };
     return { ...base, status: 'exited', exitCode: container.State.ExitCode };
@@ -177,8 +182,11 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
         ...instanceLabels,
       };
       const env = Object.entries({ ...spec.env, PORT: String(CONTAINER_PORT) }).map(([key, value]) => `${key}=${value}`);
+      // Nodes whose engine stopped answering are left out before the manager marks them down.
+      const avoid = [...(await nodes.unreachable())].map((id) => `node.id!=${id}`);
+      const constraints = [...placementOf(spec), ...avoid];
       const created = await docker.createService(
-        serviceSpec(spec, { image, network, port: CONTAINER_PORT, env, labels, pidsLimit: options.pidsLimit ?? 512, graceMs: 30_000, publishOnNode: reach === 'node', constraints: placementOf(spec) }),
+        serviceSpec(spec, { image, network, port: CONTAINER_PORT, env, labels, pidsLimit: options.pidsLimit ?? 512, graceMs: 30_000, publishOnNode: reach === 'node', constraints }),
       );
       const service = docker.getService(created.id);
       let view: SwarmProcess;
@@ -242,14 +250,15 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       assertOpen();
       const since = processes.stopsSoFar();
       const services = await docker.listServices({ filters: { label: ownLabels } });
-      const [tasks, known] = await Promise.all([serviceTasks(docker, services.map((service) => service.ID)), nodes.nodes()]);
+      const [tasks, known, unreachable] = await Promise.all([serviceTasks(docker, services.map((service) => service.ID)), nodes.nodes(), nodes.unreachable()]);
       processes.settleTakenDown(since, new Set(services.map((service) => service.ID)));
       const infos = await Promise.all(
         services.map(async (service) => {
           const task = tasks.get(service.ID);
           const node = task ? known.get(task.node) : undefined;
           // Swarm keeps a dead node's tasks "running" (orphaned only after 24 h): they are gone.
-          const lost = node !== undefined && node.state === 'down';
+          // So are the processes of a node whose engine stopped answering.
+          const lost = node !== undefined && (node.state === 'down' || unreachable.has(node.id));
           if (lost) processes.nodeLost(service.ID);
           const nodeEngine = node && !lost ? await nodes.engineOf(node).catch(() => undefined) : undefined;
           const container = task?.container ? await nodeEngine?.getContainer(task.container).inspect().catch(() => undefined) : undefined;
