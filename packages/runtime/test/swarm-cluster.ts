@@ -139,7 +139,7 @@ export async function startCluster(size: number): Promise<Cluster> {
   const close = async (): Promise<void> => {
     await Promise.all(nodes.map((node) => stopProcess(node.dockerd, 20_000)));
     for (const name of namespaces) killNamespace(name);
-    for (const node of nodes) unmountUnder(join(dir, `n${String(node.index)}`));
+    for (const node of nodes) await unmountUnder(join(dir, `n${String(node.index)}`));
     for (const name of namespaces) spawnSync('ip', ['netns', 'del', name]);
     spawnSync('ip', ['link', 'del', hostLink]);
     rmSync(dir, { recursive: true, force: true });

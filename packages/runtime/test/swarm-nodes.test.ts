@@ -6,7 +6,7 @@ import { test } from 'node:test';
 
 import { baseImageOf } from '@paas/stack';
 
-import { type ProcessInfo, type RuntimeDriver, createSwarmDriver, ensureRegistryImage, placementVar } from '../src/index.js';
+import { type ProcessInfo, createSwarmDriver, ensureRegistryImage, placementVar } from '../src/index.js';
 import { COMMANDS, httpGet, makeContractSlug } from './contract-app.js';
 import { STACK_IMAGE, dockerForTests } from './docker-engine.js';
 import { isExit, recordEvents } from './event-recorder.js';
@@ -49,9 +49,18 @@ test('swarm on three nodes: slugs through the registry, spread, pinning by label
   mark = Date.now();
   const cluster: Cluster = await startCluster(3);
   const workDir = mkdtempSync(join(tmpdir(), 'paas-swarm-nodes-'));
-  let driver: RuntimeDriver | undefined;
+  const engines = new Map(cluster.nodes.map((node) => [node.nodeId, node.docker]));
+  const driver = createSwarmDriver({
+    docker: cluster.manager.docker,
+    stackImage: stack,
+    instance: 'nodes',
+    reach: 'node',
+    registry: { address: `${cluster.manager.address}:${String(REGISTRY_PORT)}`, image: registryImage },
+    nodeEngine: (node) => engines.get(node.id),
+    startTimeoutMs: 120_000,
+  });
   t.after(async () => {
-    await driver?.close();
+    await driver.close();
     await cluster.close();
     rmSync(workDir, { recursive: true, force: true });
     assert.deepEqual(clusterNamespaces(), [], 'every namespace of the run is removed');
@@ -68,16 +77,6 @@ test('swarm on three nodes: slugs through the registry, spread, pinning by label
   const { Version, Spec } = (await labelled.inspect()) as { Version: { Index: number }; Spec: Record<string, unknown> };
   await labelled.update({ ...Spec, Labels: { tier: 'batch' }, version: Version.Index });
 
-  const engines = new Map(cluster.nodes.map((node) => [node.nodeId, node.docker]));
-  driver = createSwarmDriver({
-    docker: manager.docker,
-    stackImage: stack,
-    instance: 'nodes',
-    reach: 'node',
-    registry: { address: `${manager.address}:${String(REGISTRY_PORT)}`, image: registryImage },
-    nodeEngine: (node) => engines.get(node.id),
-    startTimeoutMs: 120_000,
-  });
   const events = recordEvents(driver);
   const slug = makeContractSlug(workDir);
   const web = (index: number, env: Record<string, string> = {}) =>
@@ -88,7 +87,7 @@ test('swarm on three nodes: slugs through the registry, spread, pinning by label
   const one = await driver.start(web(1));
   t.diagnostic(`first process (slug image built, pushed, pulled by its node) in ${String(Date.now() - mark)} ms, on ${one.nodeId ?? '?'}`);
   mark = Date.now();
-  const more = await Promise.all([2, 3, 4, 5, 6].map((index) => driver!.start(web(index))));
+  const more = await Promise.all([2, 3, 4, 5, 6].map((index) => driver.start(web(index))));
   t.diagnostic(`five more processes at once in ${String(Date.now() - mark)} ms`);
   const webs: ProcessInfo[] = [one, ...more];
 
@@ -118,8 +117,8 @@ test('swarm on three nodes: slugs through the registry, spread, pinning by label
   // What the process manager does next: stop the lost ones and start them again.
   const again = await Promise.all(
     lost.map(async (info) => {
-      await driver!.stop(info.id, { graceMs: 1000 });
-      return driver!.start(web(info.index));
+      await driver.stop(info.id, { graceMs: 1000 });
+      return driver.start(web(info.index));
     }),
   );
   for (const info of again) {

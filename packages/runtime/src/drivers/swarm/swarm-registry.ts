@@ -116,7 +116,7 @@ export async function pushToRegistry(docker: Docker, image: string, registry: st
   const reference = `${registry}/${repository}:${tag}`;
   await docker.getImage(image).tag({ repo: `${registry}/${repository}`, tag });
   // The engine wants an auth header even for a registry without auth.
-  const progress = (await docker.getImage(reference).push({ authconfig: { serveraddress: registry } })) as NodeJS.ReadableStream;
+  const progress = (await docker.getImage(reference).push({ authconfig: { serveraddress: registry } }));
   await followBuild(docker, progress, logger);
   return reference;
 }
