@@ -55,7 +55,7 @@ test('swarm on three nodes: slugs through the registry, spread, pinning by label
     stackImage: stack,
     instance: 'nodes',
     reach: 'node',
-    registry: { address: `${cluster.manager.address}:${String(REGISTRY_PORT)}`, image: registryImage },
+    registry: { address: `${cluster.manager.address}:${String(REGISTRY_PORT)}`, run: true },
     nodeEngine: (node) => engines.get(node.id),
     startTimeoutMs: 120_000,
   });

@@ -15,7 +15,7 @@ export interface SwarmNode {
 }
 
 /**
- * The engine of a node, for what only that engine can do: attach to a task container's
+ * The engine of a node (undefined: the manager's client for its own node, else none), for what only that engine can do: attach to a task container's
  * output (its gate), inspect and stop it, follow its `die` and `oom` events. Undefined for
  * a node paasd has no way to reach.
  */
@@ -89,7 +89,8 @@ export function createNodeEngines(options: NodeEnginesOptions): NodeEngines {
     async engineOf(node) {
       const known = engines.get(node.id);
       if (known) return known.docker;
-      const docker = options.nodeEngine ? options.nodeEngine(node) : node.id === (await selfId()) ? manager : undefined;
+      // The manager's own node is reached through the manager's client unless said otherwise.
+      const docker = options.nodeEngine?.(node) ?? (node.id === (await selfId()) ? manager : undefined);
       if (!docker) {
         throw new Error(`paasd cannot reach the engine of swarm node ${node.hostname} (${node.id}, ${node.address}): give the swarm driver a way to reach every node's engine.`);
       }

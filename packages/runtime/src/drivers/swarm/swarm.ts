@@ -12,7 +12,7 @@ import { createEventHub } from '../shared/event-hub.js';
 import { checkProcessSpec, processName } from '../shared/process-spec.js';
 import { type NodeEngine, type SwarmNode, createNodeEngines } from './swarm-nodes.js';
 import { type SwarmProcess, createSwarmProcesses } from './swarm-processes.js';
-import { ensureRegistryService, pushToRegistry, registryHas, waitForRegistry } from './swarm-registry.js';
+import { ensureRegistryImage, ensureRegistryService, pushToRegistry, registryHas, waitForRegistry } from './swarm-registry.js';
 import { placementOf, serviceSpec } from './swarm-service.js';
 import { ensureOverlay, gatewayAddresses, serviceTasks, waitForTask } from './swarm-tasks.js';
 
@@ -38,8 +38,11 @@ export interface SwarmDriverOptions {
    */
   readonly registry?: {
     readonly address: string;
-    /** When set, the driver runs the registry as a service on a manager from this image. */
-    readonly image?: string;
+    /**
+     * The driver runs the registry itself, as a service on a manager, from an image it
+     * makes on the manager's engine from the stack image (Debian's `docker-registry`).
+     */
+    readonly run?: boolean;
   };
   /** How paasd reaches each node's engine; default: the manager's own node only. */
   readonly nodeEngine?: NodeEngine;
@@ -101,9 +104,10 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
 
   const ensureRegistry = (): Promise<void> => {
     const wanted = options.registry;
-    if (!wanted?.image) return Promise.resolve();
+    if (!wanted?.run) return Promise.resolve();
     const port = Number(wanted.address.split(':').pop());
-    registry ??= ensureRegistryService(docker, { image: wanted.image, port, instance, labels: instanceLabels })
+    registry ??= ensureRegistryImage(docker, options.stackImage, logger)
+      .then((image) => ensureRegistryService(docker, { image, port, instance, labels: instanceLabels }))
       .then(() => waitForRegistry(wanted.address, options.startTimeoutMs ?? 60_000))
       .catch((error: unknown) => {
       registry = undefined;
