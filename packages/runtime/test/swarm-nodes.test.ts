@@ -6,7 +6,7 @@ import { test } from 'node:test';
 
 import { baseImageOf } from '@paas/stack';
 
-import { type ProcessInfo, createSwarmDriver, ensureRegistryImage, placementVar } from '../src/index.js';
+import { type ProcessInfo, createSwarmDriver, ensureRegistryImage, placementVar, removeFromRegistry, slugImageName } from '../src/index.js';
 import { COMMANDS, httpGet, makeContractSlug } from './contract-app.js';
 import { STACK_IMAGE, dockerForTests } from './docker-engine.js';
 import { isExit, recordEvents } from './event-recorder.js';
@@ -136,4 +136,9 @@ test('swarm on three nodes: slugs through the registry, spread, pinning by label
 
   for (const info of [...webs.filter((p) => p.nodeId !== victim.nodeId), ...again, pinned]) await driver.stop(info.id, { graceMs: 1000 });
   events.stop();
+
+  // The disk collector's part: the slug's manifest leaves the registry (asked twice: the second finds none).
+  const tag = slugImageName(slug.checksum).split(':')[1] ?? '';
+  assert.equal(await removeFromRegistry(`${cluster.manager.address}:${String(REGISTRY_PORT)}`, 'paas/slug', tag), true);
+  assert.equal(await removeFromRegistry(`${cluster.manager.address}:${String(REGISTRY_PORT)}`, 'paas/slug', tag), false);
 });

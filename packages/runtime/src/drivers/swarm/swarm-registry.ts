@@ -148,9 +148,10 @@ export async function registryHas(registry: string, repository: string, tag: str
  */
 export async function removeFromRegistry(registry: string, repository: string, tag: string): Promise<boolean> {
   const accept = { Accept: 'application/vnd.docker.distribution.manifest.v2+json' };
-  const head = await fetch(`http://${registry}/v2/${repository}/manifests/${encodeURIComponent(tag)}`, { method: 'HEAD', headers: accept, signal: AbortSignal.timeout(5000) });
-  const digest = head.headers.get('docker-content-digest');
-  if (head.status !== 200 || !digest) return false;
-  const removed = await fetch(`http://${registry}/v2/${repository}/manifests/${digest}`, { method: 'DELETE', signal: AbortSignal.timeout(5000) });
-  return removed.status === 202;
+  // A registry that does not answer keeps the manifest until the next collection: false, not an error.
+  const head = await fetch(`http://${registry}/v2/${repository}/manifests/${encodeURIComponent(tag)}`, { method: 'HEAD', headers: accept, signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+  const digest = head?.headers.get('docker-content-digest');
+  if (head?.status !== 200 || !digest) return false;
+  const removed = await fetch(`http://${registry}/v2/${repository}/manifests/${digest}`, { method: 'DELETE', signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+  return removed?.status === 202;
 }
