@@ -10,8 +10,8 @@ import { type ProcessInfo, createSwarmDriver, ensureRegistryImage, placementVar,
 import { COMMANDS, httpGet, makeContractSlug } from './contract-app.js';
 import { STACK_IMAGE, dockerForTests } from './docker-engine.js';
 import { isExit, recordEvents } from './event-recorder.js';
-import { type Cluster, clusterNamespaces, clusterUnsupported, startCluster } from './swarm-cluster.js';
-import { copyImage, ensurePythonStack } from './swarm-cluster-images.js';
+import { type Cluster, clusterNamespaces, clusterUnsupported, copyImage, ensurePythonStack, startCluster } from '../src/testing/index.js';
+
 
 const REGISTRY_PORT = 5000;
 

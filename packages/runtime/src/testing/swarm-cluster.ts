@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import Docker from 'dockerode';
 
-import { unmountUnder } from '../src/index.js';
+import { unmountUnder } from '../drivers/local/local-app-dir.js';
 
 /**
  * A swarm of its own for one test run: Docker engines each in a network namespace made

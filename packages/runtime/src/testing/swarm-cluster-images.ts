@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 
 import type Docker from 'dockerode';
 
-import { TAR_END, tarHeader, tarPadding } from '../src/drivers/shared/tar-format.js';
+import { TAR_END, tarHeader, tarPadding } from '../drivers/shared/tar-format.js';
 
 /**
  * The smallest stack the contract app runs on: Debian's minbase (the stack's own base
