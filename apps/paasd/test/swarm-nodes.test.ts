@@ -101,6 +101,9 @@ test('three swarm nodes: a push serves through the router from processes spread 
   assert.ok(placed.every((d) => d.node !== undefined), "ps shows every process's node");
 
   // Which nodes run them, by node id (the nodes here share one hostname).
+  const nodeName = (id: string): string => `n${String(cluster.nodes.findIndex((node) => node.nodeId === id))}`;
+  const before = (await webTasks(cluster)).map((task) => nodeName(task.NodeID));
+  t.diagnostic(`processes per node before: ${JSON.stringify(before)} (n0 is the manager)`);
   const used = new Set((await webTasks(cluster)).map((task) => task.NodeID));
   assert.ok(used.size >= 2, `the three processes run on ${String(used.size)} node(s)`);
   const victim = cluster.nodes.find((node) => node !== cluster.manager && used.has(node.nodeId));
@@ -113,6 +116,7 @@ test('three swarm nodes: a push serves through the router from processes spread 
     return (await webTasks(cluster)).filter((task) => task.NodeID !== victim.nodeId).length >= 3;
   }, 120_000);
   t.diagnostic(`engine stopped: three processes answering with the acknowledged config, elsewhere, ${String(Date.now() - mark)} ms after the stop began`);
+  t.diagnostic(`processes per node after: ${JSON.stringify((await webTasks(cluster)).map((task) => nodeName(task.NodeID)))}; stopped: ${nodeName(victim.nodeId)}`);
   assert.equal((await dynos(p, 'web')).length, 3);
   await p.h.send('DELETE', '/apps/web');
 });
