@@ -73,14 +73,31 @@ export async function serviceTasks(manager: Docker, services: readonly string[])
  * A task Swarm could not start is an error with Swarm's own reason ("No such image",
  * "insufficient resources", "no suitable node").
  */
-export async function waitForTask(manager: Docker, serviceId: string, timeoutMs: number): Promise<TaskView & { container: string }> {
+export class NodeLostError extends Error {}
+
+/**
+ * `abandon` is asked about once a second while the task is not running yet: a reason to give
+ * up on its node (the node stopped answering after the manager placed the task there).
+ */
+export async function waitForTask(
+  manager: Docker,
+  serviceId: string,
+  timeoutMs: number,
+  abandon?: (node: string) => Promise<string | undefined>,
+): Promise<TaskView & { container: string }> {
   const deadline = Date.now() + timeoutMs;
   let last: TaskRaw | undefined;
+  let nextCheck = Date.now() + 1000;
   for (;;) {
     const tasks = (await manager.listTasks({ filters: { service: [serviceId] } })) as TaskRaw[];
     last = tasks[0];
     const view = last ? toTaskView(last) : undefined;
     if (view?.container && view.state === 'running') return { ...view, container: view.container };
+    if (abandon && view?.node && Date.now() >= nextCheck) {
+      nextCheck = Date.now() + 1000;
+      const why = await abandon(view.node);
+      if (why) throw new NodeLostError(why);
+    }
     if (view && ENDED.has(view.state)) {
       throw new Error(`Swarm did not start the process: task ${view.state}${last?.Status?.Err ? `: ${last.Status.Err}` : ''}.`);
     }

@@ -14,7 +14,7 @@ import { type NodeEngine, type SwarmNode, createNodeEngines } from './swarm-node
 import { type SwarmProcess, createSwarmProcesses } from './swarm-processes.js';
 import { ensureRegistryImage, ensureRegistryService, pushToRegistry, registryHas, waitForRegistry } from './swarm-registry.js';
 import { placementOf, serviceSpec } from './swarm-service.js';
-import { ensureOverlay, gatewayAddresses, serviceTasks, waitForTask } from './swarm-tasks.js';
+import { NodeLostError, ensureOverlay, gatewayAddresses, serviceTasks, waitForTask } from './swarm-tasks.js';
 
 export interface SwarmDriverOptions {
   /** A client of a manager's engine. */
@@ -165,6 +165,40 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     return { ...base, status: 'exited', exitCode: container.State.ExitCode };
   };
 
+  /** One try at starting a process: its service, then its task running on some node. */
+  const startOn = async (
+    spec: ProcessSpec,
+    image: string,
+    labels: Readonly<Record<string, string>>,
+    constraints: readonly string[],
+    abandon: (node: string) => Promise<string | undefined>,
+  ): Promise<ProcessInfo> => {
+    const name = processName(spec);
+    const env = Object.entries({ ...spec.env, PORT: String(CONTAINER_PORT) }).map(([key, value]) => `${key}=${value}`);
+    const created = await docker.createService(
+      serviceSpec(spec, { image, network, port: CONTAINER_PORT, env, labels, pidsLimit: options.pidsLimit ?? 512, graceMs: 30_000, publishOnNode: reach === 'node', constraints }),
+    );
+    const service = docker.getService(created.id);
+    let view: SwarmProcess;
+    try {
+      const task = await waitForTask(docker, created.id, options.startTimeoutMs ?? 60_000, abandon);
+      const node = (await nodes.nodes()).get(task.node);
+      if (!node) throw new Error(`Swarm placed the process on node ${task.node}, which it no longer lists.`);
+      const nodeEngine = await nodes.engineOf(node);
+      await processes.track({ service: created.id, container: task.container, node: node.id, engine: nodeEngine, app: spec.app, name });
+      const container = await nodeEngine.getContainer(task.container).inspect();
+      view = { node, engine: nodeEngine, container, publishedPort: task.publishedPort, lost: false };
+    } catch (error) {
+      processes.forget(created.id);
+      await service.remove().catch(() => undefined);
+      throw error;
+    }
+    const info = await toProcessInfo((await service.inspect()) as Docker.Service, view);
+    if (!info) throw new Error(`service ${created.id} lost its labels`);
+    logger.info({ id: created.id, name, app: spec.app, node: info.node, address: info.address }, 'process started');
+    return info;
+  };
+
   return {
     name: 'swarm',
 
@@ -177,7 +211,6 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       assertOpen();
       checkProcessSpec(spec);
       const [image] = await Promise.all([slugImage(spec), ensureNetwork()]);
-      const name = processName(spec);
       const labels = {
         'paas.app': spec.app,
         'paas.release': String(spec.release),
@@ -185,32 +218,19 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
         'paas.index': String(spec.index),
         ...instanceLabels,
       };
-      const env = Object.entries({ ...spec.env, PORT: String(CONTAINER_PORT) }).map(([key, value]) => `${key}=${value}`);
       // Nodes whose engine stopped answering are left out before the manager marks them down.
-      const avoid = [...(await nodes.unreachable())].map((id) => `node.id!=${id}`);
-      const constraints = [...placementOf(spec), ...avoid];
-      const created = await docker.createService(
-        serviceSpec(spec, { image, network, port: CONTAINER_PORT, env, labels, pidsLimit: options.pidsLimit ?? 512, graceMs: 30_000, publishOnNode: reach === 'node', constraints }),
-      );
-      const service = docker.getService(created.id);
-      let view: SwarmProcess;
-      try {
-        const task = await waitForTask(docker, created.id, options.startTimeoutMs ?? 60_000);
-        const node = (await nodes.nodes()).get(task.node);
-        if (!node) throw new Error(`Swarm placed the process on node ${task.node}, which it no longer lists.`);
-        const nodeEngine = await nodes.engineOf(node);
-        await processes.track({ service: created.id, container: task.container, node: node.id, engine: nodeEngine, app: spec.app, name });
-        const container = await nodeEngine.getContainer(task.container).inspect();
-        view = { node, engine: nodeEngine, container, publishedPort: task.publishedPort, lost: false };
-      } catch (error) {
-        processes.forget(created.id);
-        await service.remove().catch(() => undefined);
-        throw error;
+      const avoid = new Set(await nodes.unreachable());
+      const abandon = async (node: string): Promise<string | undefined> => ((await nodes.unreachable()).has(node) ? node : undefined);
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await startOn(spec, image, labels, [...placementOf(spec), ...[...avoid].map((id) => `node.id!=${id}`)], abandon);
+        } catch (error) {
+          // Placed on a node whose engine stopped answering (a stop the manager has not noticed): again, elsewhere.
+          if (!(error instanceof NodeLostError) || attempt >= 3) throw error;
+          avoid.add(error.message);
+          logger.warn({ app: spec.app, name: processName(spec), node: error.message }, 'node stopped answering; placing the process elsewhere');
+        }
       }
-      const info = await toProcessInfo((await service.inspect()) as Docker.Service, view);
-      if (!info) throw new Error(`service ${created.id} lost its labels`);
-      logger.info({ id: created.id, name, app: spec.app, node: info.node, address: info.address }, 'process started');
-      return info;
     },
 
     async stop(id, { graceMs }): Promise<StopResult> {
