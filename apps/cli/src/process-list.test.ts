@@ -90,6 +90,11 @@ describe('formatProcessList', () => {
     assert.deepEqual(lines, ['=== run: one-off processes (1)', 'run.4821: up 2026/11/22 03:07:09 (~ 5m ago)  v5  bash']);
   });
 
+  it('says which node each process runs on when the runtime spans several (Swarm)', () => {
+    const lines = formatProcessList(groupProcesses([dyno('web.1', { node: 'node-a' }), dyno('web.2', { node: 'node-b' })], [entry('web', 'node server.js')]), now);
+    assert.deepEqual(lines.slice(1), ['web.1: up 2026/11/22 03:07:09 (~ 5m ago)  v5  on node-a', 'web.2: up 2026/11/22 03:07:09 (~ 5m ago)  v5  on node-b']);
+  });
+
   it('falls back to the processes’ command for a type the formation no longer has', () => {
     const lines = formatProcessList(groupProcesses([dyno('old.1', { command: 'node old.js' })], []), now);
     assert.equal(lines[0], '=== old: node old.js (1)');

@@ -56,12 +56,14 @@ function groupTitle(group: ProcessGroup): string {
 }
 
 /**
- * `web.1: up 2026/11/22 03:07:09 (~ 5m ago)  v5`, with the next restart of a crashed
+ * `web.1: up 2026/11/22 03:07:09 (~ 5m ago)  v5`, with the node it runs on (Swarm), the next restart of a crashed
  * process, and the command of a one-off (which its header does not name). Times are
  * UTC, like the log lines of paas logs.
  */
 export function formatProcessLine(dyno: DynoResource, oneOff: boolean, now: Date = new Date()): string {
   const parts = [`${dyno.name}: ${dyno.state} ${formatSince(dyno.created_at, now)}`, `v${String(dyno.release.version)}`];
+  // Only runtimes that span several machines (Swarm) say where a process runs.
+  if (dyno.node !== undefined) parts.push(`on ${dyno.node}`);
   if (dyno.state === 'crashed' && dyno.restart_at !== undefined) {
     const until = formatTimeUntil(dyno.restart_at, now);
     parts.push(until === 'now' ? 'restarting now' : `restarts ${until.replace(/^in /, 'in ~ ')}`);

@@ -32,6 +32,8 @@ export interface Config {
   readonly adminEmail: string;
   readonly runtime: 'auto' | 'local' | 'docker' | 'swarm';
   readonly dockerHost: string | undefined;
+  /** Several Swarm nodes (docs/swarm.md): where slugs are pulled from, how processes are reached, each node's engine. */
+  readonly swarm: SwarmConfig;
   readonly stackImage: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** A web process must bind $PORT within this long (Heroku: 60 s, R10). */
@@ -52,11 +54,21 @@ export interface Config {
   readonly addonMemoryMb: { readonly postgresql: number; readonly redis: number };
 }
 
+export interface SwarmConfig {
+  /** `host:port` every node pulls slug images from (a registry paasd runs on a manager); unset: one node. */
+  readonly registry: string | undefined;
+  /** Which address the router gets: the task's on the node's gateway bridge, on the overlay, or the node's own with a published port. */
+  readonly reach: 'gateway' | 'overlay' | 'node';
+  /** Each node's engine (by hostname or node id): `unix://…` or `tcp://host:port`. */
+  readonly nodeEngines: Readonly<Record<string, string>>;
+}
+
 /** Let's Encrypt's production directory. */
 export const LETS_ENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';
 
 const ROUTER_PLANES = ['builtin', 'nginx'] as const;
 const RUNTIMES = ['auto', 'local', 'docker', 'swarm'] as const;
+const SWARM_REACH = ['gateway', 'overlay', 'node'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
@@ -170,6 +182,18 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     problems.push(`DOCKER_HOST=${JSON.stringify(dockerHost)} is not an engine address paasd can use: unix:///path/to/docker.sock or tcp://host:port (plain, no TLS).`);
   }
 
+  const swarmRegistry = text('PAAS_SWARM_REGISTRY');
+  if (swarmRegistry !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(swarmRegistry)) {
+    problems.push(`PAAS_SWARM_REGISTRY=${JSON.stringify(swarmRegistry)} is not host:port (the manager's swarm address and a free port, e.g. 10.0.0.1:5000).`);
+  }
+  const nodeEngines: Record<string, string> = {};
+  for (const pair of (text('PAAS_SWARM_NODE_ENGINES') ?? '').split(',').filter((part) => part.trim() !== '')) {
+    const [node, engine] = pair.trim().split(/=(.*)/s) as [string, string | undefined];
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(node) || engine === undefined || !isDockerHost(engine)) {
+      problems.push(`PAAS_SWARM_NODE_ENGINES has ${JSON.stringify(pair)}: write NODE=ENGINE pairs separated by commas, NODE a node's hostname or id, ENGINE unix:///path or tcp://host:port.`);
+    } else nodeEngines[node] = engine;
+  }
+
   const host = text('HOST') ?? '0.0.0.0';
   const apiTlsPort = text('PAAS_API_TLS_PORT') === undefined ? undefined : port('PAAS_API_TLS_PORT', 0);
   const config: Config = {
@@ -192,6 +216,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     adminEmail,
     runtime: oneOf('PAAS_RUNTIME', RUNTIMES, 'auto'),
     dockerHost,
+    swarm: { registry: swarmRegistry, reach: oneOf('PAAS_SWARM_REACH', SWARM_REACH, swarmRegistry === undefined ? 'gateway' : 'node'), nodeEngines },
     stackImage: text('PAAS_STACK_IMAGE'),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     bootTimeoutMs: seconds('PAAS_BOOT_TIMEOUT', 60),

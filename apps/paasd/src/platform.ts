@@ -238,7 +238,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     usage: store.slugUsage,
     slugs,
     processes: () => driver.list(),
-    images: docker ? createSlugImages(docker, config.stackImage ?? DEFAULT_STACK_IMAGE) : undefined,
+    images: docker ? createSlugImages(docker, config.stackImage ?? DEFAULT_STACK_IMAGE, runtime === 'swarm' ? config.swarm.registry : undefined) : undefined,
     unpackedRoot: docker ? undefined : join(config.dataDir, 'local', 'slugs-unpacked'),
     logger: logger.child({ component: 'disk' }),
   });

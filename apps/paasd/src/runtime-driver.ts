@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 
 import { createDockerDriver, createLocalDriver, createSwarmDriver } from '@paas/runtime';
-import type { DriverLogger, LocalDriverOptions, RuntimeDriver } from '@paas/runtime';
+import type { DriverLogger, LocalDriverOptions, NodeEngine, RuntimeDriver } from '@paas/runtime';
 import { DEFAULT_STACK_IMAGE } from '@paas/stack';
 
 import type { Config } from './config.js';
+import { dockerOptionsOf } from './docker-engine.js';
 
 /** The runtimes paasd can run processes on (`PAAS_RUNTIME` without `auto`). */
 export type RuntimeName = Exclude<Config['runtime'], 'auto'>;
@@ -19,7 +20,7 @@ export function dockerInstanceOf(dataDir: string): string {
 
 /** What a runtime's driver is made from. */
 export interface RuntimeContext {
-  readonly config: Pick<Config, 'dataDir' | 'stackImage'>;
+  readonly config: Pick<Config, 'dataDir' | 'stackImage'> & Partial<Pick<Config, 'swarm'>>;
   /** The engine `chooseEngine` connected to; the runtimes that need one are only chosen with it. */
   readonly docker: Docker | undefined;
   readonly logger: DriverLogger;
@@ -41,6 +42,23 @@ function engineOf(name: RuntimeName, context: RuntimeContext): Docker {
   return context.docker;
 }
 
+/**
+ * Each node's engine from PAAS_SWARM_NODE_ENGINES, by hostname or id (the driver reaches the
+ * manager's own node through the manager's client when it is not listed). A client is made with the
+ * manager's client's own class: dockerode is loaded only when an engine is used.
+ */
+function nodeEnginesOf(manager: Docker, engines: Readonly<Record<string, string>>): NodeEngine {
+  const DockerClient = manager.constructor as new (options: Docker.DockerOptions) => Docker;
+  const clients = new Map<string, Docker>();
+  return (node) => {
+    const url = engines[node.id] ?? engines[node.hostname];
+    if (url === undefined) return undefined;
+    const client = clients.get(url) ?? new DockerClient(dockerOptionsOf(url));
+    clients.set(url, client);
+    return client;
+  };
+}
+
 const RUNTIMES: Readonly<Record<RuntimeName, RuntimeEntry>> = {
   local: {
     create: ({ config, logger, containment }) => createLocalDriver({ dataDir: join(config.dataDir, 'local'), logger, ...containment }),
@@ -57,14 +75,20 @@ const RUNTIMES: Readonly<Record<RuntimeName, RuntimeEntry>> = {
   },
   // One service per process on the swarm the engine manages; see docs/swarm.md for what a one-node swarm gives.
   swarm: {
-    create: (context) =>
-      createSwarmDriver({
-        docker: engineOf('swarm', context),
+    create: (context) => {
+      const docker = engineOf('swarm', context);
+      const swarm = context.config.swarm;
+      return createSwarmDriver({
+        docker,
         stackImage: context.config.stackImage ?? DEFAULT_STACK_IMAGE,
         instance: dockerInstanceOf(context.config.dataDir),
         ...(context.network === undefined ? {} : { network: context.network }),
+        ...(swarm === undefined ? {} : { reach: swarm.reach }),
+        ...(swarm?.registry === undefined ? {} : { registry: { address: swarm.registry, run: true } }),
+        ...(swarm === undefined || Object.keys(swarm.nodeEngines).length === 0 ? {} : { nodeEngine: nodeEnginesOf(docker, swarm.nodeEngines) }),
         logger: context.logger,
-      }),
+      });
+    },
   },
 };
 

@@ -73,3 +73,17 @@ test('DOCKER_HOST must be a unix socket or a plain TCP address', () => {
 test('an unknown PAAS_RUNTIME is refused, naming the runtimes there are', () => {
   assert.throws(() => loadConfig({ PAAS_RUNTIME: 'kubernetes' }), /PAAS_RUNTIME="kubernetes" must be one of auto, local, docker, swarm/);
 });
+
+test('several Swarm nodes: a registry address, the reach (node once a registry is set), each node engine, all checked', () => {
+  assert.deepEqual(loadConfig({}).swarm, { registry: undefined, reach: 'gateway', nodeEngines: {} });
+  assert.deepEqual(loadConfig({ PAAS_SWARM_REGISTRY: '10.0.0.1:5000', PAAS_SWARM_NODE_ENGINES: 'w2=unix:///run/paas/w2.sock, w3=tcp://10.0.0.3:2375' }).swarm, {
+    registry: '10.0.0.1:5000',
+    reach: 'node',
+    nodeEngines: { w2: 'unix:///run/paas/w2.sock', w3: 'tcp://10.0.0.3:2375' },
+  });
+  assert.throws(
+    () => loadConfig({ PAAS_SWARM_REGISTRY: 'http://10.0.0.1:5000', PAAS_SWARM_REACH: 'mesh', PAAS_SWARM_NODE_ENGINES: 'w2=ssh://w2' }),
+    (error: unknown) =>
+      error instanceof ConfigError && error.problems.length === 3 && /PAAS_SWARM_REGISTRY=.* is not host:port/.test(error.message) && /PAAS_SWARM_NODE_ENGINES has "w2=ssh:\/\/w2"/.test(error.message),
+  );
+});

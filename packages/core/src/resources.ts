@@ -190,6 +190,8 @@ export interface DynoResource {
   readonly created_at: string;
   /** A crashed process's next restart, under backoff. */
   readonly restart_at?: string;
+  /** The machine it runs on, when the runtime spans several (Swarm: the node's hostname). */
+  readonly node?: string;
   // Heroku's fields: `heroku ps` shows the size and how long since the state changed.
   readonly id: string;
   readonly size: ProcessSize;

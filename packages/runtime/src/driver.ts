@@ -55,6 +55,10 @@ export interface ProcessInfo {
   readonly address: { readonly host: string; readonly port: number };
   readonly startedAt: string;
   readonly exitCode?: number;
+  /** The machine it runs on, for drivers that span several (Swarm: the node's hostname). */
+  readonly node?: string;
+  /** The node's id, where hostnames may repeat. */
+  readonly nodeId?: string;
 }
 
 export type DriverEvent =

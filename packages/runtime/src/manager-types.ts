@@ -32,6 +32,8 @@ export interface ProcessStatus {
   readonly startedAt: string;
   /** For a crashed process waiting for its backoff. */
   readonly nextRestartAt?: string;
+  /** The machine it runs on, when the runtime spans several (Swarm). */
+  readonly node?: string;
 }
 
 /** How one one-off differs from the app's processes: variables of its own and a size. */

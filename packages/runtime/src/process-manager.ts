@@ -419,6 +419,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
             command,
             startedAt: p.startedAt,
             ...(state === 'crashed' && next !== undefined ? { nextRestartAt: new Date(next).toISOString() } : {}),
+            ...(p.node === undefined ? {} : { node: p.node }),
           };
         })
         .sort((a, b) => (a.name < b.name ? -1 : 1));

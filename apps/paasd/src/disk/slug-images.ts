@@ -1,5 +1,7 @@
 import type Docker from 'dockerode';
 
+import { removeFromRegistry } from '@paas/runtime';
+
 import type { DiskItem } from './disk-plan.js';
 
 /** The slug images (`paas/slug:*`, labelled `paas.slug=<sha256>`) on the engine, and their removal. */
@@ -11,7 +13,25 @@ export interface SlugImages {
 
 const SLUG_LABEL = 'paas.slug';
 
-export function createSlugImages(docker: Docker, stackImage: string): SlugImages {
+/** Removes one tag of an image: true once gone, false while a container uses it. */
+async function removeTag(docker: Docker, name: string): Promise<boolean> {
+  try {
+    await docker.getImage(name).remove();
+    return true;
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 404) return true; // gone already
+    if (status === 409) return false; // a container uses it
+    throw error;
+  }
+}
+
+/**
+ * `registry` (Swarm on several nodes, PAAS_SWARM_REGISTRY): each slug image is also tagged
+ * `<registry>/paas/slug:…` and pushed there; removing it removes that tag and the registry's
+ * manifest too, so the registry holds only the slugs the disk collector keeps.
+ */
+export function createSlugImages(docker: Docker, stackImage: string, registry?: string): SlugImages {
   return {
     async list() {
       const [images, stackBytes] = await Promise.all([
@@ -31,15 +51,12 @@ export function createSlugImages(docker: Docker, stackImage: string): SlugImages
       });
     },
     async remove(name) {
-      try {
-        await docker.getImage(name).remove();
-        return true;
-      } catch (error) {
-        const status = (error as { statusCode?: number }).statusCode;
-        if (status === 404) return true; // gone already
-        if (status === 409) return false; // a container uses it
-        throw error;
-      }
+      if (registry === undefined) return removeTag(docker, name);
+      if (!(await removeTag(docker, `${registry}/${name}`)) || !(await removeTag(docker, name))) return false;
+      const [repository, tag] = name.split(':') as [string, string | undefined];
+      // Its layers are freed by the registry's garbage collection (docs/swarm.md).
+      if (tag !== undefined) await removeFromRegistry(registry, repository, tag);
+      return true;
     },
   };
 }

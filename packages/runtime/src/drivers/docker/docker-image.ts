@@ -76,7 +76,7 @@ interface ProgressEvent {
 }
 
 /** Reads a build's progress stream to its end (an unread one stalls); rejects with the engine's message on failure. */
-function followBuild(docker: Docker, stream: NodeJS.ReadableStream, logger: DriverLogger): Promise<void> {
+export function followBuild(docker: Docker, stream: NodeJS.ReadableStream, logger: DriverLogger): Promise<void> {
   return new Promise((resolve, reject) => {
     docker.modem.followProgress(
       stream,

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 import type Docker from 'dockerode';
 
+import { invalidParams } from '@paas/core';
+
 import type { ProcessSpec } from '../../driver.js';
 import { profileWrapperArgs } from '../shared/profile-wrapper.js';
 import { processName } from '../shared/process-spec.js';
@@ -26,11 +28,21 @@ export function serviceName(spec: Pick<ProcessSpec, 'app' | 'type' | 'index' | '
 export interface ServiceOptions {
   readonly image: string;
   readonly network: string;
+  /** The port the process listens on (`$PORT`). */
+  readonly port: number;
   readonly env: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly pidsLimit: number;
   /** Swarm's grace when it stops a task itself (a removed service); stop() gives its own first. */
   readonly graceMs: number;
+  /**
+   * Publish the process's port on the node it runs on (mode `host`, a port the node picks):
+   * the router then reaches it at the node's address, from any host that reaches the node.
+   * Not the routing mesh, which hides client addresses (and needs IPVS in the kernel).
+   */
+  readonly publishOnNode: boolean;
+  /** Swarm placement constraints (`node.labels.tier==web`). */
+  readonly constraints: readonly string[];
 }
 
 /**
@@ -60,9 +72,35 @@ export function serviceSpec(spec: ProcessSpec, options: ServiceOptions): Docker.
         Limits: { MemoryBytes: Math.round(spec.memoryMb * 1024 * 1024), Pids: options.pidsLimit },
       },
       RestartPolicy: { Condition: 'none' },
+      ...(options.constraints.length > 0 ? { Placement: { Constraints: [...options.constraints] } } : {}),
       Networks: [{ Target: options.network }],
       LogDriver: { Name: 'json-file', Options: { 'max-size': '10m', 'max-file': '2' } },
     },
     Mode: { Replicated: { Replicas: 1 } },
+    ...(options.publishOnNode ? { EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: options.port, PublishMode: 'host' }] } } : {}),
   };
+}
+
+/** The config var that pins a process type to nodes by label: `PAAS_PLACEMENT_WEB=tier=front,zone=a`. */
+export function placementVar(type: string): string {
+  return `PAAS_PLACEMENT_${type.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+const LABEL_PAIR = /^([A-Za-z0-9][A-Za-z0-9._-]*)=([A-Za-z0-9._-]+)$/;
+
+/**
+ * Swarm placement constraints for a process, from its type's `PAAS_PLACEMENT_<TYPE>` config
+ * var: each `label=value` must match the node's label (`docker node update --label-add`).
+ * A config var is what a user sets per app already, and a change makes a new release, so
+ * pinning rolls out like any other change.
+ */
+export function placementOf(spec: Pick<ProcessSpec, 'type' | 'env'>): string[] {
+  const name = placementVar(spec.type);
+  const value = spec.env[name]?.trim();
+  if (!value) return [];
+  return value.split(',').map((pair) => {
+    const match = LABEL_PAIR.exec(pair.trim());
+    if (!match) throw invalidParams(`${name} must be label=value pairs separated by commas (like tier=front,zone=a); got ${JSON.stringify(pair)}.`);
+    return `node.labels.${match[1] ?? ''}==${match[2] ?? ''}`;
+  });
 }

@@ -1,20 +1,20 @@
-import { constants } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
-
 import type Docker from 'dockerode';
 
 import { invalidParams } from '@paas/core';
 
 import type { ProcessInfo, ProcessSpec, RuntimeDriver, StopResult } from '../../driver.js';
 import { CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, createDockerDriver } from '../docker/docker.js';
-import { type ContainerEvent, watchContainerEvents } from '../docker/docker-events.js';
-import { type LogFollow, attachContainerOutput } from '../docker/docker-logs.js';
+import type { ContainerEvent } from '../docker/docker-events.js';
+import { slugImageName } from '../docker/docker-image.js';
+import { containerUsage } from '../docker/docker-usage.js';
 import { type DriverLogger, silentLogger } from '../shared/driver-logger.js';
 import { createEventHub } from '../shared/event-hub.js';
 import { checkProcessSpec, processName } from '../shared/process-spec.js';
-import { slugImageName } from '../docker/docker-image.js';
-import { SERVICE_ID_LABEL, serviceSpec } from './swarm-service.js';
-import { ensureOverlay, gatewayAddresses, taskContainers, waitForTaskContainer } from './swarm-tasks.js';
+import { type NodeEngine, type SwarmNode, createNodeEngines } from './swarm-nodes.js';
+import { type SwarmProcess, createSwarmProcesses } from './swarm-processes.js';
+import { ensureRegistryImage, ensureRegistryService, pushToRegistry, registryHas, waitForRegistry } from './swarm-registry.js';
+import { placementOf, serviceSpec } from './swarm-service.js';
+import { NodeLostError, ensureOverlay, gatewayAddresses, serviceTasks, waitForTask } from './swarm-tasks.js';
 
 export interface SwarmDriverOptions {
   /** A client of a manager's engine. */
@@ -27,43 +27,41 @@ export interface SwarmDriverOptions {
   readonly network?: string;
   /**
    * Which address the router is given: the task's address on the node's gateway bridge
-   * (`gateway`, for a paasd on the host of a one-node swarm), or on the overlay (`overlay`,
-   * for a paasd in a container joined to it).
+   * (`gateway`, for a paasd on the host of a one-node swarm), on the overlay (`overlay`,
+   * for a paasd in a container joined to it), or the node's own address and a port
+   * published there (`node`, for a paasd that reaches every node: several nodes).
    */
-  readonly reach?: 'gateway' | 'overlay';
+  readonly reach?: 'gateway' | 'overlay' | 'node';
+  /**
+   * Where every node pulls slug images from (`host:port`, the manager's swarm address).
+   * Without it slug images exist on the manager's engine only: a one-node swarm.
+   */
+  readonly registry?: {
+    readonly address: string;
+    /**
+     * The driver runs the registry itself, as a service on a manager, from an image it
+     * makes on the manager's engine from the stack image (Debian's `docker-registry`).
+     */
+    readonly run?: boolean;
+  };
+  /** How paasd reaches each node's engine; default: the manager's own node only. */
+  readonly nodeEngine?: NodeEngine;
   readonly logger?: DriverLogger;
   readonly pidsLimit?: number;
-  /** How long Swarm may take to start a task (scheduling, the container, its network). */
+  /** How long Swarm may take to start a task (scheduling, pulling, the container, its network). */
   readonly startTimeoutMs?: number;
 }
 
-interface Tracked {
-  readonly app: string;
-  readonly name: string;
-  readonly container: string;
-  logs?: LogFollow | undefined;
-  readonly following: Promise<void>;
-  followed: () => void;
-  oom: boolean;
-  readonly reported: Promise<void>;
-  report: (() => void) | undefined;
-}
-
-const timeout = (ms: number): Promise<void> => sleep(ms, undefined, { ref: false });
 const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
-
-function signalOf(code: number | null): string | null {
-  if (code === null || code <= 128) return null;
-  return Object.entries(constants.signals).find(([, number]) => number === code - 128)?.[0] ?? null;
-}
 
 /**
  * One Swarm service per process (one replica, restart policy none), so the platform keeps
  * its per-process view: the convergence plan, readiness, crash backoff and the router all
  * see processes, not replicas. A process's id is its service's. Output is attached to the
- * task's container, which waits at a gate until then (nothing lost, nothing read twice
- * from the rotating json-file log); exits and OOM kills come from the engine's events.
- * One-offs run as plain containers on the manager's engine, joined to the overlay.
+ * task's container on its node's engine, which waits at a gate until then (nothing lost,
+ * nothing read twice from the rotating json-file log); exits and OOM kills come from that
+ * engine's events, and a node the manager reports down ends its processes. One-offs run as
+ * plain containers on the manager's engine, joined to the overlay.
  */
 export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   const { docker } = options;
@@ -73,94 +71,79 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   const network = options.network ?? `paas-${instance}`;
   const reach = options.reach ?? 'gateway';
   const ownLabels = [`${MANAGED_LABEL}=true`, `${INSTANCE_LABEL}=${instance}`];
-  // Slug images, one-offs and usage are the same as on one engine: the manager's.
+  const instanceLabels = { [MANAGED_LABEL]: 'true', [INSTANCE_LABEL]: instance };
+  // Slug images are made, and one-offs run, on the manager's engine.
   const engine = createDockerDriver({ docker, stackImage: options.stackImage, instance, network, logger, ...(options.pidsLimit ? { pidsLimit: options.pidsLimit } : {}) });
   const hub = createEventHub(logger);
-  const tracked = new Map<string, Tracked>();
-  const takenDown = new Map<string, number>();
-  let stops = 0;
   let overlay: Promise<void> | undefined;
+  let registry: Promise<void> | undefined;
   let closed = false;
+
+  const onEvent = (node: string, event: ContainerEvent): void => processes.onEvent(node, event);
+  const nodes = createNodeEngines({
+    manager: docker,
+    nodeEngine: options.nodeEngine,
+    eventFilters: { type: ['container'], event: ['die', 'oom'], label: ownLabels },
+    onEvent,
+    onReconnect: (node) => processes.reconcile(node),
+    logger,
+  });
+  const processes = createSwarmProcesses({ hub, logger });
 
   const assertOpen = (): void => {
     if (closed) throw new Error('the swarm driver is closed');
   };
 
   const ensureNetwork = (): Promise<void> => {
-    overlay ??= ensureOverlay(docker, network, { [MANAGED_LABEL]: 'true', [INSTANCE_LABEL]: instance }).catch((error: unknown) => {
+    overlay ??= ensureOverlay(docker, network, instanceLabels).catch((error: unknown) => {
       overlay = undefined; // tried again by the next start
       throw error;
     });
     return overlay;
   };
 
-  const reportExit = async (service: string, entry: Tracked, code: number | null, oomSeen: boolean): Promise<void> => {
-    if (!entry.report) return;
-    const done = entry.report;
-    entry.report = undefined;
-    // Output first, then the exit, as on the Docker driver.
-    await Promise.race([entry.following.then(() => entry.logs?.done), timeout(3000)]);
-    let oom = oomSeen || entry.oom;
-    if (!oom && code === 137) oom = (await docker.getContainer(entry.container).inspect().catch(() => undefined))?.State.OOMKilled ?? false;
-    tracked.delete(service);
-    logger.info({ id: service, name: entry.name, app: entry.app, code, oom }, 'process exited');
-    hub.emit({ type: 'exit', id: service, name: entry.name, app: entry.app, code, signal: signalOf(code), oom });
-    done();
-  };
-
-  const onEvent = (event: ContainerEvent): void => {
-    const service = event.attributes[SERVICE_ID_LABEL];
-    const entry = service === undefined ? undefined : tracked.get(service);
-    if (!service || !entry || entry.container !== event.id) return;
-    if (event.action === 'oom') entry.oom = true;
-    if (event.action === 'die') {
-      const code = Number(event.attributes.exitCode);
-      void reportExit(service, entry, Number.isInteger(code) ? code : null, false);
-    }
-  };
-
-  const reconcile = (): void => {
-    for (const [service, entry] of tracked) {
-      void docker
-        .getContainer(entry.container)
-        .inspect()
-        .then(
-          (info) => (info.State.Running ? undefined : reportExit(service, entry, info.State.ExitCode, info.State.OOMKilled)),
-          (error: unknown) => (statusOf(error) === 404 ? reportExit(service, entry, null, false) : undefined),
-        );
-    }
-  };
-
-  const watch = watchContainerEvents(docker, {
-    filters: { type: ['container'], event: ['die', 'oom'], label: ownLabels },
-    onEvent,
-    onReconnect: reconcile,
-    logger,
-  });
-
-  const track = async (service: string, container: string, app: string, name: string): Promise<void> => {
-    let report: () => void = () => undefined;
-    const reported = new Promise<void>((resolve) => (report = resolve));
-    let followed: () => void = () => undefined;
-    const following = new Promise<void>((resolve) => (followed = resolve));
-    const entry: Tracked = { app, name, container, oom: false, reported, report, following, followed };
-    tracked.set(service, entry);
-    const onLine = (stream: 'stdout' | 'stderr', line: string): void => hub.emit({ type: 'output', id: service, name, app, stream, line });
-    entry.logs = await attachContainerOutput(docker, container, onLine, { openGate: true }).catch((error: unknown) => {
-      logger.warn({ err: error, id: service }, 'container logs unavailable');
-      return undefined;
+  const ensureRegistry = (): Promise<void> => {
+    const wanted = options.registry;
+    if (!wanted?.run) return Promise.resolve();
+    const port = Number(wanted.address.split(':').pop());
+    registry ??= ensureRegistryImage(docker, options.stackImage, logger)
+      .then((image) => ensureRegistryService(docker, { image, port, instance, labels: instanceLabels }))
+      .then(() => waitForRegistry(wanted.address, options.startTimeoutMs ?? 60_000))
+      .catch((error: unknown) => {
+      registry = undefined;
+      throw error;
     });
-    entry.followed();
+    return registry;
   };
 
-  const toProcessInfo = (service: Docker.Service, container: Docker.ContainerInspectInfo | undefined, gateways: Map<string, string>): ProcessInfo | undefined => {
+  /** The slug's image as every node can pull it: pushed to the registry, or the manager's own. */
+  const slugImage = async (spec: ProcessSpec): Promise<string> => {
+    await engine.prepare(spec.slug);
+    const image = slugImageName(spec.slug.checksum);
+    const address = options.registry?.address;
+    if (address === undefined) return image;
+    await ensureRegistry();
+    const [repository, tag] = image.split(':') as [string, string];
+    if (await registryHas(address, repository, tag)) return `${address}/${image}`;
+    return pushToRegistry(docker, image, address, logger);
+  };
+
+  /** Where the router reaches a process, by the driver's `reach`. */
+  const addressOf = async (node: SwarmNode | undefined, engineOfNode: Docker | undefined, container: Docker.ContainerInspectInfo | undefined, publishedPort: number | undefined): Promise<{ host: string; port: number }> => {
+    if (reach === 'node') return { host: publishedPort ? (node?.address ?? '') : '', port: publishedPort ?? CONTAINER_PORT };
+    if (reach === 'overlay') return { host: container?.NetworkSettings.Networks[network]?.IPAddress ?? '', port: CONTAINER_PORT };
+    const gateways = engineOfNode && container ? await gatewayAddresses(engineOfNode) : new Map<string, string>();
+    return { host: (container && gateways.get(container.Id)) ?? '', port: CONTAINER_PORT };
+  };
+
+  const toProcessInfo = async (service: Docker.Service, view: SwarmProcess): Promise<ProcessInfo | undefined> => {
     const labels = service.Spec?.Labels ?? {};
     const app = labels['paas.app'];
     const type = labels['paas.type'];
     const index = Number(labels['paas.index']);
     const release = Number(labels['paas.release']);
     if (!app || !type || !Number.isSafeInteger(index) || !Number.isSafeInteger(release)) return undefined;
-    const host = container ? (reach === 'gateway' ? gateways.get(container.Id) : container.NetworkSettings.Networks[network]?.IPAddress) : undefined;
+    const { container, node } = view;
     const started = container?.State.StartedAt;
     const base = {
       id: service.ID,
@@ -169,12 +152,51 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       type,
       index,
       name: `${type}.${String(index)}`,
-      address: { host: host ?? '', port: CONTAINER_PORT },
+      address: await addressOf(node, view.engine, container, view.publishedPort),
       startedAt: started && !started.startsWith('0001-') ? new Date(started).toISOString() : new Date(service.CreatedAt ?? Date.now()).toISOString(),
+      ...(node ? { node: node.hostname === '' ? node.id : node.hostname, nodeId: node.id } : {}),
     };
+    if (view.lost) return { ...base, status: 'exited' };
+    const reported = processes.exitOf(service.ID);
+    // Its exit was seen but its engine no longer answers (stopped with its node): exited, as reported.
+    if (!container && reported !== undefined) return reported === null ? { ...base, status: 'exited' } : { ...base, status: 'exited', exitCode: reported };
     // A service whose task is not running yet counts as running: it is starting, not gone.
     if (!container || container.State.Running || container.State.Status === 'created') return { ...base, status: 'running' };
     return { ...base, status: 'exited', exitCode: container.State.ExitCode };
+  };
+
+  /** One try at starting a process: its service, then its task running on some node. */
+  const startOn = async (
+    spec: ProcessSpec,
+    image: string,
+    labels: Readonly<Record<string, string>>,
+    constraints: readonly string[],
+    abandon: (node: string) => Promise<string | undefined>,
+  ): Promise<ProcessInfo> => {
+    const name = processName(spec);
+    const env = Object.entries({ ...spec.env, PORT: String(CONTAINER_PORT) }).map(([key, value]) => `${key}=${value}`);
+    const created = await docker.createService(
+      serviceSpec(spec, { image, network, port: CONTAINER_PORT, env, labels, pidsLimit: options.pidsLimit ?? 512, graceMs: 30_000, publishOnNode: reach === 'node', constraints }),
+    );
+    const service = docker.getService(created.id);
+    let view: SwarmProcess;
+    try {
+      const task = await waitForTask(docker, created.id, options.startTimeoutMs ?? 60_000, abandon);
+      const node = (await nodes.nodes()).get(task.node);
+      if (!node) throw new Error(`Swarm placed the process on node ${task.node}, which it no longer lists.`);
+      const nodeEngine = await nodes.engineOf(node);
+      await processes.track({ service: created.id, container: task.container, node: node.id, engine: nodeEngine, app: spec.app, name });
+      const container = await nodeEngine.getContainer(task.container).inspect();
+      view = { node, engine: nodeEngine, container, publishedPort: task.publishedPort, lost: false };
+    } catch (error) {
+      processes.forget(created.id);
+      await service.remove().catch(() => undefined);
+      throw error;
+    }
+    const info = await toProcessInfo((await service.inspect()) as Docker.Service, view);
+    if (!info) throw new Error(`service ${created.id} lost its labels`);
+    logger.info({ id: created.id, name, app: spec.app, node: info.node, address: info.address }, 'process started');
+    return info;
   };
 
   return {
@@ -188,34 +210,27 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     async start(spec: ProcessSpec) {
       assertOpen();
       checkProcessSpec(spec);
-      const [image] = await Promise.all([engineImage(spec), ensureNetwork()]);
-      const name = processName(spec);
-      await Promise.race([watch.ready, timeout(5000)]);
+      const [image] = await Promise.all([slugImage(spec), ensureNetwork()]);
       const labels = {
         'paas.app': spec.app,
         'paas.release': String(spec.release),
         'paas.type': spec.type,
         'paas.index': String(spec.index),
-        [MANAGED_LABEL]: 'true',
-        [INSTANCE_LABEL]: instance,
+        ...instanceLabels,
       };
-      const env = Object.entries({ ...spec.env, PORT: String(CONTAINER_PORT) }).map(([key, value]) => `${key}=${value}`);
-      const created = await docker.createService(serviceSpec(spec, { image, network, env, labels, pidsLimit: options.pidsLimit ?? 512, graceMs: 30_000 }));
-      const service = docker.getService(created.id);
-      let container: Docker.ContainerInspectInfo;
-      try {
-        container = await waitForTaskContainer(docker, created.id, options.startTimeoutMs ?? 60_000);
-        await track(created.id, container.Id, spec.app, name);
-      } catch (error) {
-        tracked.get(created.id)?.logs?.stop();
-        tracked.delete(created.id);
-        await service.remove().catch(() => undefined);
-        throw error;
+      // Nodes whose engine stopped answering are left out before the manager marks them down.
+      const avoid = new Set(await nodes.unreachable());
+      const abandon = async (node: string): Promise<string | undefined> => ((await nodes.unreachable()).has(node) ? node : undefined);
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await startOn(spec, image, labels, [...placementOf(spec), ...[...avoid].map((id) => `node.id!=${id}`)], abandon);
+        } catch (error) {
+          // Placed on a node whose engine stopped answering (a stop the manager has not noticed): again, elsewhere.
+          if (!(error instanceof NodeLostError) || attempt >= 3) throw error;
+          avoid.add(error.message);
+          logger.warn({ app: spec.app, name: processName(spec), node: error.message }, 'node stopped answering; placing the process elsewhere');
+        }
       }
-      const info = toProcessInfo((await service.inspect()) as Docker.Service, await docker.getContainer(container.Id).inspect(), await gatewayAddresses(docker));
-      if (!info) throw new Error(`service ${created.id} lost its labels`);
-      logger.info({ id: created.id, name, app: spec.app, address: info.address }, 'process started');
-      return info;
     },
 
     async stop(id, { graceMs }): Promise<StopResult> {
@@ -229,26 +244,15 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       }
       const labels = spec.Spec?.Labels ?? {};
       if (labels[MANAGED_LABEL] !== 'true' || labels[INSTANCE_LABEL] !== instance) throw invalidParams(`Service ${id} is not a process of this platform.`);
-      stops += 1;
-      takenDown.set(id, stops);
-      const containerId = tracked.get(id)?.container ?? (await taskContainers(docker, [`${SERVICE_ID_LABEL}=${id}`])).get(id)?.Id;
-      let killed = false;
-      const container = containerId === undefined ? undefined : docker.getContainer(containerId);
-      const before = await container?.inspect().catch(() => undefined);
-      if (container && before?.State.Running) {
-        try {
-          // Stopped here rather than by removing the service: the platform's grace, and a kill it can tell.
-          await container.stop({ t: Math.ceil(graceMs / 1000) });
-        } catch (error) {
-          if (statusOf(error) !== 304) throw error;
-        }
-        const after = await container.inspect();
-        killed = after.State.ExitCode === 137 && !after.State.OOMKilled;
-        const entry = tracked.get(id);
-        if (entry) await Promise.race([entry.reported, timeout(3000)]);
-      }
-      tracked.get(id)?.logs?.stop();
-      tracked.delete(id);
+      processes.takeDown(id);
+      const task = (await serviceTasks(docker, [id])).get(id);
+      const node = task ? (await nodes.nodes()).get(task.node) : undefined;
+      // A node that is down cannot stop anything; removing the service is all there is to do.
+      const nodeEngine = node && node.state !== 'down' ? await nodes.engineOf(node).catch(() => undefined) : undefined;
+      const containerId = processes.containerOf(id) ?? task?.container;
+      const container = containerId === undefined ? undefined : nodeEngine?.getContainer(containerId);
+      const killed = container ? await processes.stopContainer(id, container, graceMs) : false;
+      processes.forget(id);
       await service.remove().catch((error: unknown) => {
         if (statusOf(error) !== 404) throw error;
       });
@@ -260,29 +264,33 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
 
     async usage(id) {
       assertOpen();
-      const container = tracked.get(id)?.container ?? (await taskContainers(docker, [`${SERVICE_ID_LABEL}=${id}`])).get(id)?.Id;
-      return container === undefined ? undefined : engine.usage?.(container);
+      const task = (await serviceTasks(docker, [id])).get(id);
+      const node = task?.container ? (await nodes.nodes()).get(task.node) : undefined;
+      if (!task?.container || !node || node.state === 'down') return undefined;
+      return containerUsage(await nodes.engineOf(node), task.container);
     },
 
     async list() {
       assertOpen();
-      const since = stops;
-      const [services, containers, gateways] = await Promise.all([
-        docker.listServices({ filters: { label: ownLabels } }),
-        taskContainers(docker, ownLabels),
-        gatewayAddresses(docker),
-      ]);
-      const listed = new Set(services.map((service) => service.ID));
-      for (const [id, at] of takenDown) if (at <= since && !listed.has(id)) takenDown.delete(id);
+      const since = processes.stopsSoFar();
+      const services = await docker.listServices({ filters: { label: ownLabels } });
+      const [tasks, known, unreachable] = await Promise.all([serviceTasks(docker, services.map((service) => service.ID)), nodes.nodes(), nodes.unreachable()]);
+      processes.settleTakenDown(since, new Set(services.map((service) => service.ID)));
       const infos = await Promise.all(
         services.map(async (service) => {
-          const summary = containers.get(service.ID);
-          const container = summary && (await docker.getContainer(summary.Id).inspect().catch(() => undefined));
-          const info = toProcessInfo(service, container, gateways);
-          if (container?.State.Running && info && !tracked.has(info.id) && !takenDown.has(info.id)) {
+          const task = tasks.get(service.ID);
+          const node = task ? known.get(task.node) : undefined;
+          // Swarm keeps a dead node's tasks "running" (orphaned only after 24 h): they are gone.
+          // So are the processes of a node whose engine stopped answering.
+          const lost = node !== undefined && (node.state === 'down' || unreachable.has(node.id));
+          if (lost) processes.nodeLost(service.ID);
+          const nodeEngine = node && !lost ? await nodes.engineOf(node).catch(() => undefined) : undefined;
+          const container = task?.container ? await nodeEngine?.getContainer(task.container).inspect().catch(() => undefined) : undefined;
+          const info = await toProcessInfo(service, { node, engine: nodeEngine, container, publishedPort: task?.publishedPort, lost });
+          if (container?.State.Running && nodeEngine && node && info && !processes.isTracked(info.id) && !processes.isTakenDown(info.id)) {
             // Adopt: from now on its output and exit are ours to report.
-            await track(info.id, container.Id, info.app, info.name);
-            logger.info({ id: info.id, name: info.name, app: info.app }, 'process adopted');
+            await processes.track({ service: info.id, container: container.Id, node: node.id, engine: nodeEngine, app: info.app, name: info.name });
+            logger.info({ id: info.id, name: info.name, app: info.app, node: info.node }, 'process adopted');
           }
           return info;
         }),
@@ -301,20 +309,9 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     async close() {
       if (closed) return;
       closed = true;
-      watch.close();
+      nodes.close();
       await engine.close();
-      for (const entry of tracked.values()) {
-        entry.logs?.stop();
-        entry.followed();
-        entry.report?.();
-      }
-      tracked.clear();
+      processes.close();
     },
   };
-
-  /** The slug's image on the manager's engine (a one-node swarm: the node's own). */
-  async function engineImage(spec: ProcessSpec): Promise<string> {
-    await engine.prepare(spec.slug);
-    return slugImageName(spec.slug.checksum);
-  }
 }

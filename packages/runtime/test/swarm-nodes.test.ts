@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { baseImageOf } from '@paas/stack';
+
+import { type ProcessInfo, createSwarmDriver, ensureRegistryImage, placementVar, removeFromRegistry, slugImageName } from '../src/index.js';
+import { COMMANDS, httpGet, makeContractSlug } from './contract-app.js';
+import { STACK_IMAGE, dockerForTests } from './docker-engine.js';
+import { isExit, recordEvents } from './event-recorder.js';
+import { type Cluster, clusterNamespaces, clusterUnsupported, copyImage, ensurePythonStack, startCluster } from '../src/testing/index.js';
+
+
+const REGISTRY_PORT = 5000;
+
+/** Polls until `check` returns a value, or fails with what it last saw. */
+async function eventually<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${String(timeoutMs / 1000)} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * Three engines in network namespaces made here, joined as their own swarm (not the main
+ * engine's): slug images reach the workers through the registry the driver runs on the
+ * manager; processes spread over the nodes and answer at their node's address; a type
+ * pinned by a node label goes there; a stopped engine's processes are reported gone, and
+ * started again they land on the nodes left.
+ */
+test('swarm on three nodes: slugs through the registry, spread, pinning by label, a stopped engine moves its processes', { timeout: 300_000 }, async (t) => {
+  const unsupported = clusterUnsupported();
+  if (unsupported) return t.skip(`multi-node swarm not possible here: ${unsupported}`);
+  const found = await dockerForTests();
+  if ('skip' in found) return t.skip(found.skip);
+  const main = found.docker;
+
+  // The images are made on the main engine (it reaches Debian's archive; the nodes do not).
+  let mark = Date.now();
+  const stack = await ensurePythonStack(main, baseImageOf(STACK_IMAGE));
+  const registryImage = await ensureRegistryImage(main, stack, { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined });
+  t.diagnostic(`small stack and registry images ready in ${String(Date.now() - mark)} ms`);
+
+  mark = Date.now();
+  const cluster: Cluster = await startCluster(3);
+  const workDir = mkdtempSync(join(tmpdir(), 'paas-swarm-nodes-'));
+  const engines = new Map(cluster.nodes.map((node) => [node.nodeId, node.docker]));
+  const driver = createSwarmDriver({
+    docker: cluster.manager.docker,
+    stackImage: stack,
+    instance: 'nodes',
+    reach: 'node',
+    registry: { address: `${cluster.manager.address}:${String(REGISTRY_PORT)}`, run: true },
+    nodeEngine: (node) => engines.get(node.id),
+    startTimeoutMs: 120_000,
+  });
+  t.after(async () => {
+    await driver.close();
+    await cluster.close();
+    rmSync(workDir, { recursive: true, force: true });
+    assert.deepEqual(clusterNamespaces(), [], 'every namespace of the run is removed');
+  });
+  t.diagnostic(`three engines started and joined in ${String(Date.now() - mark)} ms`);
+  const [manager, first, second] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+
+  // Only the manager gets images by hand: it builds slug images and runs the registry.
+  t.diagnostic(`docker save | docker load of the small stack to the manager: ${String(await copyImage(main, stack, [manager.docker]))} ms`);
+  t.diagnostic(`docker save | docker load of the registry image to the manager: ${String(await copyImage(main, registryImage, [manager.docker]))} ms`);
+
+  // The first worker carries the label a pinned type asks for.
+  const labelled = manager.docker.getNode(first.nodeId);
+  const { Version, Spec } = (await labelled.inspect()) as { Version: { Index: number }; Spec: Record<string, unknown> };
+  await labelled.update({ ...Spec, Labels: { tier: 'batch' }, version: Version.Index });
+
+  const events = recordEvents(driver);
+  const slug = makeContractSlug(workDir);
+  const web = (index: number, env: Record<string, string> = {}) =>
+    ({ app: 'nodes', release: 1, type: 'web', index, slug, command: COMMANDS.web, env: { DYNO: `web.${String(index)}`, ...env }, memoryMb: 128 }) as const;
+
+  // The first start builds the slug image on the manager and pushes it (with the stack's layers).
+  mark = Date.now();
+  const one = await driver.start(web(1));
+  t.diagnostic(`first process (slug image built, pushed, pulled by its node) in ${String(Date.now() - mark)} ms, on ${one.nodeId ?? '?'}`);
+  mark = Date.now();
+  const more = await Promise.all([2, 3, 4, 5, 6].map((index) => driver.start(web(index))));
+  t.diagnostic(`five more processes at once in ${String(Date.now() - mark)} ms`);
+  const webs: ProcessInfo[] = [one, ...more];
+
+  const nodesUsed = new Set(webs.map((info) => info.nodeId));
+  t.diagnostic(`web processes per node: ${JSON.stringify(cluster.nodes.map((node) => webs.filter((info) => info.nodeId === node.nodeId).length))}`);
+  assert.equal(nodesUsed.size, 3, 'six new processes spread over all three nodes');
+  for (const info of webs) {
+    assert.ok(cluster.nodes.some((node) => node.address === info.address.host), `${info.name} is reached at its node's address (${info.address.host})`);
+    const seen = JSON.parse(await httpGet(info.address, '/')) as { DYNO: string };
+    assert.equal(seen.DYNO, info.name, `${info.name} answers from ${info.address.host}:${String(info.address.port)}`);
+  }
+
+  const pinned = await driver.start({ app: 'nodes', release: 1, type: 'worker', index: 1, slug, command: 'exec sleep 300', env: { [placementVar('worker')]: 'tier=batch' }, memoryMb: 64 });
+  assert.equal(pinned.nodeId, first.nodeId, 'a type pinned by label runs on the labelled node');
+
+  // The second worker's engine stops. Its processes are reported gone once the manager marks the node down.
+  const victim = second.nodeId === manager.nodeId ? first : second;
+  const lost = webs.filter((info) => info.nodeId === victim.nodeId);
+  assert.ok(lost.length > 0);
+  mark = Date.now();
+  await cluster.stopEngine(victim);
+  const stoppedIn = Date.now() - mark;
+  await Promise.all(lost.map((info) => events.waitFor(`exit of ${info.name}`, isExit(info.id), 90_000)));
+  const goneIn = Date.now() - mark;
+  const listed = await driver.list();
+  for (const info of lost) assert.equal(listed.find((p) => p.id === info.id)?.status, 'exited', `${info.name} on the stopped node is listed as exited`);
+  // What the process manager does next: stop the lost ones and start them again.
+  const again = await Promise.all(
+    lost.map(async (info) => {
+      await driver.stop(info.id, { graceMs: 1000 });
+      return driver.start(web(info.index));
+    }),
+  );
+  for (const info of again) {
+    assert.notEqual(info.nodeId, victim.nodeId, `${info.name} starts on a node that is up`);
+    await eventually(`${info.name} answering`, 30_000, async () => ((JSON.parse(await httpGet(info.address, '/', 2000)) as { DYNO: string }).DYNO === info.name ? true : undefined));
+  }
+  const movedIn = Date.now() - mark;
+  t.diagnostic(`engine stopped in ${String(stoppedIn)} ms; its ${String(lost.length)} processes reported exited ${String(goneIn)} ms after the stop began; started and answering elsewhere ${String(movedIn)} ms after`);
+
+  const downIn = await eventually('the manager marking the node down', 120_000, async () => {
+    const state = ((await manager.docker.getNode(victim.nodeId).inspect()) as { Status: { State: string } }).Status.State;
+    return state === 'down' ? Date.now() - mark : undefined;
+  });
+  t.diagnostic(`the manager marked the stopped node down ${String(downIn)} ms after the stop began`);
+
+  for (const info of [...webs.filter((p) => p.nodeId !== victim.nodeId), ...again, pinned]) await driver.stop(info.id, { graceMs: 1000 });
+  events.stop();
+
+  // The disk collector's part: the slug's manifest leaves the registry (asked twice: the second finds none).
+  const tag = slugImageName(slug.checksum).split(':')[1] ?? '';
+  assert.equal(await removeFromRegistry(`${cluster.manager.address}:${String(REGISTRY_PORT)}`, 'paas/slug', tag), true);
+  assert.equal(await removeFromRegistry(`${cluster.manager.address}:${String(REGISTRY_PORT)}`, 'paas/slug', tag), false);
+});
