@@ -35,6 +35,18 @@ export interface PackSlugOptions {
   /** Where compressed pieces of earlier slugs are kept for reuse (see gzip-members.ts); none: no reuse. */
   readonly memberCacheDir?: string;
   readonly signal?: AbortSignal;
+  /** Only these paths (relative to the app dir, e.g. `.heroku/node`): a runtime layer. */
+  readonly only?: readonly string[];
+  /** Everything but these paths: the app layer of a slug whose runtime is a layer of its own. */
+  readonly without?: readonly string[];
+  /** Skips the check of the app dir's links (the caller made it already, for the same tree). */
+  readonly linksChecked?: boolean;
+}
+
+/** What a pack takes from the app dir: everything, only some paths, or everything but some. */
+export interface TarSelection {
+  readonly only?: readonly string[] | undefined;
+  readonly without?: readonly string[] | undefined;
 }
 
 export class SlugTooLargeError extends PaasError {
@@ -58,7 +70,10 @@ export class SlugTooLargeError extends PaasError {
  * records). Node's gzip writes no timestamp and no file name. So the same files
  * give the same bytes, hence the same sha256.
  */
-function tarArguments(appDir: string): string[] {
+export function tarArguments(appDir: string, selection: TarSelection = {}): string[] {
+  // Names as tar writes them (`./.heroku/node`); matched whole from the start, no wildcards.
+  const excluded = (selection.without ?? []).flatMap((path) => ['--anchored', '--no-wildcards', `--exclude=./${path}`]);
+  const members = selection.only === undefined ? ['.'] : [...selection.only].sort().map((path) => `./${path}`);
   return [
     '--create',
     '--file=-',
@@ -68,8 +83,10 @@ function tarArguments(appDir: string): string[] {
     '--owner=0',
     '--group=0',
     '--numeric-owner',
+    ...excluded,
     `--directory=${appDir}`,
-    '.',
+    // Members start with `./`: none can be read as an option.
+    ...members,
   ];
 }
 
@@ -80,7 +97,7 @@ function tarArguments(appDir: string): string[] {
  */
 export async function packSlug(appDir: string, outFile: string, options: PackSlugOptions = {}): Promise<SlugInfo> {
   const root = resolve(appDir);
-  await checkLinksInside(root);
+  if (options.linksChecked !== true) await checkLinksInside(root);
   const limit = options.maxBytes ?? DEFAULT_MAX_SLUG_BYTES;
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
@@ -110,7 +127,7 @@ export async function packSlug(appDir: string, outFile: string, options: PackSlu
   });
   const stderr = captureOutput(16 * 1024);
   try {
-    const result = await runOnHost('tar', tarArguments(root), {
+    const result = await runOnHost('tar', tarArguments(root, options), {
       cwd: root,
       env: { PATH: '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' },
       stdout: gzip,
