@@ -235,9 +235,11 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     keepReleases: config.keepReleases,
     usage: store.slugUsage,
     slugs,
+    layers: runtimeLayers,
     processes: () => driver.list(),
     images: docker ? createSlugImages(docker, config.stackImage ?? DEFAULT_STACK_IMAGE) : undefined,
     unpackedRoot: docker ? undefined : join(config.dataDir, 'local', 'slugs-unpacked'),
+    unpackedLayersRoot: docker ? undefined : join(config.dataDir, 'local', 'layers-unpacked'),
     logger: logger.child({ component: 'disk' }),
   });
   const seedUnpacked = driver.seedUnpacked?.bind(driver);
