@@ -47,11 +47,6 @@ for (const runtime of ['local', 'docker'] as const) {
     assert.notEqual(warmSlug?.checksum, coldSlug?.checksum);
     assert.equal(warmSlug?.runtimeLayer, coldSlug?.runtimeLayer, 'the push reuses the runtime layer');
     assert.ok((warmSlug?.size ?? Infinity) < 1024 * 1024, `the slug holds the app only (${String(warmSlug?.size)} bytes)`);
-    // A rollback to the cold push's release needs no build: its slug and layer are there.
-    const rollback = await h.send('POST', '/apps/node-web/releases', { release: 'v2' });
-    assert.equal(rollback.statusCode, 201, rollback.body);
-    for (let i = 0; i < 600 && h.store.deploys.currentSlug('node-web')?.checksum !== coldSlug?.checksum; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(h.store.deploys.currentSlug('node-web')?.checksum, coldSlug?.checksum, "the rollback serves the cold push's slug");
     const [latest] = (await h.request({ url: '/apps/node-web/releases' })).json<ReleaseResource[]>();
     assert.equal(latest?.description.startsWith('Deploy '), true);
     assert.deepEqual(Object.keys(h.store.deploys.currentSlug('node-web')?.processTypes ?? {}), ['web']);
@@ -59,6 +54,11 @@ for (const runtime of ['local', 'docker'] as const) {
     const run = await runOneOff(`http://127.0.0.1:${String(address.port)}`, 'node-web', 'node -e "console.log(process.version); process.exit(3)"');
     assert.equal('exit_code' in run.result ? run.result.exit_code : run.result, 3);
     assert.match(run.stdout, /^v\d+\.\d+\.\d+/);
+    // A rollback to the cold push's release needs no build: its slug and layer are there.
+    const rollback = await h.send('POST', '/apps/node-web/releases', { release: 'v2' });
+    assert.equal(rollback.statusCode, 201, rollback.body);
+    for (let i = 0; i < 600 && h.store.deploys.currentSlug('node-web')?.checksum !== coldSlug?.checksum; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(h.store.deploys.currentSlug('node-web')?.checksum, coldSlug?.checksum, "the rollback serves the cold push's slug");
     await h.send('DELETE', '/apps/node-web');
   });
 }
