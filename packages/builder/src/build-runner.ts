@@ -15,8 +15,8 @@ import { type BuildpackContext, type PreparedBuildpack, StepFailed, compileBuild
 import { createHostEnvironment } from './host-environment.js';
 import { mergeProcessTypes } from './process-types.js';
 import { maybeGunzip, takeStream } from './source-stream.js';
-import { type RuntimeLayerDeclaration, RuntimeLayerError, digestRuntimeLayer, readRuntimeLayer } from './runtime-layer.js';
-import type { RuntimeLayerStore } from './runtime-layer-store.js';
+import { type RuntimeLayerDeclaration, RuntimeLayerError, digestRuntimeLayer, readRuntimeLayer, surveyRuntimeLayer } from './runtime-layer.js';
+import type { BuildRuntimeLayers } from './runtime-layer-store.js';
 import { type SlugInfo, SlugTooLargeError, packSlug } from './slug.js';
 import { ArchiveLimitError, ArchiveTooLargeError, UnsafePathError, checkLinksInside, extractTar } from './tar-extract.js';
 import { TarFormatError } from './tar-reader.js';
@@ -76,7 +76,7 @@ export interface RunBuildOptions {
    * makes the same one, and the slug holds only the rest; without it (or when no pack
    * declares one) the slug holds everything.
    */
-  readonly runtimeLayers?: Pick<RuntimeLayerStore, 'find' | 'record'>;
+  readonly runtimeLayers?: BuildRuntimeLayers;
 }
 
 /** The runtime layer a slug runs on. */
@@ -375,9 +375,16 @@ class Build {
     }
     if (layer === undefined) return undefined;
     await this.checkLinks();
+    const survey = store.recall ? await surveyRuntimeLayer(appDir, layer, this.stack) : undefined;
+    const recalled = survey === undefined ? undefined : await store.recall?.(survey);
+    if (recalled !== undefined) {
+      this.log.detail(`Runtime ${layer.key}: a shared layer, stored already`);
+      return { id: recalled, key: layer.key, paths: layer.paths, packed: false };
+    }
     const digest = await digestRuntimeLayer(appDir, layer, this.stack, this.signal);
     const found = await store.find(digest);
     if (found !== undefined) {
+      if (survey !== undefined) await store.remember?.(survey, found);
       this.log.detail(`Runtime ${layer.key}: a shared layer, stored already`);
       return { id: found, key: layer.key, paths: layer.paths, packed: false };
     }
@@ -385,6 +392,7 @@ class Build {
     try {
       const info = await this.packTree(file, { only: layer.paths });
       const id = await store.record(file, digest);
+      if (survey !== undefined) await store.remember?.(survey, id);
       this.log.detail(`Runtime ${layer.key}: a shared layer, stored (${formatBytes(info.size)})`);
       return { id, key: layer.key, paths: layer.paths, packed: true };
     } finally {

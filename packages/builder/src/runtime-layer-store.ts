@@ -16,11 +16,24 @@ export interface RuntimeLayerStore extends SlugStore {
   find(digest: string): Promise<string | undefined>;
   /** Stores a packed layer (the file is moved) made from contents with `digest`; its id. */
   record(file: string, digest: string): Promise<string>;
+  /**
+   * The layer `app`'s last build ran on, if its files surveyed the same (`surveyRuntimeLayer`)
+   * and it is still stored: a warm build then reads no file of its runtime. Per app, so a
+   * survey (which sizes and mtimes could forge) never finds another app's layer.
+   */
+  recall(app: string, survey: string): Promise<string | undefined>;
+  /** Remembers the layer `app`'s build ran on and what its files surveyed. */
+  remember(app: string, survey: string, id: string): Promise<void>;
 }
 
 export function createRuntimeLayerStore(options: { root: string }): RuntimeLayerStore {
   const files = createSlugStore({ root: options.root });
   const index = join(options.root, 'by-content');
+  const byApp = join(options.root, 'by-app');
+  const appEntry = (app: string): string => {
+    if (!/^[A-Za-z0-9_-]{1,100}$/.test(app)) throw new Error(`Invalid app key ${JSON.stringify(app.slice(0, 100))} for the layer store.`);
+    return join(byApp, app);
+  };
   const indexEntry = (digest: string): string => {
     if (!SLUG_ID_PATTERN.test(digest)) throw new Error('A layer digest is 64 lowercase hex digits.');
     return join(index, digest);
@@ -39,6 +52,16 @@ export function createRuntimeLayerStore(options: { root: string }): RuntimeLayer
       await rename(scratch, indexEntry(digest));
       return stored.id;
     },
+    async recall(app, survey) {
+      const [recorded, id] = (await readFile(appEntry(app), 'utf8').catch(() => '')).trim().split(' ');
+      return recorded === survey && id !== undefined && SLUG_ID_PATTERN.test(id) && (await files.has(id)) ? id : undefined;
+    },
+    async remember(app, survey, id) {
+      await mkdir(byApp, { recursive: true });
+      const scratch = join(byApp, `.${randomUUID()}`);
+      await writeFile(scratch, `${survey} ${id}\n`);
+      await rename(scratch, appEntry(app));
+    },
     async remove(id) {
       await files.remove(id);
       // Index entries naming it would point at nothing; find() ignores them, this tidies up.
@@ -47,5 +70,23 @@ export function createRuntimeLayerStore(options: { root: string }): RuntimeLayer
         if ((await readFile(entry, 'utf8').catch(() => '')).trim() === id) await rm(entry, { force: true });
       }
     },
+  };
+}
+
+/** What a build uses of the layer store: the shared lookups, and the warm-build shortcut bound to one app. */
+export interface BuildRuntimeLayers {
+  find(digest: string): Promise<string | undefined>;
+  record(file: string, digest: string): Promise<string>;
+  recall?(survey: string): Promise<string | undefined>;
+  remember?(survey: string, id: string): Promise<void>;
+}
+
+/** The store as `app`'s build sees it (a survey must never find another app's layer). */
+export function runtimeLayersFor(store: Pick<RuntimeLayerStore, 'find' | 'record' | 'recall' | 'remember'>, app: string): BuildRuntimeLayers {
+  return {
+    find: (digest) => store.find(digest),
+    record: (file, digest) => store.record(file, digest),
+    recall: (survey) => store.recall(app, survey),
+    remember: (survey, id) => store.remember(app, survey, id),
   };
 }

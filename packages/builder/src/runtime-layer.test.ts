@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
-import { RuntimeLayerError, digestRuntimeLayer, mergeRuntimeLayers, parseRuntimeLayer, readRuntimeLayer } from './runtime-layer.js';
+import { RuntimeLayerError, digestRuntimeLayer, mergeRuntimeLayers, parseRuntimeLayer, readRuntimeLayer, surveyRuntimeLayer } from './runtime-layer.js';
+import { createRuntimeLayerStore, runtimeLayersFor } from './runtime-layer-store.js';
 
 describe('parseRuntimeLayer', () => {
   const cases: { text: string; expected: { key: string; paths: string[] } | RegExp }[] = [
@@ -80,5 +82,48 @@ describe('readRuntimeLayer and digestRuntimeLayer', () => {
     assert.notEqual(await digestRuntimeLayer(other, layer, 'stack-a'), one);
     assert.notEqual(await digestRuntimeLayer(join(root, 'one'), { ...layer, key: 'node-2' }, 'stack-a'), one);
     assert.notEqual(await digestRuntimeLayer(join(root, 'one'), layer, 'stack-b'), one);
+  });
+});
+
+describe('surveyRuntimeLayer and the per-app shortcut', () => {
+  it('sees a copy that keeps mtimes as the same runtime, and any write as another', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'paas-runtime-survey-'));
+    after(() => rm(root, { recursive: true, force: true }));
+    const app = join(root, 'one');
+    await mkdir(join(app, '.heroku', 'node', 'bin'), { recursive: true });
+    await writeFile(join(app, '.heroku', 'node', 'bin', 'node'), 'node', { mode: 0o755 });
+    const layer = { key: 'node-1', paths: ['.heroku/node'] };
+    const first = await surveyRuntimeLayer(app, layer, 'stack');
+    const copy = join(root, 'two');
+    // As the buildpack copies the runtime from its cache (fs.cp rounds the times).
+    assert.equal(spawnSync('cp', ['-a', '--', app, copy]).status, 0);
+    await symlink('node', join(copy, '.heroku', 'node', 'bin', 'nodejs'));
+    const withLink = await surveyRuntimeLayer(copy, layer, 'stack');
+    assert.notEqual(withLink, first, 'a new link is a change');
+    await rm(join(copy, '.heroku', 'node', 'bin', 'nodejs'));
+    assert.equal(await surveyRuntimeLayer(copy, layer, 'stack'), first, 'a copy with the same times is the same');
+    await writeFile(join(copy, '.heroku', 'node', 'bin', 'node'), 'evil');
+    assert.notEqual(await surveyRuntimeLayer(copy, layer, 'stack'), first, 'a write of the same size changes the mtime');
+    await utimes(join(copy, '.heroku', 'node', 'bin', 'node'), new Date(0), new Date(0));
+    assert.notEqual(await surveyRuntimeLayer(copy, layer, 'stack'), first);
+  });
+
+  it('recalls a layer only for the app that remembered it, and only while it is stored', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'paas-runtime-store-'));
+    after(() => rm(root, { recursive: true, force: true }));
+    const store = createRuntimeLayerStore({ root: join(root, 'layers') });
+    const file = join(root, 'layer.tgz');
+    await writeFile(file, 'not really a tgz');
+    const digest = 'd'.repeat(64);
+    const id = await store.record(file, digest);
+    assert.equal(await store.find(digest), id);
+    const mine = runtimeLayersFor(store, 'app-one');
+    await mine.remember?.('s'.repeat(64), id);
+    assert.equal(await mine.recall?.('s'.repeat(64)), id);
+    assert.equal(await mine.recall?.('t'.repeat(64)), undefined, 'another survey');
+    assert.equal(await runtimeLayersFor(store, 'app-two').recall?.('s'.repeat(64)), undefined, 'another app');
+    await store.remove(id);
+    assert.equal(await mine.recall?.('s'.repeat(64)), undefined, 'no longer stored');
+    assert.equal(await store.find(digest), undefined);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 
@@ -125,5 +125,28 @@ export async function digestRuntimeLayer(appDir: string, layer: RuntimeLayerDecl
   });
   signal?.throwIfAborted();
   if (result.exitCode !== 0) throw new Error(`tar could not read the runtime layer (exit ${String(result.exitCode ?? result.signal)}): ${stderr.text().trim()}`);
+  return hash.digest('hex');
+}
+
+/**
+ * What the layer's files look like without reading them: every name with its kind, mode,
+ * size, link target and, for files, mtime, hashed with the stack and key. Anything a build writes
+ * changes it (npm and cp set mtimes; a copy of the same cache keeps them). Trusted only
+ * against the same app's own earlier build (see RuntimeLayerStore.recall): sizes and
+ * mtimes can be forged, so it must never find a layer another app stored.
+ */
+export async function surveyRuntimeLayer(appDir: string, layer: RuntimeLayerDeclaration, stack: string): Promise<string> {
+  const hash = createHash('sha256').update(`paas-runtime-survey\0${stack}\0${layer.key}\0`);
+  const visit = async (path: string): Promise<void> => {
+    const info = await lstat(join(appDir, path));
+    const kind = info.isDirectory() ? 'd' : info.isSymbolicLink() ? 'l' : info.isFile() ? 'f' : 'o';
+    const target = kind === 'l' ? await readlink(join(appDir, path)) : '';
+    // A directory's entries and a link's target are listed themselves; their mtimes only say when the build made them.
+    const mtime = kind === 'f' ? String(info.mtimeMs) : '';
+    hash.update(`${path}\0${kind}\0${info.mode.toString(8)}\0${String(info.size)}\0${mtime}\0${target}\n`);
+    if (kind !== 'd') return;
+    for (const name of (await readdir(join(appDir, path))).sort()) await visit(`${path}/${name}`);
+  };
+  for (const path of layer.paths) await visit(path);
   return hash.digest('hex');
 }

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 
-import { type BuildResult, createRuntimeLayerStore, runBuild, unpackSlug } from '../src/index.js';
+import { type BuildResult, createRuntimeLayerStore, runBuild, runtimeLayersFor, unpackSlug } from '../src/index.js';
 import { captureText } from './buildpack-fixture.js';
 import { type RegistryProxy, startRegistryProxy } from './registry-proxy.js';
 import { startSlugProcess } from './slug-process.js';
@@ -58,7 +58,7 @@ describe('the platform buildpacks, building the fixture apps for real', () => {
       slugFile,
       workRoot: root,
       env: { NPM_CONFIG_REGISTRY: proxy.url },
-      ...(layersRoot === undefined ? {} : { runtimeLayers: createRuntimeLayerStore({ root: layersRoot }) }),
+      ...(layersRoot === undefined ? {} : { runtimeLayers: runtimeLayersFor(createRuntimeLayerStore({ root: layersRoot }), name) }),
     });
     return { result, output: output.text(), ms: Date.now() - started };
   }

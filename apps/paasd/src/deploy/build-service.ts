@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
 
-import { runBuild } from '@paas/builder';
+import { runBuild, runtimeLayersFor } from '@paas/builder';
 import type { BuildEnvironment, RuntimeLayerStore, SlugStore } from '@paas/builder';
 import { forReviewApp } from '@paas/core';
 import type { AppJson, Release, TargetPolicy } from '@paas/core';
@@ -50,7 +50,7 @@ export interface BuildServiceDeps {
   readonly store: Store;
   readonly slugs: SlugStore;
   /** Where runtime layers are kept; without it every slug holds its runtime. */
-  readonly runtimeLayers?: Pick<RuntimeLayerStore, 'find' | 'record'>;
+  readonly runtimeLayers?: Pick<RuntimeLayerStore, 'find' | 'record' | 'recall' | 'remember'>;
   readonly locks: AppLocks;
   /** Takes the new release live (release phase, boot, router switch). */
   readonly deployer: { deploy(app: string, version: number, say: (line: string) => void): Promise<{ ok: boolean; message?: string }> };
@@ -165,7 +165,7 @@ export function createBuildService(deps: BuildServiceDeps) {
         slugMemberCacheDir: join(deps.dataDir, 'cache-slug-members'),
         workRoot: work,
         ...(deps.seedUnpacked ? { keepAppDir: keepAppDir(deps.seedUnpacked, log) } : {}),
-        ...(deps.runtimeLayers ? { runtimeLayers: deps.runtimeLayers } : {}),
+        ...(deps.runtimeLayers ? { runtimeLayers: runtimeLayersFor(deps.runtimeLayers, app.id) } : {}),
         ...(deps.buildpacksDir ? { buildpacksDir: deps.buildpacksDir } : {}),
         ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
         ...(deps.targets ? { targets: deps.targets } : {}),
