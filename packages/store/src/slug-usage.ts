@@ -22,7 +22,7 @@ export interface SlugUsage {
   knownChecksums(): Set<string>;
   /** Runtime layers of every slug record, referenced or not. */
   knownLayers(): Set<string>;
-  /** Checksums of the app's slugs (read before the app is destroyed). */
+  /** Checksums of the app's slugs and of the runtime layers they run on (read before the app is destroyed). */
   checksumsOf(appName: string): Set<string>;
   /** Builds under way: a slug may be on disk before its record is written. */
   buildsRunning(): number;
@@ -45,8 +45,9 @@ export function createSlugUsage(db: Db): SlugUsage {
   );
   const known = db.prepare<[], { checksum: string }>('SELECT DISTINCT checksum FROM slugs');
   const layers = db.prepare<[], { runtime_layer: string }>('SELECT DISTINCT runtime_layer FROM slugs WHERE runtime_layer IS NOT NULL');
-  const ofApp = db.prepare<[string], { checksum: string }>(
-    'SELECT DISTINCT s.checksum FROM slugs s JOIN apps a ON a.id = s.app_id WHERE a.name = ?',
+  const ofApp = db.prepare<[string, string], { checksum: string }>(
+    `SELECT s.checksum FROM slugs s JOIN apps a ON a.id = s.app_id WHERE a.name = ?
+     UNION SELECT s.runtime_layer FROM slugs s JOIN apps a ON a.id = s.app_id WHERE a.name = ? AND s.runtime_layer IS NOT NULL`,
   );
   const running = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM builds WHERE status = 'pending'");
   return {
@@ -61,7 +62,7 @@ export function createSlugUsage(db: Db): SlugUsage {
       })),
     knownChecksums: () => new Set(known.all().map((row) => row.checksum)),
     knownLayers: () => new Set(layers.all().map((row) => row.runtime_layer)),
-    checksumsOf: (appName) => new Set(ofApp.all(appName).map((row) => row.checksum)),
+    checksumsOf: (appName) => new Set(ofApp.all(appName, appName).map((row) => row.checksum)),
     buildsRunning: () => running.get()?.n ?? 0,
   };
 }

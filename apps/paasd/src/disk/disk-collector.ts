@@ -41,7 +41,7 @@ export interface DiskCollector {
   report(): Promise<DiskResource>;
   /** Removes what the retention rule lets go; one collection at a time (a second call joins the first). */
   collect(): Promise<DiskCollectionResource>;
-  /** After an app is destroyed: removes its slugs' files, images and unpacked dirs that no other app records. */
+  /** After an app is destroyed: removes its slugs' (and runtime layers') files, images and unpacked dirs that no other app records. */
   removeUnrecorded(checksums: ReadonlySet<string>): Promise<DiskCollectionResource>;
   /** True when the slug's file is gone (synchronous: check and act in the same tick). */
   slugRemoved(checksum: string): boolean;
@@ -187,8 +187,8 @@ export function createDiskCollector(deps: DiskCollectorDeps): DiskCollector {
     },
     collect,
     async removeUnrecorded(checksums) {
-      const recorded = deps.usage.knownChecksums();
-      // Runtime layers another app still runs on stay; the collection takes the rest later.
+      // A runtime layer another app still runs on stays.
+      const recorded = known();
       const gone = new Set([...checksums].filter((checksum) => !recorded.has(checksum)));
       if (gone.size === 0) return { freed_bytes: 0, removed: [], skipped: [] };
       const [slugs, images, unpacked] = await Promise.all([slugFiles(), deps.images?.list() ?? [], unpackedDirs()]);
