@@ -15,33 +15,30 @@ export function slugImageName(checksum: string): string {
 }
 
 /**
- * `paas/runtime:<16 hex digits>`: one image per runtime layer and stack, the base of every
+ * `paas/runtime:<16 hex digits>`: one image per runtime layer, stack and recipe, the base of every
  * slug image that runs on that runtime (so its files are stored once by the engine).
  */
 export function runtimeImageName(stackImage: string, layerChecksum: string): string {
-  return `paas/runtime:${createHash('sha256').update(`${stackImage}\0${layerChecksum}`).digest('hex').slice(0, 16)}`;
+  // Named by its whole recipe: a changed recipe makes a new image instead of reusing an old one.
+  return `paas/runtime:${createHash('sha256').update(runtimeDockerfile(stackImage, layerChecksum)).digest('hex').slice(0, 16)}`;
 }
 
 /** The stack's `app` user (`useradd --uid 1000` in the stack recipe). */
 const APP_OWNER: TarOwner = { uid: 1000, gid: 1000, uname: 'app', gname: 'app' };
 
+/** What every process image sets: the app user, and `/app` as its home and working dir. */
+const PROCESS_SETTINGS = ['USER app', 'WORKDIR /app', 'ENV HOME=/app'];
+
 /**
- * The slug on top of the stack, in one layer. Heroku's `/app` is writable by the app:
+ * The slug on top of its base, in one layer. Heroku's `/app` is writable by the app:
  * the context's `slug.tar` already names `app` as the owner of every entry, and `ADD` of
  * a local archive keeps the archive's owners (checked on Engine 20.10; `--chown` is
  * ignored for archives). A `RUN chown -R` instead would copy every file into a second
- * layer.
+ * layer. Over a runtime image (`settled`: it already sets the user, home and working dir)
+ * the build is two steps, each a commit the engine makes on every push.
  */
-export function slugDockerfile(baseImage: string, checksum: string): string {
-  return [
-    `FROM ${checkImageName(baseImage)}`,
-    'ADD slug.tar /app/',
-    'USER app',
-    'WORKDIR /app',
-    'ENV HOME=/app',
-    `LABEL paas.slug=${checksum}`,
-    '',
-  ].join('\n');
+export function slugDockerfile(baseImage: string, checksum: string, settled = false): string {
+  return [`FROM ${checkImageName(baseImage)}`, 'ADD slug.tar /app/', ...(settled ? [] : PROCESS_SETTINGS), `LABEL paas.slug=${checksum}`, ''].join('\n');
 }
 
 function checkImageName(image: string): string {
@@ -55,7 +52,7 @@ function checkImageName(image: string): string {
  * made `FROM` it, so the runtime is neither sent to the engine nor stored again.
  */
 export function runtimeDockerfile(stackImage: string, layerChecksum: string): string {
-  return [`FROM ${checkImageName(stackImage)}`, 'ADD slug.tar /app/', `LABEL paas.layer=${layerChecksum} paas.stack=${stackImage}`, ''].join('\n');
+  return [`FROM ${checkImageName(stackImage)}`, 'ADD slug.tar /app/', ...PROCESS_SETTINGS, `LABEL paas.layer=${layerChecksum} paas.stack=${stackImage}`, ''].join('\n');
 }
 
 /** The slug inflated, its owners made `app`. */
@@ -168,6 +165,6 @@ export async function ensureSlugImage(docker: Docker, stackImage: string, slug: 
   }
   const base = slug.runtimeLayer ? await ensureRuntimeImage(docker, stackImage, slug.runtimeLayer, logger) : stackImage;
   logger.info({ image, slug: slug.checksum, base }, 'building slug image');
-  await buildImage(docker, image, slugDockerfile(base, slug.checksum), slug.path, logger);
+  await buildImage(docker, image, slugDockerfile(base, slug.checksum, slug.runtimeLayer !== undefined), slug.path, logger);
   return image;
 }
