@@ -9,7 +9,7 @@ export { createDockerDriver, CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, ONEO
 export type { DockerDriverOptions } from './drivers/docker/docker.js';
 export { createSwarmDriver } from './drivers/swarm/swarm.js';
 export type { SwarmDriverOptions } from './drivers/swarm/swarm.js';
-export { slugImageName } from './drivers/docker/docker-image.js';
+export { runtimeImageName, slugImageName } from './drivers/docker/docker-image.js';
 export type { DriverLogger } from './drivers/shared/driver-logger.js';
 export { watchContainerEvents } from './drivers/docker/docker-events.js';
 export type { ContainerEvent, ContainerEventWatch } from './drivers/docker/docker-events.js';
