@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { type Hash, randomUUID } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,7 +15,7 @@ import { type BuildpackContext, type PreparedBuildpack, StepFailed, compileBuild
 import { createHostEnvironment } from './host-environment.js';
 import { mergeProcessTypes } from './process-types.js';
 import { maybeGunzip, takeStream } from './source-stream.js';
-import { type RuntimeLayerDeclaration, RuntimeLayerError, digestRuntimeLayer, readRuntimeLayer, surveyRuntimeLayer } from './runtime-layer.js';
+import { type RuntimeLayerDeclaration, RuntimeLayerError, digestRuntimeLayer, readRuntimeLayer, runtimeLayerHash, surveyRuntimeLayer } from './runtime-layer.js';
 import type { BuildRuntimeLayers } from './runtime-layer-store.js';
 import { type SlugInfo, SlugTooLargeError, packSlug } from './slug.js';
 import { ArchiveLimitError, ArchiveTooLargeError, UnsafePathError, checkLinksInside, extractTar } from './tar-extract.js';
@@ -390,8 +390,14 @@ class Build {
     }
     const file = join(this.work, `runtime-layer-${randomUUID()}.tgz`);
     try {
-      const info = await this.packTree(file, { only: layer.paths });
-      const id = await store.record(file, digest);
+      // Indexed by the digest of the bytes packed, not of those read before: a process of the
+      // build that outlived its step could change the runtime in between, and the index is
+      // what other apps' builds find a layer by.
+      const packed = runtimeLayerHash(layer, this.stack);
+      const info = await this.packTree(file, { only: layer.paths, tarHash: packed });
+      const packedDigest = packed.digest('hex');
+      if (packedDigest !== digest) this.log.detail('The runtime changed while it was stored; the layer is the one stored.');
+      const id = await store.record(file, packedDigest);
       if (survey !== undefined) await store.remember?.(survey, id);
       this.log.detail(`Runtime ${layer.key}: a shared layer, stored (${formatBytes(info.size)})`);
       return { id, key: layer.key, paths: layer.paths, packed: true };
@@ -414,7 +420,7 @@ class Build {
     this.linksChecked = true;
   }
 
-  async packTree(file: string, selection: { only?: readonly string[]; without?: readonly string[] }): Promise<SlugInfo> {
+  async packTree(file: string, selection: { only?: readonly string[]; without?: readonly string[]; tarHash?: Hash }): Promise<SlugInfo> {
     try {
       return await packSlug(this.dir('app'), file, {
         signal: this.signal,

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
-import { RuntimeLayerError, digestRuntimeLayer, mergeRuntimeLayers, parseRuntimeLayer, readRuntimeLayer, surveyRuntimeLayer } from './runtime-layer.js';
+import { RuntimeLayerError, digestRuntimeLayer, mergeRuntimeLayers, parseRuntimeLayer, readRuntimeLayer, runtimeLayerHash, surveyRuntimeLayer } from './runtime-layer.js';
+import { packSlug } from './slug.js';
 import { createRuntimeLayerStore, runtimeLayersFor } from './runtime-layer-store.js';
 
 describe('parseRuntimeLayer', () => {
@@ -82,6 +83,11 @@ describe('readRuntimeLayer and digestRuntimeLayer', () => {
     assert.notEqual(await digestRuntimeLayer(other, layer, 'stack-a'), one);
     assert.notEqual(await digestRuntimeLayer(join(root, 'one'), { ...layer, key: 'node-2' }, 'stack-a'), one);
     assert.notEqual(await digestRuntimeLayer(join(root, 'one'), layer, 'stack-b'), one);
+
+    // The pack that stores a layer digests the bytes it packs: the same digest for the same runtime.
+    const packed = runtimeLayerHash(layer, 'stack-a');
+    await packSlug(join(root, 'one'), join(root, 'layer.tgz'), { only: layer.paths, tarHash: packed });
+    assert.equal(packed.digest('hex'), one);
   });
 });
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { type Hash, createHash } from 'node:crypto';
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -101,6 +101,11 @@ export async function readRuntimeLayer(packDirs: readonly string[], appDir: stri
   return layer;
 }
 
+/** The digest of a layer's contents, fed its tar: by digestRuntimeLayer, or by the pack that stores it. */
+export function runtimeLayerHash(layer: RuntimeLayerDeclaration, stack: string): Hash {
+  return createHash('sha256').update(`paas-runtime-layer\0${stack}\0${layer.key}\0`);
+}
+
 /**
  * What identifies the layer's contents: sha256 over the stack, the key and the layer's
  * deterministic tar (the bytes the layer would be packed from). Every file is read: a
@@ -108,7 +113,7 @@ export async function readRuntimeLayer(packDirs: readonly string[], appDir: stri
  * makes the same one, so only the same bytes may find it.
  */
 export async function digestRuntimeLayer(appDir: string, layer: RuntimeLayerDeclaration, stack: string, signal?: AbortSignal): Promise<string> {
-  const hash = createHash('sha256').update(`paas-runtime-layer\0${stack}\0${layer.key}\0`);
+  const hash = runtimeLayerHash(layer, stack);
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);

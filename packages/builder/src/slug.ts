@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { type Hash, createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -41,6 +41,8 @@ export interface PackSlugOptions {
   readonly without?: readonly string[];
   /** Skips the check of the app dir's links (the caller made it already, for the same tree). */
   readonly linksChecked?: boolean;
+  /** Also given every byte of the uncompressed tar: a digest of exactly what was packed. */
+  readonly tarHash?: Hash;
 }
 
 /** What a pack takes from the app dir: everything, only some paths, or everything but some. */
@@ -119,6 +121,16 @@ export async function packSlug(appDir: string, outFile: string, options: PackSlu
     },
   });
   const written = pipeline(gzip, meter, createWriteStream(outFile, { mode: 0o644 }));
+  const tarHash = options.tarHash;
+  const input = tarHash
+    ? new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          tarHash.update(chunk);
+          callback(null, chunk);
+        },
+      })
+    : gzip;
+  if (input !== gzip) input.pipe(gzip);
   // Whatever breaks the pipeline (the size limit, a full disk) must also stop tar.
   let pipelineError: unknown;
   written.catch((error: unknown) => {
@@ -130,7 +142,7 @@ export async function packSlug(appDir: string, outFile: string, options: PackSlu
     const result = await runOnHost('tar', tarArguments(root, options), {
       cwd: root,
       env: { PATH: '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' },
-      stdout: gzip,
+      stdout: input,
       stderr: stderr.stream,
       signal,
     });
@@ -139,10 +151,11 @@ export async function packSlug(appDir: string, outFile: string, options: PackSlu
     if (result.exitCode !== 0) {
       throw new Error(`tar could not pack the slug (exit ${String(result.exitCode ?? result.signal)}): ${stderr.text().trim()}`);
     }
-    gzip.end();
+    input.end();
     await written;
     if (options.memberCacheDir !== undefined) await pruneMemberCache(options.memberCacheDir);
   } catch (error) {
+    input.destroy();
     gzip.destroy();
     await written.catch(() => undefined);
     await rm(outFile, { force: true });
