@@ -30,6 +30,8 @@ export interface RunningPaasd {
 export interface PaasdOptions {
   readonly runtime: Runtime;
   readonly env?: Readonly<Record<string, string>>;
+  /** Every JSON log line paasd writes (e.g. a build's stage timings). */
+  readonly onLog?: (entry: Readonly<Record<string, unknown>>) => void;
 }
 
 /** Starts the real paasd on free ports with its own data dir and token. */
@@ -59,7 +61,7 @@ export async function startPaasd(options: PaasdOptions): Promise<RunningPaasd> {
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   try {
-    const ports = await waitForPorts(child, (line) => (output = `${output}${line}\n`.slice(-20_000)));
+    const ports = await waitForPorts(child, (line) => (output = `${output}${line}\n`.slice(-20_000)), options.onLog);
     const api = createApi(`http://127.0.0.1:${String(ports.api)}`, token);
     return {
       api,
@@ -91,7 +93,11 @@ async function stopPaasd(api: Api, child: ChildProcess, dataDir: string, runtime
 }
 
 /** Reads pino's JSON lines until both ports are known (`api listening`, then `router listening`); keeps draining stdout. */
-function waitForPorts(child: ChildProcess, record: (line: string) => void): Promise<{ api: number; router: number }> {
+function waitForPorts(
+  child: ChildProcess,
+  record: (line: string) => void,
+  onLog?: (entry: Readonly<Record<string, unknown>>) => void,
+): Promise<{ api: number; router: number }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "router listening" line within ${String(START_TIMEOUT_MS)} ms`)), START_TIMEOUT_MS);
     const onExit = (code: number | null, signal: string | null): void => {
@@ -109,6 +115,7 @@ function waitForPorts(child: ChildProcess, record: (line: string) => void): Prom
       } catch {
         return; // not a JSON log line
       }
+      onLog?.(entry);
       if (typeof entry.port !== 'number') return;
       if (entry.msg === 'api listening') api = entry.port;
       if (entry.msg === 'router listening' && api !== undefined) {

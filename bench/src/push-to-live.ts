@@ -93,13 +93,37 @@ async function floorOnce(git: GitWorkspace): Promise<number> {
   }
 }
 
+/** PAAS_BENCH_PUSH_SHAPES (`npm,yarn,pnpm,python` by default) measures only the shapes it names; npm must be among them. */
+function chosenShapes(): readonly Shape[] {
+  const named = (process.env.PAAS_BENCH_PUSH_SHAPES ?? SHAPES.map((shape) => shape.manager).join(',')).split(',').map((name) => name.trim());
+  const unknown = named.filter((name) => !SHAPES.some((shape) => shape.manager === name));
+  if (unknown.length > 0 || !named.includes('npm')) {
+    throw new Error(`PAAS_BENCH_PUSH_SHAPES: name npm and any of yarn, pnpm, python${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''}`);
+  }
+  return SHAPES.filter((shape) => named.includes(shape.manager));
+}
+
+/** The build's own timings (paasd's `build succeeded` line), printed beside each push. */
+function stagesOf(entry: Readonly<Record<string, unknown>>): string | undefined {
+  if (entry.msg !== 'build succeeded' || typeof entry.stagesMs !== 'object' || entry.stagesMs === null) return undefined;
+  return Object.entries(entry.stagesMs)
+    .map(([stage, ms]) => `${stage} ${String(ms)}`)
+    .join(', ');
+}
+
 async function measure(ctx: BenchContext, runtime: Runtime, floor: readonly number[]): Promise<Figure[]> {
-  const paasd = await startPaasd({ runtime });
+  let stages = '';
+  const paasd = await startPaasd({
+    runtime,
+    onLog: (entry) => {
+      stages = stagesOf(entry) ?? stages;
+    },
+  });
   const git = await createGitWorkspace(paasd.api.token);
   try {
     const figures: Figure[] = [];
     let npm: { cold: number[]; warm: number[] } | undefined;
-    for (const shape of SHAPES) {
+    for (const shape of chosenShapes()) {
       const cold: number[] = [];
       const warm: number[] = [];
       await repeat(ctx.runs, async (run) => {
@@ -107,10 +131,12 @@ async function measure(ctx: BenchContext, runtime: Runtime, floor: readonly numb
         await paasd.api.call('POST', '/apps', { name: app });
         const dir = await git.repo(app, join(FIXTURES, shape.fixture));
         cold.push(await pushToLive(paasd, git, dir, app, shape.answer(undefined)));
+        const coldStages = stages;
         const marker = `${shape.manager}-warm-${String(run)}`;
         await changeCode(git, dir, shape, marker);
         warm.push(await pushToLive(paasd, git, dir, app, shape.answer(marker)));
         ctx.log(`push-to-live ${runtime} ${shape.manager} run ${String(run + 1)}: cold ${cold.at(-1)?.toFixed(0) ?? ''} ms, warm ${warm.at(-1)?.toFixed(0) ?? ''} ms`);
+        ctx.log(`  build stages (ms), cold: ${coldStages}; warm: ${stages}`);
         await paasd.api.call('DELETE', `/apps/${app}`);
       });
       figures.push(...shapeFigures(shape, runtime, { cold, warm }, npm, floor));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 
 
-import { createSlugStore } from '@paas/builder';
+import { createRuntimeLayerStore, createSlugStore } from '@paas/builder';
 import { createRepoStore } from '@paas/git';
 import type { PushServer, RepoStore } from '@paas/git';
 import { createDrain, createLogRouter } from '@paas/logs';
@@ -117,6 +117,8 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const network = docker && runtime !== 'local' ? await ensureAppNetwork(docker, instance, runtime) : undefined;
   if (docker && network !== undefined && (await joinAppNetwork(docker, network))) logger.info({ network }, 'paasd runs in a container: joined the apps\' network');
   const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
+  // Runtimes (node, npm…) as layers shared by every slug built with the same one.
+  const runtimeLayers = createRuntimeLayerStore({ root: join(config.dataDir, 'layers') });
   const driver = createRuntimeDriver(runtime, { config, docker, logger: logger.child({ component: runtime }), containment, ...(network === undefined ? {} : { network }) });
   const metricsLogger = logger.child({ component: 'metrics' });
   const releaseObserver = createReleaseObserver({
@@ -181,7 +183,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   };
   const manager = createProcessManager({
     driver,
-    desired: desiredFromStore(store, slugs),
+    desired: desiredFromStore(store, slugs, runtimeLayers),
     onRoutes: (app, backends, state) => routes.setRoutes(app, backends, state),
     onLog: (line) => logs.publish(line.app, line),
     onError: (error, context) => logger.error({ err: error, ...context }, 'convergence failed'),
@@ -237,15 +239,18 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     keepReleases: config.keepReleases,
     usage: store.slugUsage,
     slugs,
+    layers: runtimeLayers,
     processes: () => driver.list(),
     images: docker ? createSlugImages(docker, config.stackImage ?? DEFAULT_STACK_IMAGE, runtime === 'swarm' ? config.swarm.registry : undefined) : undefined,
     unpackedRoot: docker ? undefined : join(config.dataDir, 'local', 'slugs-unpacked'),
+    unpackedLayersRoot: docker ? undefined : join(config.dataDir, 'local', 'layers-unpacked'),
     logger: logger.child({ component: 'disk' }),
   });
   const seedUnpacked = driver.seedUnpacked?.bind(driver);
   const builds = createBuildService({
     store,
     slugs,
+    runtimeLayers,
     locks: createAppLocks(),
     deployer,
     appLog: platformLog,

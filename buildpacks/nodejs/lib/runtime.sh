@@ -284,3 +284,21 @@ write_export() {
   printf 'export NODE_HOME=%q\nexport PATH=%q:%q:"$PATH"\n' \
     "$BUILD_DIR/.heroku/node" "$BUILD_DIR/.heroku/node/bin" "$BUILD_DIR/node_modules/.bin" >"$1/export"
 }
+
+# write_runtime_layer BP_DIR: names the runtime (node, npm, yarn or pnpm under .heroku) for
+# the platform, which keeps it as one layer shared by every app built with the same
+# versions instead of packing it into each slug. The platform checks the contents
+# itself: a build script that changed the runtime gets a layer of its own.
+write_runtime_layer() {
+  local key="node-$NODE_VERSION" manager
+  if [[ -n ${NPM_TARBALL:-} ]]; then key+="+npm-$NPM_VERSION"; fi
+  {
+    printf 'path .heroku/node\n'
+    if [[ -n ${MANAGER_TARBALL:-} && -n ${PM:-} && $PM != npm ]]; then
+      manager=$PM
+      key+="+$manager-$PM_VERSION"
+      printf 'path .heroku/%s\n' "$manager"
+    fi
+    printf 'key %s\n' "$key"
+  } >"$1/runtime-layer"
+}

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { type Hash, randomUUID } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -15,6 +15,8 @@ import { type BuildpackContext, type PreparedBuildpack, StepFailed, compileBuild
 import { createHostEnvironment } from './host-environment.js';
 import { mergeProcessTypes } from './process-types.js';
 import { maybeGunzip, takeStream } from './source-stream.js';
+import { type RuntimeLayerDeclaration, RuntimeLayerError, digestRuntimeLayer, readRuntimeLayer, runtimeLayerHash, surveyRuntimeLayer } from './runtime-layer.js';
+import type { BuildRuntimeLayers } from './runtime-layer-store.js';
 import { type SlugInfo, SlugTooLargeError, packSlug } from './slug.js';
 import { ArchiveLimitError, ArchiveTooLargeError, UnsafePathError, checkLinksInside, extractTar } from './tar-extract.js';
 import { TarFormatError } from './tar-reader.js';
@@ -68,6 +70,25 @@ export interface RunBuildOptions {
    * with the rest of the build dir. It must not throw.
    */
   readonly keepAppDir?: (slug: SlugInfo, appDir: string) => Promise<void>;
+  /**
+   * Where runtime layers are kept. With it, the runtime a buildpack declares (its
+   * `runtime-layer` file) is stored once as a layer shared by every app and push that
+   * makes the same one, and the slug holds only the rest; without it (or when no pack
+   * declares one) the slug holds everything.
+   */
+  readonly runtimeLayers?: BuildRuntimeLayers;
+}
+
+/** The runtime layer a slug runs on. */
+export interface BuiltRuntimeLayer {
+  /** The stored layer file's sha256 (its id in the layer store). */
+  readonly id: string;
+  /** What it holds, e.g. `node-22.11.0+npm-10.9.0`. */
+  readonly key: string;
+  /** Its directories, relative to the app dir. */
+  readonly paths: readonly string[];
+  /** False when an earlier build had stored it already. */
+  readonly packed: boolean;
 }
 
 export interface BuildpackUsed {
@@ -78,6 +99,8 @@ export interface BuildpackUsed {
 
 export interface BuiltSlug extends SlugInfo {
   readonly file: string;
+  /** The runtime layer the slug runs on; absent: the slug holds everything. */
+  readonly runtimeLayer?: BuiltRuntimeLayer;
 }
 
 export type BuildResult =
@@ -102,7 +125,7 @@ export type BuildResult =
       readonly error?: unknown;
     };
 
-export type BuildStage = 'prepare' | 'source' | 'fetch' | 'detect' | 'compile' | 'processTypes' | 'pack';
+export type BuildStage = 'prepare' | 'source' | 'fetch' | 'detect' | 'compile' | 'processTypes' | 'layer' | 'pack';
 
 /** A classified failure raised by a step. */
 class BuildStopped extends Error {
@@ -335,24 +358,96 @@ class Build {
     return types;
   }
 
-  async pack(): Promise<BuiltSlug> {
-    this.step = 'compressing the slug';
-    this.log.step('Compressing...');
-    const file = this.options.slugFile ?? join(this.options.workRoot ?? tmpdir(), `paas-slug-${randomUUID()}.tgz`);
+  /** The packs' runtime layer, stored unless it is already; undefined: the slug holds everything. */
+  async runtimeLayer(packs: readonly PreparedBuildpack[]): Promise<BuiltRuntimeLayer | undefined> {
+    const store = this.options.runtimeLayers;
+    if (store === undefined) return undefined;
+    this.step = 'storing the runtime layer';
+    const appDir = this.dir('app');
+    let layer: RuntimeLayerDeclaration | undefined;
     try {
-      const info = await packSlug(this.dir('app'), file, {
+      layer = await readRuntimeLayer(packs.map((pack) => pack.dir), appDir);
+    } catch (error) {
+      if (!(error instanceof RuntimeLayerError)) throw error;
+      // A pack's mistake costs only the sharing: the slug then holds its runtime itself.
+      this.log.detail(`The buildpack's runtime-layer file is not usable (${error.message}); the runtime goes into the slug.`);
+      return undefined;
+    }
+    if (layer === undefined) return undefined;
+    await this.checkLinks();
+    const survey = store.recall ? await surveyRuntimeLayer(appDir, layer, this.stack) : undefined;
+    const recalled = survey === undefined ? undefined : await store.recall?.(survey);
+    if (recalled !== undefined) {
+      this.log.detail(`Runtime ${layer.key}: a shared layer, stored already`);
+      return { id: recalled, key: layer.key, paths: layer.paths, packed: false };
+    }
+    const digest = await digestRuntimeLayer(appDir, layer, this.stack, this.signal);
+    const found = await store.find(digest);
+    if (found !== undefined) {
+      if (survey !== undefined) await store.remember?.(survey, found);
+      this.log.detail(`Runtime ${layer.key}: a shared layer, stored already`);
+      return { id: found, key: layer.key, paths: layer.paths, packed: false };
+    }
+    const file = join(this.work, `runtime-layer-${randomUUID()}.tgz`);
+    try {
+      // Indexed by the digest of the bytes packed, not of those read before: a process of the
+      // build that outlived its step could change the runtime in between, and the index is
+      // what other apps' builds find a layer by.
+      const packed = runtimeLayerHash(layer, this.stack);
+      const info = await this.packTree(file, { only: layer.paths, tarHash: packed });
+      const packedDigest = packed.digest('hex');
+      if (packedDigest !== digest) this.log.detail('The runtime changed while it was stored; the layer is the one stored.');
+      const id = await store.record(file, packedDigest);
+      if (survey !== undefined) await store.remember?.(survey, id);
+      this.log.detail(`Runtime ${layer.key}: a shared layer, stored (${formatBytes(info.size)})`);
+      return { id, key: layer.key, paths: layer.paths, packed: true };
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  linksChecked = false;
+
+  /** Links of the app dir are checked once for the layer and the slug alike. */
+  async checkLinks(): Promise<void> {
+    if (this.linksChecked) return;
+    try {
+      await checkLinksInside(this.dir('app'));
+    } catch (error) {
+      if (error instanceof UnsafePathError) throw new BuildStopped({ kind: 'unsafe_path', where: 'slug', entry: error.entry, reason: error.reason });
+      throw error;
+    }
+    this.linksChecked = true;
+  }
+
+  async packTree(file: string, selection: { only?: readonly string[]; without?: readonly string[]; tarHash?: Hash }): Promise<SlugInfo> {
+    try {
+      return await packSlug(this.dir('app'), file, {
         signal: this.signal,
+        linksChecked: this.linksChecked,
+        ...selection,
         ...(this.options.maxSlugBytes === undefined ? {} : { maxBytes: this.options.maxSlugBytes }),
         ...(this.options.slugCompressionLevel === undefined ? {} : { level: this.options.slugCompressionLevel }),
         ...(this.options.slugMemberCacheDir === undefined ? {} : { memberCacheDir: this.options.slugMemberCacheDir }),
       });
-      this.log.detail(`Done: ${formatBytes(info.size)}`);
-      return { ...info, file };
     } catch (error) {
       if (error instanceof SlugTooLargeError) throw new BuildStopped({ kind: 'slug_too_large', limitBytes: error.limitBytes });
       if (error instanceof UnsafePathError) throw new BuildStopped({ kind: 'unsafe_path', where: 'slug', entry: error.entry, reason: error.reason });
       throw error;
     }
+  }
+
+  async pack(runtimeLayer: BuiltRuntimeLayer | undefined): Promise<BuiltSlug> {
+    this.step = 'compressing the slug';
+    this.log.step('Compressing...');
+    const file = this.options.slugFile ?? join(this.options.workRoot ?? tmpdir(), `paas-slug-${randomUUID()}.tgz`);
+    const info = await this.packTree(file, runtimeLayer ? { without: runtimeLayer.paths } : {});
+    this.log.detail(`Done: ${formatBytes(info.size)}`);
+    if (runtimeLayer) {
+      // What may be kept as the unpacked slug is the app layer alone: its runtime lives in the layer.
+      for (const [index, path] of runtimeLayer.paths.entries()) await rename(join(this.dir('app'), path), join(this.work, `layer-copy-${String(index)}`));
+    }
+    return { ...info, file, ...(runtimeLayer ? { runtimeLayer } : {}) };
   }
 }
 
@@ -373,7 +468,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
   const build = new Build(source === undefined ? options : { ...options, sourceTar: source }, signal);
-  const stagesMs: Record<BuildStage, number> = { prepare: 0, source: 0, fetch: 0, detect: 0, compile: 0, processTypes: 0, pack: 0 };
+  const stagesMs: Record<BuildStage, number> = { prepare: 0, source: 0, fetch: 0, detect: 0, compile: 0, processTypes: 0, layer: 0, pack: 0 };
   const timed = async <T>(stage: BuildStage, run: () => Promise<T>): Promise<T> => {
     const began = performance.now();
     try {
@@ -393,7 +488,8 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
     const packs = await timed('detect', () => build.detect(context, fetched));
     const defaults = await timed('compile', () => build.compile(context, packs));
     const processTypes = await timed('processTypes', () => build.discoverProcessTypes(defaults));
-    const slug = await timed('pack', () => build.pack());
+    const runtimeLayer = await timed('layer', () => build.runtimeLayer(packs));
+    const slug = await timed('pack', () => build.pack(runtimeLayer));
     await options.keepAppDir?.(slug, build.dir('app'));
     return { status: 'succeeded', processTypes, buildpacks: build.used, slug, stack: build.stack, ...(appJson ? { appJson } : {}), durationMs: Date.now() - started, stagesMs };
   } catch (error) {

@@ -6,7 +6,7 @@ export type { BuildFailure, BuildFailureKind, FailureEvent } from './build-failu
 export { classifyBuildFailure, formatBuildFailure } from './build-failure.js';
 export type { BuildpackRef, ParseBuildpackOptions } from './buildpack-ref.js';
 export { BuildpackRefError, DEFAULT_BUILDPACKS_DIR, PLATFORM_BUILDPACKS, parseBuildpackRef } from './buildpack-ref.js';
-export type { BuildResult, BuildStage, BuildpackUsed, BuiltSlug, RunBuildOptions } from './build-runner.js';
+export type { BuildResult, BuildStage, BuildpackUsed, BuiltRuntimeLayer, BuiltSlug, RunBuildOptions } from './build-runner.js';
 export { DEFAULT_BUILD_TIMEOUT_MS, DEFAULT_STACK, runBuild } from './build-runner.js';
 export { mergeProcessTypes, parseReleaseOutput } from './process-types.js';
 export type { PackSlugOptions, SlugInfo } from './slug.js';
@@ -19,3 +19,7 @@ export { TarFormatError, readTar } from './tar-reader.js';
 export type { TarEntry } from './tar-reader.js';
 export { BUILD_CONTAINER_LABEL, DEFAULT_BUILD_CPUS, DEFAULT_BUILD_MEMORY_BYTES, createContainerEnvironment } from './container-environment.js';
 export type { ContainerEnvironmentOptions } from './container-environment.js';
+export type { RuntimeLayerDeclaration } from './runtime-layer.js';
+export { RUNTIME_LAYER_FILE, RuntimeLayerError, digestRuntimeLayer, mergeRuntimeLayers, parseRuntimeLayer, readRuntimeLayer, surveyRuntimeLayer } from './runtime-layer.js';
+export type { BuildRuntimeLayers, RuntimeLayerStore } from './runtime-layer-store.js';
+export { createRuntimeLayerStore, runtimeLayersFor } from './runtime-layer-store.js';

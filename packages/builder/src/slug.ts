@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { type Hash, createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -35,6 +35,20 @@ export interface PackSlugOptions {
   /** Where compressed pieces of earlier slugs are kept for reuse (see gzip-members.ts); none: no reuse. */
   readonly memberCacheDir?: string;
   readonly signal?: AbortSignal;
+  /** Only these paths (relative to the app dir, e.g. `.heroku/node`): a runtime layer. */
+  readonly only?: readonly string[];
+  /** Everything but these paths: the app layer of a slug whose runtime is a layer of its own. */
+  readonly without?: readonly string[];
+  /** Skips the check of the app dir's links (the caller made it already, for the same tree). */
+  readonly linksChecked?: boolean;
+  /** Also given every byte of the uncompressed tar: a digest of exactly what was packed. */
+  readonly tarHash?: Hash;
+}
+
+/** What a pack takes from the app dir: everything, only some paths, or everything but some. */
+export interface TarSelection {
+  readonly only?: readonly string[] | undefined;
+  readonly without?: readonly string[] | undefined;
 }
 
 export class SlugTooLargeError extends PaasError {
@@ -58,7 +72,10 @@ export class SlugTooLargeError extends PaasError {
  * records). Node's gzip writes no timestamp and no file name. So the same files
  * give the same bytes, hence the same sha256.
  */
-function tarArguments(appDir: string): string[] {
+export function tarArguments(appDir: string, selection: TarSelection = {}): string[] {
+  // Names as tar writes them (`./.heroku/node`); matched whole from the start, no wildcards.
+  const excluded = (selection.without ?? []).flatMap((path) => ['--anchored', '--no-wildcards', `--exclude=./${path}`]);
+  const members = selection.only === undefined ? ['.'] : [...selection.only].sort().map((path) => `./${path}`);
   return [
     '--create',
     '--file=-',
@@ -68,8 +85,10 @@ function tarArguments(appDir: string): string[] {
     '--owner=0',
     '--group=0',
     '--numeric-owner',
+    ...excluded,
     `--directory=${appDir}`,
-    '.',
+    // Members start with `./`: none can be read as an option.
+    ...members,
   ];
 }
 
@@ -80,7 +99,7 @@ function tarArguments(appDir: string): string[] {
  */
 export async function packSlug(appDir: string, outFile: string, options: PackSlugOptions = {}): Promise<SlugInfo> {
   const root = resolve(appDir);
-  await checkLinksInside(root);
+  if (options.linksChecked !== true) await checkLinksInside(root);
   const limit = options.maxBytes ?? DEFAULT_MAX_SLUG_BYTES;
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
@@ -102,6 +121,16 @@ export async function packSlug(appDir: string, outFile: string, options: PackSlu
     },
   });
   const written = pipeline(gzip, meter, createWriteStream(outFile, { mode: 0o644 }));
+  const tarHash = options.tarHash;
+  const input = tarHash
+    ? new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          tarHash.update(chunk);
+          callback(null, chunk);
+        },
+      })
+    : gzip;
+  if (input !== gzip) input.pipe(gzip);
   // Whatever breaks the pipeline (the size limit, a full disk) must also stop tar.
   let pipelineError: unknown;
   written.catch((error: unknown) => {
@@ -110,10 +139,10 @@ export async function packSlug(appDir: string, outFile: string, options: PackSlu
   });
   const stderr = captureOutput(16 * 1024);
   try {
-    const result = await runOnHost('tar', tarArguments(root), {
+    const result = await runOnHost('tar', tarArguments(root, options), {
       cwd: root,
       env: { PATH: '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' },
-      stdout: gzip,
+      stdout: input,
       stderr: stderr.stream,
       signal,
     });
@@ -122,10 +151,11 @@ export async function packSlug(appDir: string, outFile: string, options: PackSlu
     if (result.exitCode !== 0) {
       throw new Error(`tar could not pack the slug (exit ${String(result.exitCode ?? result.signal)}): ${stderr.text().trim()}`);
     }
-    gzip.end();
+    input.end();
     await written;
     if (options.memberCacheDir !== undefined) await pruneMemberCache(options.memberCacheDir);
   } catch (error) {
+    input.destroy();
     gzip.destroy();
     await written.catch(() => undefined);
     await rm(outFile, { force: true });

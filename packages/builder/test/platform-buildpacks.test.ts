@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 
-import { type BuildResult, runBuild, unpackSlug } from '../src/index.js';
+import { type BuildResult, createRuntimeLayerStore, runBuild, runtimeLayersFor, unpackSlug } from '../src/index.js';
 import { captureText } from './buildpack-fixture.js';
 import { type RegistryProxy, startRegistryProxy } from './registry-proxy.js';
 import { startSlugProcess } from './slug-process.js';
@@ -46,7 +46,7 @@ describe('the platform buildpacks, building the fixture apps for real', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  async function build(name: string, sourceDir: string, cacheDir: string): Promise<{ result: BuildResult; output: string; ms: number }> {
+  async function build(name: string, sourceDir: string, cacheDir: string, layersRoot?: string): Promise<{ result: BuildResult; output: string; ms: number }> {
     const output = captureText();
     const slugFile = join(root, `${name}-${String(slugs.length)}.tgz`);
     slugs.push(slugFile);
@@ -58,6 +58,7 @@ describe('the platform buildpacks, building the fixture apps for real', () => {
       slugFile,
       workRoot: root,
       env: { NPM_CONFIG_REGISTRY: proxy.url },
+      ...(layersRoot === undefined ? {} : { runtimeLayers: runtimeLayersFor(createRuntimeLayerStore({ root: layersRoot }), name) }),
     });
     return { result, output: output.text(), ms: Date.now() - started };
   }
@@ -121,6 +122,58 @@ describe('the platform buildpacks, building the fixture apps for real', () => {
     const built = succeeded(result);
     assert.equal(built.slug.sha256, slugShas[1]);
     t.diagnostic(`cold and warm slugs ${slugShas[0] === slugShas[1] ? 'are identical too' : 'differ'} (${String(slugShas[1])})`);
+  });
+
+  it('with a layer store: the runtime is a layer stored once, the slug holds the app only, both reproducible', async (t) => {
+    const layersRoot = join(root, 'layers');
+    const first = await build('node-web', join(FIXTURES, 'node-web'), nodeWebCache(), layersRoot);
+    const layered = succeeded(first.result).slug;
+    const layer = layered.runtimeLayer;
+    assert.ok(layer, 'a runtime layer');
+    assert.match(layer.key, /^node-26\.\d+\.\d+\+npm-\d+\.\d+\.\d+$/);
+    assert.deepEqual(layer.paths, ['.heroku/node']);
+    assert.equal(layer.packed, true);
+    assert.match(first.output, /^ {7}Runtime node-26\.\S+: a shared layer, stored \(/m);
+    t.diagnostic(`layered slug ${String(layered.size)} bytes; one-layer slug before it: ${String((await stat(slugs[1] ?? '')).size)} bytes`);
+    assert.ok(layered.size < 1024 * 1024, 'the slug no longer carries node');
+    assert.notEqual(layered.sha256, slugShas[1], 'not the one-layer slug');
+
+    // Without the index by contents, only the app's own survey can find the layer: the warm build reads no runtime file.
+    await rm(join(layersRoot, 'by-content'), { recursive: true });
+    const again = await build('node-web', join(FIXTURES, 'node-web'), nodeWebCache(), layersRoot);
+    const second = succeeded(again.result).slug;
+    assert.equal(second.sha256, layered.sha256, 'same source, same slug');
+    assert.equal(second.runtimeLayer?.id, layer.id, 'same runtime, same layer');
+    assert.equal(second.runtimeLayer?.packed, false, 'found, not packed again');
+    assert.match(again.output, /^ {7}Runtime node-26\.\S+: a shared layer, stored already$/m);
+
+    // The two unpacked into one dir are what a process sees: node from the layer, the app from the slug.
+    const app = join(root, 'node-web-layered');
+    await unpackSlug(createRuntimeLayerStore({ root: layersRoot }).path(layer.id), app);
+    await assert.rejects(lstat(join(app, 'server.js')), { code: 'ENOENT' }, 'the layer holds no app file');
+    await unpackSlug(second.file, app);
+    assert.match((await run(join(app, '.heroku', 'node', 'bin', 'node'), ['--version'])).stdout, /^v26\./);
+    const web = await startSlugProcess(app, 'node server.js', { DYNO: 'web.1' });
+    try {
+      assert.equal((await web.get('/ping')).status, 200);
+    } finally {
+      await web.stop();
+    }
+  });
+
+  it('with a layer store: a build script that changes the runtime gets a layer of its own', async () => {
+    const layersRoot = join(root, 'layers');
+    const app = join(root, 'changes-runtime');
+    await cp(join(FIXTURES, 'node-web'), app, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(app, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    manifest.scripts = { ...manifest.scripts, 'heroku-postbuild': 'echo changed > .heroku/node/bin/extra' };
+    await writeFile(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
+    const plain = succeeded((await build('node-web', join(FIXTURES, 'node-web'), nodeWebCache(), layersRoot)).result).slug;
+    const changed = succeeded((await build('changes-runtime', app, await seededCache('changes-runtime'), layersRoot)).result).slug;
+    assert.ok(changed.runtimeLayer && plain.runtimeLayer);
+    assert.equal(changed.runtimeLayer.key, plain.runtimeLayer.key, 'the same versions');
+    assert.notEqual(changed.runtimeLayer.id, plain.runtimeLayer.id, 'other bytes: not the shared layer');
+    assert.equal(changed.runtimeLayer.packed, true);
   });
 
   it('runs from the unpacked slug: node server.js answers on $PORT with its $DYNO and config', async () => {

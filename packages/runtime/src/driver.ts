@@ -13,6 +13,12 @@ export interface SlugRef {
   readonly checksum: string;
   /** Host path of the `.tgz`. */
   readonly path: string;
+  /**
+   * The runtime layer the slug runs on (node, npm…: a gzip tar of the same shape, stored
+   * once and shared by every slug built with the same runtime), laid under the slug; absent
+   * (and in slugs made before layers): the slug holds everything.
+   */
+  readonly runtimeLayer?: { readonly checksum: string; readonly path: string };
 }
 
 export interface ProcessSpec {

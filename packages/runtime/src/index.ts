@@ -12,7 +12,7 @@ export type { SwarmDriverOptions } from './drivers/swarm/swarm.js';
 export type { NodeEngine, SwarmNode } from './drivers/swarm/swarm-nodes.js';
 export { ensureRegistryImage, registryImageName, removeFromRegistry } from './drivers/swarm/swarm-registry.js';
 export { placementVar } from './drivers/swarm/swarm-service.js';
-export { slugImageName } from './drivers/docker/docker-image.js';
+export { runtimeImageName, slugImageName } from './drivers/docker/docker-image.js';
 export type { DriverLogger } from './drivers/shared/driver-logger.js';
 export { watchContainerEvents } from './drivers/docker/docker-events.js';
 export type { ContainerEvent, ContainerEventWatch } from './drivers/docker/docker-events.js';

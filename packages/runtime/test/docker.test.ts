@@ -7,8 +7,8 @@ import { test } from 'node:test';
 
 import { stackRecipe } from '@paas/stack';
 
-import { type DockerDriverOptions, createDockerDriver, slugImageName } from '../src/index.js';
-import { makeContractSlug } from './contract-app.js';
+import { type DockerDriverOptions, createDockerDriver, runtimeImageName, slugImageName } from '../src/index.js';
+import { makeContractSlug, makeSlug } from './contract-app.js';
 import { STACK_IMAGE, dockerForTests, removeLeftovers } from './docker-engine.js';
 import { type DriverHarness, driverContract } from './driver-contract.js';
 
@@ -95,6 +95,45 @@ test('docker: one image per slug, made once; containers carry labels and limits;
   assert.equal(String(owners.read()), 'app\napp\napp\n', 'the slug\'s files belong to the app user');
   const oneOffs = await docker.listContainers({ all: true, filters: { label: [`paas.app=${app}`] } });
   assert.deepEqual(oneOffs, [], 'the one-off container is gone');
+});
+
+test('docker: a slug with a runtime layer is one layer over a runtime image made once and shared; the process sees both as /app', { timeout: 180_000 }, async (t) => {
+  const found = await dockerForTests();
+  if ('skip' in found) return t.skip(found.skip);
+  const { docker } = found;
+  const workDir = mkdtempSync(join(tmpdir(), 'paas-docker-layer-'));
+  // A layer of its own to this run: its image is made here, not found from another run.
+  const layer = makeSlug(workDir, { '.heroku/node/bin/tool': `layer ${String(process.pid)} ${String(Date.now())}\n` });
+  const slugs = [1, 2].map((n) => ({ ...makeSlug(workDir, { 'app.txt': `app ${String(n)}\n` }), runtimeLayer: { checksum: layer.checksum, path: layer.path } }));
+  const runtime = runtimeImageName(STACK_IMAGE, layer.checksum);
+  const driver = createDockerDriver({ docker, stackImage: STACK_IMAGE, instance: `layers-${String(process.pid)}` });
+  t.after(async () => {
+    await driver.close();
+    await removeLeftovers(docker, [], slugs);
+    await docker.getImage(runtime).remove({ force: true }).catch(() => undefined);
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  await Promise.all(slugs.map((slug) => driver.prepare(slug)));
+  const base = await docker.getImage(runtime).inspect();
+  assert.equal(base.Config.Labels?.['paas.layer'], layer.checksum);
+  for (const slug of slugs) {
+    const image = await docker.getImage(slugImageName(slug.checksum)).inspect();
+    assert.equal(image.RootFS.Layers?.length, (base.RootFS.Layers?.length ?? 0) + 1, 'the app is one layer over the runtime image');
+    assert.deepEqual(image.RootFS.Layers?.slice(0, -1), base.RootFS.Layers, 'both slug images share the runtime image');
+    assert.equal(image.Config.User, 'app');
+  }
+  const second = slugs[1];
+  assert.ok(second);
+  const stdout = new PassThrough();
+  const chunks: Buffer[] = [];
+  stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const result = await driver.run(
+    { app: `dl-${String(process.pid)}`, release: 1, name: 'run.1', slug: second, command: 'cat app.txt .heroku/node/bin/tool; echo "$HOME $(id -un)"; touch written', env: {}, memoryMb: 96 },
+    { stdout, stderr: new PassThrough() },
+  );
+  assert.equal(result.exitCode, 0);
+  assert.match(Buffer.concat(chunks).toString(), /^app 2\nlayer \d+ \d+\n\/app app\n$/);
 });
 
 test('docker: drivers of two installations on one engine neither list, adopt, watch nor stop the other\'s processes', { timeout: 120_000 }, async (t) => {

@@ -143,6 +143,30 @@ test('run() works in a fresh copy of the app that is removed afterwards', async 
   assert.deepEqual(readdirSync(join(dataDir, 'slugs-unpacked', slug.checksum)).includes('new-file'), false);
 });
 
+test('a slug with a runtime layer: the process sees both as one app dir; the layer is unpacked once, shared and never written', async (t) => {
+  const { dataDir, driver, workDir } = setUp(t);
+  const layer = makeSlug(workDir, { '.heroku/node/bin/tool': 'from the layer\n', '.heroku/node/VERSION': 'layer\n' });
+  const slugs = [1, 2].map((n) => ({
+    ...makeSlug(workDir, { 'app.txt': `app ${String(n)}\n`, '.heroku/node/VERSION': `slug ${String(n)}\n` }),
+    runtimeLayer: { checksum: layer.checksum, path: layer.path },
+  }));
+  const { PassThrough } = await import('node:stream');
+  for (const [index, slug] of slugs.entries()) {
+    const chunks: Buffer[] = [];
+    const stdout = new PassThrough().on('data', (chunk: Buffer) => chunks.push(chunk));
+    const result = await driver.run(
+      { app: 'local-app', release: index + 1, name: 'run.1', slug, command: 'cat app.txt .heroku/node/bin/tool .heroku/node/VERSION; echo changed > .heroku/node/bin/tool', env: {}, memoryMb: 64 },
+      { stdout, stderr: new PassThrough() },
+    );
+    assert.equal(result.exitCode, 0);
+    assert.equal(Buffer.concat(chunks).toString(), `app ${String(index + 1)}\nfrom the layer\nslug ${String(index + 1)}\n`, "the slug's files over the layer's");
+  }
+  const layers = join(dataDir, 'layers-unpacked');
+  assert.deepEqual(readdirSync(layers), [layer.checksum], 'one unpacked layer for both slugs');
+  assert.equal(readFileSync(join(layers, layer.checksum, '.heroku', 'node', 'bin', 'tool'), 'utf8'), 'from the layer\n', "a write stays in the process's own dir");
+  assert.equal(readdirSync(join(dataDir, 'slugs-unpacked', slugs[0]?.checksum ?? '')).includes('app.txt'), true);
+});
+
 test('a slug with a symbolic link inside the app unpacks; invalid process specs are refused', async (t) => {
   const { driver, workDir, spec } = setUp(t);
   const slug = makeSlug(workDir, { 'bin/tool': 'echo tool\n' });

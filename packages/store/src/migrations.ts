@@ -331,4 +331,9 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX app_access_user ON app_access(user_id);
   `,
+  `
+  -- The runtime layer a slug runs on (its file's sha256 in the layer store); NULL: the slug holds everything.
+  ALTER TABLE slugs ADD COLUMN runtime_layer TEXT;
+  CREATE INDEX slugs_runtime_layer ON slugs(runtime_layer) WHERE runtime_layer IS NOT NULL;
+  `,
 ];

@@ -15,10 +15,12 @@ export interface SlugRecord {
   readonly commit: string | null;
   readonly size: number;
   readonly stack: string;
+  /** The runtime layer it runs on (the layer file's sha256); null: the slug holds everything. */
+  readonly runtimeLayer: string | null;
   readonly createdAt: string;
 }
 
-export type NewSlug = Omit<SlugRecord, 'id' | 'createdAt'>;
+export type NewSlug = Omit<SlugRecord, 'id' | 'createdAt' | 'runtimeLayer'> & { readonly runtimeLayer?: string | null };
 
 interface SlugRow {
   id: string;
@@ -29,6 +31,7 @@ interface SlugRow {
   commit_sha: string | null;
   size: number;
   stack: string;
+  runtime_layer: string | null;
   created_at: string;
 }
 
@@ -49,14 +52,15 @@ function toSlug(row: SlugRow): SlugRecord {
     commit: row.commit_sha,
     size: row.size,
     stack: row.stack,
+    runtimeLayer: row.runtime_layer,
     createdAt: row.created_at,
   };
 }
 
 export function createSlugRecordStore(db: Db): SlugRecordStore {
   const insert = db.prepare(
-    `INSERT INTO slugs (id, app_id, checksum, process_types, buildpacks, commit_sha, size, stack, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO slugs (id, app_id, checksum, process_types, buildpacks, commit_sha, size, stack, runtime_layer, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const byId = db.prepare<[string], SlugRow>('SELECT * FROM slugs WHERE id = ?');
   const checksums = db.prepare<[], { checksum: string }>('SELECT DISTINCT checksum FROM slugs');
@@ -73,9 +77,10 @@ export function createSlugRecordStore(db: Db): SlugRecordStore {
         slug.commit,
         slug.size,
         slug.stack,
+        slug.runtimeLayer ?? null,
         createdAt,
       );
-      return { ...slug, id, createdAt };
+      return { ...slug, runtimeLayer: slug.runtimeLayer ?? null, id, createdAt };
     },
     get(id) {
       const row = byId.get(id);

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
 
-import { runBuild } from '@paas/builder';
-import type { BuildEnvironment, SlugStore } from '@paas/builder';
+import { runBuild, runtimeLayersFor } from '@paas/builder';
+import type { BuildEnvironment, RuntimeLayerStore, SlugStore } from '@paas/builder';
 import { forReviewApp } from '@paas/core';
 import type { AppJson, Release, TargetPolicy } from '@paas/core';
 import type { BuildRecord, Store } from '@paas/store';
@@ -49,6 +49,8 @@ export interface BuildOutcome {
 export interface BuildServiceDeps {
   readonly store: Store;
   readonly slugs: SlugStore;
+  /** Where runtime layers are kept; without it every slug holds its runtime. */
+  readonly runtimeLayers?: Pick<RuntimeLayerStore, 'find' | 'record' | 'recall' | 'remember'>;
   readonly locks: AppLocks;
   /** Takes the new release live (release phase, boot, router switch). */
   readonly deployer: { deploy(app: string, version: number, say: (line: string) => void): Promise<{ ok: boolean; message?: string }> };
@@ -163,6 +165,7 @@ export function createBuildService(deps: BuildServiceDeps) {
         slugMemberCacheDir: join(deps.dataDir, 'cache-slug-members'),
         workRoot: work,
         ...(deps.seedUnpacked ? { keepAppDir: keepAppDir(deps.seedUnpacked, log) } : {}),
+        ...(deps.runtimeLayers ? { runtimeLayers: runtimeLayersFor(deps.runtimeLayers, app.id) } : {}),
         ...(deps.buildpacksDir ? { buildpacksDir: deps.buildpacksDir } : {}),
         ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
         ...(deps.targets ? { targets: deps.targets } : {}),
@@ -191,6 +194,7 @@ export function createBuildService(deps: BuildServiceDeps) {
         commit: request.commit,
         size: stored.size,
         stack: result.stack,
+        runtimeLayer: result.slug.runtimeLayer?.id ?? null,
       });
       const release = store.deploys.createRelease(app.name, {
         slugId: slug.id,

@@ -22,12 +22,16 @@ export interface DiskCollectorDeps {
   readonly usage: SlugUsage;
   /** The slug store: ids of stored slugs and where each lives. */
   readonly slugs: { list(): Promise<string[]>; path(id: string): string };
+  /** The runtime layer store, the same way; its files are collected as slug files are. */
+  readonly layers?: { list(): Promise<string[]>; path(id: string): string };
   /** Every process the runtime driver reports, running or exited. */
   readonly processes: () => Promise<readonly RunningProcess[]>;
   /** The Docker engine's slug images, when processes run in containers. */
   readonly images?: SlugImages | undefined;
   /** The local driver's unpacked slugs (`<root>/<sha256>`), when processes run on the host. */
   readonly unpackedRoot?: string | undefined;
+  /** The local driver's unpacked runtime layers, likewise. */
+  readonly unpackedLayersRoot?: string | undefined;
   readonly logger: Logger;
 }
 
@@ -37,7 +41,7 @@ export interface DiskCollector {
   report(): Promise<DiskResource>;
   /** Removes what the retention rule lets go; one collection at a time (a second call joins the first). */
   collect(): Promise<DiskCollectionResource>;
-  /** After an app is destroyed: removes its slugs' files, images and unpacked dirs that no other app records. */
+  /** After an app is destroyed: removes its slugs' (and runtime layers') files, images and unpacked dirs that no other app records. */
   removeUnrecorded(checksums: ReadonlySet<string>): Promise<DiskCollectionResource>;
   /** True when the slug's file is gone (synchronous: check and act in the same tick). */
   slugRemoved(checksum: string): boolean;
@@ -54,11 +58,14 @@ export function createDiskCollector(deps: DiskCollectorDeps): DiskCollector {
   let running: Promise<DiskCollectionResource> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  async function slugFiles(): Promise<DiskItem[]> {
-    const ids = await deps.slugs.list();
+  /** Slugs and runtime layers: every id a kept slug may need, with what is known of them. */
+  const known = (): Set<string> => new Set([...deps.usage.knownChecksums(), ...deps.usage.knownLayers()]);
+
+  async function storedFiles(store: { list(): Promise<string[]>; path(id: string): string } | undefined): Promise<DiskItem[]> {
+    const ids = (await store?.list()) ?? [];
     const items = await Promise.all(
       ids.map(async (slug) => {
-        const name = deps.slugs.path(slug);
+        const name = store?.path(slug) ?? '';
         const info = await stat(name).catch(() => undefined);
         return info ? [{ kind: 'slug' as const, slug, name, bytes: info.size }] : [];
       }),
@@ -66,12 +73,19 @@ export function createDiskCollector(deps: DiskCollectorDeps): DiskCollector {
     return items.flat();
   }
 
-  async function unpackedDirs(): Promise<DiskItem[]> {
-    const root = deps.unpackedRoot;
+  async function slugFiles(): Promise<DiskItem[]> {
+    return [...(await storedFiles(deps.slugs)), ...(await storedFiles(deps.layers))];
+  }
+
+  async function unpackedIn(root: string | undefined): Promise<DiskItem[]> {
     if (root === undefined) return [];
     const names = (await readdir(root).catch(() => [] as string[])).filter((name) => SLUG_ID.test(name));
     const sizes = await treeSizes(names.map((name) => join(root, name)));
     return names.map((slug) => ({ kind: 'unpacked' as const, slug, name: join(root, slug), bytes: sizes.get(join(root, slug)) ?? 0 }));
+  }
+
+  async function unpackedDirs(): Promise<DiskItem[]> {
+    return [...(await unpackedIn(deps.unpackedRoot)), ...(await unpackedIn(deps.unpackedLayersRoot))];
   }
 
   async function inventory(): Promise<{ plan: DiskPlan; items: { slugs: DiskItem[]; images: DiskItem[]; unpacked: DiskItem[] }; processes: readonly RunningProcess[] }> {
@@ -80,7 +94,7 @@ export function createDiskCollector(deps: DiskCollectorDeps): DiskCollector {
       keepReleases: deps.keepReleases,
       releases: deps.usage.releases(),
       running: processes,
-      knownSlugs: deps.usage.knownChecksums(),
+      knownSlugs: known(),
       buildsRunning: deps.usage.buildsRunning() > 0,
       slugFiles: slugs,
       images,
@@ -97,7 +111,7 @@ export function createDiskCollector(deps: DiskCollectorDeps): DiskCollector {
   function takeAway(item: DiskItem, processes: readonly RunningProcess[]): string | undefined {
     const { keep } = planKeptSlugs({ keepReleases: deps.keepReleases, releases: deps.usage.releases(), running: processes });
     if (keep.has(item.slug)) return undefined;
-    if (!deps.usage.knownChecksums().has(item.slug) && deps.usage.buildsRunning() > 0) return undefined;
+    if (!known().has(item.slug) && deps.usage.buildsRunning() > 0) return undefined;
     if (item.kind === 'image') return item.name;
     const aside = join(dirname(item.name), `.collected-${basename(item.name)}-${randomBytes(4).toString('hex')}`);
     try {
@@ -173,8 +187,9 @@ export function createDiskCollector(deps: DiskCollectorDeps): DiskCollector {
     },
     collect,
     async removeUnrecorded(checksums) {
-      const known = deps.usage.knownChecksums();
-      const gone = new Set([...checksums].filter((checksum) => !known.has(checksum)));
+      // A runtime layer another app still runs on stays.
+      const recorded = known();
+      const gone = new Set([...checksums].filter((checksum) => !recorded.has(checksum)));
       if (gone.size === 0) return { freed_bytes: 0, removed: [], skipped: [] };
       const [slugs, images, unpacked] = await Promise.all([slugFiles(), deps.images?.list() ?? [], unpackedDirs()]);
       const items = [...slugs, ...images, ...unpacked].filter((item) => gone.has(item.slug));

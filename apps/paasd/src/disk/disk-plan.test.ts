@@ -24,7 +24,7 @@ const images = (...slugs: number[]): DiskItem[] => slugs.map((n) => ({ kind: 'im
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 function plan(input: Partial<DiskPlanInput> & Pick<DiskPlanInput, 'releases'>): string[] {
-  const known = new Set(input.releases.flatMap((release) => (release.checksum ? [release.checksum] : [])));
+  const known = new Set(input.releases.flatMap((release) => [release.checksum, release.runtimeLayer ?? null].filter((id): id is string => id !== null)));
   const result = planDiskCollection({
     keepReleases: 3,
     running: [],
@@ -40,6 +40,21 @@ function plan(input: Partial<DiskPlanInput> & Pick<DiskPlanInput, 'releases'>): 
 }
 
 const cases: { name: string; input: Partial<DiskPlanInput> & Pick<DiskPlanInput, 'releases'>; removed: string[] }[] = [
+  {
+    // Slugs 1–5 run on runtime layer 100 (v1–v2) and 200 (v3–v5); app b's v1 runs on layer 300, its v2 on none.
+    name: 'keeps the runtime layers kept slugs run on and removes the rest, of every kind',
+    input: {
+      releases: [
+        ...deploys('a', 5, { 1: { runtimeLayer: sha(100) }, 2: { runtimeLayer: sha(100) }, 3: { runtimeLayer: sha(200) }, 4: { runtimeLayer: sha(200) }, 5: { runtimeLayer: sha(200) } }),
+        ...deploys('b', 2, { 1: { checksum: sha(11), runtimeLayer: sha(300) }, 2: { checksum: sha(12) } }),
+      ],
+      keepReleases: 1,
+      slugFiles: files(1, 2, 3, 4, 5, 11, 12, 100, 200, 300),
+      unpacked: dirs(100, 200),
+      images: images(100, 200, 300),
+    },
+    removed: ['image 100', 'image 300', 'slug 1', 'slug 100', 'slug 11', 'slug 2', 'slug 3', 'slug 300', 'slug 4', 'unpacked 100'],
+  },
   {
     name: 'keeps the newest N releases’ slugs and removes the older ones, of every kind',
     input: { releases: deploys('a', 5), slugFiles: files(1, 2, 3, 4, 5), unpacked: dirs(1, 5), images: images(2, 4) },

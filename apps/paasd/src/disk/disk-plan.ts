@@ -15,6 +15,10 @@ import type { ReleaseStatus } from '@paas/core';
  * - an image of a slug this installation never recorded belongs to another installation
  *   sharing the engine, and is left to it.
  * A process the runtime reports that no release matches keeps every image and unpacked dir.
+ *
+ * A runtime layer (its file, its runtime image, its unpacked dir) is an item like a slug's,
+ * named by the layer file's sha256: it is kept, for the same reason, while any kept slug
+ * runs on it.
  */
 
 export interface ReleaseSlug {
@@ -24,6 +28,8 @@ export interface ReleaseSlug {
   readonly current: boolean;
   /** sha256 of the release's slug; null before the first deploy. */
   readonly checksum: string | null;
+  /** The runtime layer that slug runs on; null or absent for none. */
+  readonly runtimeLayer?: string | null;
 }
 
 export interface RunningProcess {
@@ -35,7 +41,7 @@ export type DiskItemKind = 'slug' | 'image' | 'unpacked';
 
 export interface DiskItem {
   readonly kind: DiskItemKind;
-  /** The slug's sha256. */
+  /** The slug's sha256 (or the runtime layer's). */
   readonly slug: string;
   /** The image's name, or the file or directory's path. */
   readonly name: string;
@@ -49,7 +55,7 @@ export interface DiskPlanInput {
   /** Every release of every app (any order). */
   readonly releases: readonly ReleaseSlug[];
   readonly running: readonly RunningProcess[];
-  /** Checksums of every slug record, referenced or not. */
+  /** Checksums of every slug record and of every runtime layer they name, referenced or not. */
   readonly knownSlugs: ReadonlySet<string>;
   readonly buildsRunning: boolean;
   readonly slugFiles: readonly DiskItem[];
@@ -67,24 +73,26 @@ export interface DiskPlan {
 /** The slugs that must stay, each with why. */
 export function planKeptSlugs(input: Pick<DiskPlanInput, 'keepReleases' | 'releases' | 'running'>): { keep: Map<string, KeepReason>; unmatchedProcesses: number } {
   const keep = new Map<string, KeepReason>();
-  const mark = (checksum: string | null, reason: KeepReason): void => {
-    if (checksum !== null && !keep.has(checksum)) keep.set(checksum, reason);
+  const mark = (release: ReleaseSlug, reason: KeepReason): void => {
+    for (const checksum of [release.checksum, release.runtimeLayer ?? null]) {
+      if (checksum !== null && !keep.has(checksum)) keep.set(checksum, reason);
+    }
   };
   const byApp = new Map<string, ReleaseSlug[]>();
   for (const release of input.releases) byApp.set(release.app, [...(byApp.get(release.app) ?? []), release]);
   for (const releases of byApp.values()) {
     const newestFirst = [...releases].sort((a, b) => b.version - a.version);
-    for (const release of newestFirst.slice(0, input.keepReleases)) mark(release.checksum, 'newest');
+    for (const release of newestFirst.slice(0, input.keepReleases)) mark(release, 'newest');
     for (const release of newestFirst) {
-      if (release.current) mark(release.checksum, 'current');
-      if (release.status === 'pending') mark(release.checksum, 'pending');
+      if (release.current) mark(release, 'current');
+      if (release.status === 'pending') mark(release, 'pending');
     }
   }
   const index = new Map(input.releases.map((release) => [`${release.app}\0${String(release.version)}`, release]));
   let unmatchedProcesses = 0;
   for (const process of input.running) {
     const release = index.get(`${process.app}\0${String(process.release)}`);
-    if (release) mark(release.checksum, 'running');
+    if (release) mark(release, 'running');
     else unmatchedProcesses += 1;
   }
   return { keep, unmatchedProcesses };

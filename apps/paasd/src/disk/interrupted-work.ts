@@ -20,8 +20,13 @@ const TEMP_PLACES: readonly { dir: readonly string[]; names: RegExp }[] = [
   { dir: ['tmp'], names: /^(rootfs-|stack-context-)/ },
   // Slugs being moved in, and ones the collector renamed away before deleting them.
   { dir: ['slugs'], names: /^\.(incoming|collected)-/ },
-  // Slugs being unpacked, unpacked copies being deleted.
+  // Runtime layers likewise, and their index entries being written.
+  { dir: ['layers'], names: /^\.(incoming|collected)-/ },
+  { dir: ['layers', 'by-content'], names: /^\./ },
+  { dir: ['layers', 'by-app'], names: /^\./ },
+  // Slugs and runtime layers being unpacked, unpacked copies being deleted.
   { dir: ['local', 'slugs-unpacked'], names: /^\.(unpack|collected)-/ },
+  { dir: ['local', 'layers-unpacked'], names: /^\.(unpack|collected)-/ },
   // Repositories being created or deleted.
   { dir: ['repos'], names: /^\.(tmp|trash)-/ },
 ];

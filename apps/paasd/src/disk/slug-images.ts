@@ -4,7 +4,12 @@ import { removeFromRegistry } from '@paas/runtime';
 
 import type { DiskItem } from './disk-plan.js';
 
-/** The slug images (`paas/slug:*`, labelled `paas.slug=<sha256>`) on the engine, and their removal. */
+/**
+ * The slug images (`paas/slug:*`, labelled `paas.slug=<sha256>`) and runtime images
+ * (`paas/runtime:*`, labelled `paas.layer=<sha256>` only: slug images over them inherit
+ * that label) on the engine, and their removal. Runtime images come last, so a collection
+ * removes the slug images over one before the runtime image itself.
+ */
 export interface SlugImages {
   list(): Promise<DiskItem[]>;
   /** Removes the image unless a container (running or not) still uses it: then false. */
@@ -12,6 +17,8 @@ export interface SlugImages {
 }
 
 const SLUG_LABEL = 'paas.slug';
+const LAYER_LABEL = 'paas.layer';
+const SHA256 = /^[0-9a-f]{64}$/;
 
 /** Removes one tag of an image: true once gone, false while a container uses it. */
 async function removeTag(docker: Docker, name: string): Promise<boolean> {
@@ -34,8 +41,9 @@ async function removeTag(docker: Docker, name: string): Promise<boolean> {
 export function createSlugImages(docker: Docker, stackImage: string, registry?: string): SlugImages {
   return {
     async list() {
-      const [images, stackBytes] = await Promise.all([
+      const [images, runtimes, stackBytes] = await Promise.all([
         docker.listImages({ filters: JSON.stringify({ label: [SLUG_LABEL] }) }),
+        docker.listImages({ filters: JSON.stringify({ label: [LAYER_LABEL] }) }),
         docker
           .getImage(stackImage)
           .inspect()
@@ -43,12 +51,23 @@ export function createSlugImages(docker: Docker, stackImage: string, registry?: 
           // No stack image: the slug images' sizes then include it (an overestimate, said nowhere worse).
           .catch(() => 0),
       ]);
-      return images.flatMap((image) => {
+      const runtimeImages = runtimes.filter((image) => image.Labels?.[SLUG_LABEL] === undefined && SHA256.test(image.Labels?.[LAYER_LABEL] ?? ''));
+      const runtimeBytes = new Map(runtimeImages.map((image) => [image.Labels?.[LAYER_LABEL] ?? '', image.Size]));
+      const slugItems = images.flatMap((image) => {
         const slug = image.Labels?.[SLUG_LABEL];
         const name = image.RepoTags?.find((tag) => tag.startsWith('paas/slug:')) ?? image.Id;
-        // Each slug image is the stack plus one layer of the slug: its own bytes are the difference.
-        return slug && /^[0-9a-f]{64}$/.test(slug) ? [{ kind: 'image' as const, slug, name, bytes: Math.max(0, image.Size - stackBytes) }] : [];
+        // A slug image is its base (the stack, or the runtime image over it) plus one layer of the slug: its own bytes are the difference.
+        const layer = image.Labels?.[LAYER_LABEL];
+        const base = layer === undefined ? undefined : runtimeBytes.get(layer);
+        return slug && SHA256.test(slug) ? [{ kind: 'image' as const, slug, name, bytes: Math.max(0, image.Size - (base ?? stackBytes)) }] : [];
       });
+      const runtimeItems = runtimeImages.map((image) => ({
+        kind: 'image' as const,
+        slug: image.Labels?.[LAYER_LABEL] ?? '',
+        name: image.RepoTags?.find((tag) => tag.startsWith('paas/runtime:')) ?? image.Id,
+        bytes: Math.max(0, image.Size - stackBytes),
+      }));
+      return [...slugItems, ...runtimeItems];
     },
     async remove(name) {
       if (registry === undefined) return removeTag(docker, name);

@@ -14,17 +14,19 @@ import { copyAppDir, runCommand } from './local-host.js';
  * directly would share `tmp/` and everything else between processes. So:
  *
  * - `overlay` (when the kernel lets us mount it): the unpacked slug is the read-only
- *   lower layer and the process gets an empty upper layer of its own. A write copies
- *   that one file up; nothing is copied at start, and the slug itself is never written.
- * - `copy` (no mount rights, or a path overlayfs options cannot express): a full copy,
- *   a copy-on-write clone where the filesystem can (`cp --reflink=auto`).
+ *   lower layer (over the unpacked runtime layer, when the slug has one) and the process
+ *   gets an empty upper layer of its own. A write copies that one file up; nothing is
+ *   copied at start, and neither the slug nor the shared runtime is ever written.
+ * - `copy` (no mount rights, or a path overlayfs options cannot express): a full copy
+ *   (the runtime layer first, the slug over it), a copy-on-write clone where the
+ *   filesystem can (`cp --reflink=auto`).
  *
  * Mounts live in the host's mount table, so processes adopted by a restarted paasd keep
  * theirs; `release` unmounts whatever the process dir still has mounted.
  */
 export interface AppDirs {
-  /** Makes `<processDir>/app` from the unpacked slug and returns its path. */
-  create(slugDir: string, processDir: string): Promise<string>;
+  /** Makes `<processDir>/app` from the unpacked slug (and the runtime layer under it) and returns its path. */
+  create(slugDir: string, processDir: string, layerDir?: string): Promise<string>;
   /** Unmounts `<processDir>/app` if it is a mount; safe to call more than once. */
   release(processDir: string): Promise<void>;
 }
@@ -36,13 +38,13 @@ export function createAppDirs(logger: DriverLogger): AppDirs {
   /** Undefined until the first attempt; false once a mount has been refused. */
   let overlayWorks: boolean | undefined;
 
-  const mountOverlay = async (slugDir: string, processDir: string, appDir: string): Promise<boolean> => {
-    if (overlayWorks === false || UNSAFE_FOR_OPTIONS.test(slugDir) || UNSAFE_FOR_OPTIONS.test(processDir)) return false;
+  const mountOverlay = async (lowers: readonly string[], processDir: string, appDir: string): Promise<boolean> => {
+    if (overlayWorks === false || lowers.some((dir) => UNSAFE_FOR_OPTIONS.test(dir)) || UNSAFE_FOR_OPTIONS.test(processDir)) return false;
     const upper = join(processDir, 'upper');
     const work = join(processDir, 'work');
     await Promise.all([mkdir(upper), mkdir(work)]);
     try {
-      await runCommand('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${slugDir},upperdir=${upper},workdir=${work}`, '--', appDir]);
+      await runCommand('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lowers.join(':')},upperdir=${upper},workdir=${work}`, '--', appDir]);
       if (overlayWorks === undefined) logger.info({ mode: 'overlay' }, 'process app dirs are overlay mounts');
       overlayWorks = true;
       return true;
@@ -58,10 +60,14 @@ export function createAppDirs(logger: DriverLogger): AppDirs {
   };
 
   return {
-    async create(slugDir, processDir) {
+    async create(slugDir, processDir, layerDir) {
       const appDir = join(processDir, 'app');
       await mkdir(appDir);
-      if (!(await mountOverlay(slugDir, processDir, appDir))) await copyAppDir(slugDir, appDir);
+      // overlayfs takes the leftmost lower dir as the top: the slug's files over the runtime's.
+      const lowers = layerDir === undefined ? [slugDir] : [slugDir, layerDir];
+      if (!(await mountOverlay(lowers, processDir, appDir))) {
+        for (const dir of [...lowers].reverse()) await copyAppDir(dir, appDir);
+      }
       return appDir;
     },
 

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { type AppUser, type Sandbox, invalidParams } from '@paas/core';
 
-import type { OneOffIo, ProcessInfo, ProcessSpec, RuntimeDriver, StopResult } from '../../driver.js';
+import type { OneOffIo, ProcessInfo, ProcessSpec, RuntimeDriver, SlugRef, StopResult } from '../../driver.js';
 import { type DriverLogger, silentLogger } from '../shared/driver-logger.js';
 import { groupUsage, listWrites } from './process-usage.js';
 import { createEventHub } from '../shared/event-hub.js';
@@ -73,6 +73,13 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
   const logger = options.logger ?? silentLogger;
   const hub = createEventHub(logger);
   const slugsDir = join(options.dataDir, 'slugs-unpacked');
+  /** Runtime layers, unpacked once each and shared (read-only: overlay lower dirs, owned by paasd). */
+  const layersDir = join(options.dataDir, 'layers-unpacked');
+  /** The slug's unpacked dir and its runtime layer's, unpacked now if they are not yet. */
+  const unpacked = async (slug: SlugRef): Promise<{ slugDir: string; layerDir?: string }> => {
+    const [slugDir, layerDir] = await Promise.all([unpackSlug(slug, slugsDir), slug.runtimeLayer ? unpackSlug(slug.runtimeLayer, layersDir) : undefined]);
+    return layerDir === undefined ? { slugDir } : { slugDir, layerDir };
+  };
   const processesDir = join(options.dataDir, 'processes');
   const oneoffsDir = join(options.dataDir, 'oneoffs');
   const pollMs = options.livenessPollMs ?? 500;
@@ -91,8 +98,10 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
    */
   const layOut = (): Promise<void> =>
     (laidOut ??= (async () => {
-      await mkdir(slugsDir, { recursive: true, mode: 0o700 });
-      await chmod(slugsDir, 0o700);
+      for (const dir of [slugsDir, layersDir]) {
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        await chmod(dir, 0o700);
+      }
       for (const dir of [processesDir, oneoffsDir]) {
         await mkdir(dir, { recursive: true, mode: 0o711 });
         await chmod(dir, 0o711);
@@ -220,7 +229,7 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
 
     async prepare(slug) {
       assertOpen();
-      await unpackSlug(slug, slugsDir);
+      await unpacked(slug);
     },
 
     async seedUnpacked(checksum, dir) {
@@ -232,8 +241,8 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
       assertOpen();
       checkProcessSpec(spec);
       const began = performance.now();
-      const slugDir = await unpackSlug(spec.slug, slugsDir);
-      const unpacked = performance.now();
+      const { slugDir, layerDir } = await unpacked(spec.slug);
+      const unpackedAt = performance.now();
       const name = processName(spec);
       const id = `${spec.app}-${name}-r${String(spec.release)}-${randomBytes(4).toString('hex')}`;
       const dir = join(processesDir, id);
@@ -241,7 +250,7 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
       await mkdir(dir, { recursive: true });
       let child: ChildProcess | undefined;
       try {
-        const appDir = await appDirs.create(slugDir, dir);
+        const appDir = await appDirs.create(slugDir, dir, layerDir);
         await giveAppDir(dir, appDir, containment(spec.app).user);
         const madeAppDir = performance.now();
         const port = await pickFreePort(HOST, usedPorts());
@@ -262,7 +271,7 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
         const entry = track(record, dir, child, { stdout: 0, stderr: 0 });
         await save(entry);
         const ms = (from: number, to: number): number => Math.round(to - from);
-        const timings = { unpackMs: ms(began, unpacked), appDirMs: ms(unpacked, madeAppDir), totalMs: ms(began, performance.now()) };
+        const timings = { unpackMs: ms(began, unpackedAt), appDirMs: ms(unpackedAt, madeAppDir), totalMs: ms(began, performance.now()) };
         logger.info({ id, name, app: spec.app, pid: child.pid, port, ...timings }, 'process started');
         return toProcessInfo(record, true);
       } catch (error) {
@@ -317,12 +326,12 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
       assertOpen();
       checkOneOffSpec(spec);
       if (io.signal?.aborted) return { exitCode: null };
-      const slugDir = await unpackSlug(spec.slug, slugsDir);
+      const { slugDir, layerDir } = await unpacked(spec.slug);
       const dir = join(oneoffsDir, `${spec.app}-${spec.name}-${randomBytes(4).toString('hex')}`);
       await layOut();
       await mkdir(dir, { recursive: true });
       try {
-        const appDir = await appDirs.create(slugDir, dir);
+        const appDir = await appDirs.create(slugDir, dir, layerDir);
         await giveAppDir(dir, appDir, containment(spec.app).user);
         const port = await pickFreePort(HOST, usedPorts());
         const stdio = [io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] as const;
