@@ -165,7 +165,8 @@ describe('app shapes, built with the platform buildpacks and run from their slug
     });
 
     it('yarn classic: yarn 1 from the registry, --frozen-lockfile, dev pruned, web is yarn start', async () => {
-      const { result, output } = await build(join(FIXTURES, 'yarn-classic'), await seeded('yarn-classic'));
+      const cache = await seeded('yarn-classic');
+      const { result, output } = await build(join(FIXTURES, 'yarn-classic'), cache);
       const built = succeeded(result);
       assert.match(output, /and yarn 1\.22\.\d+ \(from yarn\.lock\)/);
       assert.match(output, /yarn install --frozen-lockfile --production=false/);
@@ -178,14 +179,25 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       assert.ok(paths.includes('/yarn/-/yarn-1.22.22.tgz'), 'yarn itself from the registry');
       assert.ok(paths.includes('/is-number/-/is-number-7.0.0.tgz'), 'yarn.lock’s packages from the registry npm uses');
       assert.match(await readFile(join(root, 'run-yarn-classic', 'yarn.lock'), 'utf8'), /resolved "https:\/\/registry\.yarnpkg\.com\/ms\//, 'the app’s yarn.lock as pushed');
+
+      // Warm: the install runs over the restored node_modules and finds nothing to do.
+      const warm = await build(join(FIXTURES, 'yarn-classic'), cache);
+      succeeded(warm.result);
+      assert.match(warm.output, /Restoring node_modules from cache/);
+      assert.match(warm.output, /Already up-to-date/);
     });
 
     it('yarn berry: the packageManager version, --immutable, web is yarn start', async () => {
-      const { result, output } = await build(join(FIXTURES, 'yarn-berry'), await seeded('yarn-berry'));
+      const cache = await seeded('yarn-berry');
+      const { result, output } = await build(join(FIXTURES, 'yarn-berry'), cache);
       const built = succeeded(result);
       assert.match(output, /and yarn 4\.18\.1 \(from packageManager \(package\.json\)\)/);
       assert.match(output, /Installing node modules \(yarn install --immutable, linker: node-modules\)/);
       assert.equal((await serve(built, 'yarn-berry'))['app'], 'yarn-berry');
+
+      const warm = await build(join(FIXTURES, 'yarn-berry'), cache);
+      succeeded(warm.result);
+      assert.match(warm.output, /Restoring node_modules, \.yarn\/install-state\.gz from cache/);
     });
 
     it('yarn berry with Plug’n’Play: no node_modules, a plain `node` Procfile runs under .pnp.cjs, dev pruned, .yarn/cache kept', async () => {
@@ -229,6 +241,11 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       assert.deepEqual(built.processTypes, { web: 'pnpm start' });
       assert.equal((await serve(built, 'pnpm'))['app'], 'pnpm-web');
       assert.equal(await exists(join(root, 'run-pnpm', 'node_modules', 'is-number')), false);
+
+      const warm = await build(join(FIXTURES, 'pnpm-web'), cache);
+      assert.equal(succeeded(warm.result).processTypes['web'], 'pnpm start');
+      assert.match(warm.output, /Restoring node_modules from cache/);
+      assert.match(warm.output, /Already up to date/);
 
       const app = await copyFixture('pnpm-web');
       const manifest = JSON.parse(await readFile(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
