@@ -71,7 +71,8 @@ install_over_tree() {
     cache_key
     if restore_tree; then restored=1; fi
   fi
-  run_logged "$log" "$@" || install_failed "$log" "$name"
+  if ((restored == 1)); then detail "Installing node modules over the restored tree ($name)"; else detail "Installing node modules ($name)"; fi
+  run_logged "$log" "$@" || install_failed "$log" "${name%%,*}"
   if ((use_cache == 1 && restored == 0)); then save_tree; fi
 }
 
@@ -80,16 +81,16 @@ install_with_yarn() {
   if [[ $PM_FLAVOR == berry ]]; then
     if [[ -f $BUILD_DIR/yarn.lock ]]; then args+=(--immutable); else warn "No yarn.lock: every build installs the newest versions allowed by package.json." "Run \`yarn install\` and commit yarn.lock."; fi
     if [[ $PM_LINKER == pnp ]]; then pnp_cache_restore; fi
-    detail "Installing node modules (yarn ${args[*]}, linker: $PM_LINKER)"
   else
     if [[ -f $BUILD_DIR/yarn.lock ]]; then
       args+=(--frozen-lockfile)
       point_yarn_lock_at_registry
     fi
     args+=(--production=false --non-interactive)
-    detail "Installing node modules (yarn ${args[*]})"
   fi
-  install_over_tree yarn.lock "$log" "yarn ${args[*]}" yarn "${args[@]}"
+  local name="yarn ${args[*]}"
+  if [[ $PM_FLAVOR == berry ]]; then name+=", linker: $PM_LINKER"; fi
+  install_over_tree yarn.lock "$log" "$name" yarn "${args[@]}"
   if [[ $PM_LINKER == pnp ]]; then pnp_cache_save; fi
 }
 
@@ -110,7 +111,6 @@ restore_yarn_lock() {
 install_with_pnpm() {
   local log=$1 args=(install)
   if [[ -f $BUILD_DIR/pnpm-lock.yaml ]]; then args+=(--frozen-lockfile --prefer-offline); else warn "No pnpm-lock.yaml: every build installs the newest versions allowed by package.json." "Run \`pnpm install\` and commit pnpm-lock.yaml."; fi
-  detail "Installing node modules (pnpm ${args[*]})"
   # devDependencies are needed by the build; they are pruned afterwards.
   install_over_tree pnpm-lock.yaml "$log" "pnpm ${args[*]}" env NODE_ENV=development pnpm "${args[@]}"
 }

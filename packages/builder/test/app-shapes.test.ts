@@ -184,6 +184,7 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       const warm = await build(join(FIXTURES, 'yarn-classic'), cache);
       succeeded(warm.result);
       assert.match(warm.output, /Restoring node_modules from cache/);
+      assert.match(warm.output, /Installing node modules over the restored tree \(yarn install --frozen-lockfile/);
       assert.match(warm.output, /Already up-to-date/);
     });
 
@@ -198,6 +199,7 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       const warm = await build(join(FIXTURES, 'yarn-berry'), cache);
       succeeded(warm.result);
       assert.match(warm.output, /Restoring node_modules, \.yarn\/install-state\.gz from cache/);
+      assert.match(warm.output, /Installing node modules over the restored tree \(yarn install --immutable, linker: node-modules\)/);
     });
 
     it('yarn berry with Plug’n’Play: no node_modules, a plain `node` Procfile runs under .pnp.cjs, dev pruned, .yarn/cache kept', async () => {
@@ -230,6 +232,7 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       const warm = await build(join(FIXTURES, 'yarn-pnp'), cache);
       succeeded(warm.result);
       assert.match(warm.output, /Restoring \.yarn\/unplugged, \.yarn\/install-state\.gz from cache/);
+      assert.match(warm.output, /Installing node modules over the restored tree \(yarn install --immutable, linker: pnp\)/);
       assert.equal(downloads(), before, 'no package downloaded again');
     });
 
@@ -245,6 +248,7 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       const warm = await build(join(FIXTURES, 'pnpm-web'), cache);
       assert.equal(succeeded(warm.result).processTypes['web'], 'pnpm start');
       assert.match(warm.output, /Restoring node_modules from cache/);
+      assert.match(warm.output, /Installing node modules over the restored tree \(pnpm install --frozen-lockfile --prefer-offline\)/);
       assert.match(warm.output, /Already up to date/);
 
       const app = await copyFixture('pnpm-web');
