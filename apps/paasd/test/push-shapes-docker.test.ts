@@ -16,6 +16,7 @@ const SHAPES: readonly (readonly [fixture: string, answer: RegExp])[] = [
   ['npm-workspaces', /hello from a workspace/],
   ['yarn-classic', /"app":"yarn-classic"/],
   ['yarn-berry', /"app":"yarn-berry"/],
+  ['yarn-pnp', /"app":"yarn-pnp".*"pnp":true/],
   ['pnpm-web', /"app":"pnpm-web"/],
   ['ts-postbuild', /compiled from TypeScript/],
   ['node-no-lockfile', /"app":"node-no-lockfile"/],

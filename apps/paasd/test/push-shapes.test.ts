@@ -8,7 +8,7 @@ import { startPlatform } from './platform-under-test.js';
 
 const FAST = { PAAS_RUNTIME: 'local', PAAS_BOOT_TIMEOUT: '30', PAAS_STOP_GRACE: '2' };
 
-test('git push of a Go app, a yarn app, a Python app, an app with nothing to run and an unsupported app (local builds)', { timeout: 300_000 }, async (t) => {
+test('git push of a Go app, a yarn app, a yarn Plug’n’Play app, a Python app, an app with nothing to run and an unsupported app (local builds)', { timeout: 300_000 }, async (t) => {
   const p = await startPlatform(t, FAST);
 
   const go = await p.pushFixture('gosvc', 'go-web');
@@ -23,6 +23,12 @@ test('git push of a Go app, a yarn app, a Python app, an app with nothing to run
   const yarn = await p.pushFixture('yarnsvc', 'yarn-classic');
   assert.equal(yarn.code, 0, yarn.out);
   assert.match((await p.get('yarnsvc')).body, /"app":"yarn-classic"/);
+
+  // Plug'n'Play: the Procfile's plain `node server.js` resolves its dependencies through .pnp.cjs.
+  const pnp = await p.pushFixture('pnpsvc', 'yarn-pnp');
+  assert.equal(pnp.code, 0, pnp.out);
+  assert.match(pnp.out, /remote: +Installing node modules \(yarn install --immutable, linker: pnp\)/);
+  assert.match((await p.get('pnpsvc')).body, /"app":"yarn-pnp".*"pnp":true/);
 
   const py = await p.pushFixture('pysvc', 'python-web');
   assert.equal(py.code, 0, py.out);

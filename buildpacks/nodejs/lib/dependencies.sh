@@ -1,40 +1,6 @@
-# Installing the app's dependencies with its package manager (see package-manager.sh).
-#
-# npm's node_modules is cached under a key of everything `npm ci` reads: the lockfile,
-# every package.json (workspaces too), .npmrc, node and npm versions, stack, arch and
-# the install-affecting config vars. `npm ci` installs exactly the lockfile's tree, so a
-# tree installed from the same inputs is the tree `npm ci` would install again: an
-# unchanged key restores it; any change (a package.json out of sync with the lockfile
-# included) runs `npm ci`, which then fails or succeeds as it would without a cache.
-# yarn and pnpm always install, from their own download caches kept in CACHE_DIR.
+# Installing the app's dependencies with its package manager (see package-manager.sh),
+# over the tree the last build installed when nothing it depends on changed (tree-cache.sh).
 # shellcheck shell=bash
-
-# Config vars that change what an install produces (their values are part of the key).
-INSTALL_CONFIG_PATTERN='^(NPM_CONFIG_|npm_config_|YARN_|PNPM_|pnpm_config_|NODE_ENV$|NODE_OPTIONS$|NODE_MODULES_CACHE$|CC$|CXX$|CFLAGS$|CXXFLAGS$|LDFLAGS$|PYTHON$)'
-
-# install_inputs: the files an install reads, one path a line, sorted.
-install_inputs() {
-  find . \( -name node_modules -o -name .git -o -path ./.heroku \) -prune -o -type f \
-    \( -name package.json -o -name package-lock.json -o -name npm-shrinkwrap.json -o -name yarn.lock -o -name pnpm-lock.yaml \
-    -o -name .npmrc -o -name .yarnrc -o -name .yarnrc.yml -o -name pnpm-workspace.yaml -o -name .pnpmfile.cjs -o -name '*.patch' \) -print |
-    LC_ALL=C sort
-}
-
-# cache_key: in CACHE_KEY.
-cache_key() {
-  local file key
-  CACHE_KEY=$({
-    printf 'node %s npm %s manager %s %s stack %s arch %s\n' "$NODE_VERSION" "$NPM_VERSION" "$PM" "${PM_VERSION:-}" "${STACK:-}" "$(uname -m)"
-    install_inputs | while IFS= read -r file; do printf '%s %s\n' "$(sha256sum <"$file" | cut -d' ' -f1)" "$file"; done
-    if [[ -d ${ENV_DIR:-} ]]; then
-      for file in "$ENV_DIR"/*; do
-        key=${file##*/}
-        [[ -f $file && $key =~ $INSTALL_CONFIG_PATTERN ]] || continue
-        printf 'config %s %s\n' "$key" "$(sha256sum <"$file" | cut -d' ' -f1)"
-      done
-    fi
-  } | sha256sum | cut -d' ' -f1)
-}
 
 # run_logged LOGFILE COMMAND ARGS...: output indented and kept in LOGFILE.
 run_logged() {
@@ -49,34 +15,6 @@ run_script() {
   [[ -n $FIELD ]] || return 0
   detail "Running $1"
   if ! pm_run "$1" 2>&1 | indent; then fail_build_script "$1"; fi
-}
-
-restore_node_modules() {
-  detail "Restoring node_modules from cache (lockfile, package.json files and settings unchanged)"
-  # An app without dependencies has an empty cached tree, and no node_modules.
-  if [[ -n $(ls -A -- "$NODEJS_CACHE/node_modules") ]]; then
-    cp -a -- "$NODEJS_CACHE/node_modules" "$BUILD_DIR/node_modules"
-  fi
-  # `npm ci` would have run the app's own install scripts: run them as it would.
-  local script
-  for script in preinstall install postinstall prepare; do run_script "$script"; done
-}
-
-save_node_modules() {
-  detail "Caching node_modules for the next build"
-  rm -f -- "$NODEJS_CACHE/node_modules.key"
-  rm -rf -- "$NODEJS_CACHE/node_modules" "$NODEJS_CACHE/node_modules.part"
-  if [[ -d $BUILD_DIR/node_modules ]]; then
-    cp -a -- "$BUILD_DIR/node_modules" "$NODEJS_CACHE/node_modules.part"
-  else
-    mkdir -p -- "$NODEJS_CACHE/node_modules.part"
-  fi
-  mv -- "$NODEJS_CACHE/node_modules.part" "$NODEJS_CACHE/node_modules"
-  printf '%s\n' "$CACHE_KEY" >"$NODEJS_CACHE/node_modules.key"
-}
-
-drop_node_modules_cache() {
-  rm -rf -- "$NODEJS_CACHE/node_modules" "$NODEJS_CACHE/node_modules.key"
 }
 
 # install_failed LOG COMMAND: a classified failure from what the manager printed.
@@ -104,47 +42,56 @@ install_with_npm() {
     run_logged "$log" npm install "${include[@]}" || install_failed "$log" "npm install"
     return 0
   fi
-  if [[ ${NODE_MODULES_CACHE:-} == false ]]; then
-    detail "NODE_MODULES_CACHE=false: not using the node_modules cache"
-    use_cache=0
-  elif [[ -d $BUILD_DIR/node_modules ]]; then
-    warn "node_modules is checked into the repository: it is reinstalled; add node_modules to .gitignore."
-    use_cache=0
-  elif grep -qE '"resolved": "file:[^"]*\.(tgz|tar|tar\.gz)"' -- "$BUILD_DIR/$lockfile" ||
-    [[ ${npm_config_install_links:-${NPM_CONFIG_INSTALL_LINKS:-}} == true ]] ||
-    { [[ -f $BUILD_DIR/.npmrc ]] && grep -qE '^[[:space:]]*install-links[[:space:]]*=[[:space:]]*true' -- "$BUILD_DIR/.npmrc"; }; then
-    # Local packages copied into node_modules come from files the key does not cover.
-    # (Workspaces and other local folders are links into the source tree: always fresh.)
-    detail "The lockfile has local packages copied into node_modules: installing without the node_modules cache"
-    use_cache=0
-  fi
+  tree_cache_usable "$lockfile" || use_cache=0
   if ((use_cache == 1)); then
     cache_key
-    if [[ -d $NODEJS_CACHE/node_modules && -f $NODEJS_CACHE/node_modules.key && $(<"$NODEJS_CACHE/node_modules.key") == "$CACHE_KEY" ]]; then
-      restore_node_modules
+    if restore_tree; then
+      # `npm ci` would delete the restored tree. On a key hit package.json and the
+      # lockfile are the ones `npm ci` accepted for this tree, so its sync check would
+      # pass again; `npm install` over the tree (lockfile left as it is) changes nothing
+      # when the tree is complete, repairs it when not, and runs the app's install scripts.
+      detail "Installing node modules over the restored tree (npm install --no-save, $lockfile)"
+      run_logged "$log" npm install --no-save --prefer-offline "${include[@]}" || install_failed "$log" "npm install --no-save"
       return 0
     fi
   fi
-  drop_node_modules_cache
   detail "Installing node modules (npm ci, $lockfile)"
   run_logged "$log" npm ci "${include[@]}" || install_failed "$log" "npm ci"
-  if ((use_cache == 1)); then save_node_modules; fi
+  if ((use_cache == 1)); then save_tree; fi
+}
+
+# install_over_tree LOCKFILE LOG NAME COMMAND...: COMMAND (NAME in a failure) over the cached tree when its key
+# matches (from scratch otherwise); the tree is cached again after a fresh install. yarn
+# and pnpm with a frozen lockfile check it against package.json whatever the tree holds.
+install_over_tree() {
+  local lockfile=$1 log=$2 name=$3 use_cache=0 restored=0
+  shift 3
+  if [[ -f $BUILD_DIR/$lockfile ]] && tree_cache_usable "$lockfile"; then use_cache=1; fi
+  if ((use_cache == 1)); then
+    cache_key
+    if restore_tree; then restored=1; fi
+  fi
+  if ((restored == 1)); then detail "Installing node modules over the restored tree ($name)"; else detail "Installing node modules ($name)"; fi
+  run_logged "$log" "$@" || install_failed "$log" "${name%%,*}"
+  if ((use_cache == 1 && restored == 0)); then save_tree; fi
 }
 
 install_with_yarn() {
   local log=$1 args=(install)
   if [[ $PM_FLAVOR == berry ]]; then
     if [[ -f $BUILD_DIR/yarn.lock ]]; then args+=(--immutable); else warn "No yarn.lock: every build installs the newest versions allowed by package.json." "Run \`yarn install\` and commit yarn.lock."; fi
-    detail "Installing node modules (yarn ${args[*]})"
+    if [[ $PM_LINKER == pnp ]]; then pnp_cache_restore; fi
   else
     if [[ -f $BUILD_DIR/yarn.lock ]]; then
       args+=(--frozen-lockfile)
       point_yarn_lock_at_registry
     fi
     args+=(--production=false --non-interactive)
-    detail "Installing node modules (yarn ${args[*]})"
   fi
-  run_logged "$log" yarn "${args[@]}" || install_failed "$log" "yarn ${args[*]}"
+  local name="yarn ${args[*]}"
+  if [[ $PM_FLAVOR == berry ]]; then name+=", linker: $PM_LINKER"; fi
+  install_over_tree yarn.lock "$log" "$name" yarn "${args[@]}"
+  if [[ $PM_LINKER == pnp ]]; then pnp_cache_save; fi
 }
 
 # yarn 1 downloads from the URLs in yarn.lock, whatever registry it is given: the
@@ -163,15 +110,15 @@ restore_yarn_lock() {
 
 install_with_pnpm() {
   local log=$1 args=(install)
-  if [[ -f $BUILD_DIR/pnpm-lock.yaml ]]; then args+=(--frozen-lockfile); else warn "No pnpm-lock.yaml: every build installs the newest versions allowed by package.json." "Run \`pnpm install\` and commit pnpm-lock.yaml."; fi
-  detail "Installing node modules (pnpm ${args[*]})"
+  if [[ -f $BUILD_DIR/pnpm-lock.yaml ]]; then args+=(--frozen-lockfile --prefer-offline); else warn "No pnpm-lock.yaml: every build installs the newest versions allowed by package.json." "Run \`pnpm install\` and commit pnpm-lock.yaml."; fi
   # devDependencies are needed by the build; they are pruned afterwards.
-  run_logged "$log" env NODE_ENV=development pnpm "${args[@]}" || install_failed "$log" "pnpm ${args[*]}"
+  install_over_tree pnpm-lock.yaml "$log" "pnpm ${args[*]}" env NODE_ENV=development pnpm "${args[@]}"
 }
 
 install_dependencies() {
   local log
   log=$(mktemp)
+  tree_paths
   case $PM in
     npm) install_with_npm "$log" ;;
     yarn) install_with_yarn "$log" ;;

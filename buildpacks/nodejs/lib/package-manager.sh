@@ -1,7 +1,8 @@
 # Which package manager installs the app (npm, yarn classic, yarn berry, pnpm) and at
 # which version, and installing yarn or pnpm from the npm registry into the slug
 # (.heroku/<manager>, linked from .heroku/node/bin so `yarn start` works at run time).
-# Needs runtime.sh. Sets PM (npm|yarn|pnpm), PM_VERSION, PM_FLAVOR (yarn: classic|berry).
+# Needs runtime.sh. Sets PM (npm|yarn|pnpm), PM_VERSION, PM_FLAVOR (yarn: classic|berry),
+# PM_LINKER (yarn berry: pnp|node-modules|pnpm).
 # shellcheck shell=bash
 
 # detect_package_manager: from `packageManager`, then the lockfiles, then npm.
@@ -36,6 +37,7 @@ detect_package_manager() {
     PM_RANGE=$FIELD
   fi
   PM_FLAVOR=
+  PM_LINKER=
   if [[ $PM == yarn ]]; then
     PM_FLAVOR=classic
     if [[ -n $PM_RANGE ]]; then
@@ -47,6 +49,7 @@ detect_package_manager() {
     if [[ -z $PM_RANGE ]]; then
       if [[ $PM_FLAVOR == berry ]]; then PM_RANGE=4.x; else PM_RANGE=1.x; fi
     fi
+    if [[ $PM_FLAVOR == berry ]]; then yarn_linker; fi
   elif [[ $PM == pnpm && -z $PM_RANGE ]]; then
     # The newest pnpm that writes the lockfile's format and ships as JavaScript.
     case $(sed -n "s/^lockfileVersion: *'\{0,1\}\([0-9.]*\).*/\1/p" -- "$BUILD_DIR/pnpm-lock.yaml" 2>/dev/null) in
@@ -55,6 +58,16 @@ detect_package_manager() {
       *) PM_RANGE=10.x ;;
     esac
   fi
+}
+
+# yarn_linker: in PM_LINKER, yarn berry's nodeLinker: YARN_NODE_LINKER, else .yarnrc.yml,
+# else yarn's own default, Plug'n'Play.
+yarn_linker() {
+  PM_LINKER=${YARN_NODE_LINKER:-}
+  if [[ -z $PM_LINKER && -f $BUILD_DIR/.yarnrc.yml ]]; then
+    PM_LINKER=$(sed -n "s/^nodeLinker:[[:space:]]*[\"']\{0,1\}\([a-z-]*\).*/\1/p" -- "$BUILD_DIR/.yarnrc.yml" | head -n 1)
+  fi
+  PM_LINKER=${PM_LINKER:-pnp}
 }
 
 # install_package_manager: yarn or pnpm at PM_RANGE into BUILD_DIR/.heroku; npm is installed with node.
@@ -98,6 +111,9 @@ manager_environment() {
         export YARN_NPM_REGISTRY_SERVER=${YARN_NPM_REGISTRY_SERVER:-$REGISTRY_URL}
         export YARN_GLOBAL_FOLDER="$NODEJS_CACHE/yarn-berry"
         export YARN_ENABLE_GLOBAL_CACHE=${YARN_ENABLE_GLOBAL_CACHE:-true}
+        # .pnp.cjs points at the archives where yarn keeps them: they must be in the slug,
+        # so in the app's .yarn/cache (kept between builds by pnp_cache_save).
+        if [[ $PM_LINKER == pnp ]]; then export YARN_ENABLE_GLOBAL_CACHE=false; fi
         unset YARN_CACHE_FOLDER
         # A hosted registry on plain http (the operator's mirror) must stay usable.
         if [[ $REGISTRY_URL == http://* ]]; then export YARN_UNSAFE_HTTP_WHITELIST=${YARN_UNSAFE_HTTP_WHITELIST:-${REGISTRY_URL#http://}}; export YARN_UNSAFE_HTTP_WHITELIST=${YARN_UNSAFE_HTTP_WHITELIST%%[:/]*}; fi

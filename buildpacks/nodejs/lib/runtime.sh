@@ -264,7 +264,7 @@ prune_runtime_cache() {
 }
 
 # write_node_profile: .profile.d/nodejs.sh puts the runtime and the app's binaries on
-# PATH when a process starts. Relative to $HOME, which is the app dir at run time
+# PATH when a process starts (and yarn's Plug'n'Play resolver in NODE_OPTIONS). Relative to $HOME, which is the app dir at run time
 # (the build dir is somewhere else).
 write_node_profile() {
   mkdir -p "$BUILD_DIR/.profile.d"
@@ -277,6 +277,21 @@ if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt 
   export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 fi
 PROFILE
+  # Plug'n'Play: no node_modules, every `node` must load yarn's resolver (as `yarn node`
+  # and `yarn run` do), so that a Procfile's plain `node server.js` works too. yarn run
+  # replaces these options with its own rather than adding them twice.
+  if [[ -f $BUILD_DIR/.pnp.cjs ]]; then
+    cat >>"$BUILD_DIR/.profile.d/nodejs.sh" <<'PROFILE'
+NODE_OPTIONS="--require $HOME/.pnp.cjs${NODE_OPTIONS:+ $NODE_OPTIONS}"
+PROFILE
+    if [[ -f $BUILD_DIR/.pnp.loader.mjs ]]; then
+      cat >>"$BUILD_DIR/.profile.d/nodejs.sh" <<'PROFILE'
+NODE_OPTIONS="--experimental-loader file://$HOME/.pnp.loader.mjs $NODE_OPTIONS"
+PROFILE
+    fi
+    printf 'export NODE_OPTIONS
+' >>"$BUILD_DIR/.profile.d/nodejs.sh"
+  fi
 }
 
 # write_export BP_DIR: the same PATH for the buildpacks that run after this one.

@@ -119,6 +119,8 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       t.diagnostic(`warm npm-workspaces build: ${String(warm.ms)} ms`);
       succeeded(warm.result);
       assert.match(warm.output, /Restoring node_modules from cache/);
+      assert.match(warm.output, /Installing node modules over the restored tree \(npm install --no-save, package-lock\.json\)/);
+      assert.match(warm.output, /up to date/, 'npm finds the restored tree complete');
 
       // A config var that changes installs is part of the key.
       const configured = await build(app, warmCache(), { NPM_CONFIG_OMIT: 'optional' });
@@ -126,7 +128,17 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       assert.doesNotMatch(configured.output, /Restoring node_modules/);
       assert.match(configured.output, /Installing node modules \(npm ci, package-lock\.json\)/);
 
-      // A workspace's package.json out of sync with the lockfile fails as `npm ci` would, cache or not.
+      // A file deleted from the cached tree: the build installs from scratch and the slug has it again.
+      await rm(join(warmCache(), 'nodejs', 'tree', 'node_modules', 'ms', 'index.js'));
+      const tampered = await build(app, warmCache(), { NPM_CONFIG_OMIT: 'optional' });
+      const repaired = succeeded(tampered.result);
+      assert.match(tampered.output, /The cached tree does not hold the files it was saved with: installing from scratch/);
+      assert.match(tampered.output, /Installing node modules \(npm ci, package-lock\.json\)/);
+      assert.equal((await serve(repaired, 'workspaces-repaired'))['greeting'], 'hello from a workspace');
+      assert.ok(await exists(join(root, 'run-workspaces-repaired', 'node_modules', 'ms', 'index.js')));
+
+      // A workspace's package.json out of sync with the lockfile, over a warm cache (only
+      // package.json changed): it fails with npm ci's own message, as it would without a cache.
       const manifest = join(app, 'packages', 'web', 'package.json');
       const web = JSON.parse(await readFile(manifest, 'utf8')) as { dependencies: Record<string, string> };
       web.dependencies['escape-html'] = '1.0.3';
@@ -153,7 +165,8 @@ describe('app shapes, built with the platform buildpacks and run from their slug
     });
 
     it('yarn classic: yarn 1 from the registry, --frozen-lockfile, dev pruned, web is yarn start', async () => {
-      const { result, output } = await build(join(FIXTURES, 'yarn-classic'), await seeded('yarn-classic'));
+      const cache = await seeded('yarn-classic');
+      const { result, output } = await build(join(FIXTURES, 'yarn-classic'), cache);
       const built = succeeded(result);
       assert.match(output, /and yarn 1\.22\.\d+ \(from yarn\.lock\)/);
       assert.match(output, /yarn install --frozen-lockfile --production=false/);
@@ -166,14 +179,61 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       assert.ok(paths.includes('/yarn/-/yarn-1.22.22.tgz'), 'yarn itself from the registry');
       assert.ok(paths.includes('/is-number/-/is-number-7.0.0.tgz'), 'yarn.lock’s packages from the registry npm uses');
       assert.match(await readFile(join(root, 'run-yarn-classic', 'yarn.lock'), 'utf8'), /resolved "https:\/\/registry\.yarnpkg\.com\/ms\//, 'the app’s yarn.lock as pushed');
+
+      // Warm: the install runs over the restored node_modules and finds nothing to do.
+      const warm = await build(join(FIXTURES, 'yarn-classic'), cache);
+      succeeded(warm.result);
+      assert.match(warm.output, /Restoring node_modules from cache/);
+      assert.match(warm.output, /Installing node modules over the restored tree \(yarn install --frozen-lockfile/);
+      assert.match(warm.output, /Already up-to-date/);
     });
 
     it('yarn berry: the packageManager version, --immutable, web is yarn start', async () => {
-      const { result, output } = await build(join(FIXTURES, 'yarn-berry'), await seeded('yarn-berry'));
+      const cache = await seeded('yarn-berry');
+      const { result, output } = await build(join(FIXTURES, 'yarn-berry'), cache);
       const built = succeeded(result);
       assert.match(output, /and yarn 4\.18\.1 \(from packageManager \(package\.json\)\)/);
-      assert.match(output, /Installing node modules \(yarn install --immutable\)/);
+      assert.match(output, /Installing node modules \(yarn install --immutable, linker: node-modules\)/);
       assert.equal((await serve(built, 'yarn-berry'))['app'], 'yarn-berry');
+
+      const warm = await build(join(FIXTURES, 'yarn-berry'), cache);
+      succeeded(warm.result);
+      assert.match(warm.output, /Restoring node_modules, \.yarn\/install-state\.gz from cache/);
+      assert.match(warm.output, /Installing node modules over the restored tree \(yarn install --immutable, linker: node-modules\)/);
+    });
+
+    it('yarn berry with Plug’n’Play: no node_modules, a plain `node` Procfile runs under .pnp.cjs, dev pruned, .yarn/cache kept', async () => {
+      const cache = await seeded('yarn-pnp');
+      const cold = await build(join(FIXTURES, 'yarn-pnp'), cache);
+      const built = succeeded(cold.result);
+      assert.match(cold.output, /Installing node modules \(yarn install --immutable, linker: pnp\)/);
+      assert.deepEqual(built.processTypes, { web: 'node server.js' }, 'the Procfile');
+      const answer = await serve(built, 'yarn-pnp');
+      assert.deepEqual(
+        { app: answer['app'], pnp: answer['pnp'], ttl: answer['ttl'], escaped: answer['escaped'], devPruned: answer['devPruned'] },
+        { app: 'yarn-pnp', pnp: true, ttl: '1m', escaped: '&lt;pnp&gt;', devPruned: true },
+      );
+      const app = join(root, 'run-yarn-pnp');
+      assert.equal(await exists(join(app, 'node_modules')), false, 'Plug’n’Play: no node_modules');
+      assert.ok(await exists(join(app, '.yarn', 'cache')), 'the archives .pnp.cjs points at are in the slug');
+      // What an app without a Procfile gets: `yarn start`, which runs under PnP by itself.
+      const web = await startSlugProcess(app, 'yarn start', { DYNO: 'web.1', PATH: '/usr/bin:/bin' });
+      try {
+        const started = await web.get('/');
+        assert.equal(started.status, 200, web.output());
+        assert.equal(((await started.json()) as Record<string, unknown>)['pnp'], true);
+      } finally {
+        await web.stop();
+      }
+
+      // A warm build installs over the restored install state, from the kept archives.
+      const downloads = (): number => proxy.requests.filter((request) => request.path === '/ms/-/ms-2.1.3.tgz').length;
+      const before = downloads();
+      const warm = await build(join(FIXTURES, 'yarn-pnp'), cache);
+      succeeded(warm.result);
+      assert.match(warm.output, /Restoring \.yarn\/unplugged, \.yarn\/install-state\.gz from cache/);
+      assert.match(warm.output, /Installing node modules over the restored tree \(yarn install --immutable, linker: pnp\)/);
+      assert.equal(downloads(), before, 'no package downloaded again');
     });
 
     it('pnpm: the packageManager version, --frozen-lockfile, dev pruned, web is pnpm start; a stale lockfile fails', async () => {
@@ -184,6 +244,12 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       assert.deepEqual(built.processTypes, { web: 'pnpm start' });
       assert.equal((await serve(built, 'pnpm'))['app'], 'pnpm-web');
       assert.equal(await exists(join(root, 'run-pnpm', 'node_modules', 'is-number')), false);
+
+      const warm = await build(join(FIXTURES, 'pnpm-web'), cache);
+      assert.equal(succeeded(warm.result).processTypes['web'], 'pnpm start');
+      assert.match(warm.output, /Restoring node_modules from cache/);
+      assert.match(warm.output, /Installing node modules over the restored tree \(pnpm install --frozen-lockfile --prefer-offline\)/);
+      assert.match(warm.output, /Already up to date/);
 
       const app = await copyFixture('pnpm-web');
       const manifest = JSON.parse(await readFile(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
