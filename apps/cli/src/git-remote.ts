@@ -51,6 +51,11 @@ export async function getRemoteUrl(cwd: string, remote: string): Promise<string 
   return result?.code === 0 ? result.stdout.trim() : undefined;
 }
 
+export async function setRemoteUrl(cwd: string, remote: string, url: string): Promise<void> {
+  const result = await runGit(['remote', 'set-url', '--', remote, url], cwd);
+  if (result.code !== 0) throw new Error(`git remote set-url ${remote} failed: ${result.stderr.trim()}`);
+}
+
 export async function addRemote(cwd: string, remote: string, url: string): Promise<void> {
   const result = await runGit(['remote', 'add', '--', remote, url], cwd);
   if (result.code !== 0) throw new Error(`git remote add ${remote} failed: ${result.stderr.trim()}`);

@@ -86,6 +86,7 @@ import { registerReleasesInfo } from './commands/releases/info.js';
 import { registerReleases } from './commands/releases/index.js';
 import { registerDiskCollect } from './commands/disk/collect.js';
 import { registerDisk } from './commands/disk/index.js';
+import { registerGitRemote } from './commands/git/remote.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRun } from './commands/run.js';
 import { registerMetrics } from './commands/metrics.js';
@@ -120,6 +121,7 @@ const REGISTRATIONS = [
   registerReleases,
   registerReleasesInfo,
   registerTwelveFactor,
+  registerGitRemote,
   registerRollback,
   registerPs,
   registerPsScale,

@@ -91,6 +91,26 @@ describe('paas user story against a real paasd', { skip }, () => {
     assert.match(gitRemoteUrl(repo, 'paas') ?? '', /\/demo\.git$/, 'the remote of another app stays');
   });
 
+  it('points a remote at an app with git:remote: adds it, or changes the URL it had', async () => {
+    const url = gitRemoteUrl(repo, 'paas') ?? assert.fail('no paas remote');
+    const added = await paas(['git:remote', '-a', 'demo', '-r', 'staging']);
+    assertOk(added, 'git:remote -r staging');
+    assert.equal(added.stdout, `set git remote staging to ${url}\n`);
+    assert.equal(gitRemoteUrl(repo, 'staging'), url);
+    execFileSync('git', ['remote', 'set-url', 'staging', 'http://example.invalid/other.git'], { cwd: repo });
+    const changed = await paas(['git:remote', '-a', 'demo', '-r', 'staging']);
+    assertOk(changed, 'git:remote over another URL');
+    assert.equal(changed.stdout, `set git remote staging to ${url} (was http://example.invalid/other.git)\n`);
+    assert.equal(gitRemoteUrl(repo, 'staging'), url);
+    const unknown = await paas(['git:remote', '-a', 'no-such-app', '-r', 'other']);
+    assert.equal(unknown.code, 1);
+    assert.equal(gitRemoteUrl(repo, 'other'), undefined, 'no remote for an app that does not exist');
+    const outside = await paas(['git:remote', '-a', 'demo'], {}, home);
+    assert.equal(outside.code, 2);
+    assert.match(outside.stderr, /not inside a git repository: run git init/);
+    execFileSync('git', ['remote', 'remove', 'staging'], { cwd: repo });
+  });
+
   it('lists and shows the app, as text and as JSON', async () => {
     const list = await paas(['apps']);
     assertOk(list, 'apps');
