@@ -6,8 +6,9 @@ import { CliError } from '../../cli-error.js';
 import { withExamples, withJsonOption } from '../../command-options.js';
 import { connect } from '../../connection.js';
 import type { CliContext } from '../../context.js';
-import { addRemote, trustCaForRemote, DEFAULT_REMOTE, getRemoteUrl, isInsideWorkTree } from '../../git-remote.js';
+import { DEFAULT_REMOTE, getRemoteUrl, isInsideWorkTree } from '../../git-remote.js';
 import { printJson, printLines, runAction } from '../../output.js';
+import { linkRemote } from '../../remote-link.js';
 
 interface CreateOptions {
   readonly remote: string;
@@ -51,10 +52,7 @@ async function linkGitRemote(ctx: CliContext, remote: string, app: AppResource):
     return;
   }
   try {
-    await addRemote(ctx.cwd, remote, app.git_url);
-    // The CA Node trusts for the API (the platform's own, when paasd issued its certificate) is the one git needs too.
-    const caFile = ctx.env.NODE_EXTRA_CA_CERTS?.trim();
-    if (caFile && (await trustCaForRemote(ctx.cwd, app.git_url, caFile))) ctx.stderr.write(`git verifies ${new URL(app.git_url).origin} with ${caFile}\n`);
+    await linkRemote(ctx, remote, app.git_url, undefined);
   } catch (error) {
     throw new CliError(
       `${app.name} was created, but adding the git remote ${remote} failed: add it yourself with ` +

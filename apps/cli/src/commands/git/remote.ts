@@ -5,7 +5,8 @@ import { CliError, usageError } from '../../cli-error.js';
 import { withExamples } from '../../command-options.js';
 import { connect } from '../../connection.js';
 import type { CliContext } from '../../context.js';
-import { addRemote, DEFAULT_REMOTE, getRemoteUrl, isInsideWorkTree, setRemoteUrl, trustCaForRemote } from '../../git-remote.js';
+import { DEFAULT_REMOTE, getRemoteUrl, isInsideWorkTree } from '../../git-remote.js';
+import { linkRemote } from '../../remote-link.js';
 
 interface RemoteOptions {
   readonly app?: string;
@@ -33,11 +34,7 @@ async function pointRemote(ctx: CliContext, options: RemoteOptions): Promise<voi
   const app = await client.getApp(name);
   const existing = await getRemoteUrl(ctx.cwd, options.remote);
   try {
-    if (existing === undefined) await addRemote(ctx.cwd, options.remote, app.git_url);
-    else if (existing !== app.git_url) await setRemoteUrl(ctx.cwd, options.remote, app.git_url);
-    // The CA Node trusts for the API (the platform's own, when paasd issued its certificate) is the one git needs too.
-    const caFile = ctx.env.NODE_EXTRA_CA_CERTS?.trim();
-    if (caFile && (await trustCaForRemote(ctx.cwd, app.git_url, caFile))) ctx.stderr.write(`git verifies ${new URL(app.git_url).origin} with ${caFile}\n`);
+    await linkRemote(ctx, options.remote, app.git_url, existing);
   } catch (error) {
     throw new CliError(`Setting the git remote ${options.remote} failed: set it yourself with git remote add ${options.remote} ${app.git_url}\n${error instanceof Error ? error.message : String(error)}`, {
       cause: error,

@@ -57,3 +57,17 @@ export async function attachContainerOutput(
   });
   return { done, stop: () => stream.destroy() };
 }
+
+/** A process container being followed: its output, its OOM kill, and the one report of its exit. */
+export interface TrackedContainer {
+  readonly app: string;
+  readonly name: string;
+  logs?: LogFollow | undefined;
+  /** Settles once the log stream is set up (or failed to be), so an exit can wait for the last lines. */
+  readonly following: Promise<void>;
+  followed: () => void;
+  oom: boolean;
+  /** Settles once the exit has been reported (or the driver closed). */
+  readonly reported: Promise<void>;
+  report: (() => void) | undefined;
+}

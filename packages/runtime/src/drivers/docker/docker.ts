@@ -11,7 +11,7 @@ import { type ContainerEvent, watchContainerEvents } from './docker-events.js';
 import { ensureSlugImage } from './docker-image.js';
 import { attachOneOff } from './docker-oneoff.js';
 import { containerUsage } from './docker-usage.js';
-import { type LogFollow, attachContainerOutput } from './docker-logs.js';
+import { type TrackedContainer as Tracked, attachContainerOutput } from './docker-logs.js';
 import { type DriverLogger, silentLogger } from '../shared/driver-logger.js';
 import { createEventHub } from '../shared/event-hub.js';
 import { checkOneOffSpec, checkProcessSpec, processName } from '../shared/process-spec.js';
@@ -43,18 +43,6 @@ export const ONEOFF_LABEL = 'paas.oneoff';
 export const INSTANCE_LABEL = 'paas.instance';
 const DEFAULT_INSTANCE = 'default';
 
-interface Tracked {
-  readonly app: string;
-  readonly name: string;
-  logs?: LogFollow | undefined;
-  /** Settles once the log stream is set up (or failed to be), so an exit can wait for the last lines. */
-  readonly following: Promise<void>;
-  followed: () => void;
-  oom: boolean;
-  /** Settles once the exit has been reported (or the driver closed). */
-  readonly reported: Promise<void>;
-  report: (() => void) | undefined;
-}
 
 /** A timer for races that must not keep the process alive by itself. */
 const timeout = (ms: number): Promise<void> => sleep(ms, undefined, { ref: false });

@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 
 import type { DriverEvent } from '../../driver.js';
 import type { ContainerEvent } from '../docker/docker-events.js';
-import { type LogFollow, attachContainerOutput } from '../docker/docker-logs.js';
+import { type TrackedContainer, attachContainerOutput } from '../docker/docker-logs.js';
 import type { DriverLogger } from '../shared/driver-logger.js';
 import { SERVICE_ID_LABEL } from './swarm-service.js';
 import type { SwarmNode } from './swarm-nodes.js';
@@ -20,18 +20,11 @@ export interface SwarmProcess {
   readonly lost: boolean;
 }
 
-interface Tracked {
-  readonly app: string;
-  readonly name: string;
+/** Followed on the engine of the node it runs on. */
+interface Tracked extends TrackedContainer {
   readonly node: string;
   readonly engine: Docker;
   readonly container: string;
-  logs?: LogFollow | undefined;
-  readonly following: Promise<void>;
-  followed: () => void;
-  oom: boolean;
-  readonly reported: Promise<void>;
-  report: (() => void) | undefined;
 }
 
 export interface TrackOptions {
