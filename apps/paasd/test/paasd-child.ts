@@ -146,7 +146,7 @@ export function createSite(t: TestContext, env: Readonly<Record<string, string>>
       for (const app of apps) await call('DELETE', `/apps/${encodeURIComponent(app)}?confirm=${encodeURIComponent(app)}`);
     } finally {
       for (const child of children) await child.kill();
-      if (env.PAAS_RUNTIME === 'docker') await removeContainers(instanceOf(dataDir));
+      if (env.PAAS_RUNTIME === 'docker' || env.PAAS_RUNTIME === 'swarm') await removeContainers(instanceOf(dataDir));
       await unmountUnder(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -168,8 +168,9 @@ export async function removeContainers(instance: string): Promise<void> {
   for (const info of found) await docker.getContainer(info.Id).remove({ force: true }).catch(unlessGone);
   // Add-on volumes and the installation's network (a failed test can leave them).
   for (const volume of (await docker.listVolumes({ filters: { label: [`paas.instance=${instance}`] } })).Volumes) await docker.getVolume(volume.Name).remove().catch(unlessGone);
-  await docker
-    .getNetwork(`paas-${instance}`)
-    .remove()
-    .catch(() => undefined); // never made (a paasd on the local runtime)
+  // Every network labelled with the instance: its bridge on Docker, its overlay on Swarm. Left behind, each
+  // one holds an address pool, and an engine has about thirty: later runs could make no network at all.
+  for (const network of await docker.listNetworks({ filters: { label: [`paas.instance=${instance}`] } })) {
+    await docker.getNetwork(network.Id).remove().catch(unlessGone);
+  }
 }

@@ -54,6 +54,24 @@ test('held past the boot timeout: H20, said to nginx in X-Paas-Code; a crashed a
   assert.equal(crashed.headers['x-paas-code'], 'H10');
 });
 
+test('an app with no web process gets H14 from the newest table, and is served once the table has its process', async (t) => {
+  const hold = await createBootHold({ host: '127.0.0.1', timeoutMs: 10_000 });
+  t.after(() => hold.close());
+  hold.update(createRouteTable([{ ...booting('shop'), state: 'no-web' }]));
+  const idle = await ask(hold.port, 'shop');
+  assert.equal(idle.status, 503);
+  assert.equal(idle.headers['x-paas-code'], 'H14');
+  const app = createServer((_req, res) => res.end('served'));
+  app.listen(0, '127.0.0.1');
+  await once(app, 'listening');
+  t.after(() => app.close());
+  const port = (app.address() as AddressInfo).port;
+  hold.update(createRouteTable([{ ...booting('shop'), state: 'running', backends: [{ id: 'p1', name: 'web.1', host: '127.0.0.1', port }] }]));
+  const served = await ask(hold.port, 'shop');
+  assert.equal(served.status, 200);
+  assert.equal(served.headers['x-paas-dyno'], 'web.1');
+});
+
 test('a websocket to a booting app is not held: H20 at once', async (t) => {
   const hold = await createBootHold({ host: '127.0.0.1', timeoutMs: 10_000 });
   t.after(() => hold.close());

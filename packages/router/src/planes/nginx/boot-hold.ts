@@ -1,6 +1,9 @@
 /**
  * Where nginx sends a booting app's requests: they are held here until the app's first web
- * process is in the route table, then passed to it, as the builtin router holds them.
+ * process is in the route table, then passed to it, as the builtin router holds them. An
+ * app with no web process (H14) or a crashed one (H10) is sent here too, and answered from
+ * the newest table: the same reload overlap (below) would otherwise let an old worker
+ * answer H14 for an app whose first process a new worker already serves.
  *
  * Why not an H20 page from nginx at once: on every reload nginx's master starts the new
  * workers and only then (100 ms later) tells the old ones to stop accepting, so for a moment
@@ -126,13 +129,18 @@ export async function createBootHold(options: { readonly host: string; readonly 
       waiters.delete(waiter);
     });
   });
-  // A websocket to a booting app is not held (it would need the tunnel the builtin router has): H20 at once, as before.
+  // A websocket to a booting app is not held (it would need the tunnel the builtin router has): H20 at once, as before;
+  // to an app with no web process or a crashed one, that page (H14, H10) from the newest table.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
-    const { body, contentType } = renderPage(errorPage(ROUTER_ERRORS.H20), req.headers.accept);
+    const app = req.headers[HELD_APP_HEADER.toLowerCase()];
+    const route = typeof app === 'string' ? table?.apps.get(app) : undefined;
+    const decision = route === undefined ? undefined : decideRoute(route);
+    const code = decision?.kind === 'error' ? decision.code : 'H20';
+    const { body, contentType } = renderPage(errorPage(ROUTER_ERRORS[code]), req.headers.accept);
     socket.on('error', () => socket.destroy());
     socket.end(
       `HTTP/1.1 503 Service Unavailable\r\nContent-Type: ${contentType}\r\nContent-Length: ${String(Buffer.byteLength(body))}\r\n` +
-        `Cache-Control: no-store\r\n${HELD_CODE_HEADER}: H20\r\nConnection: close\r\n\r\n${body}`,
+        `Cache-Control: no-store\r\n${HELD_CODE_HEADER}: ${code}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
   server.keepAliveTimeout = 30_000;

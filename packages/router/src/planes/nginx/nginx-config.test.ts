@@ -65,3 +65,19 @@ test('a booting app goes to the boot hold when there is one, and gets H20 at onc
   assert.doesNotMatch(held, /set \$paas_code "H20";/);
   assert.match(renderNginxConfig(table, OPTIONS), /set \$paas_code "H20";/);
 });
+
+test('no web process or a crashed app is decided by the boot hold from the newest table; maintenance is a page here', () => {
+  const table = createRouteTable([
+    { name: 'idle', domains: [], maintenance: false, state: 'no-web', backends: [] },
+    { name: 'down', domains: [], maintenance: false, state: 'crashed', backends: [] },
+    { name: 'paused', domains: [], maintenance: true, state: 'running', backends: [] },
+  ]);
+  const held = renderNginxConfig(table, { ...OPTIONS, holdPort: 41999 });
+  assert.match(held, /proxy_set_header X-Paas-App "idle";/);
+  assert.match(held, /proxy_set_header X-Paas-App "down";/);
+  assert.doesNotMatch(held, /proxy_set_header X-Paas-App "paused";/);
+  assert.doesNotMatch(held, /set \$paas_code "H1[04]";/);
+  const unheld = renderNginxConfig(table, OPTIONS);
+  assert.match(unheld, /set \$paas_code "H14";/);
+  assert.match(unheld, /set \$paas_code "H10";/);
+});

@@ -171,8 +171,12 @@ function renderApp(app: AppRoute, table: RouteTable, options: NginxRenderOptions
   const withCertificate = domains.filter((domain) => table.certificates.has(domain));
   const decision = decideRoute(app);
   // A booting app: its requests wait in the boot hold, as the builtin router holds them (H20 at once without one).
-  const held = decision.kind === 'wait' && options.holdPort !== undefined;
-  const code = decision.kind === 'error' ? decision.code : decision.kind === 'wait' && !held ? 'H20' : '';
+  // No web process (H14) or crashed (H10) is also decided by the hold, from the newest table: a worker of an
+  // older configuration still accepting during a reload would otherwise answer that page after the app's
+  // first process was already serving (see boot-hold.ts). Maintenance stays a page here: it is set on purpose.
+  const transient = decision.kind === 'wait' || (decision.kind === 'error' && (decision.code === 'H14' || decision.code === 'H10'));
+  const held = transient && options.holdPort !== undefined;
+  const code = held ? '' : decision.kind === 'error' ? decision.code : decision.kind === 'wait' ? 'H20' : '';
   const port = options.publicTlsPort === 443 ? '' : `:${String(options.publicTlsPort)}`;
   const body = (plain: boolean): string[] => [
     ...serverCommon(options, app.name, code),
