@@ -41,12 +41,16 @@ function freePort(): Promise<number> {
 /**
  * Whatever the paasd in the container left on the host's engine, should the app's removal
  * not have happened or not have finished: its containers (apps, one-offs and build steps all
- * carry the installation's label, derived from the data dir) and the slug images it made.
+ * carry the installation's label, derived from the data dir), its network and the slug images it made.
  */
 async function removeInstanceLeftovers(docker: Docker, dataDir: string): Promise<void> {
   const instance = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
   const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`paas.instance=${instance}`] }) });
   for (const container of containers) await docker.getContainer(container.Id).remove({ force: true });
+  // The apps' network, which paasd never removes (each one left holds one of the engine's ~30 address pools).
+  for (const network of await docker.listNetworks({ filters: JSON.stringify({ label: [`paas.instance=${instance}`] }) })) {
+    await docker.getNetwork(network.Id).remove().catch(() => undefined);
+  }
   const slugsDir = join(dataDir, 'slugs');
   const slugs = new Set(existsSync(slugsDir) ? readdirSync(slugsDir).map((name) => name.replace(/\.tgz$/, '')) : []);
   for (const image of await docker.listImages({ filters: JSON.stringify({ label: ['paas.slug'] }) })) {

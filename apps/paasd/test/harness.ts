@@ -50,7 +50,7 @@ export async function startHarness(t: TestContext, env: Record<string, string> =
     await platform.close();
     // Removing an app while the process manager still ran could see its container
     // started again; with the platform closed, nothing can: remove what is left.
-    if (config.runtime === 'docker') await removeContainers(instanceOf(dir));
+    if (config.runtime === 'docker' || config.runtime === 'swarm') await removeContainers(instanceOf(dir));
     // A process app dir still mounted (a process that outlived its test) would make the delete fail.
     await unmountUnder(dir);
     rmSync(dir, { recursive: true, force: true });

@@ -161,16 +161,26 @@ export const instanceOf = (dataDir: string): string => createHash('sha256').upda
 export async function removeContainers(instance: string): Promise<void> {
   const docker = new Docker();
   const found = await docker.listContainers({ all: true, filters: { label: [`paas.instance=${instance}`] } });
-  // A container or volume the platform was still removing may be gone between the listing and its removal.
+  // A container or volume the platform was still removing may be gone between the listing and its removal
+  // (404), or still on its way out (409: a Swarm service's task container while the service goes).
   const unlessGone = (error: unknown): void => {
-    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== 404 && status !== 409) throw error;
   };
   for (const info of found) await docker.getContainer(info.Id).remove({ force: true }).catch(unlessGone);
   // Add-on volumes and the installation's network (a failed test can leave them).
   for (const volume of (await docker.listVolumes({ filters: { label: [`paas.instance=${instance}`] } })).Volumes) await docker.getVolume(volume.Name).remove().catch(unlessGone);
   // Every network labelled with the instance: its bridge on Docker, its overlay on Swarm. Left behind, each
   // one holds an address pool, and an engine has about thirty: later runs could make no network at all.
+  // A Swarm overlay is in use until the removed services' tasks let go of it: a few tries.
   for (const network of await docker.listNetworks({ filters: { label: [`paas.instance=${instance}`] } })) {
-    await docker.getNetwork(network.Id).remove().catch(unlessGone);
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      const removed = await docker
+        .getNetwork(network.Id)
+        .remove()
+        .then(() => true, (error: unknown) => (error as { statusCode?: number }).statusCode === 404);
+      if (removed) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 }
