@@ -12,6 +12,10 @@ export interface SwarmNode {
   /** `ready`, `down`, `unknown`, `disconnected`. */
   readonly state: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** `manager` or `worker`. */
+  readonly role: string;
+  /** `active`, `pause` or `drain`: only an active node takes new work. */
+  readonly availability: string;
 }
 
 /**
@@ -25,7 +29,7 @@ interface NodeRaw {
   ID: string;
   Description?: { Hostname?: string };
   Status?: { State?: string; Addr?: string };
-  Spec?: { Labels?: Record<string, string> };
+  Spec?: { Labels?: Record<string, string>; Role?: string; Availability?: string };
 }
 
 export function toSwarmNode(raw: NodeRaw): SwarmNode {
@@ -35,6 +39,8 @@ export function toSwarmNode(raw: NodeRaw): SwarmNode {
     address: raw.Status?.Addr ?? '',
     state: raw.Status?.State ?? 'unknown',
     labels: { ...(raw.Spec?.Labels ?? {}) },
+    role: raw.Spec?.Role ?? 'worker',
+    availability: raw.Spec?.Availability ?? 'active',
   };
 }
 
@@ -43,6 +49,8 @@ export interface NodeEngines {
   nodes(): Promise<Map<string, SwarmNode>>;
   /** The engine of a node, with its event watch started; throws when paasd cannot reach it. */
   engineOf(node: SwarmNode): Promise<Docker>;
+  /** Whether paasd has a way to reach this node's engine (without connecting to it). */
+  reachable(node: SwarmNode): Promise<boolean>;
   /** The engines already in use, by node id. */
   known(): ReadonlyMap<string, Docker>;
   /**
@@ -106,6 +114,10 @@ export function createNodeEngines(options: NodeEnginesOptions): NodeEngines {
       // A start right after must not miss its own `die`; an engine that does not answer is not waited for long.
       await Promise.race([watch.ready, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       return docker;
+    },
+
+    async reachable(node) {
+      return options.nodeEngine?.(node) !== undefined || node.id === (await selfId());
     },
 
     unreachable() {

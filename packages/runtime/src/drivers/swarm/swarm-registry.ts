@@ -121,6 +121,17 @@ export async function pushToRegistry(docker: Docker, image: string, registry: st
   return reference;
 }
 
+/** Pulls a registry reference on a node's engine unless the node has it (one-offs; Swarm pulls for services itself). */
+export async function pullOnNode(engine: Docker, reference: string, registry: string, logger: DriverLogger): Promise<void> {
+  const present = await engine
+    .getImage(reference)
+    .inspect()
+    .then(() => true, () => false);
+  if (present) return;
+  const progress = await engine.pull(reference, { authconfig: { serveraddress: registry } });
+  await followBuild(engine, progress, logger);
+}
+
 /** Waits until the registry answers (its service just made, its task being scheduled). */
 export async function waitForRegistry(registry: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -2,17 +2,20 @@ import type Docker from 'dockerode';
 
 import { invalidParams } from '@paas/core';
 
-import type { ProcessInfo, ProcessSpec, RuntimeDriver, StopResult } from '../../driver.js';
+import type { OneOffSpec, ProcessInfo, ProcessSpec, RuntimeDriver, StopResult } from '../../driver.js';
 import { CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, createDockerDriver } from '../docker/docker.js';
+import { containerHostConfig } from '../docker/docker-container-config.js';
 import type { ContainerEvent } from '../docker/docker-events.js';
 import { slugImageName } from '../docker/docker-image.js';
+import { runOneOffContainer } from '../docker/docker-oneoff.js';
 import { containerUsage } from '../docker/docker-usage.js';
 import { type DriverLogger, silentLogger } from '../shared/driver-logger.js';
 import { createEventHub } from '../shared/event-hub.js';
-import { checkProcessSpec, processName } from '../shared/process-spec.js';
+import { checkOneOffSpec, checkProcessSpec, processName } from '../shared/process-spec.js';
 import { type NodeEngine, type SwarmNode, createNodeEngines } from './swarm-nodes.js';
 import { type SwarmProcess, createSwarmProcesses } from './swarm-processes.js';
-import { ensureRegistryImage, ensureRegistryService, pushToRegistry, registryHas, waitForRegistry } from './swarm-registry.js';
+import { placeOneOff } from './swarm-oneoff-placement.js';
+import { ensureRegistryImage, ensureRegistryService, pullOnNode, pushToRegistry, registryHas, waitForRegistry } from './swarm-registry.js';
 import { placementOf, serviceSpec } from './swarm-service.js';
 import { NodeLostError, ensureOverlay, gatewayAddresses, serviceTasks, waitForTask } from './swarm-tasks.js';
 
@@ -117,7 +120,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   };
 
   /** The slug's image as every node can pull it: pushed to the registry, or the manager's own. */
-  const slugImage = async (spec: ProcessSpec): Promise<string> => {
+  const slugImage = async (spec: Pick<ProcessSpec, 'slug'>): Promise<string> => {
     await engine.prepare(spec.slug);
     const image = slugImageName(spec.slug.checksum);
     const address = options.registry?.address;
@@ -126,6 +129,19 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     const [repository, tag] = image.split(':') as [string, string];
     if (await registryHas(address, repository, tag)) return `${address}/${image}`;
     return pushToRegistry(docker, image, address, logger);
+  };
+
+  /** The node a one-off runs on: spread like processes, pinned by `PAAS_PLACEMENT_RUN`. */
+  const oneOffNode = async (spec: OneOffSpec): Promise<SwarmNode> => {
+    const services = await docker.listServices({ filters: { label: ownLabels } });
+    const [known, tasks, unreachable] = await Promise.all([nodes.nodes(), serviceTasks(docker, services.map((service) => service.ID)), nodes.unreachable()]);
+    const perNode = new Map<string, number>();
+    for (const task of tasks.values()) if (task.state === 'running') perNode.set(task.node, (perNode.get(task.node) ?? 0) + 1);
+    const reachable = new Set<string>();
+    for (const node of known.values()) if (await nodes.reachable(node)) reachable.add(node.id);
+    const placed = placeOneOff({ nodes: [...known.values()], reachable, unreachable, tasks: perNode, constraints: placementOf({ type: 'run', env: spec.env }) });
+    if ('none' in placed) throw new Error(placed.none);
+    return placed.node;
   };
 
   /** Where the router reaches a process, by the driver's `reach`. */
@@ -301,7 +317,16 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     async run(spec, io) {
       assertOpen();
       await ensureNetwork();
-      return engine.run(spec, io);
+      // One node's images only (no registry): the one-off runs where they are.
+      if (options.registry === undefined) return engine.run(spec, io);
+      checkOneOffSpec(spec);
+      const image = await slugImage(spec);
+      const node = await oneOffNode(spec);
+      const nodeEngine = await nodes.engineOf(node);
+      await pullOnNode(nodeEngine, image, options.registry.address, logger);
+      if (io.signal?.aborted) return { exitCode: null };
+      logger.info({ app: spec.app, name: spec.name, node: node.hostname || node.id, nodeId: node.id }, 'one-off placed');
+      return runOneOffContainer(nodeEngine, { spec, io, image, instance, hostConfig: containerHostConfig(spec.memoryMb, network, options.pidsLimit ?? 512), logger });
     },
 
     subscribe: hub.subscribe,
