@@ -9,8 +9,9 @@ import { TAR_END, tarHeader, tarPadding } from '../shared/tar-format.js';
 
 /**
  * Debian's `docker-registry` (Distribution 2.8) serving slug images to every node. No
- * auth section: it listens on the manager's swarm address only, and nodes trust it as an
- * insecure registry (docs/swarm.md says how to close it further with TLS).
+ * auth section: it listens on the manager's swarm address only (`REGISTRY_HTTP_ADDR`, set
+ * by the service), and nodes trust it as an insecure registry. `delete: enabled` lets the
+ * disk collector remove manifests; `garbage-collect` then frees their blobs.
  */
 export const REGISTRY_CONFIG = [
   'version: 0.1',
@@ -71,21 +72,29 @@ export async function ensureRegistryImage(docker: Docker, stackImage: string, lo
   return image;
 }
 
+/** The registry's service (and its volume) of one installation. */
+export const registryServiceName = (instance: string): string => `paas-registry-${instance}`;
+
 export interface RegistryServiceOptions {
   readonly image: string;
-  /** The manager's port the registry answers on (published on the manager node only). */
-  readonly port: number;
+  /** `host:port`: the manager's swarm address, where the registry listens (that address only). */
+  readonly address: string;
+  /** The node whose address that is, when the manager lists one (else: a manager). */
+  readonly node: string | undefined;
   readonly instance: string;
   readonly labels: Readonly<Record<string, string>>;
 }
 
 /**
- * The registry as a Swarm service pinned to a manager (its volume, the images, stays on
- * that node), published in host mode on its port: nodes pull from `<manager>:<port>`.
- * Swarm restarts it if it dies; it is not one of the platform's processes.
+ * The registry as a Swarm service pinned to the manager whose address it was given (its
+ * volume, the images, stays on that node). It runs in the node's own network namespace
+ * and listens on that one address (`REGISTRY_HTTP_ADDR`): the swarm's network reaches it,
+ * the node's other interfaces (a public one) do not, and no port is published (a published
+ * port listens on every address). Swarm restarts it if it dies; it is not one of the
+ * platform's processes.
  */
 export async function ensureRegistryService(manager: Docker, options: RegistryServiceOptions): Promise<void> {
-  const name = `paas-registry-${options.instance}`;
+  const name = registryServiceName(options.instance);
   const existing = await manager.listServices({ filters: { name: [name] } });
   if (existing.some((service) => service.Spec?.Name === name)) return;
   await manager
@@ -96,13 +105,14 @@ export async function ensureRegistryService(manager: Docker, options: RegistrySe
         ContainerSpec: {
           Image: options.image,
           Labels: { ...options.labels },
+          Env: [`REGISTRY_HTTP_ADDR=${options.address}`],
           Mounts: [{ Type: 'volume', Source: name, Target: '/var/lib/docker-registry' }],
         },
-        Placement: { Constraints: ['node.role==manager'] },
+        Placement: { Constraints: [options.node === undefined ? 'node.role==manager' : `node.id==${options.node}`] },
         RestartPolicy: { Condition: 'any', Delay: 1_000_000_000 },
+        Networks: [{ Target: 'host' }],
       },
       Mode: { Replicated: { Replicas: 1 } },
-      EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: 5000, PublishedPort: options.port, PublishMode: 'host' }] },
     })
     .catch((error: unknown) => {
       // 409: another driver made it meanwhile.

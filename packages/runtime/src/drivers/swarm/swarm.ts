@@ -15,7 +15,8 @@ import { checkOneOffSpec, checkProcessSpec, processName } from '../shared/proces
 import { type NodeEngine, type SwarmNode, createNodeEngines } from './swarm-nodes.js';
 import { type SwarmProcess, createSwarmProcesses } from './swarm-processes.js';
 import { placeOneOff } from './swarm-oneoff-placement.js';
-import { ensureRegistryImage, ensureRegistryService, pullOnNode, pushToRegistry, registryHas, waitForRegistry } from './swarm-registry.js';
+import { removeSlugCopies } from './swarm-slug-copies.js';
+import { ensureRegistryImage, ensureRegistryService, pullOnNode, pushToRegistry, registryHas, registryServiceName, waitForRegistry } from './swarm-registry.js';
 import { placementOf, serviceSpec } from './swarm-service.js';
 import { NodeLostError, ensureOverlay, gatewayAddresses, serviceTasks, waitForTask } from './swarm-tasks.js';
 
@@ -80,6 +81,13 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   const hub = createEventHub(logger);
   let overlay: Promise<void> | undefined;
   let registry: Promise<void> | undefined;
+  // Pushes and the registry's garbage collection take turns: a collection deletes the blobs of a push in flight.
+  let registryTurn: Promise<unknown> = Promise.resolve();
+  const inRegistryTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = registryTurn.then(work);
+    registryTurn = result.catch(() => undefined);
+    return result;
+  };
   let closed = false;
 
   const onEvent = (node: string, event: ContainerEvent): void => processes.onEvent(node, event);
@@ -108,9 +116,12 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   const ensureRegistry = (): Promise<void> => {
     const wanted = options.registry;
     if (!wanted?.run) return Promise.resolve();
-    const port = Number(wanted.address.split(':').pop());
-    registry ??= ensureRegistryImage(docker, options.stackImage, logger)
-      .then((image) => ensureRegistryService(docker, { image, port, instance, labels: instanceLabels }))
+    const host = wanted.address.slice(0, wanted.address.lastIndexOf(':'));
+    registry ??= Promise.all([ensureRegistryImage(docker, options.stackImage, logger), nodes.nodes()])
+      .then(([image, known]) => {
+        const node = [...known.values()].find((candidate) => candidate.address === host)?.id;
+        return ensureRegistryService(docker, { image, address: wanted.address, node, instance, labels: instanceLabels });
+      })
       .then(() => waitForRegistry(wanted.address, options.startTimeoutMs ?? 60_000))
       .catch((error: unknown) => {
       registry = undefined;
@@ -128,7 +139,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     await ensureRegistry();
     const [repository, tag] = image.split(':') as [string, string];
     if (await registryHas(address, repository, tag)) return `${address}/${image}`;
-    return pushToRegistry(docker, image, address, logger);
+    return inRegistryTurn(async () => ((await registryHas(address, repository, tag)) ? `${address}/${image}` : pushToRegistry(docker, image, address, logger)));
   };
 
   /** The node a one-off runs on: spread like processes, pinned by `PAAS_PLACEMENT_RUN`. */
@@ -327,6 +338,14 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       if (io.signal?.aborted) return { exitCode: null };
       logger.info({ app: spec.app, name: spec.name, node: node.hostname || node.id, nodeId: node.id }, 'one-off placed');
       return runOneOffContainer(nodeEngine, { spec, io, image, instance, hostConfig: containerHostConfig(spec.memoryMb, network, options.pidsLimit ?? 512), logger });
+    },
+
+    async removeSlugCopies(images) {
+      const address = options.registry?.address;
+      if (address === undefined || images.length === 0) return;
+      await inRegistryTurn(() => removeSlugCopies({ manager: docker, nodes, registry: address, registryService: registryServiceName(instance), logger }, images)).catch((error: unknown) =>
+        logger.warn({ err: error }, 'slug copies not removed; the next collection tries again'),
+      );
     },
 
     subscribe: hub.subscribe,
