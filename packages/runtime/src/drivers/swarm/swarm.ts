@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 
 import { invalidParams } from '@paas/core';
 
-import type { OneOffSpec, ProcessInfo, ProcessSpec, RuntimeDriver, StopResult } from '../../driver.js';
+import type { ProcessInfo, ProcessSpec, RuntimeDriver, StopResult } from '../../driver.js';
 import { CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, createDockerDriver } from '../docker/docker.js';
 import { containerHostConfig } from '../docker/docker-container-config.js';
 import type { ContainerEvent } from '../docker/docker-events.js';
@@ -14,7 +14,7 @@ import { createEventHub } from '../shared/event-hub.js';
 import { checkOneOffSpec, checkProcessSpec, processName } from '../shared/process-spec.js';
 import { type NodeEngine, type SwarmNode, createNodeEngines } from './swarm-nodes.js';
 import { type SwarmProcess, createSwarmProcesses } from './swarm-processes.js';
-import { placeOneOff } from './swarm-oneoff-placement.js';
+import { oneOffNode } from './swarm-oneoff.js';
 import { removeSlugCopies } from './swarm-slug-copies.js';
 import { ensureRegistryImage, ensureRegistryService, pullOnNode, pushToRegistry, registryHas, registryServiceName, waitForRegistry } from './swarm-registry.js';
 import { placementOf, serviceSpec } from './swarm-service.js';
@@ -140,19 +140,6 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     const [repository, tag] = image.split(':') as [string, string];
     if (await registryHas(address, repository, tag)) return `${address}/${image}`;
     return inRegistryTurn(async () => ((await registryHas(address, repository, tag)) ? `${address}/${image}` : pushToRegistry(docker, image, address, logger)));
-  };
-
-  /** The node a one-off runs on: spread like processes, pinned by `PAAS_PLACEMENT_RUN`. */
-  const oneOffNode = async (spec: OneOffSpec): Promise<SwarmNode> => {
-    const services = await docker.listServices({ filters: { label: ownLabels } });
-    const [known, tasks, unreachable] = await Promise.all([nodes.nodes(), serviceTasks(docker, services.map((service) => service.ID)), nodes.unreachable()]);
-    const perNode = new Map<string, number>();
-    for (const task of tasks.values()) if (task.state === 'running') perNode.set(task.node, (perNode.get(task.node) ?? 0) + 1);
-    const reachable = new Set<string>();
-    for (const node of known.values()) if (await nodes.reachable(node)) reachable.add(node.id);
-    const placed = placeOneOff({ nodes: [...known.values()], reachable, unreachable, tasks: perNode, constraints: placementOf({ type: 'run', env: spec.env }) });
-    if ('none' in placed) throw new Error(placed.none);
-    return placed.node;
   };
 
   /** Where the router reaches a process, by the driver's `reach`. */
@@ -332,7 +319,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       if (options.registry === undefined) return engine.run(spec, io);
       checkOneOffSpec(spec);
       const image = await slugImage(spec);
-      const node = await oneOffNode(spec);
+      const node = await oneOffNode(docker, nodes, ownLabels, spec);
       const nodeEngine = await nodes.engineOf(node);
       await pullOnNode(nodeEngine, image, options.registry.address, logger);
       if (io.signal?.aborted) return { exitCode: null };
