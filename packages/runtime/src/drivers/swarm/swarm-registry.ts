@@ -95,8 +95,12 @@ export interface RegistryServiceOptions {
  */
 export async function ensureRegistryService(manager: Docker, options: RegistryServiceOptions): Promise<void> {
   const name = registryServiceName(options.instance);
-  const existing = await manager.listServices({ filters: { name: [name] } });
-  if (existing.some((service) => service.Spec?.Name === name)) return;
+  const existing = (await manager.listServices({ filters: { name: [name] } })).find((service) => service.Spec?.Name === name);
+  const listensOn = `REGISTRY_HTTP_ADDR=${options.address}`;
+  if (existing?.Spec?.TaskTemplate && 'ContainerSpec' in existing.Spec.TaskTemplate && existing.Spec.TaskTemplate.ContainerSpec?.Env?.includes(listensOn)) return;
+  // Made for another address, or by an older paasd with its port published on every address:
+  // made again. Its volume, the slugs, stays.
+  if (existing) await manager.getService(existing.ID).remove();
   await manager
     .createService({
       Name: name,
