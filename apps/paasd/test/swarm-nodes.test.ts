@@ -123,6 +123,8 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
   assert.equal(pushed.code, 0, pushed.out);
   await p.until('web.1 answering through the router', async () => (await p.get('web')).status === 200, 180_000);
   t.diagnostic(`push to first answer: ${String(Date.now() - mark)} ms`);
+  // paasd made the registry with a password (kept in its data dir): nobody else pushes or pulls.
+  assert.equal((await fetch(`http://${cluster.manager.address}:5000/v2/`)).status, 401, 'the slug registry refuses a client without the password');
   const beforeGreeting = (await releases(p, 'web'))[0]?.version ?? 0;
 
   mark = Date.now();

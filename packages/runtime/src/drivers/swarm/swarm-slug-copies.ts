@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 
 import type { DriverLogger } from '../shared/driver-logger.js';
 import type { NodeEngines } from './swarm-nodes.js';
-import { removeFromRegistry } from './swarm-registry.js';
+import { type RegistryAccess, removeFromRegistry } from './swarm-registry.js';
 import { serviceTasks } from './swarm-tasks.js';
 
 /** The registry's own collector: blobs no manifest refers to go, and manifests no tag names (`--delete-untagged`). */
@@ -13,8 +13,7 @@ export const GARBAGE_COLLECT = ['docker-registry', 'garbage-collect', '--delete-
 export interface SlugCopiesOptions {
   readonly manager: Docker;
   readonly nodes: NodeEngines;
-  /** `host:port` of the registry. */
-  readonly registry: string;
+  readonly registry: RegistryAccess;
   /** The registry's service (`paas-registry-<instance>`). */
   readonly registryService: string;
   readonly logger: DriverLogger;
@@ -77,7 +76,7 @@ export async function removeSlugCopies(options: SlugCopiesOptions, images: reado
       const engine = await nodes.engineOf(node).catch(() => undefined);
       for (const image of images) {
         try {
-          await engine?.getImage(`${registry}/${image}`).remove();
+          await engine?.getImage(`${registry.address}/${image}`).remove();
           nodeImages += 1;
         } catch (error) {
           const status = (error as { statusCode?: number }).statusCode;

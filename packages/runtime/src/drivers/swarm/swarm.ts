@@ -16,7 +16,7 @@ import { type NodeEngine, type SwarmNode, createNodeEngines } from './swarm-node
 import { type SwarmProcess, createSwarmProcesses } from './swarm-processes.js';
 import { oneOffNode } from './swarm-oneoff.js';
 import { removeSlugCopies } from './swarm-slug-copies.js';
-import { ensureRegistryImage, ensureRegistryService, pullOnNode, pushToRegistry, registryHas, registryServiceName, waitForRegistry } from './swarm-registry.js';
+import { authConfigOf, ensureRegistryImage, ensureRegistryService, pullOnNode, pushToRegistry, registryHas, registryServiceName, waitForRegistry } from './swarm-registry.js';
 import { placementOf, serviceSpec } from './swarm-service.js';
 import { NodeLostError, ensureOverlay, gatewayAddresses, serviceTasks, waitForTask } from './swarm-tasks.js';
 
@@ -42,6 +42,8 @@ export interface SwarmDriverOptions {
    */
   readonly registry?: {
     readonly address: string;
+    /** The password the registry asks for (user `paas`); none: it asks for none. */
+    readonly password?: string;
     /**
      * The driver runs the registry itself, as a service on a manager, from an image it
      * makes on the manager's engine from the stack image (Debian's `docker-registry`).
@@ -120,9 +122,9 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     registry ??= Promise.all([ensureRegistryImage(docker, options.stackImage, logger), nodes.nodes()])
       .then(([image, known]) => {
         const node = [...known.values()].find((candidate) => candidate.address === host)?.id;
-        return ensureRegistryService(docker, { image, address: wanted.address, node, instance, labels: instanceLabels });
+        return ensureRegistryService(docker, { image, access: wanted, node, instance, labels: instanceLabels });
       })
-      .then(() => waitForRegistry(wanted.address, options.startTimeoutMs ?? 60_000))
+      .then(() => waitForRegistry(wanted, options.startTimeoutMs ?? 60_000))
       .catch((error: unknown) => {
       registry = undefined;
       throw error;
@@ -134,12 +136,12 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   const slugImage = async (spec: Pick<ProcessSpec, 'slug'>): Promise<string> => {
     await engine.prepare(spec.slug);
     const image = slugImageName(spec.slug.checksum);
-    const address = options.registry?.address;
-    if (address === undefined) return image;
+    const access = options.registry;
+    if (access === undefined) return image;
     await ensureRegistry();
     const [repository, tag] = image.split(':') as [string, string];
-    if (await registryHas(address, repository, tag)) return `${address}/${image}`;
-    return inRegistryTurn(async () => ((await registryHas(address, repository, tag)) ? `${address}/${image}` : pushToRegistry(docker, image, address, logger)));
+    if (await registryHas(access, repository, tag)) return `${access.address}/${image}`;
+    return inRegistryTurn(async () => ((await registryHas(access, repository, tag)) ? `${access.address}/${image}` : pushToRegistry(docker, image, access, logger)));
   };
 
   /** Where the router reaches a process, by the driver's `reach`. */
@@ -189,9 +191,9 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   ): Promise<ProcessInfo> => {
     const name = processName(spec);
     const env = Object.entries({ ...spec.env, PORT: String(CONTAINER_PORT) }).map(([key, value]) => `${key}=${value}`);
-    const created = await docker.createService(
-      serviceSpec(spec, { image, network, port: CONTAINER_PORT, env, labels, pidsLimit: options.pidsLimit ?? 512, graceMs: 30_000, publishOnNode: reach === 'node', constraints }),
-    );
+    const specOfService = serviceSpec(spec, { image, network, port: CONTAINER_PORT, env, labels, pidsLimit: options.pidsLimit ?? 512, graceMs: 30_000, publishOnNode: reach === 'node', constraints });
+    // With a password, the credentials go with the service (`--with-registry-auth`): Swarm hands them to the node that pulls.
+    const created = options.registry?.password === undefined ? await docker.createService(specOfService) : await docker.createService(authConfigOf(options.registry), specOfService);
     const service = docker.getService(created.id);
     let view: SwarmProcess;
     try {
@@ -321,16 +323,16 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       const image = await slugImage(spec);
       const node = await oneOffNode(docker, nodes, ownLabels, spec);
       const nodeEngine = await nodes.engineOf(node);
-      await pullOnNode(nodeEngine, image, options.registry.address, logger);
+      await pullOnNode(nodeEngine, image, options.registry, logger);
       if (io.signal?.aborted) return { exitCode: null };
       logger.info({ app: spec.app, name: spec.name, node: node.hostname || node.id, nodeId: node.id }, 'one-off placed');
       return runOneOffContainer(nodeEngine, { spec, io, image, instance, hostConfig: containerHostConfig(spec.memoryMb, network, options.pidsLimit ?? 512), logger });
     },
 
     async removeSlugCopies(images) {
-      const address = options.registry?.address;
-      if (address === undefined || images.length === 0) return;
-      await inRegistryTurn(() => removeSlugCopies({ manager: docker, nodes, registry: address, registryService: registryServiceName(instance), logger }, images)).catch((error: unknown) =>
+      const access = options.registry;
+      if (access === undefined || images.length === 0) return;
+      await inRegistryTurn(() => removeSlugCopies({ manager: docker, nodes, registry: access, registryService: registryServiceName(instance), logger }, images)).catch((error: unknown) =>
         logger.warn({ err: error }, 'slug copies not removed; the next collection tries again'),
       );
     },
