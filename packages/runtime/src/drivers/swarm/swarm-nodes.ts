@@ -3,6 +3,10 @@ import type Docker from 'dockerode';
 import { type ContainerEvent, type ContainerEventWatch, watchContainerEvents } from '../docker/docker-events.js';
 import type { DriverLogger } from '../shared/driver-logger.js';
 
+/** How long a node's engine has to answer a ping, and how many timeouts in a row make it unreachable. */
+const PING_TIMEOUT_MS = 3000;
+const TIMEOUTS_DOWN = 2;
+
 /** A node of the swarm as the manager sees it. */
 export interface SwarmNode {
   readonly id: string;
@@ -81,8 +85,23 @@ export function createNodeEngines(options: NodeEnginesOptions): NodeEngines {
   const engines = new Map<string, { docker: Docker; watch: ContainerEventWatch }>();
   let self: Promise<string> | undefined;
   let lastCheck: { at: number; result: Promise<ReadonlySet<string>> } | undefined;
-  const answers = (docker: Docker): Promise<boolean> =>
-    Promise.race([docker.ping().then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3000).unref())]);
+  // Timeouts in a row per node: one alone may be paasd's own event loop, busy (a log burst), not the node.
+  const timeouts = new Map<string, number>();
+  const answers = async (id: string, docker: Docker): Promise<boolean> => {
+    let answer: boolean | undefined;
+    const ping = docker.ping().then(() => (answer = true), () => (answer = false));
+    await Promise.race([ping, new Promise((resolve) => setTimeout(resolve, PING_TIMEOUT_MS).unref())]);
+    // A timer that fired late may have an answer waiting behind it: I/O callbacks run first.
+    if (answer === undefined) await new Promise((resolve) => setImmediate(resolve));
+    if (answer !== undefined) {
+      timeouts.delete(id);
+      // Refused (a stopped engine's socket is gone): down at once.
+      return answer;
+    }
+    const inARow = (timeouts.get(id) ?? 0) + 1;
+    timeouts.set(id, inARow);
+    return inARow < TIMEOUTS_DOWN;
+  };
   const selfId = (): Promise<string> => {
     self ??= manager.info().then((info: { Swarm?: { NodeID?: string } }) => info.Swarm?.NodeID ?? '');
     return self;
@@ -122,7 +141,7 @@ export function createNodeEngines(options: NodeEnginesOptions): NodeEngines {
 
     unreachable() {
       if (lastCheck && Date.now() - lastCheck.at < 1000) return lastCheck.result;
-      const result = Promise.all([...engines].map(async ([id, { docker }]) => ((await answers(docker)) ? undefined : id))).then(
+      const result = Promise.all([...engines].map(async ([id, { docker }]) => ((await answers(id, docker)) ? undefined : id))).then(
         (ids) => new Set(ids.filter((id): id is string => id !== undefined)),
       );
       lastCheck = { at: Date.now(), result };
