@@ -242,6 +242,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     layers: runtimeLayers,
     processes: () => driver.list(),
     images: docker ? createSlugImages(docker, config.stackImage ?? DEFAULT_STACK_IMAGE, runtime === 'swarm' ? config.swarm.registry : undefined) : undefined,
+    slugCopies: driver.removeSlugCopies?.bind(driver),
     unpackedRoot: docker ? undefined : join(config.dataDir, 'local', 'slugs-unpacked'),
     unpackedLayersRoot: docker ? undefined : join(config.dataDir, 'local', 'layers-unpacked'),
     logger: logger.child({ component: 'disk' }),

@@ -9,6 +9,7 @@ import { DEFAULT_STACK_IMAGE } from '@paas/stack';
 
 import type { Config } from './config.js';
 import { dockerOptionsOf } from './docker-engine.js';
+import { swarmRegistryPassword } from './swarm-registry-password.js';
 
 /** The runtimes paasd can run processes on (`PAAS_RUNTIME` without `auto`). */
 export type RuntimeName = Exclude<Config['runtime'], 'auto'>;
@@ -84,7 +85,7 @@ const RUNTIMES: Readonly<Record<RuntimeName, RuntimeEntry>> = {
         instance: dockerInstanceOf(context.config.dataDir),
         ...(context.network === undefined ? {} : { network: context.network }),
         ...(swarm === undefined ? {} : { reach: swarm.reach }),
-        ...(swarm?.registry === undefined ? {} : { registry: { address: swarm.registry, run: true } }),
+        ...(swarm?.registry === undefined ? {} : { registry: { address: swarm.registry, password: swarmRegistryPassword(context.config.dataDir), run: true } }),
         ...(swarm === undefined || Object.keys(swarm.nodeEngines).length === 0 ? {} : { nodeEngine: nodeEnginesOf(docker, swarm.nodeEngines) }),
         logger: context.logger,
       });

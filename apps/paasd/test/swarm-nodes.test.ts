@@ -1,22 +1,29 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import Docker from 'dockerode';
 
-import type { DynoResource } from '@paas/core';
+import type { DynoResource, LogSessionResource, LogStreamFrame, ReleaseResource } from '@paas/core';
 import { ensureRegistryImage } from '@paas/runtime';
-import { type Cluster, clusterUnsupported, copyImage, ensurePythonStack, startCluster } from '@paas/runtime/testing';
+import { type Cluster, type ClusterNode, clusterUnsupported, copyImage, ensurePythonStack, startCluster } from '@paas/runtime/testing';
 import { DEFAULT_STACK_IMAGE, baseImageOf, ensureStackImage } from '@paas/stack';
+import WebSocket from 'ws';
 
 import { dockerUnavailable } from './harness.js';
-import { type PlatformUnderTest, startPlatform } from './platform-under-test.js';
+import { runOneOff } from './one-off-client.js';
+import { FIXTURES, type PlatformUnderTest, startPlatform, steadyLoad } from './platform-under-test.js';
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const dynos = async (p: PlatformUnderTest, app: string): Promise<DynoResource[]> => (await p.h.request({ url: `/apps/${app}/dynos` })).json<DynoResource[]>();
+const releases = async (p: PlatformUnderTest, app: string): Promise<ReleaseResource[]> => (await p.h.request({ url: `/apps/${app}/releases` })).json<ReleaseResource[]>();
 const bodyOf = (body: string): { dyno: string; greeting: string | null } => JSON.parse(body) as { dyno: string; greeting: string | null };
+
+/** More than Docker's 10 MB json-file rotates at, as in the driver contract's test. */
+const BURST_LINES = 200_000;
+const BURST = `seq -f '%g of a burst, long enough to pass 10 MB of log' 1 ${String(BURST_LINES)}; exec sleep 3600`;
 
 interface Task {
   NodeID: string;
@@ -24,20 +31,45 @@ interface Task {
   Spec: { ContainerSpec: { Labels?: Record<string, string> } };
 }
 
-/** The running tasks of the app `web`'s processes, from the manager. */
-async function webTasks(cluster: Cluster): Promise<Task[]> {
+/** The running tasks of the app `web`'s processes of one type, from the manager. */
+async function tasksOf(cluster: Cluster, type = 'web'): Promise<Task[]> {
   const tasks = (await cluster.manager.docker.listTasks({ filters: { 'desired-state': ['running'] } })) as Task[];
-  return tasks.filter((task) => task.Status.State === 'running' && task.Spec.ContainerSpec.Labels?.['paas.app'] === 'web');
+  return tasks.filter((task) => task.Status.State === 'running' && task.Spec.ContainerSpec.Labels?.['paas.app'] === 'web' && task.Spec.ContainerSpec.Labels['paas.type'] === type);
+}
+
+/** Labels a node as `docker node update --label-add` does. */
+async function labelNode(cluster: Cluster, node: ClusterNode, labels: Record<string, string>): Promise<void> {
+  const handle = cluster.manager.docker.getNode(node.nodeId);
+  const { Version, Spec } = (await handle.inspect()) as { Version: { Index: number }; Spec: Record<string, unknown> };
+  await handle.update({ ...Spec, Labels: labels, version: Version.Index });
+}
+
+/** `paas logs --tail` for one process: its frames as they arrive over the log session's websocket. */
+async function tailProcess(p: PlatformUnderTest, app: string, dyno: string): Promise<{ frames: LogStreamFrame[]; close: () => void }> {
+  const session = (await p.h.send('POST', `/apps/${app}/log-sessions`, { tail: true, lines: 0, dyno })).json<LogSessionResource>();
+  const socket = new WebSocket(`${p.api.replace('http', 'ws')}${new URL(session.logplex_url).pathname}`);
+  const frames: LogStreamFrame[] = [];
+  socket.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString('utf8')) as LogStreamFrame));
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  return { frames, close: () => socket.close() };
+}
+
+/** Which cluster nodes run a one-off container of this installation's now (asked of each node's engine). */
+async function oneOffNodes(cluster: Cluster): Promise<number[]> {
+  const found = await Promise.all(cluster.nodes.map(async (node) => ((await node.docker.listContainers({ filters: { label: ['paas.oneoff=true'] } })).length > 0 ? [node.index] : [])));
+  return found.flat();
 }
 
 /**
  * The whole platform on its own three-node swarm (engines in network namespaces, see
  * `@paas/runtime/testing`): paasd on the manager's engine with the slug registry and each
- * worker's engine; a push serves through the router from processes on several nodes; a
- * worker's engine stops and its processes answer from the others, with the config change
- * acknowledged before.
+ * worker's engine. A push serves through the router from processes on several nodes; a
+ * rollback under steady load fails no request; `paas run` runs on a worker and returns its
+ * output and exit code; a burst of 200,000 lines from a process pinned to a worker reaches
+ * `paas logs` whole and in order; a worker's engine stops and its processes answer from the
+ * others, with the acknowledged release.
  */
-test('three swarm nodes: a push serves through the router from processes spread over the nodes; a stopped engine moves them, keeping what was acknowledged', { timeout: 600_000 }, async (t) => {
+test('three swarm nodes: push, rollback under load, one-offs and a log burst on workers, a stopped engine moves its processes', { timeout: 900_000 }, async (t) => {
   const unsupported = clusterUnsupported();
   if (unsupported) return t.skip(`multi-node swarm not possible here: ${unsupported}`);
   const reason = await dockerUnavailable();
@@ -54,10 +86,13 @@ test('three swarm nodes: a push serves through the router from processes spread 
 
   const cluster: Cluster = await startCluster(3);
   let p: PlatformUnderTest;
+  const workers = cluster.nodes.filter((node) => node !== cluster.manager);
+  const [batch] = workers as [ClusterNode, ...ClusterNode[]];
   try {
     await copyImage(main, stack, [cluster.manager.docker]);
     await copyImage(main, registryImage, [cluster.manager.docker]);
-    const workers = cluster.nodes.filter((node) => node !== cluster.manager);
+    // The burst type is pinned here (PAAS_PLACEMENT_BURST), so its lines cross from a worker.
+    await labelNode(cluster, batch, { tier: 'batch' });
     p = await startPlatform(t, {
       PAAS_RUNTIME: 'swarm',
       DOCKER_HOST: `unix://${cluster.manager.socket}`,
@@ -75,48 +110,124 @@ test('three swarm nodes: a push serves through the router from processes spread 
   }
   // After the platform's own cleanup (hooks run in the order they are added), which removes the services.
   t.after(() => cluster.close());
+  const nodeName = (id: string): string => `n${String(cluster.nodes.findIndex((node) => node.nodeId === id))}`;
 
   let mark = Date.now();
-  const pushed = await p.pushFixture('web', 'py-web', 'procfile');
+  await p.h.send('POST', '/apps', { name: 'web' });
+  await p.h.request({ method: 'PUT', url: '/apps/web/buildpack-installations', payload: { updates: [{ buildpack: 'procfile' }] } });
+  const pinned = await p.h.send('PATCH', '/apps/web/config-vars', { PAAS_PLACEMENT_BURST: 'tier=batch' });
+  assert.equal(pinned.statusCode, 200, pinned.body);
+  const procfile = `${readFileSync(join(FIXTURES, 'py-web', 'Procfile'), 'utf8').trim()}\nburst: ${BURST}\n`;
+  const repo = await p.git.repo('web', { files: { 'server.py': readFileSync(join(FIXTURES, 'py-web', 'server.py'), 'utf8'), Procfile: procfile } }, `${p.api}/web.git`);
+  const pushed = await p.git.run(repo, ['push', 'paas', 'main']);
   assert.equal(pushed.code, 0, pushed.out);
   await p.until('web.1 answering through the router', async () => (await p.get('web')).status === 200, 180_000);
   t.diagnostic(`push to first answer: ${String(Date.now() - mark)} ms`);
+  // paasd made the registry with a password (kept in its data dir): nobody else pushes or pulls.
+  assert.equal((await fetch(`http://${cluster.manager.address}:5000/v2/`)).status, 401, 'the slug registry refuses a client without the password');
+  const beforeGreeting = (await releases(p, 'web'))[0]?.version ?? 0;
 
   mark = Date.now();
   await p.h.send('PATCH', '/apps/web/formation', { updates: [{ type: 'web', quantity: 3 }] });
   await p.h.send('PATCH', '/apps/web/config-vars', { GREETING: 'acknowledged' });
-  const answering = async (): Promise<boolean> => {
+  const answering = async (greeting: string | null): Promise<boolean> => {
     const seen = new Set<string>();
     for (let i = 0; i < 30 && seen.size < 3; i += 1) {
       const answer = await p.get('web');
-      if (answer.status !== 200 || bodyOf(answer.body).greeting !== 'acknowledged') return false;
+      if (answer.status !== 200 || bodyOf(answer.body).greeting !== greeting) return false;
       seen.add(bodyOf(answer.body).dyno);
     }
     return seen.size === 3;
   };
-  await p.until('three processes of the new config answering', answering, 180_000);
+  await p.until('three processes of the new config answering', () => answering('acknowledged'), 180_000);
   t.diagnostic(`scale to 3 and config:set, all answering: ${String(Date.now() - mark)} ms`);
   const placed = await dynos(p, 'web');
   t.diagnostic(`nodes: ${JSON.stringify(placed.map((d) => [d.name, d.node]))}`);
   assert.ok(placed.every((d) => d.node !== undefined), "ps shows every process's node");
-
-  // Which nodes run them, by node id (the nodes here share one hostname).
-  const nodeName = (id: string): string => `n${String(cluster.nodes.findIndex((node) => node.nodeId === id))}`;
-  const before = (await webTasks(cluster)).map((task) => nodeName(task.NodeID));
-  t.diagnostic(`processes per node before: ${JSON.stringify(before)} (n0 is the manager)`);
-  const used = new Set((await webTasks(cluster)).map((task) => task.NodeID));
+  const used = new Set((await tasksOf(cluster)).map((task) => task.NodeID));
+  t.diagnostic(`processes per node: ${JSON.stringify((await tasksOf(cluster)).map((task) => nodeName(task.NodeID)))} (n0 is the manager)`);
   assert.ok(used.size >= 2, `the three processes run on ${String(used.size)} node(s)`);
-  const victim = cluster.nodes.find((node) => node !== cluster.manager && used.has(node.nodeId));
-  assert.ok(victim, 'a worker runs some of them');
 
+  // Rollback to the release before GREETING, under steady load: the processes it replaces are on several nodes.
+  mark = Date.now();
+  const load = steadyLoad(p, 'web', t);
+  await p.h.send('POST', '/apps/web/releases', { release: `v${String(beforeGreeting)}` });
+  const rolledBack = (await releases(p, 'web'))[0]?.version ?? 0;
+  await p.until('three processes of the rollback answering', async () => (await answering(null)) && (await dynos(p, 'web')).filter((d) => d.type === 'web').every((d) => d.release.version === rolledBack), 180_000);
+  const { ok, failed } = await load.stop();
+  t.diagnostic(`rollback across nodes under load: ${String(ok)} requests, ${String(failed.length)} failed, all three of v${String(rolledBack)} answering ${String(Date.now() - mark)} ms after it was asked`);
+  assert.deepEqual(failed, [], `${String(failed.length)} failed requests during the rollback`);
+  assert.ok(ok > 20, `only ${String(ok)} requests were made`);
+
+  // `paas run`: placed on a worker (the manager carries the registry too), output and exit code back.
+  mark = Date.now();
+  const where = new Set<number>();
+  let running = true;
+  const watching = (async () => {
+    while (running) {
+      for (const index of await oneOffNodes(cluster).catch(() => [])) where.add(index);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })();
+  const run = await runOneOff(p.api, 'web', `sleep 2; echo "out \\$(not expanded) $((40+2))"; exit 3`);
+  running = false;
+  await watching;
+  t.diagnostic(`paas run on n${[...where].join(',n')}: ${String(Date.now() - mark)} ms to its exit code`);
+  assert.deepEqual(run.result, { ...run.result, exit_code: 3 }, JSON.stringify(run));
+  assert.match(run.stdout, /out \$\(not expanded\) 42/);
+  assert.equal(where.size, 1, 'the one-off ran on one node');
+  assert.ok(!where.has(cluster.manager.index), 'the one-off ran on a worker');
+  // `paas run --detach`: its output lands in the app's log.
+  const detached = await p.h.send('POST', '/apps/web/dynos', { command: 'echo detached-$((20+22))' });
+  const { name: detachedName } = detached.json<{ name: string }>();
+  await p.until('the detached output in the log', async () => (await p.h.request({ url: '/apps/web/logs?lines=500' })).body.includes(`app[${detachedName}]: detached-42`), 60_000);
+
+  // A burst from a process on a worker: counted as `paas logs --tail` receives it, and as the log router has it.
+  const numbers: number[] = [];
+  let lastAt = 0;
+  let firstAt = 0;
+  const router = p.h.platform.logs.subscribe('web', { ps: 'burst.1', source: 'app' }, {
+    send: (message) => {
+      if (message.type !== 'line' || !message.line.endsWith('of a burst, long enough to pass 10 MB of log')) return;
+      if (numbers.length === 0) firstAt = Date.now();
+      numbers.push(Number(message.line.split(' ')[0]));
+      lastAt = Date.now();
+    },
+    backlog: () => 0,
+  });
+  t.after(() => router.close());
+  const tail = await tailProcess(p, 'web', 'burst.1');
+  t.after(() => tail.close());
+  mark = Date.now();
+  await p.h.send('PATCH', '/apps/web/formation', { updates: [{ type: 'burst', quantity: 1 }] });
+  await p.until(() => `${String(BURST_LINES)} lines of the burst (${String(numbers.length)} so far)`, () => numbers.length >= BURST_LINES, 180_000);
+  await new Promise((resolve) => setTimeout(resolve, 2000)); // a repeat would come after the last line
+  const burstNodes = (await tasksOf(cluster, 'burst')).map((task) => task.NodeID);
+  t.diagnostic(`burst of ${String(BURST_LINES)} lines from ${burstNodes.map(nodeName).join(',')}: all in the log ${String(lastAt - mark)} ms after the scale, ${String(lastAt - firstAt)} ms first to last line`);
+  assert.deepEqual(burstNodes, [batch.nodeId], 'the burst runs on the labelled worker');
+  const firstOff = numbers.findIndex((n, i) => n !== i + 1);
+  const paasdSaw = p.h.logs().split('\n').filter((line) => /burst|node stopped answering|process exited/.test(line) && !line.includes('"line"')).slice(-20).join('\n');
+  assert.equal(numbers.length, BURST_LINES, `no line lost or repeated (first out of order at ${String(firstOff)}: ${JSON.stringify(numbers.slice(Math.max(0, firstOff - 2), firstOff + 3))}); paasd logged:\n${paasdSaw}`);
+  assert.ok(numbers.every((n, i) => n === i + 1), 'in order');
+  const tailed = tail.frames.flatMap((frame) => (frame.type === 'line' && frame.line.endsWith('of a burst, long enough to pass 10 MB of log') ? [Number(frame.line.split(' ')[0])] : []));
+  const missed = tail.frames.reduce((sum, frame) => sum + (frame.type === 'missed' ? frame.count : 0), 0);
+  t.diagnostic(`paas logs --tail received ${String(tailed.length)} lines and was told of ${String(missed)} missed (a reader slower than the burst misses lines and is told how many)`);
+  assert.equal(tailed.length + missed, BURST_LINES, 'every line reached the tail or was counted as missed');
+  assert.ok(tailed.every((n, i) => i === 0 || n > (tailed[i - 1] ?? 0)), 'the tail got them in order');
+  await p.h.send('PATCH', '/apps/web/formation', { updates: [{ type: 'burst', quantity: 0 }] });
+  await p.until('the burst process stopped', async () => (await tasksOf(cluster, 'burst')).length === 0, 60_000);
+
+  // A worker running web processes stops.
+  const victim = workers.find((node) => used.has(node.nodeId)) ?? workers.find((node) => node !== batch);
+  assert.ok(victim, 'a worker to stop');
   mark = Date.now();
   await cluster.stopEngine(victim);
   await p.until('three processes answering again, none on the stopped node', async () => {
-    if (!(await answering())) return false;
-    return (await webTasks(cluster)).filter((task) => task.NodeID !== victim.nodeId).length >= 3;
+    if (!(await answering(null))) return false;
+    return (await tasksOf(cluster)).filter((task) => task.NodeID !== victim.nodeId).length >= 3;
   }, 120_000);
-  t.diagnostic(`engine stopped: three processes answering with the acknowledged config, elsewhere, ${String(Date.now() - mark)} ms after the stop began`);
-  t.diagnostic(`processes per node after: ${JSON.stringify((await webTasks(cluster)).map((task) => nodeName(task.NodeID)))}; stopped: ${nodeName(victim.nodeId)}`);
-  assert.equal((await dynos(p, 'web')).length, 3);
+  t.diagnostic(`engine stopped: three processes answering with the acknowledged release, elsewhere, ${String(Date.now() - mark)} ms after the stop began`);
+  t.diagnostic(`processes per node after: ${JSON.stringify((await tasksOf(cluster)).map((task) => nodeName(task.NodeID)))}; stopped: ${nodeName(victim.nodeId)}`);
+  assert.equal((await dynos(p, 'web')).filter((d) => d.type === 'web').length, 3);
   await p.h.send('DELETE', '/apps/web');
 });

@@ -34,4 +34,6 @@ test('platform-owned keys cannot be set (422, saying why) but can be removed; PA
   assert.throws(() => applyConfigPatch({}, { PORT: '1', DYNO: 'x', A: 'b' }), /PORT, DYNO are set by the platform/);
   assert.deepEqual(applyConfigPatch({ PORT: '1' }, { PORT: null }).unset, ['PORT']);
   assert.deepEqual(applyConfigPatch({}, { PATH: '/nope', MY_PORT: '1', port: '2' }).set, ['PATH', 'MY_PORT', 'port']);
+  // Settings the platform reads and never sets: Swarm placement by node label.
+  assert.deepEqual(applyConfigPatch({}, { PAAS_PLACEMENT_WORKER: 'tier=batch', PAAS_PLACEMENT_RUN: 'tier=batch' }).set, ['PAAS_PLACEMENT_WORKER', 'PAAS_PLACEMENT_RUN']);
 });

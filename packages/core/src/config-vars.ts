@@ -21,7 +21,14 @@ export const PLATFORM_CONFIG_KEYS: ReadonlySet<string> = new Set(['PORT', 'DYNO'
 /** Every `PAAS_*` variable belongs to the platform (`PAAS_APP_NAME`, `PAAS_RELEASE_VERSION`, …). */
 export const PLATFORM_CONFIG_PREFIX = 'PAAS_';
 
+/**
+ * `PAAS_*` settings an app sets and the platform only reads, never sets in a process:
+ * `PAAS_PLACEMENT_<TYPE>` pins a process type to Swarm nodes by label (docs/swarm.md).
+ */
+export const APP_SETTING_PREFIXES: readonly string[] = ['PAAS_PLACEMENT_'];
+
 export function isPlatformConfigKey(key: string): boolean {
+  if (APP_SETTING_PREFIXES.some((prefix) => key.startsWith(prefix))) return false;
   return PLATFORM_CONFIG_KEYS.has(key) || key.startsWith(PLATFORM_CONFIG_PREFIX);
 }
 

@@ -110,6 +110,12 @@ export interface RuntimeDriver {
   usage?(id: string): Promise<ProcessUsage | undefined>;
   /** A one-off process, attached: resolves with its exit code when it ends. */
   run(spec: OneOffSpec, io: OneOffIo): Promise<{ exitCode: number | null }>;
+  /**
+   * Optional: the disk collector removed these slug images (`paas/slug:<tag>`) from paasd's
+   * engine; the driver removes the copies it made elsewhere (Swarm: the registry's manifests
+   * and blobs, the images nodes pulled). Never throws for a copy it could not remove.
+   */
+  removeSlugCopies?(images: readonly string[]): Promise<void>;
   /** Subscribes to output and exits; returns the unsubscribe function. */
   subscribe(listener: (event: DriverEvent) => void): () => void;
   /** Stops watching (processes keep running: a restarted paasd adopts them). */

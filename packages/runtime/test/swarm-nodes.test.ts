@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,11 @@ import { test } from 'node:test';
 
 import { baseImageOf } from '@paas/stack';
 
-import { type ProcessInfo, createSwarmDriver, ensureRegistryImage, placementVar, removeFromRegistry, slugImageName } from '../src/index.js';
+import type Docker from 'dockerode';
+
+import { type ProcessInfo, createSwarmDriver, ensureRegistryImage, placementVar, slugImageName } from '../src/index.js';
+import { authConfigOf, registryHas } from '../src/drivers/swarm/swarm-registry.js';
+import { type SlugCopiesRemoved, execIn } from '../src/drivers/swarm/swarm-slug-copies.js';
 import { COMMANDS, httpGet, makeContractSlug } from './contract-app.js';
 import { STACK_IMAGE, dockerForTests } from './docker-engine.js';
 import { isExit, recordEvents } from './event-recorder.js';
@@ -43,11 +48,15 @@ test('swarm on three nodes: slugs through the registry, spread, pinning by label
   // The images are made on the main engine (it reaches Debian's archive; the nodes do not).
   let mark = Date.now();
   const stack = await ensurePythonStack(main, baseImageOf(STACK_IMAGE));
-  const registryImage = await ensureRegistryImage(main, stack, { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined });
+  const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined };
+  const registryImage = await ensureRegistryImage(main, stack, quiet);
   t.diagnostic(`small stack and registry images ready in ${String(Date.now() - mark)} ms`);
 
   mark = Date.now();
   const cluster: Cluster = await startCluster(3);
+  const removals: SlugCopiesRemoved[] = [];
+  // The registry asks for a password: paasd pushes and the nodes pull with it, nobody else.
+  const access = { address: `${cluster.manager.address}:${String(REGISTRY_PORT)}`, password: randomBytes(18).toString('base64url') };
   const workDir = mkdtempSync(join(tmpdir(), 'paas-swarm-nodes-'));
   const engines = new Map(cluster.nodes.map((node) => [node.nodeId, node.docker]));
   const driver = createSwarmDriver({
@@ -55,9 +64,10 @@ test('swarm on three nodes: slugs through the registry, spread, pinning by label
     stackImage: stack,
     instance: 'nodes',
     reach: 'node',
-    registry: { address: `${cluster.manager.address}:${String(REGISTRY_PORT)}`, run: true },
+    registry: { ...access, run: true },
     nodeEngine: (node) => engines.get(node.id),
     startTimeoutMs: 120_000,
+    logger: { ...quiet, info: (fields: unknown, message?: string) => void (message === 'slug copies removed' && removals.push(fields as SlugCopiesRemoved)) },
   });
   t.after(async () => {
     await driver.close();
@@ -137,8 +147,54 @@ test('swarm on three nodes: slugs through the registry, spread, pinning by label
   for (const info of [...webs.filter((p) => p.nodeId !== victim.nodeId), ...again, pinned]) await driver.stop(info.id, { graceMs: 1000 });
   events.stop();
 
-  // The disk collector's part: the slug's manifest leaves the registry (asked twice: the second finds none).
-  const tag = slugImageName(slug.checksum).split(':')[1] ?? '';
-  assert.equal(await removeFromRegistry(`${cluster.manager.address}:${String(REGISTRY_PORT)}`, 'paas/slug', tag), true);
-  assert.equal(await removeFromRegistry(`${cluster.manager.address}:${String(REGISTRY_PORT)}`, 'paas/slug', tag), false);
+  // What the disk collector asks for once it removed the slug's image on the manager: the registry's
+  // manifest and blobs go, and so do the images nodes pulled (the stopped node is down: skipped).
+  const registry = access.address;
+  const image = slugImageName(slug.checksum);
+  const [repository, tag] = image.split(':') as [string, string];
+  const live = cluster.nodes.filter((node) => node !== victim);
+  const holding = async (): Promise<number[]> =>
+    (await Promise.all(live.map(async (node) => ((await node.docker.getImage(`${registry}/${image}`).inspect().then(() => true, () => false)) ? [node.index] : [])))).flat();
+  const registryContainer = async (): Promise<string> => {
+    const [found] = await manager.docker.listContainers({ filters: { label: ['com.docker.swarm.service.name=paas-registry-nodes'] } });
+    assert.ok(found, 'the registry runs on the manager');
+    return found.Id;
+  };
+  const registryKb = async (): Promise<number> => Number((await execIn(manager.docker, await registryContainer(), ['du', '-sk', '/var/lib/docker-registry'])).output.split('\t')[0]);
+  // The registry listens on the manager's swarm address only: not on the node's other addresses (its loopback here).
+  const loopback = await execIn(manager.docker, await registryContainer(), ['python3', '-c', 'import socket; socket.create_connection(("127.0.0.1", 5000), 2)']);
+  assert.notEqual(loopback.code, 0, 'the registry does not answer on the manager node\'s loopback');
+  assert.equal((await fetch(`http://${registry}/v2/`)).status, 401, 'the registry refuses a client without the password');
+  assert.equal(await registryHas({ address: registry }, repository, tag), false, 'nor does it show one its manifests');
+  assert.equal(await registryHas(access, repository, tag), true);
+  const heldBefore = await holding();
+  t.diagnostic(`nodes holding the slug image: ${JSON.stringify(heldBefore)}; registry ${String(await registryKb())} KiB`);
+  assert.ok(heldBefore.length >= 2, 'the slug image was pulled on the nodes that ran processes');
+
+  // The other way to prune nodes, measured for comparison: a global job (one task on every node) running the slug's image.
+  mark = Date.now();
+  const job = await manager.docker.createService(authConfigOf(access), {
+    Name: `paas-prune-probe-${String(process.pid)}`,
+    TaskTemplate: { ContainerSpec: { Image: `${registry}/${image}`, Command: ['true'] }, RestartPolicy: { Condition: 'none' } },
+    Mode: { GlobalJob: {} },
+  } as unknown as Docker.ServiceSpec);
+  await eventually('the global job done on every live node', 60_000, async () => {
+    const tasks = (await manager.docker.listTasks({ filters: { service: [job.id] } })) as { Status: { State: string } }[];
+    return tasks.length === live.length && tasks.every((task) => task.Status.State === 'complete') ? true : undefined;
+  });
+  const jobMs = Date.now() - mark;
+  await manager.docker.getService(job.id).remove();
+  await new Promise((resolve) => setTimeout(resolve, 1000)); // Swarm removes a removed job's containers in its own time
+  for (const node of live) for (const container of await node.docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.id=${job.id}`] } })) await node.docker.getContainer(container.Id).remove({ force: true });
+
+  const removeCopies = driver.removeSlugCopies?.bind(driver);
+  assert.ok(removeCopies, 'the swarm driver removes slug copies');
+  mark = Date.now();
+  await removeCopies([image]);
+  const removeMs = Date.now() - mark;
+  t.diagnostic(`slug copies removed in ${String(removeMs)} ms: ${JSON.stringify(removals)} (node images through each engine: pruneMs; the registry's garbage collection: collectMs); a global job doing nothing on the same nodes took ${String(jobMs)} ms; registry now ${String(await registryKb())} KiB`);
+  assert.equal(await registryHas(access, repository, tag), false, 'the manifest is gone from the registry');
+  assert.deepEqual(await holding(), [], 'no live node holds the slug image');
+  const blobs = (await execIn(manager.docker, await registryContainer(), ['find', '/var/lib/docker-registry/docker/registry/v2/blobs', '-name', 'data'])).output.split('\n').filter(Boolean);
+  assert.deepEqual(blobs, [], 'the garbage collection freed every blob (the registry held this slug only)');
 });

@@ -28,6 +28,8 @@ export interface DiskCollectorDeps {
   readonly processes: () => Promise<readonly RunningProcess[]>;
   /** The Docker engine's slug images, when processes run in containers. */
   readonly images?: SlugImages | undefined;
+  /** The runtime driver's removal of its copies of removed slug images elsewhere (Swarm: registry, nodes). */
+  readonly slugCopies?: ((images: readonly string[]) => Promise<void>) | undefined;
   /** The local driver's unpacked slugs (`<root>/<sha256>`), when processes run on the host. */
   readonly unpackedRoot?: string | undefined;
   /** The local driver's unpacked runtime layers, likewise. */
@@ -135,6 +137,8 @@ export function createDiskCollector(deps: DiskCollectorDeps): DiskCollector {
       else if (target !== undefined) await rm(target, { recursive: true, force: true });
       (gone ? removed : skipped).push(item);
     }
+    const slugImages = removed.filter((item) => item.kind === 'image' && item.name.startsWith('paas/slug:')).map((item) => item.name);
+    if (slugImages.length > 0) await deps.slugCopies?.(slugImages);
     const freed = removed.reduce((sum, item) => sum + item.bytes, 0);
     return { freed_bytes: freed, removed: removed.map(toResource), skipped: skipped.map(toResource) };
   }

@@ -1,7 +1,5 @@
 import type Docker from 'dockerode';
 
-import { removeFromRegistry } from '@paas/runtime';
-
 import type { DiskItem } from './disk-plan.js';
 
 /**
@@ -35,8 +33,9 @@ async function removeTag(docker: Docker, name: string): Promise<boolean> {
 
 /**
  * `registry` (Swarm on several nodes, PAAS_SWARM_REGISTRY): each slug image is also tagged
- * `<registry>/paas/slug:…` and pushed there; removing it removes that tag and the registry's
- * manifest too, so the registry holds only the slugs the disk collector keeps.
+ * `<registry>/paas/slug:…` and pushed there; removing it removes that tag too. The copies
+ * elsewhere (the registry's manifest and blobs, the nodes' images) are the runtime driver's
+ * to remove (`removeSlugCopies`), which the collector asks for after a collection.
  */
 export function createSlugImages(docker: Docker, stackImage: string, registry?: string): SlugImages {
   return {
@@ -71,11 +70,7 @@ export function createSlugImages(docker: Docker, stackImage: string, registry?: 
     },
     async remove(name) {
       if (registry === undefined) return removeTag(docker, name);
-      if (!(await removeTag(docker, `${registry}/${name}`)) || !(await removeTag(docker, name))) return false;
-      const [repository, tag] = name.split(':') as [string, string | undefined];
-      // Its layers are freed by the registry's garbage collection (docs/swarm.md).
-      if (tag !== undefined) await removeFromRegistry(registry, repository, tag);
-      return true;
+      return (await removeTag(docker, `${registry}/${name}`)) && removeTag(docker, name);
     },
   };
 }

@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type Docker from 'dockerode';
 
-import type { OneOffIo } from '../../driver.js';
+import type { OneOffIo, OneOffSpec } from '../../driver.js';
 import type { DriverLogger } from '../shared/driver-logger.js';
+import { profileWrapperArgs } from '../shared/profile-wrapper.js';
+import { INSTANCE_LABEL, ONEOFF_LABEL, environment } from './docker-container-config.js';
 
 /** Grace between SIGTERM and SIGKILL when a one-off is aborted. */
 const ABORT_GRACE_SECONDS = 5;
@@ -44,5 +47,40 @@ export async function attachOneOff(docker: Docker, container: Docker.Container, 
     return { exitCode: aborted ? null : result.StatusCode };
   } finally {
     io.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+export interface OneOffContainer {
+  readonly spec: OneOffSpec;
+  readonly io: OneOffIo;
+  /** The slug's image, on this engine. */
+  readonly image: string;
+  readonly instance: string;
+  readonly hostConfig: Docker.HostConfig;
+  readonly logger: DriverLogger;
+}
+
+/** A one-off as a container on this engine, attached to the caller, removed when it ends. */
+export async function runOneOffContainer(docker: Docker, { spec, io, image, instance, hostConfig, logger }: OneOffContainer): Promise<{ exitCode: number | null }> {
+  const withStdin = io.stdin !== undefined;
+  const container = await docker.createContainer({
+    name: `paas-${spec.app}-${spec.name}-r${String(spec.release)}-${randomBytes(3).toString('hex')}`,
+    Image: image,
+    Cmd: ['bash', ...profileWrapperArgs(spec.command)],
+    Env: environment(spec.env),
+    WorkingDir: '/app',
+    Tty: false,
+    OpenStdin: withStdin,
+    StdinOnce: withStdin,
+    AttachStdin: withStdin,
+    AttachStdout: true,
+    AttachStderr: true,
+    Labels: { 'paas.app': spec.app, 'paas.release': String(spec.release), 'paas.name': spec.name, [ONEOFF_LABEL]: 'true', [INSTANCE_LABEL]: instance },
+    HostConfig: hostConfig,
+  });
+  try {
+    return await attachOneOff(docker, container, io, logger);
+  } finally {
+    await container.remove({ force: true, v: true }).catch((error: unknown) => logger.warn({ err: error }, 'one-off container not removed'));
   }
 }

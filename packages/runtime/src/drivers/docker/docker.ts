@@ -9,7 +9,8 @@ import { invalidParams } from '@paas/core';
 import type { OneOffIo, OneOffSpec, ProcessInfo, ProcessSpec, RuntimeDriver, SlugRef, StopResult } from '../../driver.js';
 import { type ContainerEvent, watchContainerEvents } from './docker-events.js';
 import { ensureSlugImage } from './docker-image.js';
-import { attachOneOff } from './docker-oneoff.js';
+import { CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, containerHostConfig, environment } from './docker-container-config.js';
+import { runOneOffContainer } from './docker-oneoff.js';
 import { containerUsage } from './docker-usage.js';
 import { type TrackedContainer as Tracked, attachContainerOutput } from './docker-logs.js';
 import { type DriverLogger, silentLogger } from '../shared/driver-logger.js';
@@ -36,11 +37,8 @@ export interface DockerDriverOptions {
   readonly instance?: string;
 }
 
-/** The port every container's process listens on (`$PORT`); each container has its own address. */
-export const CONTAINER_PORT = 5000;
-export const MANAGED_LABEL = 'paas.managed';
-export const ONEOFF_LABEL = 'paas.oneoff';
-export const INSTANCE_LABEL = 'paas.instance';
+// Where they always were, for the packages that import them from here.
+export { CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, ONEOFF_LABEL } from './docker-container-config.js';
 const DEFAULT_INSTANCE = 'default';
 
 
@@ -55,9 +53,7 @@ function signalOf(code: number | null): string | null {
   return Object.entries(constants.signals).find(([, number]) => number === code - 128)?.[0] ?? null;
 }
 
-function environment(env: Readonly<Record<string, string>>): string[] {
-  return Object.entries({ ...env, PORT: String(CONTAINER_PORT) }).map(([key, value]) => `${key}=${value}`);
-}
+
 
 function toProcessInfo(info: Docker.ContainerInspectInfo, network: string): ProcessInfo | undefined {
   const labels = info.Config.Labels;
@@ -186,15 +182,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
     return pending;
   };
 
-  const hostConfig = (memoryMb: number): Docker.HostConfig => ({
-    Memory: Math.round(memoryMb * 1024 * 1024),
-    MemorySwap: Math.round(memoryMb * 1024 * 1024), // equal to Memory: no swap
-    PidsLimit: options.pidsLimit ?? 512,
-    Init: true, // docker-init as PID 1: forwards signals, reaps orphans
-    RestartPolicy: { Name: 'no' }, // the process manager decides about restarts
-    NetworkMode: network,
-    LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
-  });
+  const hostConfig = (memoryMb: number): Docker.HostConfig => containerHostConfig(memoryMb, network, options.pidsLimit ?? 512);
 
   return {
     name: 'docker',
@@ -318,27 +306,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
       checkOneOffSpec(spec);
       const image = await prepare(spec.slug);
       if (io.signal?.aborted) return { exitCode: null };
-      const withStdin = io.stdin !== undefined;
-      const container = await docker.createContainer({
-        name: `paas-${spec.app}-${spec.name}-r${String(spec.release)}-${randomBytes(3).toString('hex')}`,
-        Image: image,
-        Cmd: ['bash', ...profileWrapperArgs(spec.command)],
-        Env: environment(spec.env),
-        WorkingDir: '/app',
-        Tty: false,
-        OpenStdin: withStdin,
-        StdinOnce: withStdin,
-        AttachStdin: withStdin,
-        AttachStdout: true,
-        AttachStderr: true,
-        Labels: { 'paas.app': spec.app, 'paas.release': String(spec.release), 'paas.name': spec.name, [ONEOFF_LABEL]: 'true', [INSTANCE_LABEL]: instance },
-        HostConfig: hostConfig(spec.memoryMb),
-      });
-      try {
-        return await attachOneOff(docker, container, io, logger);
-      } finally {
-        await container.remove({ force: true, v: true }).catch((error: unknown) => logger.warn({ err: error }, 'one-off container not removed'));
-      }
+      return runOneOffContainer(docker, { spec, io, image, instance, hostConfig: hostConfig(spec.memoryMb), logger });
     },
 
     subscribe: hub.subscribe,

@@ -3,6 +3,10 @@ import type Docker from 'dockerode';
 import { type ContainerEvent, type ContainerEventWatch, watchContainerEvents } from '../docker/docker-events.js';
 import type { DriverLogger } from '../shared/driver-logger.js';
 
+/** How long a node's engine has to answer a ping, and how many timeouts in a row make it unreachable. */
+const PING_TIMEOUT_MS = 3000;
+const TIMEOUTS_DOWN = 2;
+
 /** A node of the swarm as the manager sees it. */
 export interface SwarmNode {
   readonly id: string;
@@ -12,6 +16,10 @@ export interface SwarmNode {
   /** `ready`, `down`, `unknown`, `disconnected`. */
   readonly state: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** `manager` or `worker`. */
+  readonly role: string;
+  /** `active`, `pause` or `drain`: only an active node takes new work. */
+  readonly availability: string;
 }
 
 /**
@@ -25,7 +33,7 @@ interface NodeRaw {
   ID: string;
   Description?: { Hostname?: string };
   Status?: { State?: string; Addr?: string };
-  Spec?: { Labels?: Record<string, string> };
+  Spec?: { Labels?: Record<string, string>; Role?: string; Availability?: string };
 }
 
 export function toSwarmNode(raw: NodeRaw): SwarmNode {
@@ -35,6 +43,8 @@ export function toSwarmNode(raw: NodeRaw): SwarmNode {
     address: raw.Status?.Addr ?? '',
     state: raw.Status?.State ?? 'unknown',
     labels: { ...(raw.Spec?.Labels ?? {}) },
+    role: raw.Spec?.Role ?? 'worker',
+    availability: raw.Spec?.Availability ?? 'active',
   };
 }
 
@@ -43,6 +53,8 @@ export interface NodeEngines {
   nodes(): Promise<Map<string, SwarmNode>>;
   /** The engine of a node, with its event watch started; throws when paasd cannot reach it. */
   engineOf(node: SwarmNode): Promise<Docker>;
+  /** Whether paasd has a way to reach this node's engine (without connecting to it). */
+  reachable(node: SwarmNode): Promise<boolean>;
   /** The engines already in use, by node id. */
   known(): ReadonlyMap<string, Docker>;
   /**
@@ -73,8 +85,23 @@ export function createNodeEngines(options: NodeEnginesOptions): NodeEngines {
   const engines = new Map<string, { docker: Docker; watch: ContainerEventWatch }>();
   let self: Promise<string> | undefined;
   let lastCheck: { at: number; result: Promise<ReadonlySet<string>> } | undefined;
-  const answers = (docker: Docker): Promise<boolean> =>
-    Promise.race([docker.ping().then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3000).unref())]);
+  // Timeouts in a row per node: one alone may be paasd's own event loop, busy (a log burst), not the node.
+  const timeouts = new Map<string, number>();
+  const answers = async (id: string, docker: Docker): Promise<boolean> => {
+    let answer: boolean | undefined;
+    const ping = docker.ping().then(() => (answer = true), () => (answer = false));
+    await Promise.race([ping, new Promise((resolve) => setTimeout(resolve, PING_TIMEOUT_MS).unref())]);
+    // A timer that fired late may have an answer waiting behind it: I/O callbacks run first.
+    if (answer === undefined) await new Promise((resolve) => setImmediate(resolve));
+    if (answer !== undefined) {
+      timeouts.delete(id);
+      // Refused (a stopped engine's socket is gone): down at once.
+      return answer;
+    }
+    const inARow = (timeouts.get(id) ?? 0) + 1;
+    timeouts.set(id, inARow);
+    return inARow < TIMEOUTS_DOWN;
+  };
   const selfId = (): Promise<string> => {
     self ??= manager.info().then((info: { Swarm?: { NodeID?: string } }) => info.Swarm?.NodeID ?? '');
     return self;
@@ -108,9 +135,13 @@ export function createNodeEngines(options: NodeEnginesOptions): NodeEngines {
       return docker;
     },
 
+    async reachable(node) {
+      return options.nodeEngine?.(node) !== undefined || node.id === (await selfId());
+    },
+
     unreachable() {
       if (lastCheck && Date.now() - lastCheck.at < 1000) return lastCheck.result;
-      const result = Promise.all([...engines].map(async ([id, { docker }]) => ((await answers(docker)) ? undefined : id))).then(
+      const result = Promise.all([...engines].map(async ([id, { docker }]) => ((await answers(id, docker)) ? undefined : id))).then(
         (ids) => new Set(ids.filter((id): id is string => id !== undefined)),
       );
       lastCheck = { at: Date.now(), result };

@@ -4,15 +4,19 @@ import { invalidParams } from '@paas/core';
 
 import type { ProcessInfo, ProcessSpec, RuntimeDriver, StopResult } from '../../driver.js';
 import { CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, createDockerDriver } from '../docker/docker.js';
+import { containerHostConfig } from '../docker/docker-container-config.js';
 import type { ContainerEvent } from '../docker/docker-events.js';
 import { slugImageName } from '../docker/docker-image.js';
+import { runOneOffContainer } from '../docker/docker-oneoff.js';
 import { containerUsage } from '../docker/docker-usage.js';
 import { type DriverLogger, silentLogger } from '../shared/driver-logger.js';
 import { createEventHub } from '../shared/event-hub.js';
-import { checkProcessSpec, processName } from '../shared/process-spec.js';
+import { checkOneOffSpec, checkProcessSpec, processName } from '../shared/process-spec.js';
 import { type NodeEngine, type SwarmNode, createNodeEngines } from './swarm-nodes.js';
 import { type SwarmProcess, createSwarmProcesses } from './swarm-processes.js';
-import { ensureRegistryImage, ensureRegistryService, pushToRegistry, registryHas, waitForRegistry } from './swarm-registry.js';
+import { oneOffNode } from './swarm-oneoff.js';
+import { removeSlugCopies } from './swarm-slug-copies.js';
+import { authConfigOf, ensureRegistryImage, ensureRegistryService, pullOnNode, pushToRegistry, registryHas, registryServiceName, waitForRegistry } from './swarm-registry.js';
 import { placementOf, serviceSpec } from './swarm-service.js';
 import { NodeLostError, ensureOverlay, gatewayAddresses, serviceTasks, waitForTask } from './swarm-tasks.js';
 
@@ -38,6 +42,8 @@ export interface SwarmDriverOptions {
    */
   readonly registry?: {
     readonly address: string;
+    /** The password the registry asks for (user `paas`); none: it asks for none. */
+    readonly password?: string;
     /**
      * The driver runs the registry itself, as a service on a manager, from an image it
      * makes on the manager's engine from the stack image (Debian's `docker-registry`).
@@ -77,6 +83,13 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   const hub = createEventHub(logger);
   let overlay: Promise<void> | undefined;
   let registry: Promise<void> | undefined;
+  // Pushes and the registry's garbage collection take turns: a collection deletes the blobs of a push in flight.
+  let registryTurn: Promise<unknown> = Promise.resolve();
+  const inRegistryTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = registryTurn.then(work);
+    registryTurn = result.catch(() => undefined);
+    return result;
+  };
   let closed = false;
 
   const onEvent = (node: string, event: ContainerEvent): void => processes.onEvent(node, event);
@@ -105,10 +118,13 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   const ensureRegistry = (): Promise<void> => {
     const wanted = options.registry;
     if (!wanted?.run) return Promise.resolve();
-    const port = Number(wanted.address.split(':').pop());
-    registry ??= ensureRegistryImage(docker, options.stackImage, logger)
-      .then((image) => ensureRegistryService(docker, { image, port, instance, labels: instanceLabels }))
-      .then(() => waitForRegistry(wanted.address, options.startTimeoutMs ?? 60_000))
+    const host = wanted.address.slice(0, wanted.address.lastIndexOf(':'));
+    registry ??= Promise.all([ensureRegistryImage(docker, options.stackImage, logger), nodes.nodes()])
+      .then(([image, known]) => {
+        const node = [...known.values()].find((candidate) => candidate.address === host)?.id;
+        return ensureRegistryService(docker, { image, access: wanted, node, instance, labels: instanceLabels });
+      })
+      .then(() => waitForRegistry(wanted, options.startTimeoutMs ?? 60_000))
       .catch((error: unknown) => {
       registry = undefined;
       throw error;
@@ -117,15 +133,15 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   };
 
   /** The slug's image as every node can pull it: pushed to the registry, or the manager's own. */
-  const slugImage = async (spec: ProcessSpec): Promise<string> => {
+  const slugImage = async (spec: Pick<ProcessSpec, 'slug'>): Promise<string> => {
     await engine.prepare(spec.slug);
     const image = slugImageName(spec.slug.checksum);
-    const address = options.registry?.address;
-    if (address === undefined) return image;
+    const access = options.registry;
+    if (access === undefined) return image;
     await ensureRegistry();
     const [repository, tag] = image.split(':') as [string, string];
-    if (await registryHas(address, repository, tag)) return `${address}/${image}`;
-    return pushToRegistry(docker, image, address, logger);
+    if (await registryHas(access, repository, tag)) return `${access.address}/${image}`;
+    return inRegistryTurn(async () => ((await registryHas(access, repository, tag)) ? `${access.address}/${image}` : pushToRegistry(docker, image, access, logger)));
   };
 
   /** Where the router reaches a process, by the driver's `reach`. */
@@ -175,9 +191,9 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   ): Promise<ProcessInfo> => {
     const name = processName(spec);
     const env = Object.entries({ ...spec.env, PORT: String(CONTAINER_PORT) }).map(([key, value]) => `${key}=${value}`);
-    const created = await docker.createService(
-      serviceSpec(spec, { image, network, port: CONTAINER_PORT, env, labels, pidsLimit: options.pidsLimit ?? 512, graceMs: 30_000, publishOnNode: reach === 'node', constraints }),
-    );
+    const specOfService = serviceSpec(spec, { image, network, port: CONTAINER_PORT, env, labels, pidsLimit: options.pidsLimit ?? 512, graceMs: 30_000, publishOnNode: reach === 'node', constraints });
+    // With a password, the credentials go with the service (`--with-registry-auth`): Swarm hands them to the node that pulls.
+    const created = options.registry?.password === undefined ? await docker.createService(specOfService) : await docker.createService(authConfigOf(options.registry), specOfService);
     const service = docker.getService(created.id);
     let view: SwarmProcess;
     try {
@@ -301,7 +317,24 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     async run(spec, io) {
       assertOpen();
       await ensureNetwork();
-      return engine.run(spec, io);
+      // One node's images only (no registry): the one-off runs where they are.
+      if (options.registry === undefined) return engine.run(spec, io);
+      checkOneOffSpec(spec);
+      const image = await slugImage(spec);
+      const node = await oneOffNode(docker, nodes, ownLabels, spec);
+      const nodeEngine = await nodes.engineOf(node);
+      await pullOnNode(nodeEngine, image, options.registry, logger);
+      if (io.signal?.aborted) return { exitCode: null };
+      logger.info({ app: spec.app, name: spec.name, node: node.hostname || node.id, nodeId: node.id }, 'one-off placed');
+      return runOneOffContainer(nodeEngine, { spec, io, image, instance, hostConfig: containerHostConfig(spec.memoryMb, network, options.pidsLimit ?? 512), logger });
+    },
+
+    async removeSlugCopies(images) {
+      const access = options.registry;
+      if (access === undefined || images.length === 0) return;
+      await inRegistryTurn(() => removeSlugCopies({ manager: docker, nodes, registry: access, registryService: registryServiceName(instance), logger }, images)).catch((error: unknown) =>
+        logger.warn({ err: error }, 'slug copies not removed; the next collection tries again'),
+      );
     },
 
     subscribe: hub.subscribe,
