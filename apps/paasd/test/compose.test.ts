@@ -15,6 +15,7 @@ import { ensureStackImage } from '@paas/stack';
 import { gitClient } from './git-client.js';
 import { httpGet } from './http-get.js';
 import { dockerUnavailable } from './harness.js';
+import { removeNetworks } from './paasd-child.js';
 import { FIXTURES } from './platform-under-test.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
@@ -47,10 +48,8 @@ async function removeInstanceLeftovers(docker: Docker, dataDir: string): Promise
   const instance = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
   const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`paas.instance=${instance}`] }) });
   for (const container of containers) await docker.getContainer(container.Id).remove({ force: true });
-  // The apps' network, which paasd never removes (each one left holds one of the engine's ~30 address pools).
-  for (const network of await docker.listNetworks({ filters: JSON.stringify({ label: [`paas.instance=${instance}`] }) })) {
-    await docker.getNetwork(network.Id).remove().catch(() => undefined);
-  }
+  // The apps' network, which paasd never removes.
+  await removeNetworks(docker, instance);
   const slugsDir = join(dataDir, 'slugs');
   const slugs = new Set(existsSync(slugsDir) ? readdirSync(slugsDir).map((name) => name.replace(/\.tgz$/, '')) : []);
   for (const image of await docker.listImages({ filters: JSON.stringify({ label: ['paas.slug'] }) })) {
