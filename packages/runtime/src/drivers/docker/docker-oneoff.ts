@@ -23,6 +23,25 @@ function demux(docker: Docker, stream: NodeJS.ReadWriteStream, stdout: Writable,
 }
 
 /**
+ * Starts the container, again after a moment when the engine says its network is not found:
+ * an attachable Swarm overlay is dropped from a node when the node's last task on it leaves,
+ * and a one-off started in that instant finds the network neither gone nor there (the engine
+ * attaches it afresh on the next try). On a plain bridge this never happens.
+ */
+async function startOnNetwork(container: Docker.Container): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await container.start();
+      return;
+    } catch (error) {
+      const { statusCode, message } = error as { statusCode?: number; message?: unknown };
+      if (attempt >= 5 || statusCode !== 404 || !/network \S+ not found/.test(String(message))) throw error;
+      await sleep(250 * attempt);
+    }
+  }
+}
+
+/**
  * Runs a created one-off container attached to the caller: output demultiplexed into
  * `io.stdout`/`io.stderr`, `io.stdin` (if any) into the process until it ends, the exit
  * code from `wait`. Aborting stops the container (SIGTERM, SIGKILL after a grace).
@@ -39,7 +58,7 @@ export async function attachOneOff(docker: Docker, container: Docker.Container, 
     const drained = demux(docker, stream, io.stdout, io.stderr);
     if (io.signal?.aborted) return { exitCode: null }; // aborted while the container was being made
     io.signal?.addEventListener('abort', onAbort, { once: true });
-    await container.start();
+    await startOnNetwork(container);
     // Ending our side (stdin's end) tells the engine to close the process's stdin (StdinOnce).
     if (io.stdin) io.stdin.pipe(stream as unknown as Writable);
     const result = (await container.wait()) as { StatusCode: number };

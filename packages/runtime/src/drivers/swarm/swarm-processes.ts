@@ -107,6 +107,11 @@ export function createSwarmProcesses(options: { readonly hub: { emit(event: Driv
     },
 
     async track(track: TrackOptions): Promise<void> {
+      // Followed already: a `list` adopting the container while its start was still waiting for the task
+      // (or two listings at once). A second attach would hand every line after it to the log twice.
+      const current = tracked.get(track.service);
+      if (current?.container === track.container) return current.following;
+      current?.logs?.stop();
       let report: () => void = () => undefined;
       const reported = new Promise<void>((resolve) => (report = resolve));
       let followed: () => void = () => undefined;
