@@ -63,6 +63,14 @@ export interface RunBuildOptions {
    * declares one) the slug holds everything.
    */
   readonly runtimeLayers?: BuildRuntimeLayers;
+  /**
+   * With it, a runtime layer this build reads in full (the app's first build on it) is also
+   * unpacked from the very bytes packed, by the builder, into a directory of its own, which
+   * is handed here with the layer's id; the hook may move it away (the local runtime keeps
+   * it as the unpacked layer, so the deploy does not unpack the layer file again). What it
+   * leaves is removed. It must not throw.
+   */
+  readonly keepLayerDir?: (id: string, dir: string) => Promise<void>;
 }
 
 /** The runtime layer a slug runs on. */

@@ -2,6 +2,7 @@ import type { Hash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
 
 import { BuildLog, formatBytes } from './build-log.js';
 import { BuildStopped } from './build-stopped.js';
@@ -110,7 +111,7 @@ export class Build {
     this.linksChecked = true;
   }
 
-  async packTree(file: string, selection: { only?: readonly string[]; without?: readonly string[]; tarHash?: Hash }): Promise<SlugInfo> {
+  async packTree(file: string, selection: { only?: readonly string[]; without?: readonly string[]; tarHash?: Hash; tee?: Writable }): Promise<SlugInfo> {
     try {
       return await packSlug(this.dir('app'), file, {
         signal: this.signal,

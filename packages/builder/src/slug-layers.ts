@@ -7,7 +7,8 @@ import { formatBytes } from './build-log.js';
 import type { Build } from './build-workspace.js';
 import type { BuiltRuntimeLayer, BuiltSlug } from './build-types.js';
 import type { PreparedBuildpack } from './buildpack-run.js';
-import { type RuntimeLayerDeclaration, RuntimeLayerError, digestRuntimeLayer, readRuntimeLayer, runtimeLayerHash, surveyRuntimeLayer } from './runtime-layer.js';
+import { startLayerUnpack } from './layer-unpack.js';
+import { type RuntimeLayerDeclaration, RuntimeLayerError, readRuntimeLayer, runtimeLayerHash, surveyRuntimeLayer } from './runtime-layer.js';
 
 // The last build stages: the runtime layer the packs declare, then the slug of the rest.
 
@@ -34,28 +35,28 @@ export async function storeRuntimeLayer(build: Build, packs: readonly PreparedBu
     build.log.detail(`Runtime ${layer.key}: a shared layer, stored already`);
     return { id: recalled, key: layer.key, paths: layer.paths, packed: false };
   }
-  const digest = await digestRuntimeLayer(appDir, layer, build.stack, build.signal);
-  const found = await store.find(digest);
-  if (found !== undefined) {
-    if (survey !== undefined) await store.remember?.(survey, found);
-    build.log.detail(`Runtime ${layer.key}: a shared layer, stored already`);
-    return { id: found, key: layer.key, paths: layer.paths, packed: false };
-  }
+  // One pass over the runtime: packed while its digest is taken (the digest of exactly the
+  // bytes packed, which is what other apps' builds find a layer by: a process of the build
+  // that outlived its step cannot make the index lie). When a layer with that digest is
+  // stored already the new file is dropped; its compression cost little, since the stored
+  // layer's gzip members are in the member cache.
   const file = join(build.work, `runtime-layer-${randomUUID()}.tgz`);
+  const keep = build.options.keepLayerDir;
+  const unpack = keep ? await startLayerUnpack(build.options.workRoot ?? tmpdir()) : undefined;
   try {
-    // Indexed by the digest of the bytes packed, not of those read before: a process of the
-    // build that outlived its step could change the runtime in between, and the index is
-    // what other apps' builds find a layer by.
-    const packed = runtimeLayerHash(layer, build.stack);
-    const info = await build.packTree(file, { only: layer.paths, tarHash: packed });
-    const packedDigest = packed.digest('hex');
-    if (packedDigest !== digest) build.log.detail('The runtime changed while it was stored; the layer is the one stored.');
-    const id = await store.record(file, packedDigest);
+    const hash = runtimeLayerHash(layer, build.stack);
+    const info = await build.packTree(file, { only: layer.paths, tarHash: hash, ...(unpack ? { tee: unpack.input } : {}) });
+    const digest = hash.digest('hex');
+    const found = await store.find(digest);
+    const id = found ?? (await store.record(file, digest));
     if (survey !== undefined) await store.remember?.(survey, id);
-    build.log.detail(`Runtime ${layer.key}: a shared layer, stored (${formatBytes(info.size)})`);
-    return { id, key: layer.key, paths: layer.paths, packed: true };
+    build.log.detail(found === undefined ? `Runtime ${layer.key}: a shared layer, stored (${formatBytes(info.size)})` : `Runtime ${layer.key}: a shared layer, stored already`);
+    const unpacked = await unpack?.finish();
+    if (keep && unpacked !== undefined) await keep(id, unpacked);
+    return { id, key: layer.key, paths: layer.paths, packed: found === undefined };
   } finally {
     await rm(file, { force: true });
+    await unpack?.dispose();
   }
 }
 

@@ -14,8 +14,9 @@ import { treeSizes } from './tree-size.js';
  * (or was killed) mid-way: no build, push, unpack or collection runs yet.
  */
 const TEMP_PLACES: readonly { dir: readonly string[]; names: RegExp }[] = [
-  // Build trees, half-written slugs (the build service's and the builder's own default name).
-  { dir: ['tmp'], names: /^(paas-build-|slug-.*\.tgz$|paas-slug-.*\.tgz$)/ },
+  // Build trees, half-written slugs (the build service's and the builder's own default name),
+  // runtime layers being unpacked by a build.
+  { dir: ['tmp'], names: /^(paas-build-|paas-layer-|slug-.*\.tgz$|paas-slug-.*\.tgz$)/ },
   // The stack image's rootfs and build context (`paasd stack` may be making one right now: see below).
   { dir: ['tmp'], names: /^(rootfs-|stack-context-)/ },
   // Slugs being moved in, and ones the collector renamed away before deleting them.
