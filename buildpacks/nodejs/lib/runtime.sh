@@ -174,10 +174,13 @@ unpacked_runtime() {
   rm -rf -- "$UNPACKED" "$UNPACKED.part"
   mkdir -p -- "$UNPACKED.part"
   if [[ $kind == node ]]; then
-    if ! tar -xzf "$tarball" -C "$UNPACKED.part" --strip-components=1 --no-same-owner package/bin/node package/LICENSE 2>/dev/null; then
+    # node's C headers come out in the same pass (inflating the tarball again for them cost
+    # ~1 s a cold build); they go to the cache for node-gyp, not into the slug.
+    if ! tar -xzf "$tarball" -C "$UNPACKED.part" --strip-components=1 --no-same-owner package/bin/node package/LICENSE package/include 2>/dev/null; then
       tar -xzf "$tarball" -C "$UNPACKED.part" --strip-components=1 --no-same-owner
-      rm -rf -- "$UNPACKED.part/include" "$UNPACKED.part/share" "$UNPACKED.part/package.json" "$UNPACKED.part"/*.md
+      rm -rf -- "$UNPACKED.part/share" "$UNPACKED.part/package.json" "$UNPACKED.part"/*.md
     fi
+    keep_node_headers "$version" "$UNPACKED.part/include"
   else
     tar -xzf "$tarball" -C "$UNPACKED.part" --strip-components=1 --no-same-owner
   fi
@@ -275,6 +278,18 @@ install_node_runtime() {
     ln -sfn ../lib/node_modules/npm/bin/npx-cli.js "$dest/bin/npx"
   fi
   prune_runtime_cache
+}
+
+# keep_node_headers VERSION DIR: DIR (node's include/, just unpacked) moved into the cache as that version's
+# headers unless they are there already; removed either way.
+keep_node_headers() {
+  local headers="$NODEJS_CACHE/headers/$1"
+  if [[ -f $2/node/node_version.h && ! -f $headers/include/node/node_version.h ]]; then
+    rm -rf -- "$headers"
+    mkdir -p -- "$headers"
+    mv -- "$2" "$headers/include"
+  fi
+  rm -rf -- "$2"
 }
 
 # install_node_headers: node's C headers for native modules (node-gyp cannot download
