@@ -29,7 +29,7 @@ export async function storeRuntimeLayer(build: Build, packs: readonly PreparedBu
   }
   if (layer === undefined) return undefined;
   await build.checkLinks();
-  const survey = store.recall ? await surveyRuntimeLayer(appDir, layer, build.stack) : undefined;
+  const survey = store.recall ? await surveyRuntimeLayer(appDir, layer, build.stack, build.signal) : undefined;
   const recalled = survey === undefined ? undefined : await store.recall?.(survey);
   if (recalled !== undefined) {
     build.log.detail(`Runtime ${layer.key}: a shared layer, stored already`);
