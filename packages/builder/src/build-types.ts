@@ -48,8 +48,15 @@ export interface RunBuildOptions {
   readonly allowFileUrls?: boolean;
   /** Which addresses buildpack git URLs may reach; public ones only by default. */
   readonly targets?: TargetPolicy;
-  /** Parent of the per-build work dir; default the OS temp dir. */
+  /** Parent of the per-build work dir (and of the default slug file); default the OS temp dir. */
   readonly workRoot?: string;
+  /**
+   * Makes the per-build work dir inside the cache dir (`.paas-build-*`, a name buildpacks'
+   * `*` globs skip) instead of under `workRoot`, so the build steps get one mount holding
+   * both: a buildpack can then hard-link from its cache into the app. Two mounts (the
+   * sandbox's and a container's binds) are two filesystems to link(2), so it would copy.
+   */
+  readonly workInCacheDir?: boolean;
   /**
    * Called once the slug is packed, with the directory it was packed from, which it may
    * move away (the local runtime keeps it as the unpacked slug). What it leaves is removed

@@ -38,9 +38,10 @@ export class Build {
   }
 
   async prepare(): Promise<void> {
-    this.work = await mkdtemp(join(this.options.workRoot ?? tmpdir(), 'paas-build-'));
-    for (const name of ['app', 'env', 'buildpacks', 'home', 'tmp']) await mkdir(this.dir(name));
     await mkdir(this.options.cacheDir, { recursive: true });
+    const parent = this.options.workInCacheDir === true ? join(resolve(this.options.cacheDir), '.paas-build-') : join(this.options.workRoot ?? tmpdir(), 'paas-build-');
+    this.work = await mkdtemp(parent);
+    for (const name of ['app', 'env', 'buildpacks', 'home', 'tmp']) await mkdir(this.dir(name));
     for (const [key, value] of Object.entries(this.options.configVars ?? {})) {
       await writeFile(join(this.dir('env'), key), value, { mode: 0o600 });
     }
@@ -92,7 +93,8 @@ export class Build {
         STACK: this.stack,
         ...(this.options.commit === undefined ? {} : { SOURCE_VERSION: this.options.commit }),
       },
-      mounts: [this.work, resolve(this.options.cacheDir)],
+      // The work dir inside the cache dir: one mount holds both.
+      mounts: this.options.workInCacheDir === true ? [resolve(this.options.cacheDir)] : [this.work, resolve(this.options.cacheDir)],
       signal: this.signal,
     };
   }

@@ -177,6 +177,8 @@ export function createBuildService(deps: BuildServiceDeps) {
         slugFile,
         slugMemberCacheDir: join(deps.dataDir, 'cache-slug-members'),
         workRoot: work,
+        // One mount for the build's dirs and its cache: the buildpacks link their runtimes from the cache.
+        workInCacheDir: true,
         ...(deps.seedUnpacked ? { keepAppDir: keepAppDir(deps.seedUnpacked, log) } : {}),
         ...(deps.seedUnpackedLayer ? { keepLayerDir: keepLayerDir(deps.seedUnpackedLayer, log) } : {}),
         ...(deps.runtimeLayers ? { runtimeLayers: runtimeLayersFor(deps.runtimeLayers, app.id) } : {}),

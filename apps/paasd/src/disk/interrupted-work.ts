@@ -57,6 +57,12 @@ export async function findInterruptedWork(dataDir: string, now = Date.now()): Pr
       found.push(path);
     }
   }
+  // Build dirs inside the apps' build caches (see workInCacheDir).
+  for (const app of await entries(join(dataDir, 'cache'))) {
+    // Anything but a directory there is not an app's cache: nothing to look for in it.
+    const names = await readdir(join(dataDir, 'cache', app)).catch(() => [] as string[]);
+    for (const name of names) if (name.startsWith('.paas-build-')) found.push(join(dataDir, 'cache', app, name));
+  }
   return found;
 }
 
