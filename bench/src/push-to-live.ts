@@ -111,12 +111,24 @@ function stagesOf(entry: Readonly<Record<string, unknown>>): string | undefined 
     .join(', ');
 }
 
+/** Within the deploy: what the local driver's start of the new process spent unpacking (slug and layer) and making its app dir. */
+function processStartOf(entry: Readonly<Record<string, unknown>>): string | undefined {
+  if (entry.msg !== 'process started' || typeof entry.unpackMs !== 'number') return undefined;
+  return `process start: unpack ${String(entry.unpackMs)}, app dir ${String(entry.appDirMs)}`;
+}
+
 async function measure(ctx: BenchContext, runtime: Runtime, floor: readonly number[]): Promise<Figure[]> {
   let stages = '';
+  let processStart = '';
   const paasd = await startPaasd({
     runtime,
     onLog: (entry) => {
-      stages = stagesOf(entry) ?? stages;
+      processStart = processStartOf(entry) ?? processStart;
+      const built = stagesOf(entry);
+      // The deploy (and so the new process's start) ends before its build is logged as done.
+      if (built === undefined) return;
+      stages = processStart === '' ? built : `${built} (${processStart})`;
+      processStart = '';
     },
   });
   const git = await createGitWorkspace(paasd.api.token);

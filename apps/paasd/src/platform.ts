@@ -248,6 +248,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     logger: logger.child({ component: 'disk' }),
   });
   const seedUnpacked = driver.seedUnpacked?.bind(driver);
+  const seedUnpackedLayer = driver.seedUnpackedLayer?.bind(driver);
   const builds = createBuildService({
     store,
     slugs,
@@ -262,6 +263,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     timeoutMs: config.buildTimeoutMs,
     targets,
     ...(seedUnpacked ? { seedUnpacked } : {}),
+    ...(seedUnpackedLayer ? { seedUnpackedLayer } : {}),
     runOneOff: (app, command, io) => manager.runOneOff(app, command, io),
   });
   const reviewApps = createReviewApps({

@@ -14,7 +14,7 @@ function leftovers(dataDir: string): string[] {
   const walk = (dir: string, depth: number): void => {
     if (!existsSync(dir) || depth > 4) return;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (/^(paas-build-|slug-.*\.tgz$|paas-slug-|tmp_objdir-incoming-|\.incoming-|\.unpack-|\.collected-)/.test(entry.name)) found.push(join(dir, entry.name));
+      if (/^(\.?paas-build-|paas-layer-|slug-.*\.tgz$|paas-slug-|tmp_objdir-incoming-|\.incoming-|\.unpack-|\.collected-)/.test(entry.name)) found.push(join(dir, entry.name));
       else if (entry.isDirectory() && !/^[0-9a-f]{64}$/.test(entry.name)) walk(join(dir, entry.name), depth + 1);
     }
   };

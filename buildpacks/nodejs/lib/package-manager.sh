@@ -82,20 +82,18 @@ install_package_manager() {
     *) fail_invalid_engine "$PM" "$PM_RANGE" ;;
   esac
   read -r PM_VERSION integrity _ <<<"$RESOLVED"
-  fetch_tarball "$package" "$PM_VERSION" "$integrity"
+  fetch_tarball "$package" "$PM_VERSION" "$integrity" "$PM"
   MANAGER_TARBALL=$TARBALL
   if ((TARBALL_CACHED == 1)); then detail "Using cached $PM $PM_VERSION"; else detail "Downloaded $PM $PM_VERSION"; fi
-  unpacked_runtime "$PM" "$PM_VERSION" "$MANAGER_TARBALL"
+  unpacked_runtime "$PM" "$PM_VERSION" "$MANAGER_TARBALL" "$integrity"
   MANAGER_UNPACKED=$UNPACKED
   rm -rf -- "$dest"
-  mkdir -p -- "$dest"
-  copy_runtime "$UNPACKED" "$dest"
+  link_runtime "$UNPACKED" "$dest"
   for bin in bin/yarn.js bin/pnpm.cjs bin/pnpm.mjs; do
     if [[ -f $dest/$bin ]]; then break; fi
     bin=
   done
   if [[ -z $bin ]]; then fail_manager_without_js "$PM" "$PM_VERSION"; fi
-  chmod +x "$dest/$bin"
   ln -sfn "../../$PM/$bin" "$BUILD_DIR/.heroku/node/bin/$PM"
   if [[ $PM == yarn ]]; then ln -sfn "../../yarn/$bin" "$BUILD_DIR/.heroku/node/bin/yarnpkg"; fi
   prune_runtime_cache

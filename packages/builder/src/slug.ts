@@ -2,7 +2,7 @@ import { type Hash, createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 
@@ -43,6 +43,11 @@ export interface PackSlugOptions {
   readonly linksChecked?: boolean;
   /** Also given every byte of the uncompressed tar: a digest of exactly what was packed. */
   readonly tarHash?: Hash;
+  /**
+   * Also written every byte of the uncompressed tar (with backpressure), e.g. a `tar -x`
+   * unpacking what is packed. Not ended here; once it breaks it is skipped, never stopping the pack.
+   */
+  readonly tee?: Writable;
 }
 
 /** What a pack takes from the app dir: everything, only some paths, or everything but some. */
@@ -121,15 +126,8 @@ export async function packSlug(appDir: string, outFile: string, options: PackSlu
     },
   });
   const written = pipeline(gzip, meter, createWriteStream(outFile, { mode: 0o644 }));
-  const tarHash = options.tarHash;
-  const input = tarHash
-    ? new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          tarHash.update(chunk);
-          callback(null, chunk);
-        },
-      })
-    : gzip;
+  const { tarHash, tee } = options;
+  const input = tarHash || tee ? copyTar(tarHash, tee) : gzip;
   if (input !== gzip) input.pipe(gzip);
   // Whatever breaks the pipeline (the size limit, a full disk) must also stop tar.
   let pipelineError: unknown;
@@ -162,6 +160,25 @@ export async function packSlug(appDir: string, outFile: string, options: PackSlu
     throw error;
   }
   return { sha256: hash.digest('hex'), size };
+}
+
+/** A pass-through that hashes the tar and writes it to `tee` too, waiting while `tee` is full. */
+function copyTar(tarHash: Hash | undefined, tee: Writable | undefined): Transform {
+  const usable = (): boolean => tee !== undefined && !tee.destroyed && !tee.writableEnded && tee.errored === null;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      tarHash?.update(chunk);
+      if (tee === undefined || !usable() || tee.write(chunk)) {
+        callback(null, chunk);
+        return;
+      }
+      const go = (): void => {
+        tee.off('drain', go).off('close', go).off('error', go);
+        callback(null, chunk);
+      };
+      tee.on('drain', go).on('close', go).on('error', go);
+    },
+  });
 }
 
 /** Unpacks a slug into `dir` with the same checks as any archive we accept. */

@@ -5,7 +5,7 @@
  * the cache dirs of this run.
  */
 import assert from 'node:assert/strict';
-import { cp, lstat, mkdtemp, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdtemp, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,6 +20,13 @@ import { startSlugProcess } from './slug-process.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../fixtures/', import.meta.url));
 const run = promisify(execFile);
+
+/** Names, kinds, sizes and link targets under `dir`, one line each, sorted. */
+async function listing(dir: string): Promise<string> {
+  const args = ['.', '-mindepth', '1', '-type', 'd', '-printf', '%p d\\n', '-o', '-printf', '%p %y %s %l\\n'];
+  const { stdout } = await run('find', args, { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
+  return stdout.split('\n').sort().join('\n');
+}
 
 function succeeded(result: BuildResult): Extract<BuildResult, { status: 'succeeded' }> {
   if (result.status !== 'succeeded') assert.fail(`build failed: ${JSON.stringify(result.failure)} ${String(result.error)}`);
@@ -46,7 +53,13 @@ describe('the platform buildpacks, building the fixture apps for real', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  async function build(name: string, sourceDir: string, cacheDir: string, layersRoot?: string): Promise<{ result: BuildResult; output: string; ms: number }> {
+  async function build(
+    name: string,
+    sourceDir: string,
+    cacheDir: string,
+    layersRoot?: string,
+    keepLayerDir?: (id: string, dir: string) => Promise<void>,
+  ): Promise<{ result: BuildResult; output: string; ms: number }> {
     const output = captureText();
     const slugFile = join(root, `${name}-${String(slugs.length)}.tgz`);
     slugs.push(slugFile);
@@ -59,6 +72,7 @@ describe('the platform buildpacks, building the fixture apps for real', () => {
       workRoot: root,
       env: { NPM_CONFIG_REGISTRY: proxy.url },
       ...(layersRoot === undefined ? {} : { runtimeLayers: runtimeLayersFor(createRuntimeLayerStore({ root: layersRoot }), name) }),
+      ...(keepLayerDir ? { keepLayerDir } : {}),
     });
     return { result, output: output.text(), ms: Date.now() - started };
   }
@@ -174,6 +188,51 @@ describe('the platform buildpacks, building the fixture apps for real', () => {
     assert.equal(changed.runtimeLayer.key, plain.runtimeLayer.key, 'the same versions');
     assert.notEqual(changed.runtimeLayer.id, plain.runtimeLayer.id, 'other bytes: not the shared layer');
     assert.equal(changed.runtimeLayer.packed, true);
+  });
+
+  it('with a layer store: a build that packs the layer hands over its files unpacked from the very bytes packed', async () => {
+    const layersRoot = join(root, 'layers-kept');
+    const kept: { id: string; dir: string }[] = [];
+    const keep = async (id: string, dir: string): Promise<void> => {
+      const to = join(root, `kept-${String(kept.length)}`);
+      await rename(dir, to);
+      kept.push({ id, dir: to });
+    };
+    const { result } = await build('node-web', join(FIXTURES, 'node-web'), nodeWebCache(), layersRoot, keep);
+    const layer = succeeded(result).slug.runtimeLayer;
+    assert.ok(layer);
+    assert.equal(layer.packed, true);
+    assert.deepEqual(
+      kept.map((entry) => entry.id),
+      [layer.id],
+    );
+    const fromFile = join(root, 'kept-from-file');
+    await unpackSlug(createRuntimeLayerStore({ root: layersRoot }).path(layer.id), fromFile);
+    assert.equal(await listing(kept[0]?.dir ?? ''), await listing(fromFile), 'the same names, kinds, sizes and link targets');
+    assert.match((await run(join(kept[0]?.dir ?? '', '.heroku', 'node', 'bin', 'node'), ['--version'])).stdout, /^v26\./);
+
+    // The app's next build finds its layer by its survey and reads nothing: nothing to hand over.
+    await build('node-web', join(FIXTURES, 'node-web'), nodeWebCache(), layersRoot, keep);
+    assert.equal(kept.length, 1);
+  });
+
+  it('a runtime file a build changes in place does not reach the next build: the runtime is unpacked again', async () => {
+    const layersRoot = join(root, 'layers');
+    const app = join(root, 'changes-in-place');
+    await cp(join(FIXTURES, 'node-web'), app, { recursive: true });
+    const original = await readFile(join(app, 'package.json'), 'utf8');
+    const manifest = JSON.parse(original) as { scripts?: Record<string, string> };
+    // Appends to a file of npm that the build has from the cache (linked there when it can be).
+    manifest.scripts = { ...manifest.scripts, 'heroku-postbuild': 'echo >> .heroku/node/lib/node_modules/npm/package.json' };
+    await writeFile(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
+    const cacheDir = await seededCache('changes-in-place');
+    const changed = succeeded((await build('changes-in-place', app, cacheDir, layersRoot)).result).slug;
+    await writeFile(join(app, 'package.json'), original);
+    const next = succeeded((await build('changes-in-place', app, cacheDir, layersRoot)).result).slug;
+    const plain = succeeded((await build('node-web', join(FIXTURES, 'node-web'), nodeWebCache(), layersRoot)).result).slug;
+    assert.ok(changed.runtimeLayer && next.runtimeLayer && plain.runtimeLayer);
+    assert.notEqual(changed.runtimeLayer.id, plain.runtimeLayer.id, 'the changed runtime is a layer of its own');
+    assert.equal(next.runtimeLayer.id, plain.runtimeLayer.id, 'the next build has the runtime as an uncached build would');
   });
 
   it('runs from the unpacked slug: node server.js answers on $PORT with its $DYNO and config', async () => {

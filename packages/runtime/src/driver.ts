@@ -101,6 +101,11 @@ export interface RuntimeDriver {
    * cannot take it (the caller then removes it).
    */
   seedUnpacked?(checksum: string, dir: string): Promise<boolean>;
+  /**
+   * Optional: likewise for a runtime layer: `dir` holds the files of the layer file with this
+   * checksum, unpacked by the builder from the bytes it packed (owned by paasd, not by an app).
+   */
+  seedUnpackedLayer?(checksum: string, dir: string): Promise<boolean>;
   start(spec: ProcessSpec): Promise<ProcessInfo>;
   /** SIGTERM to the process (and its children), SIGKILL after `graceMs`; removes it. */
   stop(id: string, options: { graceMs: number }): Promise<StopResult>;

@@ -70,6 +70,8 @@ export interface BuildServiceDeps {
    * unpacked slug, so the deploy does not unpack what was just packed); see RuntimeDriver.
    */
   readonly seedUnpacked?: (checksum: string, dir: string) => Promise<boolean>;
+  /** Likewise for a runtime layer the build unpacked from the bytes it packed. */
+  readonly seedUnpackedLayer?: (checksum: string, dir: string) => Promise<boolean>;
   /** One-offs of the app's release, for app.json's postdeploy script. */
   readonly runOneOff?: RunOneOff;
 }
@@ -81,6 +83,17 @@ function keepAppDir(seed: (checksum: string, dir: string) => Promise<boolean>, l
       await seed(slug.sha256, dir);
     } catch (error) {
       log.warn({ err: error, slug: slug.sha256 }, 'built tree not kept as the unpacked slug');
+    }
+  };
+}
+
+/** The builder's hook for a runtime layer's unpacked files; like keepAppDir, it must not throw. */
+function keepLayerDir(seed: (checksum: string, dir: string) => Promise<boolean>, log: Logger) {
+  return async (id: string, dir: string): Promise<void> => {
+    try {
+      await seed(id, dir);
+    } catch (error) {
+      log.warn({ err: error, layer: id }, 'unpacked runtime layer not kept');
     }
   };
 }
@@ -164,7 +177,10 @@ export function createBuildService(deps: BuildServiceDeps) {
         slugFile,
         slugMemberCacheDir: join(deps.dataDir, 'cache-slug-members'),
         workRoot: work,
+        // One mount for the build's dirs and its cache: the buildpacks link their runtimes from the cache.
+        workInCacheDir: true,
         ...(deps.seedUnpacked ? { keepAppDir: keepAppDir(deps.seedUnpacked, log) } : {}),
+        ...(deps.seedUnpackedLayer ? { keepLayerDir: keepLayerDir(deps.seedUnpackedLayer, log) } : {}),
         ...(deps.runtimeLayers ? { runtimeLayers: runtimeLayersFor(deps.runtimeLayers, app.id) } : {}),
         ...(deps.buildpacksDir ? { buildpacksDir: deps.buildpacksDir } : {}),
         ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),

@@ -14,8 +14,9 @@ import { treeSizes } from './tree-size.js';
  * (or was killed) mid-way: no build, push, unpack or collection runs yet.
  */
 const TEMP_PLACES: readonly { dir: readonly string[]; names: RegExp }[] = [
-  // Build trees, half-written slugs (the build service's and the builder's own default name).
-  { dir: ['tmp'], names: /^(paas-build-|slug-.*\.tgz$|paas-slug-.*\.tgz$)/ },
+  // Build trees, half-written slugs (the build service's and the builder's own default name),
+  // runtime layers being unpacked by a build.
+  { dir: ['tmp'], names: /^(paas-build-|paas-layer-|slug-.*\.tgz$|paas-slug-.*\.tgz$)/ },
   // The stack image's rootfs and build context (`paasd stack` may be making one right now: see below).
   { dir: ['tmp'], names: /^(rootfs-|stack-context-)/ },
   // Slugs being moved in, and ones the collector renamed away before deleting them.
@@ -55,6 +56,12 @@ export async function findInterruptedWork(dataDir: string, now = Date.now()): Pr
       }
       found.push(path);
     }
+  }
+  // Build dirs inside the apps' build caches (see workInCacheDir).
+  for (const app of await entries(join(dataDir, 'cache'))) {
+    // Anything but a directory there is not an app's cache: nothing to look for in it.
+    const names = await readdir(join(dataDir, 'cache', app)).catch(() => [] as string[]);
+    for (const name of names) if (name.startsWith('.paas-build-')) found.push(join(dataDir, 'cache', app, name));
   }
   return found;
 }

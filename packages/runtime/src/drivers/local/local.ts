@@ -237,6 +237,13 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
       return seedUnpackedSlug(checksum, dir, slugsDir);
     },
 
+    async seedUnpackedLayer(checksum, dir) {
+      assertOpen();
+      // The layers dir keeps its 0700 (made here when this is its first layer).
+      await layOut();
+      return seedUnpackedSlug(checksum, dir, layersDir);
+    },
+
     async start(spec) {
       assertOpen();
       checkProcessSpec(spec);
