@@ -1,3 +1,5 @@
+import { Module, createRequire } from 'node:module';
+
 import type Docker from 'dockerode';
 
 import type { Config } from './config.js';
@@ -12,12 +14,36 @@ export function dockerOptionsOf(dockerHost: string | undefined): Docker.DockerOp
 }
 
 /**
- * A client of the engine `DOCKER_HOST` names, if one answers. dockerode (with its SSH and
- * protobuf dependencies, some 20 MB resident) is loaded only then: a paasd on the local
- * runtime never needs it.
+ * dockerode without ssh2. docker-modem loads ssh2 as it loads, for `ssh://` engines, which
+ * paasd never reaches (config.ts accepts a socket or plain TCP only); and ssh2 instantiates
+ * a WebAssembly Poly1305 with a 16 MB memory as it loads, about 14 MB of resident memory
+ * for nothing. An empty module stands in for it in the CommonJS cache docker-modem loads
+ * it from; its SSH code is only reached for `ssh://` hosts.
+ */
+export async function importDockerode(): Promise<typeof Docker> {
+  try {
+    const fromDockerode = createRequire(createRequire(import.meta.url).resolve('dockerode'));
+    const fromModem = createRequire(fromDockerode.resolve('docker-modem'));
+    const ssh2 = fromModem.resolve('ssh2');
+    if (fromModem.cache[ssh2] === undefined) {
+      const stub = new Module(ssh2);
+      stub.filename = ssh2;
+      stub.loaded = true;
+      fromModem.cache[ssh2] = stub;
+    }
+  } catch (error) {
+    // A layout where ssh2 is not found by that path: dockerode then loads it as usual.
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+  }
+  return (await import('dockerode')).default;
+}
+
+/**
+ * A client of the engine `DOCKER_HOST` names, if one answers. dockerode (with its protobuf
+ * dependencies) is loaded only then: a paasd on the local runtime never needs it.
  */
 export async function connectEngine(config: Pick<Config, 'dockerHost'>): Promise<{ docker: Docker } | { unreachable: string }> {
-  const { default: DockerClient } = await import('dockerode');
+  const DockerClient = await importDockerode();
   const docker = new DockerClient(dockerOptionsOf(config.dockerHost));
   try {
     await docker.ping();
