@@ -13,26 +13,34 @@ export function dockerOptionsOf(dockerHost: string | undefined): Docker.DockerOp
   return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
 }
 
+/** An already-loaded module in `require`'s cache whose exports are `exports`: its file is then never run. */
+function standIn(require: NodeJS.Require, path: string, exports: unknown): void {
+  if (require.cache[path] !== undefined) return;
+  const module = new Module(path);
+  module.filename = path;
+  module.loaded = true;
+  module.exports = exports;
+  require.cache[path] = module;
+}
+
 /**
- * dockerode without ssh2. docker-modem loads ssh2 as it loads, for `ssh://` engines, which
- * paasd never reaches (config.ts accepts a socket or plain TCP only); and ssh2 instantiates
- * a WebAssembly Poly1305 with a 16 MB memory as it loads, about 14 MB of resident memory
- * for nothing. An empty module stands in for it in the CommonJS cache docker-modem loads
- * it from; its SSH code is only reached for `ssh://` hosts.
+ * dockerode without the two parts paasd never reaches, which it loads as it loads and which
+ * cost an idle paasd on Docker some 20 MB of resident memory: ssh2, which docker-modem needs
+ * for `ssh://` engines (config.ts accepts a socket or plain TCP only) and which makes a
+ * 16 MB WebAssembly memory for its Poly1305 at import; and the BuildKit session (gRPC and
+ * protobuf, 1 MB of code), used only by `buildImage` with `version: '2'`, which paasd never
+ * asks for. Stand-ins take their place in the CommonJS cache they are loaded from.
  */
 export async function importDockerode(): Promise<typeof Docker> {
   try {
     const fromDockerode = createRequire(createRequire(import.meta.url).resolve('dockerode'));
     const fromModem = createRequire(fromDockerode.resolve('docker-modem'));
-    const ssh2 = fromModem.resolve('ssh2');
-    if (fromModem.cache[ssh2] === undefined) {
-      const stub = new Module(ssh2);
-      stub.filename = ssh2;
-      stub.loaded = true;
-      fromModem.cache[ssh2] = stub;
-    }
+    standIn(fromModem, fromModem.resolve('ssh2'), {});
+    standIn(fromDockerode, fromDockerode.resolve('./session'), () => {
+      throw new Error('BuildKit sessions (buildImage with version "2") are not used by paasd');
+    });
   } catch (error) {
-    // A layout where ssh2 is not found by that path: dockerode then loads it as usual.
+    // A layout where they are not found by these paths: dockerode then loads them as usual.
     if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
   }
   return (await import('dockerode')).default;
