@@ -25,4 +25,5 @@ RUN npm ci --no-audit --no-fund && npm run build
 ENV NODE_ENV=production PORT=5100 PAAS_ROUTER_PORT=8080 PAAS_RENDEZVOUS_PORT=5101 PAAS_DATA_DIR=/var/lib/paas PAAS_RUNTIME=docker
 EXPOSE 5100 8080 443 5101
 # Node as PID 1 would not reap orphans; the compose file runs it with an init.
-CMD ["node", "apps/paasd/dist/src/main.js"]
+# The launcher gives node paasd's flags (its first line).
+CMD ["apps/paasd/bin/paasd.js"]

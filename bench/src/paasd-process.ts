@@ -2,13 +2,15 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import { createApi, type Api } from './api.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
-const PAASD_BIN = join(REPO_ROOT, 'apps', 'paasd', 'bin', 'paasd.js');
+/** paasd's launcher, run as a program: its first line gives node the flags paasd runs with. */
+export const PAASD_BIN = join(REPO_ROOT, 'apps', 'paasd', 'bin', 'paasd.js');
+const PAASD_MAIN = join(REPO_ROOT, 'apps', 'paasd', 'dist', 'src', 'main.js');
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -32,6 +34,17 @@ export interface PaasdOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Every JSON log line paasd writes (e.g. a build's stage timings). */
   readonly onLog?: (entry: Readonly<Record<string, unknown>>) => void;
+  /** Node flags to run paasd with instead of its launcher's (e.g. V8's default young generation, to compare). */
+  readonly nodeFlags?: readonly string[];
+}
+
+/**
+ * The launcher as a program, with this node first on PATH (its `env -S node` finds the same
+ * node); or, given node flags, node with those flags and paasd's main module.
+ */
+export function paasdCommand(nodeFlags?: readonly string[]): { command: string; args: string[]; path: string } {
+  const path = [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter);
+  return nodeFlags === undefined ? { command: PAASD_BIN, args: [], path } : { command: process.execPath, args: [...nodeFlags, PAASD_MAIN], path };
 }
 
 /** Starts the real paasd on free ports with its own data dir and token. */
@@ -39,10 +52,11 @@ export async function startPaasd(options: PaasdOptions): Promise<RunningPaasd> {
   const dataDir = await mkdtemp(join(tmpdir(), 'paas-bench-'));
   const token = randomBytes(24).toString('hex');
   const started = performance.now();
-  const child = spawn(process.execPath, [PAASD_BIN], {
+  const launch = paasdCommand(options.nodeFlags);
+  const child = spawn(launch.command, launch.args, {
     cwd: dataDir,
     env: {
-      PATH: process.env.PATH ?? '',
+      PATH: launch.path,
       HOME: process.env.HOME ?? dataDir,
       PORT: '0',
       HOST: '127.0.0.1',

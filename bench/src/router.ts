@@ -69,15 +69,13 @@ interface Targets {
   readonly nginx: string;
   readonly planeTls: string;
   readonly nginxTls: string;
+  /** The same plane in a paasd run with V8's default young generation (PAAS_BENCH_ROUTER_V8_DEFAULTS). */
+  readonly defaults?: string;
+  readonly defaultsTls?: string;
 }
 
-interface Results {
-  readonly plane: WrkResult[];
-  readonly nginx: WrkResult[];
-  readonly direct: WrkResult[];
-  readonly planeTls: WrkResult[];
-  readonly nginxTls: WrkResult[];
-}
+type Target = keyof Targets;
+type Results = Record<Target, WrkResult[]>;
 
 /**
  * The three targets warmed up alike, then measured interleaved (plane, bare nginx, direct
@@ -86,11 +84,11 @@ interface Results {
  */
 async function interleaved(ctx: BenchContext, targets: Targets): Promise<Results> {
   const wrk = (url: string, seconds: number): Promise<WrkResult> => runWrk({ url, host: hostOf(APP), connections: CONNECTIONS, threads: THREADS, seconds });
-  const order = ['plane', 'nginx', 'direct', 'planeTls', 'nginxTls'] as const;
-  for (const key of order) await wrk(targets[key], WARM_UP_SECONDS);
-  const results: Results = { plane: [], nginx: [], direct: [], planeTls: [], nginxTls: [] };
+  const order = (['plane', 'nginx', 'direct', 'planeTls', 'nginxTls', 'defaults', 'defaultsTls'] as const).filter((key) => targets[key] !== undefined);
+  for (const key of order) await wrk(targets[key] ?? '', WARM_UP_SECONDS);
+  const results: Results = { plane: [], nginx: [], direct: [], planeTls: [], nginxTls: [], defaults: [], defaultsTls: [] };
   await repeat(ctx.runs, async () => {
-    for (const key of order) results[key].push(await wrk(targets[key], SECONDS));
+    for (const key of order) results[key].push(await wrk(targets[key] ?? '', SECONDS));
   });
   return results;
 }
@@ -111,9 +109,9 @@ const BARS: Readonly<Record<Plane, { readonly throughput: number; readonly p99: 
   nginx: { throughput: 0.85, p99: 1.3, prefix: 'nginx plane' },
 };
 
-function figuresFor(plane: Plane, count: number, router: WrkResult[], direct: WrkResult[], nginx: WrkResult[], workers: number, https = false): Figure[] {
+function figuresFor(plane: Plane, count: number, router: WrkResult[], direct: WrkResult[], nginx: WrkResult[], workers: number, https = false, v8Defaults = false): Figure[] {
   const label = `${String(count)} backend${count === 1 ? '' : 's'}${https ? ', HTTPS' : ''}`;
-  const bars = BARS[plane];
+  const bars = v8Defaults ? { ...BARS[plane], prefix: `${BARS[plane].prefix} (V8 defaults)` } : BARS[plane];
   const nginxName = `nginx, ${String(workers)} worker${workers === 1 ? '' : 's'}`;
   const errors = router.reduce((sum, r) => sum + r.errors, 0);
   const base = { benchmark: 'router', runtime: 'local' as const };
@@ -140,7 +138,7 @@ function figuresFor(plane: Plane, count: number, router: WrkResult[], direct: Wr
       bar: (value, b) => ({ text: `≤ ${String(bars.p99)}× nginx`, met: b !== undefined && value.median <= bars.p99 * b.median }),
     }),
     // Backends speak plain HTTP only: the direct figures are the same for both schemes.
-    ...(https
+    ...(https || v8Defaults
       ? []
       : [
           figure({ ...base, name: `direct req/s (backend 1 of ${String(count)})`, unit: 'req/s', runs: direct.map((r) => r.requestsPerSecond) }),
@@ -149,35 +147,71 @@ function figuresFor(plane: Plane, count: number, router: WrkResult[], direct: Wr
   ];
 }
 
-/** One plane's figures: paasd with that plane, the app at 1 and 3 backends, each beside a bare nginx. */
-async function measurePlane(ctx: BenchContext, plane: Plane): Promise<Figure[]> {
+interface RoutingPaasd {
+  readonly paasd: RunningPaasd;
+  readonly tlsPort: number;
+  readonly git: Awaited<ReturnType<typeof createGitWorkspace>>;
+}
+
+/** paasd with the plane, the route table filled with 100 apps, node-web deployed. */
+async function startRouting(plane: Plane, nodeFlags?: readonly string[]): Promise<RoutingPaasd> {
   // nginx listens on ports it is given (it cannot report a port it picked).
   const tlsPort = await freePort();
   const env: Record<string, string> = { PAAS_ROUTER_TLS_PORT: String(tlsPort), ...(plane === 'nginx' ? { PAAS_ROUTER: 'nginx', PAAS_ROUTER_PORT: String(await freePort()) } : {}) };
-  const paasd = await startPaasd({ runtime: 'local', env });
+  const paasd = await startPaasd({ runtime: 'local', env, ...(nodeFlags ? { nodeFlags } : {}) });
   const git = await createGitWorkspace(paasd.api.token);
+  for (let i = 1; i < APPS_IN_TABLE; i += 1) await paasd.api.call('POST', '/apps', { name: `filler-${String(i).padStart(3, '0')}` });
+  await deployApp(paasd, git, APP, join(FIXTURES, 'node-web'));
+  return { paasd, tlsPort, git };
+}
+
+async function stopRouting(routing: RoutingPaasd | undefined): Promise<void> {
+  if (!routing) return;
+  await routing.git.dispose();
+  await routing.paasd.stop();
+}
+
+/** Scales the app to `count`, waits until each dyno answers through the plane, warms the backends; returns them. */
+async function scaleAndWarm(routing: RoutingPaasd, count: number): Promise<Backend[]> {
+  await scale(routing.paasd, APP, 'web', count);
+  const backends = await webBackends(routing.paasd);
+  if (backends.length !== count) throw new Error(`expected ${String(count)} backends, found ${JSON.stringify(backends)}`);
+  await waitForDynos(routing.paasd.routerPort, count);
+  // The backends the scale just started are warmed directly too: the first target measured must not pay for their JIT.
+  for (const backend of backends) await runWrk({ url: `http://${backend.host}:${String(backend.port)}/`, host: hostOf(APP), connections: CONNECTIONS, threads: THREADS, seconds: WARM_UP_SECONDS });
+  return backends;
+}
+
+/**
+ * PAAS_BENCH_ROUTER_V8_DEFAULTS=1: the builtin plane is also measured in a second paasd run
+ * as `node main.js` (V8's default young generation, without the launcher's flag), with its
+ * own node-web, interleaved with the other targets: what the launcher's flag costs the router.
+ */
+const compareV8Defaults = (plane: Plane): boolean => plane === 'builtin' && process.env.PAAS_BENCH_ROUTER_V8_DEFAULTS === '1';
+
+/** One plane's figures: paasd with that plane, the app at 1 and 3 backends, each beside a bare nginx. */
+async function measurePlane(ctx: BenchContext, plane: Plane): Promise<Figure[]> {
   const figures: Figure[] = [];
+  let routing: RoutingPaasd | undefined;
+  let defaults: RoutingPaasd | undefined;
   try {
-    for (let i = 1; i < APPS_IN_TABLE; i += 1) await paasd.api.call('POST', '/apps', { name: `filler-${String(i).padStart(3, '0')}` });
-    await deployApp(paasd, git, APP, join(FIXTURES, 'node-web'));
+    routing = await startRouting(plane);
+    if (compareV8Defaults(plane)) defaults = await startRouting(plane, []);
     const workers = routerProcesses();
     for (const count of [1, 3]) {
-      await scale(paasd, APP, 'web', count);
-      const backends = await webBackends(paasd);
-      if (backends.length !== count) throw new Error(`expected ${String(count)} backends, found ${JSON.stringify(backends)}`);
+      const backends = await scaleAndWarm(routing, count);
+      if (defaults) await scaleAndWarm(defaults, count);
       const first = backends[0] as Backend;
-      await waitForDynos(paasd.routerPort, count);
-      // The backends the scale just started are warmed directly too: the first target measured must not pay for their JIT.
-      for (const backend of backends) await runWrk({ url: `http://${backend.host}:${String(backend.port)}/`, host: hostOf(APP), connections: CONNECTIONS, threads: THREADS, seconds: WARM_UP_SECONDS });
       const nginxProcess = await startNginx(backends, workers);
-      let results: Awaited<ReturnType<typeof interleaved>>;
+      let results: Results;
       try {
         results = await interleaved(ctx, {
-          plane: `http://127.0.0.1:${String(paasd.routerPort)}/`,
+          plane: `http://127.0.0.1:${String(routing.paasd.routerPort)}/`,
           direct: `http://${first.host}:${String(first.port)}/`,
           nginx: `http://127.0.0.1:${String(nginxProcess.port)}/`,
-          planeTls: `https://127.0.0.1:${String(tlsPort)}/`,
+          planeTls: `https://127.0.0.1:${String(routing.tlsPort)}/`,
           nginxTls: `https://127.0.0.1:${String(nginxProcess.tlsPort)}/`,
+          ...(defaults ? { defaults: `http://127.0.0.1:${String(defaults.paasd.routerPort)}/`, defaultsTls: `https://127.0.0.1:${String(defaults.tlsPort)}/` } : {}),
         });
       } finally {
         await nginxProcess.stop();
@@ -186,11 +220,15 @@ async function measurePlane(ctx: BenchContext, plane: Plane): Promise<Figure[]> 
       ctx.log(`${plane} plane, ${String(count)} backend(s): plane ${JSON.stringify(router)}, nginx ${JSON.stringify(nginx)}, direct ${JSON.stringify(direct)}`);
       ctx.log(`${plane} plane, ${String(count)} backend(s), HTTPS: plane ${JSON.stringify(results.planeTls)}, nginx ${JSON.stringify(results.nginxTls)}`);
       figures.push(...figuresFor(plane, count, router, direct, nginx, workers), ...figuresFor(plane, count, results.planeTls, direct, results.nginxTls, workers, true));
+      if (defaults) {
+        ctx.log(`${plane} plane (V8 defaults), ${String(count)} backend(s): ${JSON.stringify(results.defaults)}, HTTPS ${JSON.stringify(results.defaultsTls)}`);
+        figures.push(...figuresFor(plane, count, results.defaults, direct, nginx, workers, false, true), ...figuresFor(plane, count, results.defaultsTls, direct, results.nginxTls, workers, true, true));
+      }
     }
     return figures;
   } finally {
-    await git.dispose();
-    await paasd.stop();
+    await stopRouting(defaults);
+    await stopRouting(routing);
   }
 }
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import { unmountUnder } from '@paas/runtime';
@@ -40,10 +40,11 @@ export interface PaasdOptions {
 export async function startPaasd(options: PaasdOptions = {}): Promise<RunningPaasd> {
   const dataDir = await mkdtemp(join(tmpdir(), 'paas-cli-paasd-'));
   const token = randomBytes(24).toString('hex');
-  const child = spawn(process.execPath, [PAASD_BIN], {
+  // The launcher as a program, as every start does; its `env -S node` finds this node first.
+  const child = spawn(PAASD_BIN, [], {
     cwd: dataDir,
     env: {
-      PATH: process.env.PATH ?? '',
+      PATH: [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter),
       // Test receivers (log drains, buildpack repos) listen on loopback.
       PAAS_ALLOW_PRIVATE_TARGETS: '1',
       ...options.env,

@@ -1,3 +1,5 @@
+import { Module, createRequire } from 'node:module';
+
 import type Docker from 'dockerode';
 
 import type { Config } from './config.js';
@@ -11,13 +13,45 @@ export function dockerOptionsOf(dockerHost: string | undefined): Docker.DockerOp
   return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
 }
 
+/** An already-loaded module in `require`'s cache whose exports are `exports`: its file is then never run. */
+function standIn(require: NodeJS.Require, path: string, exports: unknown): void {
+  if (require.cache[path] !== undefined) return;
+  const module = new Module(path);
+  module.filename = path;
+  module.loaded = true;
+  module.exports = exports;
+  require.cache[path] = module;
+}
+
 /**
- * A client of the engine `DOCKER_HOST` names, if one answers. dockerode (with its SSH and
- * protobuf dependencies, some 20 MB resident) is loaded only then: a paasd on the local
- * runtime never needs it.
+ * dockerode without the two parts paasd never reaches, which it loads as it loads and which
+ * cost an idle paasd on Docker some 20 MB of resident memory: ssh2, which docker-modem needs
+ * for `ssh://` engines (config.ts accepts a socket or plain TCP only) and which makes a
+ * 16 MB WebAssembly memory for its Poly1305 at import; and the BuildKit session (gRPC and
+ * protobuf, 1 MB of code), used only by `buildImage` with `version: '2'`, which paasd never
+ * asks for. Stand-ins take their place in the CommonJS cache they are loaded from.
+ */
+export async function importDockerode(): Promise<typeof Docker> {
+  try {
+    const fromDockerode = createRequire(createRequire(import.meta.url).resolve('dockerode'));
+    const fromModem = createRequire(fromDockerode.resolve('docker-modem'));
+    standIn(fromModem, fromModem.resolve('ssh2'), {});
+    standIn(fromDockerode, fromDockerode.resolve('./session'), () => {
+      throw new Error('BuildKit sessions (buildImage with version "2") are not used by paasd');
+    });
+  } catch (error) {
+    // A layout where they are not found by these paths: dockerode then loads them as usual.
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+  }
+  return (await import('dockerode')).default;
+}
+
+/**
+ * A client of the engine `DOCKER_HOST` names, if one answers. dockerode (with its protobuf
+ * dependencies) is loaded only then: a paasd on the local runtime never needs it.
  */
 export async function connectEngine(config: Pick<Config, 'dockerHost'>): Promise<{ docker: Docker } | { unreachable: string }> {
-  const { default: DockerClient } = await import('dockerode');
+  const DockerClient = await importDockerode();
   const docker = new DockerClient(dockerOptionsOf(config.dockerHost));
   try {
     await docker.ping();

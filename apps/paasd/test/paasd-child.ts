@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,9 +42,10 @@ function parseLine(line: string): { msg?: unknown; port?: unknown } | undefined 
 
 /** paasd on `dataDir`, resolved once both the API and the router listen. */
 export async function launchPaasd(dataDir: string, token: string, env: Readonly<Record<string, string>> = {}): Promise<PaasdChild> {
-  const child = spawn(process.execPath, [PAASD_BIN], {
+  // The launcher as a program, as every start does; its `env -S node` finds this node first.
+  const child = spawn(PAASD_BIN, [], {
     cwd: dataDir,
-    env: { PATH: process.env.PATH ?? '', ...env, HOST: '127.0.0.1', PORT: '0', PAAS_ROUTER_PORT: '0', PAAS_RENDEZVOUS_PORT: '0', PAAS_ROUTER_TLS_PORT: '0', PAAS_DATA_DIR: dataDir, PAAS_API_TOKEN: token, PAAS_DOMAIN: 'example.test' },
+    env: { PATH: [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter), ...env, HOST: '127.0.0.1', PORT: '0', PAAS_ROUTER_PORT: '0', PAAS_RENDEZVOUS_PORT: '0', PAAS_ROUTER_TLS_PORT: '0', PAAS_DATA_DIR: dataDir, PAAS_API_TOKEN: token, PAAS_DOMAIN: 'example.test' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';

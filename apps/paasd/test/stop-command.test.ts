@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -14,7 +14,8 @@ import { createStore } from '@paas/store';
 import { TOKEN } from './harness.js';
 
 const DIST = join(import.meta.dirname, '..', 'src');
-const PAASD = join(DIST, 'main.js');
+/** The launcher, run as a program as every start does. */
+const PAASD = join(import.meta.dirname, '..', '..', 'bin', 'paasd.js');
 const STOP = join(DIST, 'stop-command.js');
 
 /** An app whose current release runs `web: python3 -m http.server`, as a finished push leaves it. */
@@ -106,9 +107,9 @@ test('npm stop stops paasd and leaves the apps to be adopted; npm stop -- --all 
   });
   await seedApp(dataDir);
   let output = '';
-  const child = spawn(process.execPath, [PAASD], {
+  const child = spawn(PAASD, [], {
     cwd: dataDir,
-    env: { PATH: process.env.PATH ?? '', PAAS_DATA_DIR: dataDir, PAAS_RUNTIME: 'local', PAAS_API_TOKEN: TOKEN, PORT: '0', PAAS_ROUTER_PORT: '0', PAAS_RENDEZVOUS_PORT: '0', PAAS_ROUTER_TLS_PORT: '0', HOST: '127.0.0.1' },
+    env: { PATH: [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter), PAAS_DATA_DIR: dataDir, PAAS_RUNTIME: 'local', PAAS_API_TOKEN: TOKEN, PORT: '0', PAAS_ROUTER_PORT: '0', PAAS_RENDEZVOUS_PORT: '0', PAAS_ROUTER_TLS_PORT: '0', HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.paasd = child;

@@ -19,6 +19,7 @@ import { createDrainStore } from './drain-store.js';
 import type { EventListener, EventStore } from './event-store.js';
 import { createEventStore } from './event-store.js';
 import { createGroupCommit } from './group-commit.js';
+import { startWalCheckpoints } from './wal-checkpoints.js';
 import type { PipelineStore } from './pipeline-store.js';
 import type { PostdeployStore } from './postdeploy-store.js';
 import type { ReviewAppStore } from './review-app-store.js';
@@ -82,6 +83,7 @@ export interface Store {
 export function createStore(options: { dataDir: string; onEvent?: EventListener }): Store {
   const db = openDatabase(options.dataDir);
   const commits = createGroupCommit(join(options.dataDir, `${DATABASE_FILE}-wal`));
+  const checkpoints = startWalCheckpoints(db);
   const events = createEventStore(db, options.onEvent);
   const releases = createReleaseRows(db);
   const apps = createAppStore(db, releases, events);
@@ -111,6 +113,7 @@ export function createStore(options: { dataDir: string; onEvent?: EventListener 
     durable: () => commits.durable(),
     generation: () => totalChanges.get() ?? 0,
     close() {
+      checkpoints.stop();
       db.close();
       // Only the WAL file's handle is left to close; nothing waits on it.
       void commits.close();
