@@ -23,25 +23,6 @@ function demux(docker: Docker, stream: NodeJS.ReadWriteStream, stdout: Writable,
 }
 
 /**
- * Starts the container, again after a moment when the engine says its network is not found:
- * an attachable Swarm overlay is dropped from a node when the node's last task on it leaves,
- * and a one-off started in that instant finds the network neither gone nor there (the engine
- * attaches it afresh on the next try). On a plain bridge this never happens.
- */
-async function startOnNetwork(container: Docker.Container): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await container.start();
-      return;
-    } catch (error) {
-      const { statusCode, message } = error as { statusCode?: number; message?: unknown };
-      if (attempt >= 5 || statusCode !== 404 || !/network \S+ not found/.test(String(message))) throw error;
-      await sleep(250 * attempt);
-    }
-  }
-}
-
-/**
  * Runs a created one-off container attached to the caller: output demultiplexed into
  * `io.stdout`/`io.stderr`, `io.stdin` (if any) into the process until it ends, the exit
  * code from `wait`. Aborting stops the container (SIGTERM, SIGKILL after a grace).
@@ -58,7 +39,7 @@ export async function attachOneOff(docker: Docker, container: Docker.Container, 
     const drained = demux(docker, stream, io.stdout, io.stderr);
     if (io.signal?.aborted) return { exitCode: null }; // aborted while the container was being made
     io.signal?.addEventListener('abort', onAbort, { once: true });
-    await startOnNetwork(container);
+    await container.start();
     // Ending our side (stdin's end) tells the engine to close the process's stdin (StdinOnce).
     if (io.stdin) io.stdin.pipe(stream as unknown as Writable);
     const result = (await container.wait()) as { StatusCode: number };
@@ -80,7 +61,23 @@ export interface OneOffContainer {
 }
 
 /** A one-off as a container on this engine, attached to the caller, removed when it ends. */
-export async function runOneOffContainer(docker: Docker, { spec, io, image, instance, hostConfig, logger }: OneOffContainer): Promise<{ exitCode: number | null }> {
+export async function runOneOffContainer(docker: Docker, made: OneOffContainer): Promise<{ exitCode: number | null }> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await runOnce(docker, made);
+    } catch (error) {
+      // Its start found no network: an attachable Swarm overlay is dropped from a node when the
+      // node's last task on it leaves, and a container started in that instant cannot join it.
+      // Nothing ran and nothing was read from stdin: a new container joins it afresh.
+      const { statusCode, message } = error as { statusCode?: number; message?: unknown };
+      if (attempt >= 3 || statusCode !== 404 || !/network \S+ not found/.test(String(message))) throw error;
+      made.logger.info({ attempt }, 'one-off found no network at its start; made again');
+      await sleep(500 * attempt);
+    }
+  }
+}
+
+async function runOnce(docker: Docker, { spec, io, image, instance, hostConfig, logger }: OneOffContainer): Promise<{ exitCode: number | null }> {
   const withStdin = io.stdin !== undefined;
   const container = await docker.createContainer({
     name: `paas-${spec.app}-${spec.name}-r${String(spec.release)}-${randomBytes(3).toString('hex')}`,
