@@ -39,7 +39,10 @@ export async function startPaasd(options: PaasdOptions): Promise<RunningPaasd> {
   const dataDir = await mkdtemp(join(tmpdir(), 'paas-bench-'));
   const token = randomBytes(24).toString('hex');
   const started = performance.now();
-  const child = spawn(process.execPath, [PAASD_BIN], {
+  // PAAS_BENCH_PROFILE_DIR: paasd writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profileDir = process.env.PAAS_BENCH_PROFILE_DIR;
+  const nodeArgs = profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+  const child = spawn(process.execPath, [...nodeArgs, PAASD_BIN], {
     cwd: dataDir,
     env: {
       PATH: process.env.PATH ?? '',
