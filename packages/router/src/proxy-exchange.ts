@@ -7,7 +7,8 @@
  * `onConnect`, `onHeaders`, `onData`, `onComplete`, `onError`), so a proxied request costs
  * no response stream, no parsed header object and no closure per request. undici 7 calls
  * these natively; its newer controller API would parse every response's headers into an
- * object first, which the router never needs.
+ * object first, which the router never needs. (One file past the usual length: the exchange
+ * is one state machine, and its callbacks share the private state that decides every code.)
  */
 import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
