@@ -50,6 +50,25 @@ test('minutes survive a restart, a restart adds to the minute it left, and nothi
   store.close();
 });
 
+test('requests counted in place land in the minute they were made, across a minute boundary', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'paas-metrics-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = createStore({ dataDir: dir });
+  t.after(() => store.close());
+  store.apps.create('web', 'test');
+  let clock = Date.parse('2026-12-06T10:00:50Z');
+  const recorder = createMetricsRecorder({ store, logger: createLogger('silent', new PassThrough()), processes: async () => [], now: () => clock });
+  for (let i = 0; i < 3; i += 1) recorder.request('web', entry(200, 10));
+  clock += 20_000;
+  recorder.request('web', { ...entry(503, 0), error: { code: 'H12', desc: 'Request timeout' } });
+  const points = recorder.series('web', Date.parse('2026-12-06T10:00:00Z'), clock, 60_000);
+  assert.deepEqual(points.map((p) => p.requests), [3, 1]);
+  assert.deepEqual(points.map((p) => p.errors), [{}, { H12: 1 }]);
+  recorder.flush();
+  const appId = store.apps.require('web').id;
+  assert.deepEqual(store.metrics.minutes(appId, 0).map((m) => [m.requests, m.statuses]), [[3, { '2xx': 3 }], [1, { '5xx': 1 }]]);
+});
+
 test('samples give memory, CPU between samples, and R14 over the size\'s quota', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'paas-metrics-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

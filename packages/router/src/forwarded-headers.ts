@@ -87,10 +87,9 @@ export function readRequestHead(raw: readonly string[]): RequestHead {
         connectionTokens = extraConnectionTokens(value, connectionTokens);
         break;
       case 'transfer-encoding':
-        // Kept as sent: node then frames the body it forwards as chunks itself (for a GET
-        // too, which it would otherwise send unframed).
+        // Hop-by-hop: the body goes on chunked again by the upstream client, which frames
+        // any body without a Content-Length itself (node has already de-chunked it).
         hasBody = true;
-        headers.push(name, value);
         break;
       case 'upgrade':
         upgrade = value.toLowerCase();
@@ -167,13 +166,17 @@ export function addForwardedHeaders(head: RequestHead, client: string, proto: 'h
   return forwardedFor;
 }
 
-/** The app's response headers minus hop-by-hop ones, plus the request id. */
-export function responseHeaders(raw: readonly string[], requestId: string): string[] {
+/**
+ * The app's response headers (raw name/value bytes, as the upstream client parsed them) minus
+ * hop-by-hop ones, plus the request id. Latin-1, as node's own parser reads header bytes, so
+ * whatever the app sent goes out byte for byte.
+ */
+export function responseHeaders(raw: readonly Buffer[], requestId: string): string[] {
   const headers: string[] = [];
   let connectionTokens: string[] | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] as string;
-    const value = raw[i + 1] as string;
+    const name = (raw[i] as Buffer).toString('latin1');
+    const value = (raw[i + 1] as Buffer).toString('latin1');
     const lower = name.toLowerCase();
     if (lower === 'connection') connectionTokens = extraConnectionTokens(value, connectionTokens);
     if (RESPONSE_DROPS.has(lower) || lower.startsWith('proxy-')) continue;

@@ -96,6 +96,7 @@ export function createRouter(options: RouterOptions): Router {
     pool: createBackendPool({
       maxSockets: options.maxSocketsPerBackend ?? 256,
       idleSocketTimeoutMs: options.idleSocketTimeoutMs ?? 30_000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
       failingMarkMs: 5_000,
     }),
     waits: createBootWaits(),
@@ -185,7 +186,7 @@ function createContext(options: RouterOptions, state: RouterState): TunnelContex
       state.turns.set(app.name, turn + 1 >= Number.MAX_SAFE_INTEGER ? 0 : turn + 1);
       return pickBackend(app.backends, turn, state.pool.failing());
     },
-    agentFor: (backend) => state.pool.agentFor(backend),
+    dispatcherFor: (backend) => state.pool.dispatcherFor(backend),
     markFailing: (backend) => {
       state.pool.markFailing(backend);
     },

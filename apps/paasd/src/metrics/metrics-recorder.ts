@@ -1,6 +1,6 @@
 import {
-  METRICS_RETENTION_MS, emptyMinute, metricsSeries, minuteOf, recordOccurrence, recordRequest, recordSample,
-  type MetricsPoint, type MinuteMetrics, type ProcessOccurrence,
+  METRICS_RETENTION_MS, addTally, countRequest, emptyMinute, emptyTally, metricsSeries, minuteOf, recordOccurrence, recordSample,
+  type MetricsPoint, type MinuteMetrics, type ProcessOccurrence, type RequestTally,
 } from '@paas/core';
 import type { AccessEntry } from '@paas/router';
 import type { ProcessEvent, ProcessInfo, ProcessUsage } from '@paas/runtime';
@@ -52,8 +52,10 @@ export function createMetricsRecorder(options: MetricsRecorderOptions): MetricsR
   const timers: NodeJS.Timeout[] = [];
   let sampling: Promise<void> | undefined;
 
-  const update = (app: string, change: (m: MinuteMetrics) => MinuteMetrics): void => {
-    const minute = minuteOf(now());
+  /** `app` → the requests counted since its minute was last read or written (see `RequestTally`). */
+  const tallies = new Map<string, { readonly minute: number; readonly tally: RequestTally }>();
+
+  const update = (app: string, change: (m: MinuteMetrics) => MinuteMetrics, minute = minuteOf(now())): void => {
     const minutes = open.get(app) ?? [];
     let index = minutes.findIndex((m) => m.minute === minute);
     if (index < 0) {
@@ -74,6 +76,14 @@ export function createMetricsRecorder(options: MetricsRecorderOptions): MetricsR
   };
 
   const occurrence = (app: string, what: ProcessOccurrence): void => update(app, (m) => recordOccurrence(m, what));
+
+  /** Folds the app's counted requests into their minute. */
+  const settle = (app: string): void => {
+    const counted = tallies.get(app);
+    if (counted === undefined) return;
+    tallies.delete(app);
+    update(app, (m) => addTally(m, counted.tally), counted.minute);
+  };
 
   async function sampleOnce(): Promise<void> {
     if (!options.usage) return;
@@ -98,12 +108,22 @@ export function createMetricsRecorder(options: MetricsRecorderOptions): MetricsR
 
   const recorder: MetricsRecorder = {
     request(app, entry) {
+      const minute = minuteOf(now());
+      let counted = tallies.get(app);
+      if (counted !== undefined && counted.minute !== minute) {
+        settle(app);
+        counted = undefined;
+      }
+      if (counted === undefined) {
+        counted = { minute, tally: emptyTally() };
+        tallies.set(app, counted);
+      }
       const responseMs = entry.serviceMs === undefined ? undefined : (entry.connectMs ?? 0) + entry.serviceMs;
-      update(app, (m) => recordRequest(m, {
+      countRequest(counted.tally, {
         status: entry.status,
         ...(responseMs === undefined ? {} : { responseMs }),
         ...(entry.error === undefined ? {} : { errorCode: entry.error.code }),
-      }));
+      });
     },
     processEvent(event) {
       const key = `${event.app}/${String(event.release)}/${event.name}`;
@@ -127,6 +147,7 @@ export function createMetricsRecorder(options: MetricsRecorderOptions): MetricsR
       return sampling;
     },
     flush() {
+      for (const app of [...tallies.keys()]) settle(app);
       const rows: { appId: string; metrics: MinuteMetrics }[] = [];
       for (const [app, minutes] of open) {
         const appId = options.store.apps.get(app)?.id;
@@ -143,6 +164,7 @@ export function createMetricsRecorder(options: MetricsRecorderOptions): MetricsR
       options.store.metrics.prune(current - METRICS_RETENTION_MS);
     },
     series(app, sinceMs, untilMs, stepMs) {
+      settle(app);
       const appId = options.store.apps.require(app).id;
       const stored = options.store.metrics.minutes(appId, minuteOf(sinceMs));
       const live = open.get(app) ?? [];

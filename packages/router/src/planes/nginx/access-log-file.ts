@@ -39,6 +39,8 @@ const CHUNK_BYTES = 256 * 1024;
 class Reader {
   private offset = 0;
   private rest = '';
+  /** One buffer per file, reused: nginx writes every 64 KB, so a fresh 256 KB buffer per read was most of paasd's garbage. */
+  private readonly buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   private constructor(private readonly handle: FileHandle) {}
 
   static async open(path: string): Promise<Reader> {
@@ -50,7 +52,7 @@ class Reader {
   }
 
   async read(onLine: (line: string) => void): Promise<void> {
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    const buffer = this.buffer;
     for (;;) {
       const { bytesRead } = await this.handle.read(buffer, 0, CHUNK_BYTES, this.offset);
       if (bytesRead === 0) return;
@@ -127,8 +129,16 @@ export async function followAccessLog(path: string, options: AccessLogFileOption
     watchPath();
   };
   // Reads are serialised: each starts where the previous ended.
+  // One read waits at most: inotify wakes paasd on every 64 KB nginx writes, and a read that
+  // has not started yet will see whatever those writes added.
+  let queued = false;
   const schedule = (): Promise<void> => {
-    chain = chain.then(readAvailable).catch(options.onError);
+    if (queued) return chain;
+    queued = true;
+    chain = chain.then(() => {
+      queued = false;
+      return readAvailable();
+    }).catch(options.onError);
     return chain;
   };
 

@@ -52,6 +52,9 @@ test('access lines read back from nginx\'s fields', () => {
   assert.equal(parseNginxAccessLine('too|few'), undefined);
   // Two upstreams tried (a refused one, then the next): the last one's times count.
   assert.equal(parseNginxAccessLine('shop|GET|/|h|r|f||0.000, 0.002|-, 0.010|200|1||502, 200|-|-')?.serviceMs, 10);
+  assert.equal(parseNginxAccessLine('shop|GET|/|h|r|f||0.000 : 0.003|0.020 : 0.011|200|1||502 : 200|-|-')?.connectMs, 3);
+  const unanswered = parseNginxAccessLine('shop|GET|/|h|r|f||-|-|504|1|H12|-|-|-');
+  assert.deepEqual([unanswered?.connectMs, unanswered?.serviceMs], [undefined, undefined]);
   // Held while the app booted: the boot hold names the process, or the code of its page.
   assert.equal(parseNginxAccessLine('shop|GET|/|h|r|f||0.000|0.400|200|1||200|web.1|-')?.dyno, 'web.1');
   assert.equal(parseNginxAccessLine('shop|GET|/|h|r|f||0.000|75.001|503|1||503|-|H20')?.code, 'H20');

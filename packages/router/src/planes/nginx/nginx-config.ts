@@ -246,9 +246,12 @@ export function parseNginxAccessLine(message: string): {
   if (parts.length !== ACCESS_FIELDS.length) return undefined;
   const [app = '', method = '', path = '', host = '', requestId = '', fwd = '', dyno = '', connect = '', service = '', status = '', bytes = '', code = '', upstreamStatus = '', heldDyno = '', heldCode = ''] = parts;
   const given = (value: string): string => (value === '-' ? '' : value);
+  // The last attempt's time ("0.001", or "0.000, 0.002" / "… : …" after a retry); "-" when none.
+  // Read without a regex: paasd reads one such line per request nginx serves.
   const seconds = (value: string): number | undefined => {
-    const last = value.split(/[,:]\s*/).pop() ?? '';
-    return /^\d+(\.\d+)?$/.test(last) ? Math.round(Number(last) * 1000) : undefined;
+    const last = value.slice(Math.max(value.lastIndexOf(','), value.lastIndexOf(':')) + 1).trim();
+    const n = last === '' || last.charCodeAt(0) < 48 || last.charCodeAt(0) > 57 ? Number.NaN : Number(last);
+    return Number.isFinite(n) ? Math.round(n * 1000) : undefined;
   };
   return {
     app, method, path, host, requestId, fwd, dyno: given(dyno) || given(heldDyno),
