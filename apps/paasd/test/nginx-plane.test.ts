@@ -35,7 +35,7 @@ test('PAAS_ROUTER=nginx: config:set and scaling go live with no failed request; 
   await p.until('the new release to serve', async () => greetingOf(await p.get('web')) === 'hello', 30_000);
   await p.h.send('PATCH', '/apps/web/config-vars', { GREETING: 'again' });
   await p.until('the next release to serve', async () => greetingOf(await p.get('web')) === 'again', 30_000);
-  const { ok, failed } = await load.stop();
+  const { ok, failed } = await load.stop(21);
   assert.deepEqual(failed, [], `${String(failed.length)} failed requests during deploys through nginx`);
   assert.ok(ok > 20, `only ${String(ok)} requests were made`);
 

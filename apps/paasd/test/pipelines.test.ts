@@ -91,7 +91,7 @@ test(`a promotion releases the same slug downstream with no build, keeps its con
     return targets.every((each) => each.status !== 'pending');
   });
   await p.until('the promoted code answering', async () => (await p.get('shop-prod')).body.includes('"second"'));
-  const { ok, failed } = await load.stop();
+  const { ok, failed } = await load.stop(11);
   assert.deepEqual(failed, [], `${String(failed.length)} failed requests during the promotion`);
   assert.ok(ok > 10, `only ${String(ok)} requests were made`);
 

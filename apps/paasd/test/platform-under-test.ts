@@ -79,7 +79,7 @@ export async function startPlatform(t: TestContext, env: Record<string, string>)
 }
 
 /** Requests in a loop until stopped; counts failures and what answered. */
-export function steadyLoad(p: Pick<PlatformUnderTest, 'get'>, app: string, t: TestContext): { stop(): Promise<{ ok: number; failed: string[]; bodies: Set<string> }> } {
+export function steadyLoad(p: Pick<PlatformUnderTest, 'get'>, app: string, t: TestContext): { stop(minimum?: number): Promise<{ ok: number; failed: string[]; bodies: Set<string> }> } {
   let running = true;
   const failed: string[] = [];
   const bodies = new Set<string>();
@@ -105,7 +105,13 @@ export function steadyLoad(p: Pick<PlatformUnderTest, 'get'>, app: string, t: Te
     await loop;
   });
   return {
-    async stop() {
+    /**
+     * Ends the loop once at least `minimum` requests have been made (within 10 s): a change that
+     * goes live quickly must not leave too few requests to show none failed across it.
+     */
+    async stop(minimum = 0) {
+      const deadline = Date.now() + 10_000;
+      while (ok + failed.length < minimum && Date.now() < deadline) await sleep(20);
       running = false;
       await loop;
       return { ok, failed, bodies };

@@ -53,7 +53,7 @@ test(`a push goes live behind the router; scaling spreads requests; config:set a
   await p.until('v3 serving', async () => (await releases(p, 'web'))[0]?.current === true && greetingOf((await p.get('web')).body) === 'hello');
   await p.h.send('POST', '/apps/web/releases', { release: 'v2' }); // v4
   await p.until('v4 serving', async () => (await releases(p, 'web'))[0]?.current === true && greetingOf((await p.get('web')).body) === null);
-  const { ok, failed } = await load.stop();
+  const { ok, failed } = await load.stop(21);
   assert.deepEqual(failed, [], `${String(failed.length)} failed requests during config:set and rollback`);
   assert.ok(ok > 20, `only ${String(ok)} requests were made`);
   assert.deepEqual((await dynos(p, 'web')).map((d) => d.release.version), [4, 4, 4]);
