@@ -30,14 +30,24 @@ interface PlaneUnderTest {
   close(): Promise<void>;
 }
 
+/**
+ * A port free now, from below Linux's ephemeral range (32768+): a port the kernel handed out for
+ * `listen(0)` and that was closed again is the next one it may give another test's listener,
+ * which then holds it when nginx binds (nginx retried, the test got that listener's answers).
+ */
 async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound) continue;
+    server.close();
+    await once(server, 'close');
+    return port;
+  }
 }
 
 const PLANES: Record<string, { missing: () => string | false; start: (platform: TlsCertificate) => Promise<PlaneUnderTest> }> = {
