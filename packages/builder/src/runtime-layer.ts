@@ -114,14 +114,20 @@ export function runtimeLayerHash(layer: RuntimeLayerDeclaration, stack: string):
  */
 export async function digestRuntimeLayer(appDir: string, layer: RuntimeLayerDeclaration, stack: string, signal?: AbortSignal): Promise<string> {
   const hash = runtimeLayerHash(layer, stack);
+  await runOverLayer('tar', tarArguments(appDir, { only: layer.paths }), appDir, (chunk) => hash.update(chunk), 'read', signal);
+  return hash.digest('hex');
+}
+
+/** Runs a host tool in the app dir over the layer's members, its output given to `onChunk`; a failure names the tool and its stderr. */
+async function runOverLayer(tool: string, args: string[], appDir: string, onChunk: (chunk: Buffer) => void, doing: string, signal?: AbortSignal): Promise<void> {
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
+      onChunk(chunk);
       callback();
     },
   });
   const stderr = captureOutput(16 * 1024);
-  const result = await runOnHost('tar', tarArguments(appDir, { only: layer.paths }), {
+  const result = await runOnHost(tool, args, {
     cwd: appDir,
     env: { PATH: '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' },
     stdout: sink,
@@ -129,8 +135,7 @@ export async function digestRuntimeLayer(appDir: string, layer: RuntimeLayerDecl
     ...(signal ? { signal } : {}),
   });
   signal?.throwIfAborted();
-  if (result.exitCode !== 0) throw new Error(`tar could not read the runtime layer (exit ${String(result.exitCode ?? result.signal)}): ${stderr.text().trim()}`);
-  return hash.digest('hex');
+  if (result.exitCode !== 0) throw new Error(`${tool} could not ${doing} the runtime layer (exit ${String(result.exitCode ?? result.signal)}): ${stderr.text().trim()}`);
 }
 
 /**
@@ -144,24 +149,9 @@ export async function digestRuntimeLayer(appDir: string, layer: RuntimeLayerDecl
  */
 export async function surveyRuntimeLayer(appDir: string, layer: RuntimeLayerDeclaration, stack: string, signal?: AbortSignal): Promise<string> {
   const chunks: Buffer[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk);
-      callback();
-    },
-  });
-  const stderr = captureOutput(16 * 1024);
   // Six NUL-terminated fields per entry (names may hold newlines, never NUL). Members start with `./`: none reads as an option.
   const args = [...layer.paths.map((path) => `./${path}`), '-printf', '%p\\0%y\\0%m\\0%s\\0%T@\\0%l\\0'];
-  const result = await runOnHost('find', args, {
-    cwd: appDir,
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C' },
-    stdout: sink,
-    stderr: stderr.stream,
-    ...(signal ? { signal } : {}),
-  });
-  signal?.throwIfAborted();
-  if (result.exitCode !== 0) throw new Error(`find could not list the runtime layer (exit ${String(result.exitCode ?? result.signal)}): ${stderr.text().trim()}`);
+  await runOverLayer('find', args, appDir, (chunk) => chunks.push(chunk), 'list', signal);
   const fields = Buffer.concat(chunks).toString('utf8').split('\0');
   const entries: string[] = [];
   for (let i = 0; i + 6 <= fields.length; i += 6) {
