@@ -340,6 +340,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
       await rendezvous.close();
       await acme.close();
       await router.close();
+      await platformCertificates.close();
       await pushServer.close();
       // Processes keep running: the next paasd adopts them.
       await manager.close();

@@ -28,6 +28,8 @@ export interface PlatformCertificates {
   readonly initial: TlsCertificate;
   /** Makes sure the certificate names these apps' hosts; gives a new one to `apply` when it did not. */
   coverApps(apps: readonly string[], apply: (certificate: TlsCertificate) => void): void;
+  /** Waits for an issue in flight (openssl writing into the data dir) and takes no new ones. */
+  close(): Promise<void>;
 }
 
 export async function loadPlatformCertificates(
@@ -40,7 +42,7 @@ export async function loadPlatformCertificates(
     const leaf = new X509Certificate(certificate.chain);
     if (!covers(leaf, `app.${config.domain}`)) logger.warn({ file: config.tls.certFile, domain: config.domain }, `PAAS_TLS_CERT_FILE does not cover *.${config.domain}`);
     logger.info({ file: config.tls.certFile, expires: new Date(leaf.validTo).toISOString() }, 'platform certificate loaded');
-    return { initial: certificate, coverApps: () => undefined };
+    return { initial: certificate, coverApps: () => undefined, close: async () => undefined };
   }
   const ca = await ensureLocalCa(config.dataDir, config.domain);
   if (ca.made) {
@@ -62,6 +64,7 @@ export async function loadPlatformCertificates(
   // row) wait for one next issue, not one each. A failure is logged and the old certificate keeps serving.
   let wanted: readonly string[] | undefined;
   let issuing: Promise<void> | undefined;
+  let closed = false;
   const issueLoop = async (apply: (certificate: TlsCertificate) => void): Promise<void> => {
     while (wanted !== undefined) {
       const names = wanted;
@@ -78,11 +81,17 @@ export async function loadPlatformCertificates(
   return {
     initial: current,
     coverApps(names, apply) {
+      if (closed) return;
       const missing = names.filter((name) => !covered.includes(name));
       if (missing.length === 0) return;
       covered = [...names];
       wanted = [...names];
       issuing ??= issueLoop(apply);
+    },
+    async close() {
+      closed = true;
+      wanted = undefined;
+      await issuing;
     },
   };
 }
