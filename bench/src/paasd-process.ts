@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -47,16 +48,23 @@ export function paasdCommand(nodeFlags?: readonly string[]): { command: string; 
   return nodeFlags === undefined ? { command: PAASD_BIN, args: [], path } : { command: process.execPath, args: [...nodeFlags, PAASD_MAIN], path };
 }
 
+/** The node flags of the launcher's first line (`#!/usr/bin/env -S node --flag…`). */
+export function launcherFlags(): string[] {
+  const shebang = readFileSync(PAASD_BIN, 'utf8').split('\n', 1)[0] ?? '';
+  const words = shebang.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1).filter((word) => word !== '');
+}
+
 /** Starts the real paasd on free ports with its own data dir and token. */
 export async function startPaasd(options: PaasdOptions): Promise<RunningPaasd> {
   const dataDir = await mkdtemp(join(tmpdir(), 'paas-bench-'));
   const token = randomBytes(24).toString('hex');
   const started = performance.now();
-  const launch = paasdCommand(options.nodeFlags);
   // PAAS_BENCH_PROFILE_DIR: paasd writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
-  // Given in NODE_OPTIONS, so the launcher's own flag stays as it is.
+  // node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line, after the launcher's own flags.
   const profileDir = process.env.PAAS_BENCH_PROFILE_DIR;
-  const profiling = profileDir === undefined || profileDir === '' ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` };
+  const profiling = profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  const launch = paasdCommand(options.nodeFlags === undefined && profiling.length === 0 ? undefined : [...(options.nodeFlags ?? launcherFlags()), ...profiling]);
   const child = spawn(launch.command, launch.args, {
     cwd: dataDir,
     env: {
@@ -73,7 +81,6 @@ export async function startPaasd(options: PaasdOptions): Promise<RunningPaasd> {
       PAAS_DATA_DIR: dataDir,
       PAAS_API_TOKEN: token,
       PAAS_STOP_GRACE: '5',
-      ...profiling,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
