@@ -6,7 +6,7 @@
  * (about a minute): it is the one slow case.
  */
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -267,6 +267,25 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       const answer = await serve(built, 'python');
       assert.equal(answer['greeting'], 'hello from a wheel');
       assert.equal(answer['prefix'], join(root, 'run-python', '.heroku', 'python'), 'the venv in the slug, at its run-time path');
+
+      // The same push again starts from the venv kept in the cache; pip only checks it.
+      const warm = await build(join(FIXTURES, 'python-web'), join(root, 'cache-python'));
+      assert.match(warm.output, /Reusing the virtual environment of the last build/);
+      assert.match(warm.output, /greeting is already installed with the same version/);
+      const warmAnswer = await serve(succeeded(warm.result), 'python-warm');
+      assert.equal(warmAnswer['greeting'], 'hello from a wheel');
+      assert.equal(warmAnswer['prefix'], join(root, 'run-python-warm', '.heroku', 'python'));
+      // Requirements that no longer name the wheel: a new venv, without it.
+      const dropped = await copyFixture('python-web');
+      await writeFile(join(dropped, 'requirements.txt'), '# nothing to install\n');
+      const rebuilt = await build(dropped, join(root, 'cache-python'));
+      assert.doesNotMatch(rebuilt.output, /Reusing the virtual environment/);
+      const droppedSlug = join(root, 'run-python-dropped');
+      await unpackSlug(succeeded(rebuilt.result).slug.file, droppedSlug);
+      const lib = join(droppedSlug, '.heroku', 'python', 'lib');
+      const [version] = await readdir(lib);
+      assert.ok(version !== undefined && (await exists(join(lib, version, 'site-packages', 'pip'))), 'a venv with pip');
+      assert.equal(await exists(join(lib, version, 'site-packages', 'greeting.py')), false, 'the dropped package is not in the slug');
 
       const app = await copyFixture('python-web');
       await writeFile(join(app, '.python-version'), '3.8\n');
