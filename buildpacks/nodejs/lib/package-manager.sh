@@ -72,7 +72,10 @@ yarn_linker() {
 
 # install_package_manager: yarn or pnpm at PM_RANGE into BUILD_DIR/.heroku; npm is installed with node.
 install_package_manager() {
-  [[ $PM != npm ]] || return 0
+  if [[ $PM == npm ]]; then
+    prune_runtime_cache
+    return 0
+  fi
   local package=$PM status=0 integrity bin dest="$BUILD_DIR/.heroku/$PM"
   if [[ $PM_FLAVOR == berry ]]; then package=@yarnpkg/cli-dist; fi
   resolve_version "$package" resolve-npm "$PM_RANGE" "$NODE_VERSION" || status=$?

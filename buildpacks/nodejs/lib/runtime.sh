@@ -277,7 +277,8 @@ install_node_runtime() {
     ln -sfn ../lib/node_modules/npm/bin/npm-cli.js "$dest/bin/npm"
     ln -sfn ../lib/node_modules/npm/bin/npx-cli.js "$dest/bin/npx"
   fi
-  prune_runtime_cache
+  # The cache is pruned once the package manager is known too (install_package_manager):
+  # pruning here removed yarn's or pnpm's tarball and unpacked files before every build used them.
 }
 
 # keep_node_headers VERSION DIR: DIR (node's include/, just unpacked) moved into the cache as that version's

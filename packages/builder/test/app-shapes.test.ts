@@ -186,6 +186,7 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       assert.match(warm.output, /Restoring node_modules from cache/);
       assert.match(warm.output, /Installing node modules over the restored tree \(yarn install --frozen-lockfile/);
       assert.match(warm.output, /Already up-to-date/);
+      assert.match(warm.output, /Using cached yarn 1\.22\.\d+/, 'yarn itself from the cache, not fetched again');
     });
 
     it('yarn berry: the packageManager version, --immutable, web is yarn start', async () => {
@@ -250,6 +251,7 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       assert.match(warm.output, /Restoring node_modules from cache/);
       assert.match(warm.output, /Installing node modules over the restored tree \(pnpm install --frozen-lockfile --prefer-offline\)/);
       assert.match(warm.output, /Already up to date/);
+      assert.match(warm.output, /Using cached pnpm 10\.34\.8/, 'pnpm itself from the cache, not fetched again');
 
       const app = await copyFixture('pnpm-web');
       const manifest = JSON.parse(await readFile(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
