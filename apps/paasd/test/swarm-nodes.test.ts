@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 
 import Docker from 'dockerode';
 
@@ -12,8 +12,9 @@ import { type Cluster, type ClusterNode, clusterUnsupported, copyImage, ensurePy
 import { DEFAULT_STACK_IMAGE, baseImageOf, ensureStackImage } from '@paas/stack';
 import WebSocket from 'ws';
 
-import { dockerUnavailable } from './harness.js';
+import { TOKEN, dockerUnavailable } from './harness.js';
 import { runOneOff } from './one-off-client.js';
+import { instanceOf, launchPaasd } from './paasd-child.js';
 import { FIXTURES, type PlatformUnderTest, startPlatform, steadyLoad } from './platform-under-test.js';
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -86,6 +87,7 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
 
   const cluster: Cluster = await startCluster(3);
   let p: PlatformUnderTest;
+  let swarmEnv: Record<string, string> = {};
   const workers = cluster.nodes.filter((node) => node !== cluster.manager);
   const [batch] = workers as [ClusterNode, ...ClusterNode[]];
   try {
@@ -93,7 +95,7 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
     await copyImage(main, registryImage, [cluster.manager.docker]);
     // The burst type is pinned here (PAAS_PLACEMENT_BURST), so its lines cross from a worker.
     await labelNode(cluster, batch, { tier: 'batch' });
-    p = await startPlatform(t, {
+    swarmEnv = {
       PAAS_RUNTIME: 'swarm',
       DOCKER_HOST: `unix://${cluster.manager.socket}`,
       PAAS_STACK_IMAGE: stack,
@@ -101,9 +103,8 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
       PAAS_SWARM_NODE_ENGINES: workers.map((node) => `${node.nodeId}=unix://${node.socket}`).join(','),
       PAAS_BOOT_TIMEOUT: '120',
       PAAS_STOP_GRACE: '2',
-      PAAS_RENDEZVOUS_PORT: '0',
-      PAAS_ROUTER_TLS_PORT: '0',
-    });
+    };
+    p = await startPlatform(t, { ...swarmEnv, PAAS_RENDEZVOUS_PORT: '0', PAAS_ROUTER_TLS_PORT: '0' });
   } catch (error) {
     await cluster.close();
     throw error;
@@ -115,7 +116,8 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
   let mark = Date.now();
   await p.h.send('POST', '/apps', { name: 'web' });
   await p.h.request({ method: 'PUT', url: '/apps/web/buildpack-installations', payload: { updates: [{ buildpack: 'procfile' }] } });
-  const pinned = await p.h.send('PATCH', '/apps/web/config-vars', { PAAS_PLACEMENT_BURST: 'tier=batch' });
+  // One-offs are pinned too, so the one a killed paasd leaves behind is on a worker.
+  const pinned = await p.h.send('PATCH', '/apps/web/config-vars', { PAAS_PLACEMENT_BURST: 'tier=batch', PAAS_PLACEMENT_RUN: 'tier=batch' });
   assert.equal(pinned.statusCode, 200, pinned.body);
   const procfile = `${readFileSync(join(FIXTURES, 'py-web', 'Procfile'), 'utf8').trim()}\nburst: ${BURST}\n`;
   const repo = await p.git.repo('web', { files: { 'server.py': readFileSync(join(FIXTURES, 'py-web', 'server.py'), 'utf8'), Procfile: procfile } }, `${p.api}/web.git`);
@@ -229,5 +231,58 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
   t.diagnostic(`engine stopped: three processes answering with the acknowledged release, elsewhere, ${String(Date.now() - mark)} ms after the stop began`);
   t.diagnostic(`processes per node after: ${JSON.stringify((await tasksOf(cluster)).map((task) => nodeName(task.NodeID)))}; stopped: ${nodeName(victim.nodeId)}`);
   assert.equal((await dynos(p, 'web')).filter((d) => d.type === 'web').length, 3);
-  await p.h.send('DELETE', '/apps/web');
+
+  // paasd killed (kill -9) while a detached one-off runs on a worker: the one-off outlives it,
+  // and the next paasd on the same data dir removes it (no live session owns it).
+  const survivor = workers.find((node) => node !== victim);
+  assert.ok(survivor, 'a worker still running');
+  await labelNode(cluster, survivor, { tier: 'batch' });
+  await p.h.close();
+  await sweptAfterKill(t, cluster, survivor, p.h.dataDir, swarmEnv);
 });
+
+/** The installation's one-off containers on a node's engine, running or not. */
+const oneOffsOn = async (node: ClusterNode, instance: string): Promise<Docker.ContainerInfo[]> =>
+  node.docker.listContainers({ all: true, filters: { label: ['paas.oneoff=true', `paas.instance=${instance}`] } });
+
+/**
+ * paasd as its own process on the platform's data dir (the in-process one closed): a detached
+ * one-off pinned to `worker` is running there when paasd is killed with SIGKILL; it is still
+ * running after, and gone once the next paasd has started. The app is destroyed at the end.
+ */
+async function sweptAfterKill(t: TestContext, cluster: Cluster, worker: ClusterNode, dataDir: string, env: Record<string, string>): Promise<void> {
+  const instance = instanceOf(dataDir);
+  const call = (api: string, method: string, path: string, body?: unknown): Promise<Response> =>
+    fetch(`${api}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(60_000),
+    });
+  const until = async (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check().catch(() => false))) {
+      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  let child = await launchPaasd(dataDir, TOKEN, env);
+  try {
+    const started = await call(child.api, 'POST', '/apps/web/dynos', { command: 'echo long-one-off; exec sleep 600' });
+    assert.equal(started.status, 201, await started.text());
+    await until('the detached one-off running on the worker', async () => (await oneOffsOn(worker, instance)).some((c) => c.State === 'running'), 120_000);
+    await child.kill();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const left = await oneOffsOn(worker, instance);
+    assert.ok(left.some((c) => c.State === 'running'), 'the one-off outlives a paasd killed with SIGKILL');
+    const mark = Date.now();
+    child = await launchPaasd(dataDir, TOKEN, env);
+    await until('the leftover one-off removed by the next paasd', async () => (await oneOffsOn(worker, instance)).length === 0, 60_000);
+    t.diagnostic(`one-off left on n${String(worker.index)} by a killed paasd: removed ${String(Date.now() - mark)} ms after the next paasd was started`);
+    assert.match(child.output(), /"msg":"leftover one-off removed"/);
+    assert.equal((await call(child.api, 'DELETE', '/apps/web?confirm=web')).status, 200);
+    assert.equal((await cluster.manager.docker.listServices({ filters: { label: [`paas.instance=${instance}`, 'paas.app=web'] } })).length, 0, "the app's services are gone");
+  } finally {
+    await child.kill();
+  }
+}

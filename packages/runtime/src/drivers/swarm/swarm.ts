@@ -8,6 +8,7 @@ import { containerHostConfig } from '../docker/docker-container-config.js';
 import type { ContainerEvent } from '../docker/docker-events.js';
 import { slugImageName } from '../docker/docker-image.js';
 import { runOneOffContainer } from '../docker/docker-oneoff.js';
+import type { OneOffsInFlight } from '../docker/docker-oneoff-sweep.js';
 import { containerUsage } from '../docker/docker-usage.js';
 import { type DriverLogger, silentLogger } from '../shared/driver-logger.js';
 import { createEventHub } from '../shared/event-hub.js';
@@ -15,6 +16,7 @@ import { checkOneOffSpec, checkProcessSpec, processName } from '../shared/proces
 import { type NodeEngine, type SwarmNode, createNodeEngines } from './swarm-nodes.js';
 import { type SwarmProcess, createSwarmProcesses } from './swarm-processes.js';
 import { oneOffNode } from './swarm-oneoff.js';
+import { createOneOffSweeper } from './swarm-oneoff-sweep.js';
 import { removeSlugCopies } from './swarm-slug-copies.js';
 import { authConfigOf, ensureRegistryImage, ensureRegistryService, pullOnNode, pushToRegistry, registryHas, registryServiceName, waitForRegistry } from './swarm-registry.js';
 import { placementOf, serviceSpec } from './swarm-service.js';
@@ -78,8 +80,9 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   const reach = options.reach ?? 'gateway';
   const ownLabels = [`${MANAGED_LABEL}=true`, `${INSTANCE_LABEL}=${instance}`];
   const instanceLabels = { [MANAGED_LABEL]: 'true', [INSTANCE_LABEL]: instance };
-  // Slug images are made, and one-offs run, on the manager's engine.
-  const engine = createDockerDriver({ docker, stackImage: options.stackImage, instance, network, logger, ...(options.pidsLimit ? { pidsLimit: options.pidsLimit } : {}) });
+  // Slug images are made, and one-offs run, on the manager's engine; one set of one-offs in flight for both drivers.
+  const inFlight: OneOffsInFlight = new Set();
+  const engine = createDockerDriver({ docker, stackImage: options.stackImage, instance, network, logger, oneOffsInFlight: inFlight, ...(options.pidsLimit ? { pidsLimit: options.pidsLimit } : {}) });
   const hub = createEventHub(logger);
   let overlay: Promise<void> | undefined;
   let registry: Promise<void> | undefined;
@@ -102,6 +105,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     logger,
   });
   const processes = createSwarmProcesses({ hub, logger });
+  const sweeper = createOneOffSweeper({ nodes, instance, inFlight, logger });
 
   const assertOpen = (): void => {
     if (closed) throw new Error('the swarm driver is closed');
@@ -292,6 +296,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       const services = await docker.listServices({ filters: { label: ownLabels } });
       const [tasks, known, unreachable] = await Promise.all([serviceTasks(docker, services.map((service) => service.ID)), nodes.nodes(), nodes.unreachable()]);
       processes.settleTakenDown(since, new Set(services.map((service) => service.ID)));
+      sweeper.sweep(known, unreachable);
       const infos = await Promise.all(
         services.map(async (service) => {
           const task = tasks.get(service.ID);
@@ -326,7 +331,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       await pullOnNode(nodeEngine, image, options.registry, logger);
       if (io.signal?.aborted) return { exitCode: null };
       logger.info({ app: spec.app, name: spec.name, node: node.hostname || node.id, nodeId: node.id }, 'one-off placed');
-      return runOneOffContainer(nodeEngine, { spec, io, image, instance, hostConfig: containerHostConfig(spec.memoryMb, network, options.pidsLimit ?? 512), logger });
+      return runOneOffContainer(nodeEngine, { spec, io, image, instance, hostConfig: containerHostConfig(spec.memoryMb, network, options.pidsLimit ?? 512), logger, inFlight });
     },
 
     async removeSlugCopies(images) {
