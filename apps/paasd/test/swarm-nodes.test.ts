@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
@@ -85,7 +86,8 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
   const stack = await ensurePythonStack(main, baseImageOf(DEFAULT_STACK_IMAGE));
   const registryImage = await ensureRegistryImage(main, stack, silent);
 
-  const cluster: Cluster = await startCluster(3);
+  // The engines check the registry's certificate (no insecure registries): they trust what paasd had them trust.
+  const cluster: Cluster = await startCluster(3, { insecureRegistries: false });
   let p: PlatformUnderTest;
   let swarmEnv: Record<string, string> = {};
   const workers = cluster.nodes.filter((node) => node !== cluster.manager);
@@ -125,8 +127,8 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
   assert.equal(pushed.code, 0, pushed.out);
   await p.until('web.1 answering through the router', async () => (await p.get('web')).status === 200, 180_000);
   t.diagnostic(`push to first answer: ${String(Date.now() - mark)} ms`);
-  // paasd made the registry with a password (kept in its data dir): nobody else pushes or pulls.
-  assert.equal((await fetch(`http://${cluster.manager.address}:5000/v2/`)).status, 401, 'the slug registry refuses a client without the password');
+  // paasd made the registry with TLS (a certificate from its local CA) and a password (both kept in its data dir).
+  await registryRefusesStrangers(t, cluster, p.h.dataDir);
   const beforeGreeting = (await releases(p, 'web'))[0]?.version ?? 0;
 
   mark = Date.now();
@@ -149,6 +151,9 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
   const used = new Set((await tasksOf(cluster)).map((task) => task.NodeID));
   t.diagnostic(`processes per node: ${JSON.stringify((await tasksOf(cluster)).map((task) => nodeName(task.NodeID)))} (n0 is the manager)`);
   assert.ok(used.size >= 2, `the three processes run on ${String(used.size)} node(s)`);
+  const pulledOverTls = await workersWithSlug(cluster);
+  t.diagnostic(`workers that pulled the slug from the registry over TLS: n${pulledOverTls.join(',n')}`);
+  assert.ok(pulledOverTls.length > 0, 'a worker pulled the slug over TLS');
 
   // Rollback to the release before GREETING, under steady load: the processes it replaces are on several nodes.
   mark = Date.now();
@@ -241,6 +246,39 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
   await sweptAfterKill(t, cluster, survivor, p.h.dataDir, swarmEnv);
 });
 
+/**
+ * The slug registry speaks TLS only, with a certificate of paasd's local CA for its address: a
+ * plain HTTP client is refused, a client trusting that CA gets 401 without the password; every
+ * worker pulled over TLS (its engine checks certificates: it was told to trust that CA for the
+ * registry's address, in `/etc/docker/certs.d`).
+ */
+async function registryRefusesStrangers(t: TestContext, cluster: Cluster, dataDir: string): Promise<void> {
+  const address = `${cluster.manager.address}:5000`;
+  const plain = await fetch(`http://${address}/v2/`).then((response) => `HTTP ${String(response.status)}`, (error: unknown) => `failed: ${String(error)}`);
+  t.diagnostic(`plain HTTP to the registry: ${plain}`);
+  assert.ok(plain === 'HTTP 400' || plain.startsWith('failed'), `plain HTTP is refused (${plain})`);
+  const ca = readFileSync(join(dataDir, 'tls', 'ca.crt'), 'utf8');
+  const status = await new Promise<number | undefined>((resolve, reject) => {
+    httpsGet(`https://${address}/v2/`, { ca }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    }).on('error', reject);
+  });
+  assert.equal(status, 401, 'over TLS, checked against the local CA, the registry asks for the password');
+  assert.equal(readFileSync(join('/etc/docker/certs.d', address, 'ca.crt'), 'utf8'), ca, "the nodes' engines trust the local CA for the registry");
+}
+
+/** The workers that pulled a slug from the registry (over TLS: their engines check certificates). */
+async function workersWithSlug(cluster: Cluster): Promise<number[]> {
+  const prefix = `${cluster.manager.address}:5000/paas/slug:`;
+  const found = await Promise.all(
+    cluster.nodes
+      .filter((node) => node !== cluster.manager)
+      .map(async (node) => ((await node.docker.listImages()).some((image) => (image.RepoTags ?? []).some((tag) => tag.startsWith(prefix))) ? [node.index] : [])),
+  );
+  return found.flat();
+}
+
 /** The installation's one-off containers on a node's engine, running or not. */
 const oneOffsOn = async (node: ClusterNode, instance: string): Promise<Docker.ContainerInfo[]> =>
   node.docker.listContainers({ all: true, filters: { label: ['paas.oneoff=true', `paas.instance=${instance}`] } });
@@ -259,10 +297,18 @@ async function sweptAfterKill(t: TestContext, cluster: Cluster, worker: ClusterN
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(60_000),
     });
+  // What paasd said last (but the dead node's event stream retrying): for a failure's message.
+  const said = (): string =>
+    child
+      .output()
+      .split('\n')
+      .filter((line) => !line.includes('docker event stream ended'))
+      .slice(-40)
+      .join('\n');
   const until = async (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!(await check().catch(() => false))) {
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; paasd logged:\n${said()}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   };

@@ -17,8 +17,8 @@ import { type NodeEngine, type SwarmNode, createNodeEngines } from './swarm-node
 import { type SwarmProcess, createSwarmProcesses } from './swarm-processes.js';
 import { oneOffNode } from './swarm-oneoff.js';
 import { createOneOffSweeper } from './swarm-oneoff-sweep.js';
-import { removeSlugCopies } from './swarm-slug-copies.js';
-import { authConfigOf, ensureRegistryImage, ensureRegistryService, pullOnNode, pushToRegistry, registryHas, registryServiceName, waitForRegistry } from './swarm-registry.js';
+import { authConfigOf, pullOnNode } from './swarm-registry.js';
+import { type SlugRegistryOptions, createSlugRegistry } from './swarm-slug-registry.js';
 import { placementOf, serviceSpec } from './swarm-service.js';
 import { NodeLostError, ensureOverlay, gatewayAddresses, serviceTasks, waitForTask } from './swarm-tasks.js';
 
@@ -42,16 +42,7 @@ export interface SwarmDriverOptions {
    * Where every node pulls slug images from (`host:port`, the manager's swarm address).
    * Without it slug images exist on the manager's engine only: a one-node swarm.
    */
-  readonly registry?: {
-    readonly address: string;
-    /** The password the registry asks for (user `paas`); none: it asks for none. */
-    readonly password?: string;
-    /**
-     * The driver runs the registry itself, as a service on a manager, from an image it
-     * makes on the manager's engine from the stack image (Debian's `docker-registry`).
-     */
-    readonly run?: boolean;
-  };
+  readonly registry?: SlugRegistryOptions;
   /** How paasd reaches each node's engine; default: the manager's own node only. */
   readonly nodeEngine?: NodeEngine;
   readonly logger?: DriverLogger;
@@ -85,14 +76,6 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   const engine = createDockerDriver({ docker, stackImage: options.stackImage, instance, network, logger, oneOffsInFlight: inFlight, ...(options.pidsLimit ? { pidsLimit: options.pidsLimit } : {}) });
   const hub = createEventHub(logger);
   let overlay: Promise<void> | undefined;
-  let registry: Promise<void> | undefined;
-  // Pushes and the registry's garbage collection take turns: a collection deletes the blobs of a push in flight.
-  let registryTurn: Promise<unknown> = Promise.resolve();
-  const inRegistryTurn = <T>(work: () => Promise<T>): Promise<T> => {
-    const result = registryTurn.then(work);
-    registryTurn = result.catch(() => undefined);
-    return result;
-  };
   let closed = false;
 
   const onEvent = (node: string, event: ContainerEvent): void => processes.onEvent(node, event);
@@ -106,6 +89,8 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   });
   const processes = createSwarmProcesses({ hub, logger });
   const sweeper = createOneOffSweeper({ nodes, instance, inFlight, logger });
+  const slugRegistry =
+    options.registry && createSlugRegistry(options.registry, { manager: docker, nodes, stackImage: options.stackImage, instance, labels: instanceLabels, startTimeoutMs: options.startTimeoutMs ?? 60_000, logger });
 
   const assertOpen = (): void => {
     if (closed) throw new Error('the swarm driver is closed');
@@ -119,33 +104,11 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     return overlay;
   };
 
-  const ensureRegistry = (): Promise<void> => {
-    const wanted = options.registry;
-    if (!wanted?.run) return Promise.resolve();
-    const host = wanted.address.slice(0, wanted.address.lastIndexOf(':'));
-    registry ??= Promise.all([ensureRegistryImage(docker, options.stackImage, logger), nodes.nodes()])
-      .then(([image, known]) => {
-        const node = [...known.values()].find((candidate) => candidate.address === host)?.id;
-        return ensureRegistryService(docker, { image, access: wanted, node, instance, labels: instanceLabels });
-      })
-      .then(() => waitForRegistry(wanted, options.startTimeoutMs ?? 60_000))
-      .catch((error: unknown) => {
-      registry = undefined;
-      throw error;
-    });
-    return registry;
-  };
-
   /** The slug's image as every node can pull it: pushed to the registry, or the manager's own. */
   const slugImage = async (spec: Pick<ProcessSpec, 'slug'>): Promise<string> => {
     await engine.prepare(spec.slug);
     const image = slugImageName(spec.slug.checksum);
-    const access = options.registry;
-    if (access === undefined) return image;
-    await ensureRegistry();
-    const [repository, tag] = image.split(':') as [string, string];
-    if (await registryHas(access, repository, tag)) return `${access.address}/${image}`;
-    return inRegistryTurn(async () => ((await registryHas(access, repository, tag)) ? `${access.address}/${image}` : pushToRegistry(docker, image, access, logger)));
+    return slugRegistry ? slugRegistry.referenceOf(image) : image;
   };
 
   /** Where the router reaches a process, by the driver's `reach`. */
@@ -296,7 +259,9 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       const services = await docker.listServices({ filters: { label: ownLabels } });
       const [tasks, known, unreachable] = await Promise.all([serviceTasks(docker, services.map((service) => service.ID)), nodes.nodes(), nodes.unreachable()]);
       processes.settleTakenDown(since, new Set(services.map((service) => service.ID)));
-      sweeper.sweep(known, unreachable);
+      void sweeper.visit(known, unreachable);
+      // A node that joined (or came back) since: it trusts the registry's CA before a process is placed there.
+      void slugRegistry?.visit(known, unreachable);
       const infos = await Promise.all(
         services.map(async (service) => {
           const task = tasks.get(service.ID);
@@ -335,11 +300,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     },
 
     async removeSlugCopies(images) {
-      const access = options.registry;
-      if (access === undefined || images.length === 0) return;
-      await inRegistryTurn(() => removeSlugCopies({ manager: docker, nodes, registry: access, registryService: registryServiceName(instance), logger }, images)).catch((error: unknown) =>
-        logger.warn({ err: error }, 'slug copies not removed; the next collection tries again'),
-      );
+      await slugRegistry?.removeCopies(images);
     },
 
     subscribe: hub.subscribe,
