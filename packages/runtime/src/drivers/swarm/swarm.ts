@@ -13,14 +13,15 @@ import { containerUsage } from '../docker/docker-usage.js';
 import { type DriverLogger, silentLogger } from '../shared/driver-logger.js';
 import { createEventHub } from '../shared/event-hub.js';
 import { checkOneOffSpec, checkProcessSpec, processName } from '../shared/process-spec.js';
-import { type NodeEngine, type SwarmNode, createNodeEngines } from './swarm-nodes.js';
+import { type NodeEngine, createNodeEngines } from './swarm-nodes.js';
+import { processInfoOf } from './swarm-process-info.js';
 import { type SwarmProcess, createSwarmProcesses } from './swarm-processes.js';
 import { oneOffNode } from './swarm-oneoff.js';
 import { createOneOffSweeper } from './swarm-oneoff-sweep.js';
 import { authConfigOf, pullOnNode } from './swarm-registry.js';
 import { type SlugRegistryOptions, createSlugRegistry } from './swarm-slug-registry.js';
 import { placementOf, serviceSpec } from './swarm-service.js';
-import { NodeLostError, ensureOverlay, gatewayAddresses, serviceTasks, waitForTask } from './swarm-tasks.js';
+import { NodeLostError, ensureOverlay, serviceTasks, waitForTask } from './swarm-tasks.js';
 
 export interface SwarmDriverOptions {
   /** A client of a manager's engine. */
@@ -111,42 +112,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     return slugRegistry ? slugRegistry.referenceOf(image) : image;
   };
 
-  /** Where the router reaches a process, by the driver's `reach`. */
-  const addressOf = async (node: SwarmNode | undefined, engineOfNode: Docker | undefined, container: Docker.ContainerInspectInfo | undefined, publishedPort: number | undefined): Promise<{ host: string; port: number }> => {
-    if (reach === 'node') return { host: publishedPort ? (node?.address ?? '') : '', port: publishedPort ?? CONTAINER_PORT };
-    if (reach === 'overlay') return { host: container?.NetworkSettings.Networks[network]?.IPAddress ?? '', port: CONTAINER_PORT };
-    const gateways = engineOfNode && container ? await gatewayAddresses(engineOfNode) : new Map<string, string>();
-    return { host: (container && gateways.get(container.Id)) ?? '', port: CONTAINER_PORT };
-  };
-
-  const toProcessInfo = async (service: Docker.Service, view: SwarmProcess): Promise<ProcessInfo | undefined> => {
-    const labels = service.Spec?.Labels ?? {};
-    const app = labels['paas.app'];
-    const type = labels['paas.type'];
-    const index = Number(labels['paas.index']);
-    const release = Number(labels['paas.release']);
-    if (!app || !type || !Number.isSafeInteger(index) || !Number.isSafeInteger(release)) return undefined;
-    const { container, node } = view;
-    const started = container?.State.StartedAt;
-    const base = {
-      id: service.ID,
-      app,
-      release,
-      type,
-      index,
-      name: `${type}.${String(index)}`,
-      address: await addressOf(node, view.engine, container, view.publishedPort),
-      startedAt: started && !started.startsWith('0001-') ? new Date(started).toISOString() : new Date(service.CreatedAt ?? Date.now()).toISOString(),
-      ...(node ? { node: node.hostname === '' ? node.id : node.hostname, nodeId: node.id } : {}),
-    };
-    if (view.lost) return { ...base, status: 'exited' };
-    const reported = processes.exitOf(service.ID);
-    // Its exit was seen but its engine no longer answers (stopped with its node): exited, as reported.
-    if (!container && reported !== undefined) return reported === null ? { ...base, status: 'exited' } : { ...base, status: 'exited', exitCode: reported };
-    // A service whose task is not running yet counts as running: it is starting, not gone.
-    if (!container || container.State.Running || container.State.Status === 'created') return { ...base, status: 'running' };
-    return { ...base, status: 'exited', exitCode: container.State.ExitCode };
-  };
+  const toProcessInfo = (service: Docker.Service, view: SwarmProcess): Promise<ProcessInfo | undefined> => processInfoOf(service, view, { reach, network, reportedExit: processes.exitOf(service.ID) });
 
   /** One try at starting a process: its service, then its task running on some node. */
   const startOn = async (
