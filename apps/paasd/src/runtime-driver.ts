@@ -110,8 +110,8 @@ const RUNTIMES: Readonly<Record<RuntimeName, RuntimeEntry>> = {
 };
 
 /** The Swarm slug registry's TLS material when paasd runs one (swarm with PAAS_SWARM_REGISTRY), issued by the local CA. */
-export async function registryTlsOf(config: Pick<Config, 'dataDir'> & Partial<Pick<Config, 'swarm'>>, runtime: RuntimeName): Promise<RegistryTls | undefined> {
-  return runtime === 'swarm' && config.swarm?.registry !== undefined ? ensureRegistryTls(config.dataDir, config.swarm.registry) : undefined;
+export async function registryTlsOf(config: Pick<Config, 'dataDir' | 'domain'> & Partial<Pick<Config, 'swarm'>>, runtime: RuntimeName): Promise<RegistryTls | undefined> {
+  return runtime === 'swarm' && config.swarm?.registry !== undefined ? ensureRegistryTls(config.dataDir, config.swarm.registry, config.domain) : undefined;
 }
 
 /** Which runtime `PAAS_RUNTIME` names once the engine is known: `auto` is Docker when one answers, else local. */

@@ -35,10 +35,10 @@ function stillGood(certificate: string, ca: string, host: string): boolean {
   return isIP(host) ? leaf.checkIP(host) !== undefined : leaf.checkHost(host) !== undefined;
 }
 
-/** The registry's TLS material for `address` (`host:port`), issued on first need. */
-export async function ensureRegistryTls(dataDir: string, address: string): Promise<RegistryTls> {
+/** The registry's TLS material for `address` (`host:port`), issued on first need (`domain` names a CA made now). */
+export async function ensureRegistryTls(dataDir: string, address: string, domain?: string): Promise<RegistryTls> {
   const host = address.slice(0, address.lastIndexOf(':'));
-  const ca = await ensureLocalCa(dataDir);
+  const ca = await ensureLocalCa(dataDir, domain);
   const dir = dirname(ca.cert);
   const leaf = { cert: join(dir, 'swarm-registry.crt'), key: join(dir, 'swarm-registry.key') };
   const caPem = await readFile(ca.cert, 'utf8');

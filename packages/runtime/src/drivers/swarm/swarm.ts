@@ -61,7 +61,9 @@ const statusOf = (error: unknown): number | undefined => (error as { statusCode?
  * task's container on its node's engine, which waits at a gate until then (nothing lost,
  * nothing read twice from the rotating json-file log); exits and OOM kills come from that
  * engine's events, and a node the manager reports down ends its processes. One-offs run as
- * plain containers on the manager's engine, joined to the overlay.
+ * plain containers on a node's engine (the manager's without a registry), joined to the
+ * overlay; those a dead paasd left are removed once per node. Slugs reach the nodes through
+ * the registry (`swarm-slug-registry.ts`).
  */
 export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   const { docker } = options;
