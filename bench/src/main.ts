@@ -17,12 +17,13 @@ import { describeMachine } from './machine.js';
 import { paasdBenchmark } from './paasd-start.js';
 import { REPO_ROOT, type Runtime } from './paasd-process.js';
 import { pushToLiveBenchmark } from './push-to-live.js';
+import { registryTlsBenchmark } from './registry-tls.js';
 import { rolloutBenchmark } from './rollout.js';
 import { routerBenchmark } from './router.js';
 import { scaleBenchmark } from './scale.js';
 import { renderTable } from './table.js';
 
-const BENCHMARKS: readonly Benchmark[] = [pushToLiveBenchmark, rolloutBenchmark, scaleBenchmark, routerBenchmark, logsBenchmark, apiBenchmark, accessBenchmark, paasdBenchmark, addonsBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [pushToLiveBenchmark, rolloutBenchmark, scaleBenchmark, routerBenchmark, logsBenchmark, apiBenchmark, accessBenchmark, paasdBenchmark, addonsBenchmark, registryTlsBenchmark];
 const USAGE = `usage: npm run bench -- [${BENCHMARKS.map((b) => b.name).join('|')} …] [--runs N] [--runtime local|docker|swarm|both]`;
 
 const RUNTIME_CHOICES: Readonly<Record<string, readonly Runtime[]>> = { both: ['local', 'docker'], local: ['local'], docker: ['docker'], swarm: ['swarm'] };

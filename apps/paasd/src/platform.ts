@@ -41,7 +41,7 @@ import { createDiskCollector } from './disk/disk-collector.js';
 import { sweepInterruptedWork } from './disk/interrupted-work.js';
 import { createSlugImages } from './disk/slug-images.js';
 import { createRouteSync } from './route-sync.js';
-import { createRuntimeDriver, dockerInstanceOf, runtimeOf } from './runtime-driver.js';
+import { createRuntimeDriver, dockerInstanceOf, registryTlsOf, runtimeOf } from './runtime-driver.js';
 import { startPushServer } from './git-endpoint.js';
 import type { PushRequests } from './git-endpoint.js';
 import type { Logger } from './logger.js';
@@ -119,7 +119,8 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const slugs = createSlugStore({ root: join(config.dataDir, 'slugs') });
   // Runtimes (node, npm…) as layers shared by every slug built with the same one.
   const runtimeLayers = createRuntimeLayerStore({ root: join(config.dataDir, 'layers') });
-  const driver = createRuntimeDriver(runtime, { config, docker, logger: logger.child({ component: runtime }), containment, ...(network === undefined ? {} : { network }) });
+  const registryTls = await registryTlsOf(config, runtime);
+  const driver = createRuntimeDriver(runtime, { config, docker, logger: logger.child({ component: runtime }), containment, registryTls, ...(network === undefined ? {} : { network }) });
   const metricsLogger = logger.child({ component: 'metrics' });
   const releaseObserver = createReleaseObserver({
     store,

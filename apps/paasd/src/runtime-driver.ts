@@ -7,6 +7,7 @@ import { createDockerDriver, createLocalDriver, createSwarmDriver } from '@paas/
 import type { DriverLogger, LocalDriverOptions, NodeEngine, RuntimeDriver } from '@paas/runtime';
 import { DEFAULT_STACK_IMAGE } from '@paas/stack';
 
+import { type RegistryTls, ensureRegistryTls } from './certs/registry-certificate.js';
 import type { Config } from './config.js';
 import { dockerOptionsOf } from './docker-engine.js';
 import { swarmRegistryPassword } from './swarm-registry-password.js';
@@ -32,6 +33,8 @@ export interface RuntimeContext {
   readonly network?: string;
   /** Local runtime only: each app's processes run as its user (and in the sandbox). */
   readonly containment?: Pick<LocalDriverOptions, 'userOf' | 'sandbox'>;
+  /** Swarm with PAAS_SWARM_REGISTRY: the registry's certificate from the local CA (`registryTlsOf`). */
+  readonly registryTls?: RegistryTls | undefined;
 }
 
 interface RuntimeEntry {
@@ -79,19 +82,37 @@ const RUNTIMES: Readonly<Record<RuntimeName, RuntimeEntry>> = {
     create: (context) => {
       const docker = engineOf('swarm', context);
       const swarm = context.config.swarm;
+      const { registryTls } = context;
+      // The registry is never made without TLS by mistake: its password and slugs would cross the network in the clear.
+      if (swarm?.registry !== undefined && registryTls === undefined) throw new Error('The Swarm slug registry needs its certificate: give the driver registryTlsOf(config).');
       return createSwarmDriver({
         docker,
         stackImage: context.config.stackImage ?? DEFAULT_STACK_IMAGE,
         instance: dockerInstanceOf(context.config.dataDir),
         ...(context.network === undefined ? {} : { network: context.network }),
         ...(swarm === undefined ? {} : { reach: swarm.reach }),
-        ...(swarm?.registry === undefined ? {} : { registry: { address: swarm.registry, password: swarmRegistryPassword(context.config.dataDir), run: true } }),
+        ...(swarm?.registry === undefined || registryTls === undefined
+          ? {}
+          : {
+              registry: {
+                address: swarm.registry,
+                password: swarmRegistryPassword(context.config.dataDir),
+                run: true,
+                ca: registryTls.ca,
+                tls: { certificate: registryTls.certificate, key: registryTls.key },
+              },
+            }),
         ...(swarm === undefined || Object.keys(swarm.nodeEngines).length === 0 ? {} : { nodeEngine: nodeEnginesOf(docker, swarm.nodeEngines) }),
         logger: context.logger,
       });
     },
   },
 };
+
+/** The Swarm slug registry's TLS material when paasd runs one (swarm with PAAS_SWARM_REGISTRY), issued by the local CA. */
+export async function registryTlsOf(config: Pick<Config, 'dataDir' | 'domain'> & Partial<Pick<Config, 'swarm'>>, runtime: RuntimeName): Promise<RegistryTls | undefined> {
+  return runtime === 'swarm' && config.swarm?.registry !== undefined ? ensureRegistryTls(config.dataDir, config.swarm.registry, config.domain) : undefined;
+}
 
 /** Which runtime `PAAS_RUNTIME` names once the engine is known: `auto` is Docker when one answers, else local. */
 export function runtimeOf(runtime: Config['runtime'], docker: Docker | undefined): RuntimeName {

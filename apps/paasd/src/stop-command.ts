@@ -15,7 +15,7 @@ import { isPaasdRunning, readPidFile, removePidFile } from './pid-file.js';
 import { createLocalProvider } from './addons/providers/local/local-provider.js';
 import { createDockerProvider } from './addons/providers/docker/docker-provider.js';
 import { appNetworkName } from './app-network.js';
-import { createRuntimeDriver, dockerInstanceOf, runtimeOf } from './runtime-driver.js';
+import { createRuntimeDriver, dockerInstanceOf, registryTlsOf, runtimeOf } from './runtime-driver.js';
 
 /** paasd gives itself 10 s to stop; a little more before it is killed. */
 const PAASD_STOP_TIMEOUT_MS = 15_000;
@@ -57,7 +57,7 @@ async function driversOf(config: Config): Promise<RuntimeDriver[]> {
   // With PAAS_RUNTIME=auto and no engine, there are no containers to stop.
   const docker = await chooseEngine(config, logger);
   const runtime = runtimeOf(config.runtime, docker);
-  if (runtime !== 'local') drivers.push(createRuntimeDriver(runtime, { config, docker, logger }));
+  if (runtime !== 'local') drivers.push(createRuntimeDriver(runtime, { config, docker, logger, registryTls: await registryTlsOf(config, runtime) }));
   return drivers;
 }
 

@@ -29,6 +29,11 @@ export interface Harness {
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
   /** A request with a JSON body. */
   send(method: 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  /**
+   * Closes the platform as a stopping paasd does (its processes go on running), so another
+   * paasd can take over the data dir; the data dir is still removed after the test.
+   */
+  close(): Promise<void>;
 }
 
 /** A real server on a real SQLite file in a temp dir, driven with inject(). */
@@ -43,11 +48,14 @@ export async function startHarness(t: TestContext, env: Record<string, string> =
   const platform = await createPlatform(config, createLogger('debug', sink));
   const { app, store } = platform;
   await app.ready();
+  let closed = false;
   t.after(async () => {
-    // paasd leaves processes running for the next paasd to adopt; a test must not.
-    for (const record of store.apps.list()) await platform.manager.removeApp(record.name);
-    await platform.addons.provider.stopAll();
-    await platform.close();
+    if (!closed) {
+      // paasd leaves processes running for the next paasd to adopt; a test must not.
+      for (const record of store.apps.list()) await platform.manager.removeApp(record.name);
+      await platform.addons.provider.stopAll();
+      await platform.close();
+    }
     // Removing an app while the process manager still ran could see its container
     // started again; with the platform closed, nothing can: remove what is left.
     if (config.runtime === 'docker' || config.runtime === 'swarm') await removeContainers(instanceOf(dir));
@@ -64,6 +72,10 @@ export async function startHarness(t: TestContext, env: Record<string, string> =
     platform,
     logs: () => logged,
     request,
+    async close() {
+      closed = true;
+      await platform.close();
+    },
     send: (method, url, body) =>
       request({
         method,

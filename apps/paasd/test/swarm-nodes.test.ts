@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 
 import Docker from 'dockerode';
 
@@ -12,8 +13,9 @@ import { type Cluster, type ClusterNode, clusterUnsupported, copyImage, ensurePy
 import { DEFAULT_STACK_IMAGE, baseImageOf, ensureStackImage } from '@paas/stack';
 import WebSocket from 'ws';
 
-import { dockerUnavailable } from './harness.js';
+import { TOKEN, dockerUnavailable } from './harness.js';
 import { runOneOff } from './one-off-client.js';
+import { instanceOf, launchPaasd } from './paasd-child.js';
 import { FIXTURES, type PlatformUnderTest, startPlatform, steadyLoad } from './platform-under-test.js';
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -84,8 +86,10 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
   const stack = await ensurePythonStack(main, baseImageOf(DEFAULT_STACK_IMAGE));
   const registryImage = await ensureRegistryImage(main, stack, silent);
 
-  const cluster: Cluster = await startCluster(3);
+  // The engines check the registry's certificate (no insecure registries): they trust what paasd had them trust.
+  const cluster: Cluster = await startCluster(3, { insecureRegistries: false });
   let p: PlatformUnderTest;
+  let swarmEnv: Record<string, string> = {};
   const workers = cluster.nodes.filter((node) => node !== cluster.manager);
   const [batch] = workers as [ClusterNode, ...ClusterNode[]];
   try {
@@ -93,7 +97,7 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
     await copyImage(main, registryImage, [cluster.manager.docker]);
     // The burst type is pinned here (PAAS_PLACEMENT_BURST), so its lines cross from a worker.
     await labelNode(cluster, batch, { tier: 'batch' });
-    p = await startPlatform(t, {
+    swarmEnv = {
       PAAS_RUNTIME: 'swarm',
       DOCKER_HOST: `unix://${cluster.manager.socket}`,
       PAAS_STACK_IMAGE: stack,
@@ -101,9 +105,8 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
       PAAS_SWARM_NODE_ENGINES: workers.map((node) => `${node.nodeId}=unix://${node.socket}`).join(','),
       PAAS_BOOT_TIMEOUT: '120',
       PAAS_STOP_GRACE: '2',
-      PAAS_RENDEZVOUS_PORT: '0',
-      PAAS_ROUTER_TLS_PORT: '0',
-    });
+    };
+    p = await startPlatform(t, { ...swarmEnv, PAAS_RENDEZVOUS_PORT: '0', PAAS_ROUTER_TLS_PORT: '0' });
   } catch (error) {
     await cluster.close();
     throw error;
@@ -115,7 +118,8 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
   let mark = Date.now();
   await p.h.send('POST', '/apps', { name: 'web' });
   await p.h.request({ method: 'PUT', url: '/apps/web/buildpack-installations', payload: { updates: [{ buildpack: 'procfile' }] } });
-  const pinned = await p.h.send('PATCH', '/apps/web/config-vars', { PAAS_PLACEMENT_BURST: 'tier=batch' });
+  // One-offs are pinned too, so the one a killed paasd leaves behind is on a worker.
+  const pinned = await p.h.send('PATCH', '/apps/web/config-vars', { PAAS_PLACEMENT_BURST: 'tier=batch', PAAS_PLACEMENT_RUN: 'tier=batch' });
   assert.equal(pinned.statusCode, 200, pinned.body);
   const procfile = `${readFileSync(join(FIXTURES, 'py-web', 'Procfile'), 'utf8').trim()}\nburst: ${BURST}\n`;
   const repo = await p.git.repo('web', { files: { 'server.py': readFileSync(join(FIXTURES, 'py-web', 'server.py'), 'utf8'), Procfile: procfile } }, `${p.api}/web.git`);
@@ -123,8 +127,8 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
   assert.equal(pushed.code, 0, pushed.out);
   await p.until('web.1 answering through the router', async () => (await p.get('web')).status === 200, 180_000);
   t.diagnostic(`push to first answer: ${String(Date.now() - mark)} ms`);
-  // paasd made the registry with a password (kept in its data dir): nobody else pushes or pulls.
-  assert.equal((await fetch(`http://${cluster.manager.address}:5000/v2/`)).status, 401, 'the slug registry refuses a client without the password');
+  // paasd made the registry with TLS (a certificate from its local CA) and a password (both kept in its data dir).
+  await registryRefusesStrangers(t, cluster, p.h.dataDir);
   const beforeGreeting = (await releases(p, 'web'))[0]?.version ?? 0;
 
   mark = Date.now();
@@ -147,6 +151,9 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
   const used = new Set((await tasksOf(cluster)).map((task) => task.NodeID));
   t.diagnostic(`processes per node: ${JSON.stringify((await tasksOf(cluster)).map((task) => nodeName(task.NodeID)))} (n0 is the manager)`);
   assert.ok(used.size >= 2, `the three processes run on ${String(used.size)} node(s)`);
+  const pulledOverTls = await workersWithSlug(cluster);
+  t.diagnostic(`workers that pulled the slug from the registry over TLS: n${pulledOverTls.join(',n')}`);
+  assert.ok(pulledOverTls.length > 0, 'a worker pulled the slug over TLS');
 
   // Rollback to the release before GREETING, under steady load: the processes it replaces are on several nodes.
   mark = Date.now();
@@ -229,5 +236,100 @@ test('three swarm nodes: push, rollback under load, one-offs and a log burst on 
   t.diagnostic(`engine stopped: three processes answering with the acknowledged release, elsewhere, ${String(Date.now() - mark)} ms after the stop began`);
   t.diagnostic(`processes per node after: ${JSON.stringify((await tasksOf(cluster)).map((task) => nodeName(task.NodeID)))}; stopped: ${nodeName(victim.nodeId)}`);
   assert.equal((await dynos(p, 'web')).filter((d) => d.type === 'web').length, 3);
-  await p.h.send('DELETE', '/apps/web');
+
+  // paasd killed (kill -9) while a detached one-off runs on a worker: the one-off outlives it,
+  // and the next paasd on the same data dir removes it (no live session owns it).
+  const survivor = workers.find((node) => node !== victim);
+  assert.ok(survivor, 'a worker still running');
+  await labelNode(cluster, survivor, { tier: 'batch' });
+  await p.h.close();
+  await sweptAfterKill(t, cluster, survivor, p.h.dataDir, swarmEnv);
 });
+
+/**
+ * The slug registry speaks TLS only, with a certificate of paasd's local CA for its address: a
+ * plain HTTP client is refused, a client trusting that CA gets 401 without the password; every
+ * worker pulled over TLS (its engine checks certificates: it was told to trust that CA for the
+ * registry's address, in `/etc/docker/certs.d`).
+ */
+async function registryRefusesStrangers(t: TestContext, cluster: Cluster, dataDir: string): Promise<void> {
+  const address = `${cluster.manager.address}:5000`;
+  const plain = await fetch(`http://${address}/v2/`).then((response) => `HTTP ${String(response.status)}`, (error: unknown) => `failed: ${String(error)}`);
+  t.diagnostic(`plain HTTP to the registry: ${plain}`);
+  assert.ok(plain === 'HTTP 400' || plain.startsWith('failed'), `plain HTTP is refused (${plain})`);
+  const ca = readFileSync(join(dataDir, 'tls', 'ca.crt'), 'utf8');
+  const status = await new Promise<number | undefined>((resolve, reject) => {
+    httpsGet(`https://${address}/v2/`, { ca }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    }).on('error', reject);
+  });
+  assert.equal(status, 401, 'over TLS, checked against the local CA, the registry asks for the password');
+  assert.equal(readFileSync(join('/etc/docker/certs.d', address, 'ca.crt'), 'utf8'), ca, "the nodes' engines trust the local CA for the registry");
+}
+
+/** The workers that pulled a slug from the registry (over TLS: their engines check certificates). */
+async function workersWithSlug(cluster: Cluster): Promise<number[]> {
+  const prefix = `${cluster.manager.address}:5000/paas/slug:`;
+  const found = await Promise.all(
+    cluster.nodes
+      .filter((node) => node !== cluster.manager)
+      .map(async (node) => ((await node.docker.listImages()).some((image) => (image.RepoTags ?? []).some((tag) => tag.startsWith(prefix))) ? [node.index] : [])),
+  );
+  return found.flat();
+}
+
+/** The installation's one-off containers on a node's engine, running or not. */
+const oneOffsOn = async (node: ClusterNode, instance: string): Promise<Docker.ContainerInfo[]> =>
+  node.docker.listContainers({ all: true, filters: { label: ['paas.oneoff=true', `paas.instance=${instance}`] } });
+
+/**
+ * paasd as its own process on the platform's data dir (the in-process one closed): a detached
+ * one-off pinned to `worker` is running there when paasd is killed with SIGKILL; it is still
+ * running after, and gone once the next paasd has started. The app is destroyed at the end.
+ */
+async function sweptAfterKill(t: TestContext, cluster: Cluster, worker: ClusterNode, dataDir: string, env: Record<string, string>): Promise<void> {
+  const instance = instanceOf(dataDir);
+  const call = (api: string, method: string, path: string, body?: unknown): Promise<Response> =>
+    fetch(`${api}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(60_000),
+    });
+  // What paasd said last (but the dead node's event stream retrying): for a failure's message.
+  const said = (): string =>
+    child
+      .output()
+      .split('\n')
+      .filter((line) => !line.includes('docker event stream ended'))
+      .slice(-40)
+      .join('\n');
+  const until = async (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check().catch(() => false))) {
+      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; paasd logged:\n${said()}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  let child = await launchPaasd(dataDir, TOKEN, env);
+  try {
+    const started = await call(child.api, 'POST', '/apps/web/dynos', { command: 'echo long-one-off; exec sleep 600' });
+    assert.equal(started.status, 201, await started.text());
+    await until('the detached one-off running on the worker', async () => (await oneOffsOn(worker, instance)).some((c) => c.State === 'running'), 120_000);
+    await child.kill();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const left = await oneOffsOn(worker, instance);
+    assert.ok(left.some((c) => c.State === 'running'), 'the one-off outlives a paasd killed with SIGKILL');
+    const mark = Date.now();
+    child = await launchPaasd(dataDir, TOKEN, env);
+    await until('the leftover one-off removed by the next paasd', async () => (await oneOffsOn(worker, instance)).length === 0, 60_000);
+    t.diagnostic(`one-off left on n${String(worker.index)} by a killed paasd: removed ${String(Date.now() - mark)} ms after the next paasd was started`);
+    // Its log line may still be on its way through the pipe when the container is seen gone.
+    await until('paasd logging the removal', async () => child.output().includes('"msg":"leftover one-off removed"'), 10_000);
+    assert.equal((await call(child.api, 'DELETE', '/apps/web?confirm=web')).status, 200);
+    assert.equal((await cluster.manager.docker.listServices({ filters: { label: [`paas.instance=${instance}`, 'paas.app=web'] } })).length, 0, "the app's services are gone");
+  } finally {
+    await child.kill();
+  }
+}

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 
+import type Docker from 'dockerode';
+
 import { stackRecipe } from '@paas/stack';
 
 import { type DockerDriverOptions, createDockerDriver, runtimeImageName, slugImageName } from '../src/index.js';
@@ -167,4 +169,50 @@ test('docker: drivers of two installations on one engine neither list, adopt, wa
   await new Promise((resolve) => setTimeout(resolve, 500));
   assert.deepEqual(theirExits, [], 'no exit reported for a process of another installation');
   assert.equal((await docker.getContainer(other.id).inspect()).State.Running, true);
+});
+
+test("docker: the first listing removes one-off containers a dead paasd left, not one in flight nor another installation's", { timeout: 120_000 }, async (t) => {
+  const found = await dockerForTests();
+  if ('skip' in found) return t.skip(found.skip);
+  const { docker } = found;
+  const workDir = mkdtempSync(join(tmpdir(), 'paas-docker-sweep-'));
+  const slug = makeContractSlug(workDir);
+  const app = `dks-${String(process.pid)}`;
+  const instance = `sweep-${String(process.pid)}`;
+  const driver = createDockerDriver({ docker, stackImage: STACK_IMAGE, instance });
+  const abort = new AbortController();
+  const made: string[] = [];
+  t.after(async () => {
+    abort.abort();
+    await driver.close();
+    for (const id of made) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+    await removeLeftovers(docker, [app], [slug]);
+    rmSync(workDir, { recursive: true, force: true });
+  });
+  const oneOffs = async (of: string): Promise<Docker.ContainerInfo[]> => docker.listContainers({ all: true, filters: { label: ['paas.oneoff=true', `paas.instance=${of}`] } });
+  // One in flight (this driver's own), then a leftover of the same installation and one of another, as a killed paasd leaves them.
+  const running = driver.run({ app, release: 1, name: 'run.1', slug, command: 'exec sleep 60', env: {}, memoryMb: 96 }, { stdout: new PassThrough(), stderr: new PassThrough(), signal: abort.signal });
+  const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
+    const deadline = Date.now() + 30_000;
+    while (!(await check())) {
+      assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  await until('the one-off in flight', async () => (await oneOffs(instance)).some((c) => c.State === 'running'));
+  const [inFlight] = await oneOffs(instance);
+  const leftover = async (of: string): Promise<string> => {
+    const container = await docker.createContainer({ Image: STACK_IMAGE, Cmd: ['sleep', '60'], Labels: { 'paas.app': app, 'paas.oneoff': 'true', 'paas.instance': of } });
+    made.push(container.id);
+    await container.start();
+    return container.id;
+  };
+  const ours = await leftover(instance);
+  const theirs = await leftover(`other-${instance}`);
+  await driver.list();
+  await until('the leftover removed', async () => !(await oneOffs(instance)).some((c) => c.Id === ours));
+  assert.deepEqual((await oneOffs(instance)).map((c) => c.Id), [inFlight?.Id], 'the one-off in flight stays');
+  assert.deepEqual((await oneOffs(`other-${instance}`)).map((c) => c.Id), [theirs], "another installation's stays");
+  abort.abort();
+  assert.equal((await running).exitCode, null);
 });

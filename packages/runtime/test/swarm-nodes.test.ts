@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -19,6 +20,17 @@ import { type Cluster, clusterNamespaces, clusterUnsupported, copyImage, ensureP
 
 
 const REGISTRY_PORT = 5000;
+
+/** A CA and a certificate it signs for the registry's IP address, as paasd's local CA issues one (openssl, argument arrays). */
+function registryPki(dir: string, host: string): { ca: string; certificate: string; key: string } {
+  const openssl = (args: readonly string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
+  writeFileSync(join(dir, 'registry.ext'), `subjectAltName=IP:${host}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
+  openssl(['req', '-new', ...ec, '-keyout', 'registry.key', '-out', 'registry.csr', '-subj', '/CN=test registry']);
+  openssl(['x509', '-req', '-in', 'registry.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', '0x01', '-days', '2', '-extfile', 'registry.ext', '-out', 'registry.crt']);
+  return { ca: readFileSync(join(dir, 'ca.crt'), 'utf8'), certificate: readFileSync(join(dir, 'registry.crt'), 'utf8'), key: readFileSync(join(dir, 'registry.key'), 'utf8') };
+}
 
 /** Polls until `check` returns a value, or fails with what it last saw. */
 async function eventually<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
@@ -167,6 +179,28 @@ test('swarm on three nodes: slugs through the registry, spread, pinning by label
   assert.equal((await fetch(`http://${registry}/v2/`)).status, 401, 'the registry refuses a client without the password');
   assert.equal(await registryHas({ address: registry }, repository, tag), false, 'nor does it show one its manifests');
   assert.equal(await registryHas(access, repository, tag), true);
+
+  // A newer paasd over this registry (made without TLS, as an older paasd made it): the registry is
+  // made again with TLS, its volume and the slug in it kept, and a process starts without a push.
+  const pki = registryPki(workDir, manager.address);
+  const tlsAccess = { ...access, ca: pki.ca };
+  const upgraded = createSwarmDriver({
+    docker: manager.docker,
+    stackImage: stack,
+    instance: 'nodes',
+    reach: 'node',
+    registry: { ...tlsAccess, run: true, tls: { certificate: pki.certificate, key: pki.key } },
+    nodeEngine: (node) => engines.get(node.id),
+    startTimeoutMs: 120_000,
+    logger: { ...quiet, info: (fields: unknown, message?: string) => void (message === 'slug copies removed' && removals.push(fields as SlugCopiesRemoved)) },
+  });
+  t.after(() => upgraded.close());
+  mark = Date.now();
+  const onTls = await upgraded.start(web(7));
+  t.diagnostic(`registry made again with TLS and a process started from the slug it kept: ${String(Date.now() - mark)} ms`);
+  assert.equal(await registryHas(tlsAccess, repository, tag), true, 'the slug pushed before TLS is still in the registry');
+  assert.notEqual((await fetch(`http://${registry}/v2/`)).status, 200, 'the registry no longer answers plain HTTP');
+  await upgraded.stop(onTls.id, { graceMs: 1000 });
   const heldBefore = await holding();
   t.diagnostic(`nodes holding the slug image: ${JSON.stringify(heldBefore)}; registry ${String(await registryKb())} KiB`);
   assert.ok(heldBefore.length >= 2, 'the slug image was pulled on the nodes that ran processes');
@@ -187,13 +221,13 @@ test('swarm on three nodes: slugs through the registry, spread, pinning by label
   await new Promise((resolve) => setTimeout(resolve, 1000)); // Swarm removes a removed job's containers in its own time
   for (const node of live) for (const container of await node.docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.id=${job.id}`] } })) await node.docker.getContainer(container.Id).remove({ force: true });
 
-  const removeCopies = driver.removeSlugCopies?.bind(driver);
+  const removeCopies = upgraded.removeSlugCopies?.bind(upgraded);
   assert.ok(removeCopies, 'the swarm driver removes slug copies');
   mark = Date.now();
   await removeCopies([image]);
   const removeMs = Date.now() - mark;
   t.diagnostic(`slug copies removed in ${String(removeMs)} ms: ${JSON.stringify(removals)} (node images through each engine: pruneMs; the registry's garbage collection: collectMs); a global job doing nothing on the same nodes took ${String(jobMs)} ms; registry now ${String(await registryKb())} KiB`);
-  assert.equal(await registryHas(access, repository, tag), false, 'the manifest is gone from the registry');
+  assert.equal(await registryHas(tlsAccess, repository, tag), false, 'the manifest is gone from the registry');
   assert.deepEqual(await holding(), [], 'no live node holds the slug image');
   const blobs = (await execIn(manager.docker, await registryContainer(), ['find', '/var/lib/docker-registry/docker/registry/v2/blobs', '-name', 'data'])).output.split('\n').filter(Boolean);
   assert.deepEqual(blobs, [], 'the garbage collection freed every blob (the registry held this slug only)');

@@ -46,6 +46,15 @@ export interface Cluster {
 }
 
 const PREFIX = 'paas-swc-';
+const ENGINE_CERTS_DIR = '/etc/docker/certs.d';
+
+const listed = (path: string): string[] => {
+  try {
+    return readdirSync(path);
+  } catch {
+    return []; // none made
+  }
+};
 
 function ip(args: readonly string[]): void {
   const result = spawnSync('ip', [...args], { encoding: 'utf8' });
@@ -123,8 +132,18 @@ function stopProcess(child: ChildProcess, graceMs: number): Promise<void> {
   });
 }
 
+export interface ClusterOptions {
+  /**
+   * Whether the engines take every registry on the cluster's subnet as insecure (plain HTTP,
+   * or TLS unchecked): the default, for a registry without TLS. False: each engine checks a
+   * registry's certificate against the CAs in `/etc/docker/certs.d/<host:port>/` (shared by
+   * the engines here, which have their own network namespace but the host's files).
+   */
+  readonly insecureRegistries?: boolean;
+}
+
 /** Starts `size` engines in namespaces and joins them as one swarm (the first is its manager). */
-export async function startCluster(size: number): Promise<Cluster> {
+export async function startCluster(size: number, options: ClusterOptions = {}): Promise<Cluster> {
   removeStale();
   const pid = String(process.pid);
   const third = 1 + (process.pid % 250);
@@ -143,6 +162,8 @@ export async function startCluster(size: number): Promise<Cluster> {
     for (const name of namespaces) spawnSync('ip', ['netns', 'del', name]);
     spawnSync('ip', ['link', 'del', hostLink]);
     rmSync(dir, { recursive: true, force: true });
+    // The CAs a registry on a node had the engines trust (written to the host's files, which the engines share).
+    for (const entry of listed(ENGINE_CERTS_DIR)) if (nodes.some((node) => entry.startsWith(`${node.address}:`))) rmSync(join(ENGINE_CERTS_DIR, entry), { recursive: true, force: true });
   };
 
   try {
@@ -171,7 +192,7 @@ export async function startCluster(size: number): Promise<Cluster> {
       const out = openSync(log, 'a');
       const dockerd = spawn(
         'nsenter',
-        [`--net=/run/netns/${namespace}`, '--', 'dockerd', '--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '--pidfile', join(root, 'dockerd.pid'), '-H', `unix://${socket}`, '--insecure-registry', subnet],
+        [`--net=/run/netns/${namespace}`, '--', 'dockerd', '--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '--pidfile', join(root, 'dockerd.pid'), '-H', `unix://${socket}`, ...(options.insecureRegistries === false ? [] : ['--insecure-registry', subnet])],
         { stdio: ['ignore', out, out] },
       );
       const docker = new Docker({ socketPath: socket });

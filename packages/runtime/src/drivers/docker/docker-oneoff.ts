@@ -8,6 +8,7 @@ import type { OneOffIo, OneOffSpec } from '../../driver.js';
 import type { DriverLogger } from '../shared/driver-logger.js';
 import { profileWrapperArgs } from '../shared/profile-wrapper.js';
 import { INSTANCE_LABEL, ONEOFF_LABEL, environment } from './docker-container-config.js';
+import type { OneOffsInFlight } from './docker-oneoff-sweep.js';
 
 /** Grace between SIGTERM and SIGKILL when a one-off is aborted. */
 const ABORT_GRACE_SECONDS = 5;
@@ -58,6 +59,8 @@ export interface OneOffContainer {
   readonly instance: string;
   readonly hostConfig: Docker.HostConfig;
   readonly logger: DriverLogger;
+  /** The driver's one-offs in flight: this one's name is in it from before its container is made until it is removed. */
+  readonly inFlight: OneOffsInFlight;
 }
 
 /** A one-off as a container on this engine, attached to the caller, removed when it ends. */
@@ -77,10 +80,21 @@ export async function runOneOffContainer(docker: Docker, made: OneOffContainer):
   }
 }
 
-async function runOnce(docker: Docker, { spec, io, image, instance, hostConfig, logger }: OneOffContainer): Promise<{ exitCode: number | null }> {
+async function runOnce(docker: Docker, { spec, io, image, instance, hostConfig, logger, inFlight }: OneOffContainer): Promise<{ exitCode: number | null }> {
   const withStdin = io.stdin !== undefined;
+  const name = `paas-${spec.app}-${spec.name}-r${String(spec.release)}-${randomBytes(3).toString('hex')}`;
+  // Before it exists, so a sweep listing the engine meanwhile never takes it for a leftover.
+  inFlight.add(name);
+  try {
+    return await createAndAttach(docker, name, { spec, io, image, instance, hostConfig, logger }, withStdin);
+  } finally {
+    inFlight.delete(name);
+  }
+}
+
+async function createAndAttach(docker: Docker, name: string, { spec, io, image, instance, hostConfig, logger }: Omit<OneOffContainer, 'inFlight'>, withStdin: boolean): Promise<{ exitCode: number | null }> {
   const container = await docker.createContainer({
-    name: `paas-${spec.app}-${spec.name}-r${String(spec.release)}-${randomBytes(3).toString('hex')}`,
+    name,
     Image: image,
     Cmd: ['bash', ...profileWrapperArgs(spec.command)],
     Env: environment(spec.env),

@@ -11,6 +11,7 @@ import { type ContainerEvent, watchContainerEvents } from './docker-events.js';
 import { ensureSlugImage } from './docker-image.js';
 import { CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, containerHostConfig, environment } from './docker-container-config.js';
 import { runOneOffContainer } from './docker-oneoff.js';
+import { type OneOffsInFlight, sweepOneOffs } from './docker-oneoff-sweep.js';
 import { containerUsage } from './docker-usage.js';
 import { type TrackedContainer as Tracked, attachContainerOutput } from './docker-logs.js';
 import { type DriverLogger, silentLogger } from '../shared/driver-logger.js';
@@ -35,6 +36,11 @@ export interface DockerDriverOptions {
    * (paasd derives it from its data dir), or running processes are not adopted.
    */
   readonly instance?: string;
+  /**
+   * The one-offs in flight on this engine, shared with a driver that runs one-offs on the same
+   * engine (the Swarm driver on its manager), so neither sweeps the other's as leftovers.
+   */
+  readonly oneOffsInFlight?: OneOffsInFlight;
 }
 
 // Where they always were, for the packages that import them from here.
@@ -101,6 +107,9 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
   const takenDown = new Map<string, number>();
   let stops = 0;
   const images = new Map<string, Promise<string>>();
+  const inFlight = options.oneOffsInFlight ?? new Set<string>();
+  // One-offs a paasd that died left behind are removed by the first listing (the start's).
+  let swept = false;
   let closed = false;
 
   const assertOpen = (): void => {
@@ -277,6 +286,13 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
       assertOpen();
       const since = stops;
       const summaries = await docker.listContainers({ all: true, filters: ownFilter });
+      if (!swept) {
+        swept = true;
+        void sweepOneOffs(docker, { instance, inFlight, logger }).catch((error: unknown) => {
+          swept = false; // tried again by the next listing
+          logger.warn({ err: error }, 'leftover one-offs not swept');
+        });
+      }
       const listed = new Set(summaries.map((summary) => summary.Id));
       for (const [id, at] of takenDown) if (at <= since && !listed.has(id)) takenDown.delete(id);
       const infos = await Promise.all(
@@ -306,7 +322,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
       checkOneOffSpec(spec);
       const image = await prepare(spec.slug);
       if (io.signal?.aborted) return { exitCode: null };
-      return runOneOffContainer(docker, { spec, io, image, instance, hostConfig: hostConfig(spec.memoryMb), logger });
+      return runOneOffContainer(docker, { spec, io, image, instance, hostConfig: hostConfig(spec.memoryMb), logger, inFlight });
     },
 
     subscribe: hub.subscribe,

@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import type { OneOffSpec } from '../../driver.js';
 import type { NodeEngines, SwarmNode } from './swarm-nodes.js';
 import { placeOneOff } from './swarm-oneoff-placement.js';
+import { engineAnswers } from './swarm-per-node.js';
 import { placementOf } from './swarm-service.js';
 import { serviceTasks } from './swarm-tasks.js';
 
@@ -18,7 +19,13 @@ export async function oneOffNode(manager: Docker, nodes: NodeEngines, ownLabels:
   for (const task of tasks.values()) if (task.state === 'running') perNode.set(task.node, (perNode.get(task.node) ?? 0) + 1);
   const reachable = new Set<string>();
   for (const node of known.values()) if (await nodes.reachable(node)) reachable.add(node.id);
-  const placed = placeOneOff({ nodes: [...known.values()], reachable, unreachable, tasks: perNode, constraints: placementOf({ type: 'run', env: spec.env }) });
-  if ('none' in placed) throw new Error(placed.none);
-  return placed.node;
+  const avoid = new Set(unreachable);
+  for (;;) {
+    const placed = placeOneOff({ nodes: [...known.values()], reachable, unreachable: avoid, tasks: perNode, constraints: placementOf({ type: 'run', env: spec.env }) });
+    if ('none' in placed) throw new Error(placed.none);
+    // The node check pings only engines already in use: a paasd just started does not know yet
+    // that a node the manager still lists as ready has stopped. Its engine is asked before the one-off goes there.
+    if (await engineAnswers(await nodes.engineOf(placed.node))) return placed.node;
+    avoid.add(placed.node.id);
+  }
 }

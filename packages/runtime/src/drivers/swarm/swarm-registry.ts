@@ -6,12 +6,15 @@ import type Docker from 'dockerode';
 import { followBuild } from '../docker/docker-image.js';
 import type { DriverLogger } from '../shared/driver-logger.js';
 import { TAR_END, tarHeader, tarPadding } from '../shared/tar-format.js';
+import { type RegistryAccess, REGISTRY_USER, registryRequest } from './swarm-registry-http.js';
+
+export type { RegistryAccess } from './swarm-registry-http.js';
 
 /**
  * Debian's `docker-registry` (Distribution 2.8) serving slug images to every node. It
  * listens on the manager's swarm address only (`REGISTRY_HTTP_ADDR`, set by the service),
- * over plain HTTP (nodes trust it as an insecure registry), and asks for a password when
- * the service carries one (the start script below). `delete: enabled` lets the disk
+ * over TLS when the service carries a certificate (`REGISTRY_HTTP_TLS_*`, Swarm secrets),
+ * and asks for a password when the service carries one (the start script below). `delete: enabled` lets the disk
  * collector remove manifests; `garbage-collect` then frees their blobs.
  */
 export const REGISTRY_CONFIG = [
@@ -28,10 +31,10 @@ export const REGISTRY_CONFIG = [
   '',
 ].join('\n');
 
-/** Where the service's Swarm secret, the password, is mounted in the registry's container. */
+/** Where the service's Swarm secrets (the password, the certificate and its key) are mounted in the registry's container. */
 export const REGISTRY_PASSWORD_FILE = '/run/secrets/paas-registry-password';
-/** The one user of the registry: paasd pushes and every node pulls as it. */
-export const REGISTRY_USER = 'paas';
+const REGISTRY_CERTIFICATE_FILE = '/run/secrets/paas-registry-certificate';
+const REGISTRY_KEY_FILE = '/run/secrets/paas-registry-key';
 
 /**
  * Starts the registry, with htpasswd auth when the password secret is mounted (Distribution
@@ -99,22 +102,11 @@ export async function ensureRegistryImage(docker: Docker, stackImage: string, lo
 /** The registry's service (and its volume) of one installation. */
 export const registryServiceName = (instance: string): string => `paas-registry-${instance}`;
 
-/** Where the registry is and the password it asks for (none: it asks for none). */
-export interface RegistryAccess {
-  /** `host:port`, the manager's swarm address. */
-  readonly address: string;
-  readonly password?: string | undefined;
-}
-
 /** What the Engine API takes as `X-Registry-Auth` for pushes, pulls and services. */
 export function authConfigOf(access: RegistryAccess): Docker.AuthConfig {
   return access.password === undefined
     ? { serveraddress: access.address }
     : { username: REGISTRY_USER, password: access.password, serveraddress: access.address };
-}
-
-function authHeaders(access: RegistryAccess): Record<string, string> {
-  return access.password === undefined ? {} : { Authorization: `Basic ${Buffer.from(`${REGISTRY_USER}:${access.password}`).toString('base64')}` };
 }
 
 export interface RegistryServiceOptions {
@@ -124,21 +116,40 @@ export interface RegistryServiceOptions {
   readonly node: string | undefined;
   readonly instance: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** The registry's certificate and key (PEM), signed by `access.ca`: it then speaks TLS only. */
+  readonly tls?: { readonly certificate: string; readonly key: string } | undefined;
 }
 
-/** The password as a Swarm secret, named by its hash (secrets cannot change): made unless there. */
-async function ensurePasswordSecret(manager: Docker, options: RegistryServiceOptions, password: string): Promise<{ SecretID: string; SecretName: string }> {
-  const name = `${registryServiceName(options.instance)}-${createHash('sha256').update(password).digest('hex').slice(0, 12)}`;
+interface MountedSecret {
+  readonly SecretID: string;
+  readonly SecretName: string;
+  readonly File: { Name: string; UID: string; GID: string; Mode: number };
+}
+
+/** One of the registry's secrets, named by what it holds and its hash (secrets cannot change): made unless there. */
+async function ensureSecret(manager: Docker, options: RegistryServiceOptions, kind: string, data: string, file: string): Promise<MountedSecret> {
+  const name = `${registryServiceName(options.instance)}-${kind}-${createHash('sha256').update(data).digest('hex').slice(0, 12)}`;
   const find = async (): Promise<string | undefined> => (await manager.listSecrets({ filters: { name: [name] } })).find((secret) => secret.Spec?.Name === name)?.ID;
   let id = await find();
   if (id === undefined) {
-    await manager.createSecret({ Name: name, Labels: { ...options.labels }, Data: Buffer.from(password).toString('base64') }).catch((error: unknown) => {
+    await manager.createSecret({ Name: name, Labels: { ...options.labels }, Data: Buffer.from(data).toString('base64') }).catch((error: unknown) => {
       if ((error as { statusCode?: number }).statusCode !== 409) throw error; // made meanwhile
     });
     id = await find();
   }
-  if (id === undefined) throw new Error(`The registry's password secret ${name} was made but is not listed.`);
-  return { SecretID: id, SecretName: name };
+  if (id === undefined) throw new Error(`The registry's secret ${name} was made but is not listed.`);
+  return { SecretID: id, SecretName: name, File: { Name: file.split('/').pop() ?? '', UID: '0', GID: '0', Mode: 0o400 } };
+}
+
+/** The registry's secrets its service no longer mounts (an older password or certificate): removed, unless still in use. */
+async function removeOldSecrets(manager: Docker, options: RegistryServiceOptions, kept: readonly MountedSecret[]): Promise<void> {
+  const prefix = `${registryServiceName(options.instance)}-`;
+  const keep = new Set(kept.map((secret) => secret.SecretID));
+  for (const secret of await manager.listSecrets({ filters: { label: Object.entries(options.labels).map(([key, value]) => `${key}=${value}`) } })) {
+    if (keep.has(secret.ID) || !(secret.Spec?.Name ?? '').startsWith(prefix)) continue;
+    // 400/409: still used by the old service's task on its way out; the next change removes it.
+    await manager.getSecret(secret.ID).remove().catch(() => undefined);
+  }
 }
 
 /**
@@ -146,20 +157,27 @@ async function ensurePasswordSecret(manager: Docker, options: RegistryServiceOpt
  * volume, the images, stays on that node). It runs in the node's own network namespace
  * and listens on that one address (`REGISTRY_HTTP_ADDR`): the swarm's network reaches it,
  * the node's other interfaces (a public one) do not, and no port is published (a published
- * port listens on every address). With a password it asks for it (a Swarm secret mounted in
- * its container). Swarm restarts it if it dies; it is not one of the platform's processes.
+ * port listens on every address). With a password it asks for it, with a certificate it
+ * speaks TLS only (Swarm secrets mounted in its container, never in its image or its spec's
+ * environment). Swarm restarts it if it dies; it is not one of the platform's processes.
  */
 export async function ensureRegistryService(manager: Docker, options: RegistryServiceOptions): Promise<void> {
   const name = registryServiceName(options.instance);
   const { address, password } = options.access;
-  const secret = password === undefined ? undefined : await ensurePasswordSecret(manager, options, password);
+  const secrets: MountedSecret[] = [];
+  if (password !== undefined) secrets.push(await ensureSecret(manager, options, 'password', password, REGISTRY_PASSWORD_FILE));
+  if (options.tls) {
+    secrets.push(await ensureSecret(manager, options, 'certificate', options.tls.certificate, REGISTRY_CERTIFICATE_FILE));
+    secrets.push(await ensureSecret(manager, options, 'key', options.tls.key, REGISTRY_KEY_FILE));
+  }
+  const env = [`REGISTRY_HTTP_ADDR=${address}`, ...(options.tls ? [`REGISTRY_HTTP_TLS_CERTIFICATE=${REGISTRY_CERTIFICATE_FILE}`, `REGISTRY_HTTP_TLS_KEY=${REGISTRY_KEY_FILE}`] : [])];
   const existing = (await manager.listServices({ filters: { name: [name] } })).find((service) => service.Spec?.Name === name);
   const template = existing?.Spec?.TaskTemplate;
   const container = template && 'ContainerSpec' in template ? template.ContainerSpec : undefined;
-  const sameSecret = (container?.Secrets ?? []).map((mounted) => mounted.SecretName).join() === (secret?.SecretName ?? '');
-  if (container?.Env?.includes(`REGISTRY_HTTP_ADDR=${address}`) && sameSecret) return;
-  // Made for another address or password, or by an older paasd (its port published on every
-  // address, no auth): made again. Its volume, the slugs, stays.
+  const sameSecrets = (container?.Secrets ?? []).map((mounted) => mounted.SecretName).join() === secrets.map((secret) => secret.SecretName).join();
+  if ((container?.Env ?? []).join('\n') === env.join('\n') && sameSecrets) return;
+  // Made for another address, password or certificate, or by an older paasd (its port published
+  // on every address, no auth, no TLS): made again. Its volume, the slugs, stays.
   if (existing) await manager.getService(existing.ID).remove();
   await manager
     .createService({
@@ -169,9 +187,9 @@ export async function ensureRegistryService(manager: Docker, options: RegistrySe
         ContainerSpec: {
           Image: options.image,
           Labels: { ...options.labels },
-          Env: [`REGISTRY_HTTP_ADDR=${address}`],
+          Env: env,
           Mounts: [{ Type: 'volume', Source: name, Target: '/var/lib/docker-registry' }],
-          ...(secret ? { Secrets: [{ ...secret, File: { Name: REGISTRY_PASSWORD_FILE.split('/').pop() ?? '', UID: '0', GID: '0', Mode: 0o400 } }] } : {}),
+          ...(secrets.length > 0 ? { Secrets: secrets } : {}),
         },
         Placement: { Constraints: [options.node === undefined ? 'node.role==manager' : `node.id==${options.node}`] },
         RestartPolicy: { Condition: 'any', Delay: 1_000_000_000 },
@@ -183,6 +201,7 @@ export async function ensureRegistryService(manager: Docker, options: RegistrySe
       // 409: another driver made it meanwhile.
       if ((error as { statusCode?: number }).statusCode !== 409) throw error;
     });
+  await removeOldSecrets(manager, options, secrets);
 }
 
 /** Tags a slug image for the registry and pushes it; returns the reference nodes pull. */
@@ -211,23 +230,19 @@ export async function pullOnNode(engine: Docker, reference: string, access: Regi
 export async function waitForRegistry(access: RegistryAccess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const response = await fetch(`http://${access.address}/v2/`, { headers: authHeaders(access), signal: AbortSignal.timeout(2000) }).catch(() => undefined);
-    if (response?.status === 200) return;
-    if (Date.now() > deadline) throw new Error(`The slug registry at ${access.address} did not answer within ${String(timeoutMs / 1000)} s (status ${String(response?.status ?? 'none')}).`);
+    const answer = await registryRequest(access, 'GET', '/v2/', {}, 2000);
+    if (answer?.status === 200) return;
+    if (Date.now() > deadline) throw new Error(`The slug registry at ${access.address} did not answer within ${String(timeoutMs / 1000)} s (status ${String(answer?.status ?? 'none')}).`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
 const MANIFEST_V2 = 'application/vnd.docker.distribution.manifest.v2+json';
+const manifestPath = (repository: string, reference: string): string => `/v2/${repository}/manifests/${encodeURIComponent(reference)}`;
 
-/** Has the registry this reference (a manifest for its tag)? Asked over HTTP by the manager's client side. */
+/** Has the registry this reference (a manifest for its tag)? Asked by paasd itself. */
 export async function registryHas(access: RegistryAccess, repository: string, tag: string): Promise<boolean> {
-  const response = await fetch(`http://${access.address}/v2/${repository}/manifests/${encodeURIComponent(tag)}`, {
-    method: 'HEAD',
-    headers: { Accept: MANIFEST_V2, ...authHeaders(access) },
-    signal: AbortSignal.timeout(5000),
-  }).catch(() => undefined);
-  return response?.status === 200;
+  return (await registryRequest(access, 'HEAD', manifestPath(repository, tag), { Accept: MANIFEST_V2 }, 5000))?.status === 200;
 }
 
 /**
@@ -235,11 +250,10 @@ export async function registryHas(access: RegistryAccess, repository: string, ta
  * are freed by the registry's garbage collection (`docker-registry garbage-collect`).
  */
 export async function removeFromRegistry(access: RegistryAccess, repository: string, tag: string): Promise<boolean> {
-  const headers = { Accept: MANIFEST_V2, ...authHeaders(access) };
   // A registry that does not answer keeps the manifest until the next collection: false, not an error.
-  const head = await fetch(`http://${access.address}/v2/${repository}/manifests/${encodeURIComponent(tag)}`, { method: 'HEAD', headers, signal: AbortSignal.timeout(5000) }).catch(() => undefined);
-  const digest = head?.headers.get('docker-content-digest');
+  const head = await registryRequest(access, 'HEAD', manifestPath(repository, tag), { Accept: MANIFEST_V2 }, 5000);
+  const digest = head?.header('docker-content-digest');
   if (head?.status !== 200 || !digest) return false;
-  const removed = await fetch(`http://${access.address}/v2/${repository}/manifests/${digest}`, { method: 'DELETE', headers: authHeaders(access), signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+  const removed = await registryRequest(access, 'DELETE', `/v2/${repository}/manifests/${digest}`, { Accept: MANIFEST_V2 }, 5000);
   return removed?.status === 202;
 }

@@ -8,17 +8,20 @@ import { containerHostConfig } from '../docker/docker-container-config.js';
 import type { ContainerEvent } from '../docker/docker-events.js';
 import { slugImageName } from '../docker/docker-image.js';
 import { runOneOffContainer } from '../docker/docker-oneoff.js';
+import type { OneOffsInFlight } from '../docker/docker-oneoff-sweep.js';
 import { containerUsage } from '../docker/docker-usage.js';
 import { type DriverLogger, silentLogger } from '../shared/driver-logger.js';
 import { createEventHub } from '../shared/event-hub.js';
 import { checkOneOffSpec, checkProcessSpec, processName } from '../shared/process-spec.js';
-import { type NodeEngine, type SwarmNode, createNodeEngines } from './swarm-nodes.js';
+import { type NodeEngine, createNodeEngines } from './swarm-nodes.js';
+import { processInfoOf } from './swarm-process-info.js';
 import { type SwarmProcess, createSwarmProcesses } from './swarm-processes.js';
 import { oneOffNode } from './swarm-oneoff.js';
-import { removeSlugCopies } from './swarm-slug-copies.js';
-import { authConfigOf, ensureRegistryImage, ensureRegistryService, pullOnNode, pushToRegistry, registryHas, registryServiceName, waitForRegistry } from './swarm-registry.js';
+import { createOneOffSweeper } from './swarm-oneoff-sweep.js';
+import { authConfigOf, pullOnNode } from './swarm-registry.js';
+import { type SlugRegistryOptions, createSlugRegistry } from './swarm-slug-registry.js';
 import { placementOf, serviceSpec } from './swarm-service.js';
-import { NodeLostError, ensureOverlay, gatewayAddresses, serviceTasks, waitForTask } from './swarm-tasks.js';
+import { NodeLostError, ensureOverlay, serviceTasks, waitForTask } from './swarm-tasks.js';
 
 export interface SwarmDriverOptions {
   /** A client of a manager's engine. */
@@ -40,16 +43,7 @@ export interface SwarmDriverOptions {
    * Where every node pulls slug images from (`host:port`, the manager's swarm address).
    * Without it slug images exist on the manager's engine only: a one-node swarm.
    */
-  readonly registry?: {
-    readonly address: string;
-    /** The password the registry asks for (user `paas`); none: it asks for none. */
-    readonly password?: string;
-    /**
-     * The driver runs the registry itself, as a service on a manager, from an image it
-     * makes on the manager's engine from the stack image (Debian's `docker-registry`).
-     */
-    readonly run?: boolean;
-  };
+  readonly registry?: SlugRegistryOptions;
   /** How paasd reaches each node's engine; default: the manager's own node only. */
   readonly nodeEngine?: NodeEngine;
   readonly logger?: DriverLogger;
@@ -67,7 +61,9 @@ const statusOf = (error: unknown): number | undefined => (error as { statusCode?
  * task's container on its node's engine, which waits at a gate until then (nothing lost,
  * nothing read twice from the rotating json-file log); exits and OOM kills come from that
  * engine's events, and a node the manager reports down ends its processes. One-offs run as
- * plain containers on the manager's engine, joined to the overlay.
+ * plain containers on a node's engine (the manager's without a registry), joined to the
+ * overlay; those a dead paasd left are removed once per node. Slugs reach the nodes through
+ * the registry (`swarm-slug-registry.ts`).
  */
 export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   const { docker } = options;
@@ -78,18 +74,11 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   const reach = options.reach ?? 'gateway';
   const ownLabels = [`${MANAGED_LABEL}=true`, `${INSTANCE_LABEL}=${instance}`];
   const instanceLabels = { [MANAGED_LABEL]: 'true', [INSTANCE_LABEL]: instance };
-  // Slug images are made, and one-offs run, on the manager's engine.
-  const engine = createDockerDriver({ docker, stackImage: options.stackImage, instance, network, logger, ...(options.pidsLimit ? { pidsLimit: options.pidsLimit } : {}) });
+  // Slug images are made, and one-offs run, on the manager's engine; one set of one-offs in flight for both drivers.
+  const inFlight: OneOffsInFlight = new Set();
+  const engine = createDockerDriver({ docker, stackImage: options.stackImage, instance, network, logger, oneOffsInFlight: inFlight, ...(options.pidsLimit ? { pidsLimit: options.pidsLimit } : {}) });
   const hub = createEventHub(logger);
   let overlay: Promise<void> | undefined;
-  let registry: Promise<void> | undefined;
-  // Pushes and the registry's garbage collection take turns: a collection deletes the blobs of a push in flight.
-  let registryTurn: Promise<unknown> = Promise.resolve();
-  const inRegistryTurn = <T>(work: () => Promise<T>): Promise<T> => {
-    const result = registryTurn.then(work);
-    registryTurn = result.catch(() => undefined);
-    return result;
-  };
   let closed = false;
 
   const onEvent = (node: string, event: ContainerEvent): void => processes.onEvent(node, event);
@@ -102,6 +91,9 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     logger,
   });
   const processes = createSwarmProcesses({ hub, logger });
+  const sweeper = createOneOffSweeper({ nodes, instance, inFlight, logger });
+  const slugRegistry =
+    options.registry && createSlugRegistry(options.registry, { manager: docker, nodes, stackImage: options.stackImage, instance, labels: instanceLabels, startTimeoutMs: options.startTimeoutMs ?? 60_000, logger });
 
   const assertOpen = (): void => {
     if (closed) throw new Error('the swarm driver is closed');
@@ -115,71 +107,14 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
     return overlay;
   };
 
-  const ensureRegistry = (): Promise<void> => {
-    const wanted = options.registry;
-    if (!wanted?.run) return Promise.resolve();
-    const host = wanted.address.slice(0, wanted.address.lastIndexOf(':'));
-    registry ??= Promise.all([ensureRegistryImage(docker, options.stackImage, logger), nodes.nodes()])
-      .then(([image, known]) => {
-        const node = [...known.values()].find((candidate) => candidate.address === host)?.id;
-        return ensureRegistryService(docker, { image, access: wanted, node, instance, labels: instanceLabels });
-      })
-      .then(() => waitForRegistry(wanted, options.startTimeoutMs ?? 60_000))
-      .catch((error: unknown) => {
-      registry = undefined;
-      throw error;
-    });
-    return registry;
-  };
-
   /** The slug's image as every node can pull it: pushed to the registry, or the manager's own. */
   const slugImage = async (spec: Pick<ProcessSpec, 'slug'>): Promise<string> => {
     await engine.prepare(spec.slug);
     const image = slugImageName(spec.slug.checksum);
-    const access = options.registry;
-    if (access === undefined) return image;
-    await ensureRegistry();
-    const [repository, tag] = image.split(':') as [string, string];
-    if (await registryHas(access, repository, tag)) return `${access.address}/${image}`;
-    return inRegistryTurn(async () => ((await registryHas(access, repository, tag)) ? `${access.address}/${image}` : pushToRegistry(docker, image, access, logger)));
+    return slugRegistry ? slugRegistry.referenceOf(image) : image;
   };
 
-  /** Where the router reaches a process, by the driver's `reach`. */
-  const addressOf = async (node: SwarmNode | undefined, engineOfNode: Docker | undefined, container: Docker.ContainerInspectInfo | undefined, publishedPort: number | undefined): Promise<{ host: string; port: number }> => {
-    if (reach === 'node') return { host: publishedPort ? (node?.address ?? '') : '', port: publishedPort ?? CONTAINER_PORT };
-    if (reach === 'overlay') return { host: container?.NetworkSettings.Networks[network]?.IPAddress ?? '', port: CONTAINER_PORT };
-    const gateways = engineOfNode && container ? await gatewayAddresses(engineOfNode) : new Map<string, string>();
-    return { host: (container && gateways.get(container.Id)) ?? '', port: CONTAINER_PORT };
-  };
-
-  const toProcessInfo = async (service: Docker.Service, view: SwarmProcess): Promise<ProcessInfo | undefined> => {
-    const labels = service.Spec?.Labels ?? {};
-    const app = labels['paas.app'];
-    const type = labels['paas.type'];
-    const index = Number(labels['paas.index']);
-    const release = Number(labels['paas.release']);
-    if (!app || !type || !Number.isSafeInteger(index) || !Number.isSafeInteger(release)) return undefined;
-    const { container, node } = view;
-    const started = container?.State.StartedAt;
-    const base = {
-      id: service.ID,
-      app,
-      release,
-      type,
-      index,
-      name: `${type}.${String(index)}`,
-      address: await addressOf(node, view.engine, container, view.publishedPort),
-      startedAt: started && !started.startsWith('0001-') ? new Date(started).toISOString() : new Date(service.CreatedAt ?? Date.now()).toISOString(),
-      ...(node ? { node: node.hostname === '' ? node.id : node.hostname, nodeId: node.id } : {}),
-    };
-    if (view.lost) return { ...base, status: 'exited' };
-    const reported = processes.exitOf(service.ID);
-    // Its exit was seen but its engine no longer answers (stopped with its node): exited, as reported.
-    if (!container && reported !== undefined) return reported === null ? { ...base, status: 'exited' } : { ...base, status: 'exited', exitCode: reported };
-    // A service whose task is not running yet counts as running: it is starting, not gone.
-    if (!container || container.State.Running || container.State.Status === 'created') return { ...base, status: 'running' };
-    return { ...base, status: 'exited', exitCode: container.State.ExitCode };
-  };
+  const toProcessInfo = (service: Docker.Service, view: SwarmProcess): Promise<ProcessInfo | undefined> => processInfoOf(service, view, { reach, network, reportedExit: processes.exitOf(service.ID) });
 
   /** One try at starting a process: its service, then its task running on some node. */
   const startOn = async (
@@ -292,6 +227,9 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       const services = await docker.listServices({ filters: { label: ownLabels } });
       const [tasks, known, unreachable] = await Promise.all([serviceTasks(docker, services.map((service) => service.ID)), nodes.nodes(), nodes.unreachable()]);
       processes.settleTakenDown(since, new Set(services.map((service) => service.ID)));
+      void sweeper.visit(known, unreachable);
+      // A node that joined (or came back) since: it trusts the registry's CA before a process is placed there.
+      void slugRegistry?.visit(known, unreachable);
       const infos = await Promise.all(
         services.map(async (service) => {
           const task = tasks.get(service.ID);
@@ -326,15 +264,11 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       await pullOnNode(nodeEngine, image, options.registry, logger);
       if (io.signal?.aborted) return { exitCode: null };
       logger.info({ app: spec.app, name: spec.name, node: node.hostname || node.id, nodeId: node.id }, 'one-off placed');
-      return runOneOffContainer(nodeEngine, { spec, io, image, instance, hostConfig: containerHostConfig(spec.memoryMb, network, options.pidsLimit ?? 512), logger });
+      return runOneOffContainer(nodeEngine, { spec, io, image, instance, hostConfig: containerHostConfig(spec.memoryMb, network, options.pidsLimit ?? 512), logger, inFlight });
     },
 
     async removeSlugCopies(images) {
-      const access = options.registry;
-      if (access === undefined || images.length === 0) return;
-      await inRegistryTurn(() => removeSlugCopies({ manager: docker, nodes, registry: access, registryService: registryServiceName(instance), logger }, images)).catch((error: unknown) =>
-        logger.warn({ err: error }, 'slug copies not removed; the next collection tries again'),
-      );
+      await slugRegistry?.removeCopies(images);
     },
 
     subscribe: hub.subscribe,
