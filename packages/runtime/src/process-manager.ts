@@ -12,7 +12,7 @@ import { processEnv } from './desired-state.js';
 import type { DriverEvent, OneOffIo, ProcessInfo } from './driver.js';
 import { lineWriter } from './line-writer.js';
 import type { AppState, DeployResult, OneOffOptions, ProcessEvent, ProcessManagerOptions, ProcessStatus } from './manager-types.js';
-import { acceptsConnections } from './readiness.js';
+import { acceptsConnections, probePauseMs } from './readiness.js';
 import { createRestartBackoff } from './restart-backoff.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -26,8 +26,6 @@ export function oneOffName(): string {
   return `run.${String(randomInt(1000, 10000))}`;
 }
 export const DEFAULT_GRACE_MS = 30_000;
-const BOOT_PROBE_FIRST_PAUSE_MS = 5;
-const BOOT_PROBE_MAX_PAUSE_MS = 25;
 /** A deploy as a whole gets the boot timeout and this much more, so a process's own R10 is what speaks first. */
 const DEPLOY_DEADLINE_SLACK_MS = 2_000;
 
@@ -162,9 +160,8 @@ export function createProcessManager(options: ProcessManagerOptions) {
     if (probing.has(info.id)) return;
     probing.add(info.id);
     const deadline = now() + bootTimeoutMs;
-    // A connect to a local port costs a fraction of a millisecond: asking every 25 ms
-    // (5 ms at first) puts a process in the route table within a few ms of its binding.
-    let pauseMs = BOOT_PROBE_FIRST_PAUSE_MS;
+    // Paced from when the start was asked (an adopted process: from now), see probePauseMs.
+    const bootBegan = startAsked.get(info.id) ?? performance.now();
     let probes = 0;
     try {
       while (!closed && now() < deadline) {
@@ -180,8 +177,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
           void converge(info.app);
           return;
         }
-        await sleep(pauseMs);
-        pauseMs = Math.min(BOOT_PROBE_MAX_PAUSE_MS, pauseMs * 2);
+        await sleep(probePauseMs(performance.now() - bootBegan));
       }
       if (closed) return;
       log(info.app, info.name, `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${String(bootTimeoutMs / 1000)} seconds of launch`);
