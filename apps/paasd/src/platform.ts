@@ -192,6 +192,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     drain: (id) => router.drain(id, Math.min(config.stopGraceMs, 10_000)),
     bootTimeoutMs: config.bootTimeoutMs,
     graceMs: config.stopGraceMs,
+    logger: logger.child({ component: 'processes' }),
     onProcessEvent: (event) => {
       recorder.processEvent(event);
       releaseObserver.processEvent(event);

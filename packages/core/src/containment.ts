@@ -33,8 +33,10 @@ export interface ContainedCommand {
  * the app, reporting that instead of the app's exit. It ignores SIGTERM (dispositions set
  * to "ignore" survive exec); `env --default-signal` gives the app the default back, so
  * the app's own handler (or death) decides, and its exit status comes out of bwrap.
+ * `env --ignore-signal` (coreutils 8.31+) sets it rather than a shell's `trap "" TERM`:
+ * one small exec fewer on every process start.
  */
-const IGNORE_TERM_THEN_EXEC = 'trap "" TERM; exec "$@"';
+const IGNORE_TERM = ['--ignore-signal=TERM'];
 
 /**
  * The directories between a tmpfs (a hidden dir, /tmp) and a writable dir bound inside it.
@@ -85,7 +87,7 @@ export function containedCommand(
     ? ['setpriv', `--reuid=${String(user.uid)}`, `--regid=${String(user.gid)}`, '--clear-groups', '--no-new-privs', '--bounding-set=-all', '--inh-caps=-all', '--']
     : [];
   return {
-    command: 'bash',
-    args: ['-c', IGNORE_TERM_THEN_EXEC, 'paas-sandbox', sandbox.bwrap, ...bwrap, '--', 'env', '--default-signal=TERM', ...drop, command, ...args],
+    command: 'env',
+    args: [...IGNORE_TERM, sandbox.bwrap, ...bwrap, '--', 'env', '--default-signal=TERM', ...drop, command, ...args],
   };
 }

@@ -2,6 +2,7 @@ import type { ProcessSize } from '@paas/core';
 
 import type { DesiredState } from './desired-state.js';
 import type { RuntimeDriver } from './driver.js';
+import type { DriverLogger } from './drivers/shared/driver-logger.js';
 import type { BackoffPolicy } from './restart-backoff.js';
 
 /** The process manager's vocabulary: what it reports to paasd and what it is given. */
@@ -62,6 +63,8 @@ export interface ProcessManagerOptions {
   readonly drain?: (processId: string) => Promise<void>;
   /** What happened to a process, as data (for metrics and the twelve-factor scorecard). Called synchronously. */
   readonly onProcessEvent?: (event: ProcessEvent) => void;
+  /** Operators' debug lines: each stage of a rollout with its timing (see bench/README.md §2). */
+  readonly logger?: Pick<DriverLogger, 'debug'>;
 }
 
 /** A process's lifecycle, as the manager saw it. */

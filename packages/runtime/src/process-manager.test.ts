@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -8,6 +9,7 @@ import type { ReleaseSpec } from './desired-state.js';
 import type { ProcessInfo, RuntimeDriver } from './driver.js';
 import type { AppLogLine, Backend } from './manager-types.js';
 import { createProcessManager } from './process-manager.js';
+import { acceptsConnections } from './readiness.js';
 
 const release = (version: number): ReleaseSpec => ({
   version,
@@ -126,5 +128,71 @@ test('a listing taken before a replaced process was removed does not bring it ba
   assert.equal(logs.filter((l) => l.line.startsWith('Stopping process')).length, 1);
   assert.deepEqual(manager.status('a').map((s) => [s.name, s.release, s.state]), [['web.1', 2, 'up']]);
   assert.deepEqual(routes.map((b) => b.id), ['p2']);
+  await manager.close();
+});
+
+/** A port nothing listens on right now (the OS picks it). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  assert.ok(address && typeof address === 'object');
+  return address.port;
+}
+
+test('a booting web process is routed at the first probe after it binds, probed every few ms until then', async (t) => {
+  const port = await freePort();
+  const BIND_AFTER_MS = 300;
+  const server = createServer((socket) => socket.destroy());
+  t.after(() => server.close());
+  const running: ProcessInfo[] = [];
+  const driver: RuntimeDriver = {
+    name: 'local',
+    prepare: () => Promise.resolve(),
+    start(spec) {
+      // The "process" binds its port a while after it was started, as an app does once booted.
+      setTimeout(() => server.listen(port, '127.0.0.1', () => (boundAt = performance.now())), BIND_AFTER_MS);
+      const info: ProcessInfo = { id: 'p1', app: spec.app, release: spec.release, type: spec.type, index: spec.index, name: 'web.1', status: 'running', address: { host: '127.0.0.1', port }, startedAt: new Date().toISOString() };
+      running.push(info);
+      return Promise.resolve(info);
+    },
+    stop: () => Promise.resolve({ killed: false }),
+    list: () => Promise.resolve([...running]),
+    run: () => Promise.reject(new Error('not used')),
+    subscribe: () => () => undefined,
+    close: () => Promise.resolve(),
+  };
+  let boundAt: number | undefined;
+  let routedAt: number | undefined;
+  const probesStarted: number[] = [];
+  const manager = createProcessManager({
+    driver,
+    desired: {
+      apps: () => ['a'],
+      app: (name) => (name === 'a' ? { app: 'a', current: release(1), formation: FORMATION } : undefined),
+      release: (_app, version) => release(version),
+      formation: () => FORMATION,
+    },
+    onRoutes: (_app, backends) => {
+      if (backends.length > 0) routedAt ??= performance.now();
+    },
+    onLog: () => undefined,
+    probe: (address) => {
+      probesStarted.push(performance.now());
+      return acceptsConnections(address);
+    },
+    intervalMs: 3_600_000,
+  });
+  t.after(() => manager.close());
+  await manager.start();
+  for (let i = 0; i < 500 && routedAt === undefined; i += 1) await sleep(10);
+  assert.ok(boundAt !== undefined && routedAt !== undefined, 'bound and routed');
+  const bound = boundAt;
+  const before = probesStarted.filter((at) => at < bound).length;
+  assert.equal(probesStarted.length - before, 1, 'one probe after binding: the one that found it');
+  // Paced by probePauseMs: every 2 ms at first, every ~7 ms by 300 ms (about 90 probes),
+  // where pauses doubling to 25 ms made 14; and never a busy loop.
+  assert.ok(before >= 25 && before <= BIND_AFTER_MS / 2, `${String(before)} probes before it bound`);
   await manager.close();
 });

@@ -12,7 +12,7 @@ import { processEnv } from './desired-state.js';
 import type { DriverEvent, OneOffIo, ProcessInfo } from './driver.js';
 import { lineWriter } from './line-writer.js';
 import type { AppState, DeployResult, OneOffOptions, ProcessEvent, ProcessManagerOptions, ProcessStatus } from './manager-types.js';
-import { acceptsConnections } from './readiness.js';
+import { acceptsConnections, probePauseMs } from './readiness.js';
 import { createRestartBackoff } from './restart-backoff.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -26,8 +26,6 @@ export function oneOffName(): string {
   return `run.${String(randomInt(1000, 10000))}`;
 }
 export const DEFAULT_GRACE_MS = 30_000;
-const BOOT_PROBE_FIRST_PAUSE_MS = 5;
-const BOOT_PROBE_MAX_PAUSE_MS = 25;
 /** A deploy as a whole gets the boot timeout and this much more, so a process's own R10 is what speaks first. */
 const DEPLOY_DEADLINE_SLACK_MS = 2_000;
 
@@ -43,6 +41,11 @@ export function createProcessManager(options: ProcessManagerOptions) {
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const probe = options.probe ?? ((address) => acceptsConnections(address));
   const now = options.now ?? Date.now;
+  const debug = (fields: object, message: string): void => options.logger?.debug(fields, message);
+  /** When each process's start was asked of the driver (performance.now), for the stage timings in the debug log. */
+  const startAsked = new Map<string, number>();
+  /** The backends last handed to the router, per app: a change is a route switch worth a debug line. */
+  const lastRouted = new Map<string, string>();
   const backoff = createRestartBackoff(options.backoff);
   const ready = new Set<string>();
   const probing = new Set<string>();
@@ -104,7 +107,11 @@ export function createProcessManager(options: ProcessManagerOptions) {
     if (stopping.has(p.id)) return;
     stopping.add(p.id);
     try {
-      if (p.type === 'web' && p.status === 'running') await options.drain?.(p.id);
+      if (p.type === 'web' && p.status === 'running' && options.drain) {
+        const drainStarted = performance.now();
+        await options.drain(p.id);
+        debug({ app: p.app, id: p.id, name: p.name, drainMs: Math.round(performance.now() - drainStarted) }, 'process drained');
+      }
       if (p.status === 'running') log(p.app, p.name, `Stopping process (${reason}) with SIGTERM`);
       const stopStarted = Date.now();
       const result = await driver.stop(p.id, { graceMs });
@@ -118,6 +125,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
       }
     } finally {
       ready.delete(p.id);
+      startAsked.delete(p.id);
       observed = observed.filter((o) => o.id !== p.id);
       stopping.delete(p.id);
     }
@@ -128,6 +136,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
     const command = release.processTypes[type];
     if (command === undefined) return;
     log(app, name, `Starting process with command \`${command}\``);
+    const asked = performance.now();
     const info = await driver.start({
       app,
       release: release.version,
@@ -139,6 +148,8 @@ export function createProcessManager(options: ProcessManagerOptions) {
       memoryMb: PROCESS_SIZES[size],
     });
     observed = [...observed.filter((o) => o.id !== info.id), info];
+    startAsked.set(info.id, asked);
+    debug({ app, id: info.id, name, startMs: Math.round(performance.now() - asked) }, 'process start returned');
     tell(info, { kind: 'started' });
     if (type === 'web') void waitForBoot(info);
     else log(app, name, 'State changed from starting to up');
@@ -149,22 +160,24 @@ export function createProcessManager(options: ProcessManagerOptions) {
     if (probing.has(info.id)) return;
     probing.add(info.id);
     const deadline = now() + bootTimeoutMs;
-    // A connect to a local port costs a fraction of a millisecond: asking every 25 ms
-    // (5 ms at first) puts a process in the route table within a few ms of its binding.
-    let pauseMs = BOOT_PROBE_FIRST_PAUSE_MS;
+    // Paced from when the start was asked (an adopted process: from now), see probePauseMs.
+    const bootBegan = startAsked.get(info.id) ?? performance.now();
+    let probes = 0;
     try {
       while (!closed && now() < deadline) {
         const current = observed.find((o) => o.id === info.id);
         if (!current || current.status !== 'running' || stopping.has(info.id)) return;
+        probes += 1;
         if (await probe(info.address)) {
+          const asked = startAsked.get(info.id);
+          debug({ app: info.app, id: info.id, name: info.name, probes, ...(asked === undefined ? {} : { sinceStartMs: Math.round(performance.now() - asked) }) }, 'web process up');
           ready.add(info.id);
           log(info.app, info.name, 'State changed from starting to up');
           tell(info, { kind: 'up', bootMs: Math.max(0, Date.now() - Date.parse(info.startedAt)) });
           void converge(info.app);
           return;
         }
-        await sleep(pauseMs);
-        pauseMs = Math.min(BOOT_PROBE_MAX_PAUSE_MS, pauseMs * 2);
+        await sleep(probePauseMs(performance.now() - bootBegan));
       }
       if (closed) return;
       log(info.app, info.name, `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${String(bootTimeoutMs / 1000)} seconds of launch`);
@@ -192,7 +205,9 @@ export function createProcessManager(options: ProcessManagerOptions) {
   function converge(app: string): Promise<void> {
     return serial(app, async () => {
       if (closed) return;
+      const began = performance.now();
       const listed = await listProcesses();
+      const listMs = performance.now() - began;
       // Other apps' entries as they are now, after the await: not a copy taken before it.
       observed = [...observed.filter((p) => p.app !== app), ...listed.filter((p) => p.app === app)];
       const spec = desired.app(app);
@@ -210,6 +225,11 @@ export function createProcessManager(options: ProcessManagerOptions) {
       });
       // Route first, then stop: traffic leaves old processes before they get SIGTERM.
       const routed = routableProcesses(plan, processes);
+      const routedIds = routed.map((p) => p.id).join(' ');
+      if (plan.start.length > 0 || plan.stop.length > 0 || lastRouted.get(app) !== routedIds) {
+        debug({ app, listMs: Math.round(listMs), start: plan.start.map((p) => p.name), stop: plan.stop.map((p) => p.id), routed: routed.map((p) => p.id) }, 'convergence planned');
+      }
+      lastRouted.set(app, routedIds);
       options.onRoutes(app, routed.map((p) => ({ id: p.id, name: p.name, ...p.address })), spec ? stateOf(formation, processes, routed.length) : 'no-web');
       for (const p of processes.filter((o) => o.type === 'web' && o.status === 'running' && !o.ready)) void waitForBoot(p);
       const byId = new Map(processes.map((p) => [p.id, p]));
@@ -343,6 +363,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
         }
       }
       backoff.reset(`${app}/`);
+      debug({ app, release: version }, 'deploy started');
       targets.set(app, version);
       deployFailures.delete(app);
       const serving = desired.app(app)?.current?.version ?? null;
@@ -464,6 +485,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
     },
     /** Removes every process of an app (app destroyed). */
     async removeApp(app: string): Promise<void> {
+      lastRouted.delete(app);
       await serial(app, async () => {
         observed = await listProcesses();
         await Promise.all(observed.filter((p) => p.app === app).map((p) => stopProcess(p, 'app destroyed')));

@@ -261,7 +261,9 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
         await giveAppDir(dir, appDir, containment(spec.app).user);
         const madeAppDir = performance.now();
         const port = await pickFreePort(HOST, usedPorts());
+        const pickedPort = performance.now();
         child = spawnProcess(spec, dir, appDir, port);
+        const spawned = performance.now();
         if (child.pid === undefined) throw new Error(`could not start bash for ${name}`);
         const record: ProcessRecord = {
           id,
@@ -278,7 +280,13 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
         const entry = track(record, dir, child, { stdout: 0, stderr: 0 });
         await save(entry);
         const ms = (from: number, to: number): number => Math.round(to - from);
-        const timings = { unpackMs: ms(began, unpackedAt), appDirMs: ms(unpackedAt, madeAppDir), totalMs: ms(began, performance.now()) };
+        const timings = {
+          unpackMs: ms(began, unpackedAt),
+          appDirMs: ms(unpackedAt, madeAppDir),
+          portMs: ms(madeAppDir, pickedPort),
+          spawnMs: ms(pickedPort, spawned),
+          totalMs: ms(began, performance.now()),
+        };
         logger.info({ id, name, app: spec.app, pid: child.pid, port, ...timings }, 'process started');
         return toProcessInfo(record, true);
       } catch (error) {
