@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
 import type { Db } from './database.js';
 
 /**
@@ -9,8 +6,7 @@ import type { Db } from './database.js';
  * commit takes the WAL past 1,000 pages: about every hundred config changes, one request
  * and every request queued behind it on the event loop waited for that fsync (the p99 of
  * config:set at concurrency 16). Here a checkpoint runs once the store has been quiet for
- * a moment, and inside a burst only when the WAL has taken four times as many changes; and
- * in a child process, since on the event loop even a small one waited 1–15 ms for its fsync.
+ * a moment, and inside a burst only when the WAL has taken four times as many changes.
  */
 export interface CheckpointState {
   /** The connection's change count (`total_changes()`) when the last checkpoint ran. */
@@ -48,59 +44,29 @@ export function planCheckpoint(state: CheckpointState, changes: number, now: num
 }
 
 export interface WalCheckpoints {
-  /** Stops looking (and a checkpoint under way); the last connection's close checkpoints whatever is left. */
+  /** Stops looking; the last connection's close checkpoints whatever is left. */
   stop(): void;
 }
 
 /** How often the change count is looked at (one cheap statement). */
 const POLL_MS = 250;
 
-const CHILD = fileURLToPath(new URL('./checkpoint-child.js', import.meta.url));
-
-/**
- * Runs one checkpoint in a child process (`checkpoint-child.ts`); resolves false when that
- * could not be done (no process, or it failed), so the caller can do it itself.
- */
-function checkpointInChild(file: string, started: (child: ChildProcess) => void): Promise<boolean> {
-  return new Promise((resolve) => {
-    // No execArgv: paasd's own flags (a CPU profile, a heap size) are not the checkpoint's.
-    const child = spawn(process.execPath, [CHILD, file], { stdio: 'ignore' });
-    started(child);
-    child.once('error', () => resolve(false));
-    child.once('exit', (code) => resolve(code === 0));
-  });
-}
-
 /**
  * Turns SQLite's automatic checkpoints off on `db` and runs them by `planCheckpoint`
- * instead, from a timer that does not keep the process alive, in a child process. Where
- * that fails, the checkpoint runs here, as before.
+ * instead, from a timer that does not keep the process alive.
  */
 export function startWalCheckpoints(db: Db, clock: () => number = () => performance.now()): WalCheckpoints {
   db.pragma('wal_autocheckpoint = 0');
   const totalChanges = db.prepare<[], number>('SELECT total_changes()').pluck();
   const start = totalChanges.get() ?? 0;
   let state: CheckpointState = { checkpointedAt: start, seen: start, seenSince: clock() };
-  let running: ChildProcess | undefined;
-  let stopped = false;
   const timer = setInterval(() => {
-    if (!db.open || running !== undefined) return;
+    if (!db.open) return;
     const plan = planCheckpoint(state, totalChanges.get() ?? 0, clock());
     state = plan.state;
-    if (!plan.checkpoint) return;
-    void checkpointInChild(db.name, (child) => (running = child)).then((done) => {
-      running = undefined;
-      // PASSIVE: copies what no reader still needs and never waits for a lock.
-      if (!done && !stopped && db.open) db.pragma('wal_checkpoint(PASSIVE)');
-    });
+    // PASSIVE: copies what no reader still needs and never waits for a lock.
+    if (plan.checkpoint) db.pragma('wal_checkpoint(PASSIVE)');
   }, POLL_MS);
   timer.unref();
-  return {
-    stop: () => {
-      stopped = true;
-      clearInterval(timer);
-      // Killed mid-copy is safe (the WAL stays the truth); its files must not outlive the store.
-      running?.kill('SIGKILL');
-    },
-  };
+  return { stop: () => clearInterval(timer) };
 }
