@@ -19,13 +19,8 @@ export const REDACT_PATHS = [
   'req.body',
 ];
 
-/**
- * One JSON logger on stdout (or a given stream, for tests). stdout is written asynchronously:
- * a synchronous write per line (pino's default) was the largest single cost of an API request
- * under concurrency (the reader of the pipe is woken for every line). Lines written while one
- * write is in flight go out together; pino flushes what is left when the process exits.
- */
+/** One JSON logger on stdout (or a given stream, for tests). */
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'paasd' } };
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
+  return destination ? pino(options, destination) : pino(options);
 }
