@@ -19,6 +19,11 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Host directories the command reads and writes (build, cache, env and buildpack dirs). */
   readonly mounts?: readonly string[];
+  /**
+   * The command needs no network (a buildpack's detect and release read the app's files
+   * only): a container environment gives it none, which starts it ~0.1 s sooner.
+   */
+  readonly offline?: boolean;
 }
 
 export interface RunResult {

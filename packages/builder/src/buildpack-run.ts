@@ -70,6 +70,7 @@ async function run(
   args: readonly string[],
   stdout: Writable,
   stderr: Writable,
+  offline = false,
 ): Promise<RunResult> {
   const result = await context.environment.run(command, args, {
     cwd: context.appDir,
@@ -78,6 +79,7 @@ async function run(
     stderr,
     signal: context.signal,
     mounts: context.mounts,
+    offline,
   });
   context.signal.throwIfAborted();
   return result;
@@ -98,7 +100,7 @@ export async function detectBuildpack(context: BuildpackContext, pack: PreparedB
   const fallback = basename(pack.ref).replace(/\.git$/, '');
   if (!(await exists(detect))) return fallback;
   const stdout = captureOutput(1024);
-  const result = await run(context, detect, [context.appDir], stdout.stream, discard());
+  const result = await run(context, detect, [context.appDir], stdout.stream, discard(), true);
   return result.exitCode === 0 ? displayName(stdout.text(), fallback) : undefined;
 }
 
@@ -139,7 +141,7 @@ export async function releaseBuildpack(context: BuildpackContext, pack: Prepared
   const sink = context.log.sink();
   let result: RunResult;
   try {
-    result = await run(context, release, [context.appDir], stdout.stream, sink);
+    result = await run(context, release, [context.appDir], stdout.stream, sink, true);
   } finally {
     sink.end();
     await finished(sink);

@@ -47,6 +47,8 @@ export function createContainerEnvironment(options: ContainerEnvironmentOptions)
           NanoCpus: Math.round((options.cpus ?? DEFAULT_BUILD_CPUS) * 1e9),
           PidsLimit: options.pidsLimit ?? 4096,
           Init: true,
+          // No network namespace to wire up for a step that needs none (detect, release).
+          ...(run.offline === true ? { NetworkMode: 'none' } : {}),
         },
       });
       try {
