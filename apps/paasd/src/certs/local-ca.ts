@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, rename } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -38,4 +39,31 @@ export async function ensureLocalCa(dataDir: string, domain?: string): Promise<L
   await rename(`${key}.tmp`, key);
   await rename(`${cert}.tmp`, cert);
   return { cert, key, made: true };
+}
+
+/**
+ * A server certificate signed by the local CA, written to `leaf.cert` and `leaf.key`: openssl
+ * with argument arrays, the names through an extensions file (never a shell), written beside
+ * the targets and then renamed. A random serial of its own rather than the CA's serial file,
+ * which concurrent issues would both write.
+ */
+export async function issueLeafCertificate(
+  ca: { readonly cert: string; readonly key: string },
+  leaf: { readonly cert: string; readonly key: string },
+  request: { readonly subject: string; readonly extensions: string; readonly days: number },
+): Promise<void> {
+  const ext = `${leaf.cert}.ext`;
+  const csr = `${leaf.cert}.csr`;
+  await writeFile(ext, request.extensions);
+  try {
+    await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${leaf.key}.tmp`, '-out', csr, '-subj', request.subject]);
+    const serial = `0x${randomBytes(16).toString('hex')}`;
+    await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', serial, '-days', String(request.days), '-extfile', ext, '-out', `${leaf.cert}.tmp`]);
+    await chmod(`${leaf.key}.tmp`, 0o600);
+    await rename(`${leaf.key}.tmp`, leaf.key);
+    await rename(`${leaf.cert}.tmp`, leaf.cert);
+  } finally {
+    await rm(ext, { force: true });
+    await rm(csr, { force: true });
+  }
 }

@@ -5,21 +5,17 @@
  * the issued certificate also names every app's host (`<app>.<domain>`) and is issued again
  * when an app it does not name appears. Trusting `<data dir>/tls/ca.crt` once is enough.
  */
-import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 
 import type { TlsCertificate } from '@paas/router';
 
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { covers } from './certificate-check.js';
-import { ensureLocalCa } from './local-ca.js';
-
-const run = promisify(execFile);
+import { ensureLocalCa, issueLeafCertificate } from './local-ca.js';
 
 /** What the local CA issues lives a year (and is issued again whenever apps change). */
 const LEAF_DAYS = 365;
@@ -102,14 +98,11 @@ function stillGood(certificate: TlsCertificate, domain: string, hosts: readonly 
   return [`app.${domain}`, ...hosts].every((host) => covers(leaf, host));
 }
 
-/** openssl with argument arrays; the names go through a file, never a shell. Written beside the target, then renamed. */
 async function issueLeaf(domain: string, hosts: readonly string[], ca: { cert: string; key: string }, leaf: { cert: string; key: string }): Promise<void> {
   const names = [`*.${domain}`, domain, ...hosts];
-  const ext = `${leaf.cert}.ext`;
-  await writeFile(ext, `subjectAltName=${names.map((name) => `DNS:${name}`).join(',')}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
-  await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${leaf.key}.tmp`, '-out', `${leaf.cert}.csr`, '-subj', `/CN=*.${domain}`]);
-  await run('openssl', ['x509', '-req', '-in', `${leaf.cert}.csr`, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-days', String(LEAF_DAYS), '-extfile', ext, '-out', `${leaf.cert}.tmp`]);
-  await chmod(`${leaf.key}.tmp`, 0o600);
-  await rename(`${leaf.key}.tmp`, leaf.key);
-  await rename(`${leaf.cert}.tmp`, leaf.cert);
+  await issueLeafCertificate(ca, leaf, {
+    subject: `/CN=*.${domain}`,
+    extensions: `subjectAltName=${names.map((name) => `DNS:${name}`).join(',')}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
+    days: LEAF_DAYS,
+  });
 }

@@ -5,17 +5,13 @@
  * signed by the CA there now. Kept, because the registry's service is made again whenever its
  * certificate changes (its Swarm secrets cannot change), and a restart should not.
  */
-import { X509Certificate, randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 
-import { ensureLocalCa } from './local-ca.js';
-
-const run = promisify(execFile);
+import { ensureLocalCa, issueLeafCertificate } from './local-ca.js';
 
 /** As the platform certificate: a year, issued again a month before it ends. */
 const LEAF_DAYS = 365;
@@ -46,20 +42,10 @@ export async function ensureRegistryTls(dataDir: string, address: string, domain
     const current = { certificate: await readFile(leaf.cert, 'utf8'), key: await readFile(leaf.key, 'utf8'), ca: caPem };
     if (stillGood(current.certificate, caPem, host)) return current;
   }
-  // openssl with argument arrays; the address goes through a file. Written beside the target, then renamed.
-  const ext = `${leaf.cert}.ext`;
-  await writeFile(ext, `subjectAltName=${isIP(host) ? 'IP' : 'DNS'}:${host}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n`);
-  try {
-    await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${leaf.key}.tmp`, '-out', `${leaf.cert}.csr`, '-subj', '/CN=paas slug registry']);
-    // A serial of its own rather than the CA's serial file, which other issues write too.
-    const serial = `0x${randomBytes(16).toString('hex')}`;
-    await run('openssl', ['x509', '-req', '-in', `${leaf.cert}.csr`, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', serial, '-days', String(LEAF_DAYS), '-extfile', ext, '-out', `${leaf.cert}.tmp`]);
-    await chmod(`${leaf.key}.tmp`, 0o600);
-    await rename(`${leaf.key}.tmp`, leaf.key);
-    await rename(`${leaf.cert}.tmp`, leaf.cert);
-  } finally {
-    await rm(ext, { force: true });
-    await rm(`${leaf.cert}.csr`, { force: true });
-  }
+  await issueLeafCertificate(ca, leaf, {
+    subject: '/CN=paas slug registry',
+    extensions: `subjectAltName=${isIP(host) ? 'IP' : 'DNS'}:${host}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n`,
+    days: LEAF_DAYS,
+  });
   return { certificate: await readFile(leaf.cert, 'utf8'), key: await readFile(leaf.key, 'utf8'), ca: caPem };
 }
