@@ -14,10 +14,12 @@ fail_no_main_package() {
 }
 
 fail_go_build() { # log go-version wanted
-  if grep -q -e 'requires go >=' -e 'GOTOOLCHAIN=local' -- "$1"; then
+  # Go 1.21+ says "requires go >="; older ones cannot even read a go line of three parts
+  # (go 1.25.0): "invalid go version '1.25.0': must match format 1.23".
+  if grep -q -e 'requires go >=' -e 'GOTOOLCHAIN=local' -e 'invalid go version' -- "$1"; then
     fail "go.mod asks for go ${3:-a newer release}, but this stack has $2 only." \
       "The Go buildpack uses the stack's go and does not download toolchains." \
-      "Set the \`go\` line of go.mod to ${2#go} or lower (and drop any \`toolchain\` line), then push again."
+      "Set the \`go\` line of go.mod to ${2#go} or lower (and drop any \`toolchain\` line) if the code and its modules build with it, or ask the operator for a stack with a newer go; then push again."
   fi
   if grep -q -e 'dial tcp' -e 'proxy.golang.org' -e 'lookup ' -e 'cannot find module providing' -- "$1"; then
     fail "go could not download a module the app needs." \

@@ -88,11 +88,11 @@ describe('app shapes, built with the platform buildpacks and run from their slug
   }
 
   /** Unpacks the slug and GETs / from its web process. */
-  async function serve(built: Extract<BuildResult, { status: 'succeeded' }>, name: string): Promise<Record<string, unknown>> {
+  async function serve(built: Extract<BuildResult, { status: 'succeeded' }>, name: string, command = built.processTypes['web'] ?? 'false'): Promise<Record<string, unknown>> {
     const app = join(root, `run-${name}`);
     await unpackSlug(built.slug.file, app);
     // `npm start` and friends spawn `sh`: the stack's PATH, after the slug's own bin dirs.
-    const web = await startSlugProcess(app, built.processTypes['web'] ?? 'false', { DYNO: 'web.1', PATH: '/usr/bin:/bin' });
+    const web = await startSlugProcess(app, command, { DYNO: 'web.1', PATH: '/usr/bin:/bin' });
     try {
       const response = await web.get('/');
       assert.equal(response.status, 200, web.output());
@@ -301,6 +301,17 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       assert.deepEqual(built.buildpacks, [{ ref: 'go', name: 'Go' }]);
       assert.deepEqual(built.processTypes, { web: 'bin/go-web' });
       assert.equal((await serve(built, 'go'))['greeting'], 'hello from a vendored module');
+      // A Procfile written for Heroku names the binary alone (`web: go-getting-started`): bin/ is on PATH.
+      assert.equal((await serve(built, 'go-path', 'go-web'))['greeting'], 'hello from a vendored module');
+
+      // A go line newer than the stack's go, written as Go 1.21+ writes it (three parts), as
+      // heroku/go-getting-started has: what was asked, what the stack has, and what to do.
+      const newer = await copyFixture('go-web');
+      const goMod = await readFile(join(newer, 'go.mod'), 'utf8');
+      await writeFile(join(newer, 'go.mod'), goMod.replace(/^go .*$/m, 'go 1.99.0'));
+      const { failure } = failed((await build(newer, join(root, 'cache-go'))).result);
+      assert.match(failure.what, /^go\.mod asks for go 1\.99\.0, but this stack has go1\.\d+(\.\d+)? only\.$/);
+      assert.match(failure.fix, /Set the `go` line of go\.mod to 1\.\d+/);
     });
 
     it('refuses an app of a language without a buildpack, saying what was looked for', async () => {
