@@ -249,6 +249,8 @@ function fieldText(json, path) {
     value = value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
   }
   if (typeof value === 'string' || typeof value === 'number') return String(value);
+  // A list of strings (cacheDirectories) as one line each.
+  if (Array.isArray(value)) return value.filter((item) => typeof item === 'string' && !item.includes('\n')).join('\n');
   if (value !== undefined && value !== null && typeof value === 'object') return Object.keys(value).length > 0 ? 'object' : '';
   return '';
 }

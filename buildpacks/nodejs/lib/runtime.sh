@@ -107,11 +107,12 @@ find_bootstrap_node() {
 # The package.json fields the buildpack asks about. They are read in one node start (each
 # start costs about 0.1 s) and read again only when the file changes: a build script may edit it.
 PKG_FIELDS=(engines.node engines.npm engines.yarn engines.pnpm packageManager devDependencies scripts.start scripts.build scripts.heroku-prebuild scripts.heroku-postbuild
-  scripts.heroku-cleanup scripts.preinstall scripts.install scripts.postinstall scripts.prepare)
+  scripts.heroku-cleanup scripts.preinstall scripts.install scripts.postinstall scripts.prepare cacheDirectories cache_directories)
 declare -A PKG_FIELD_VALUES=()
 PKG_FIELDS_STAMP=
 
-# pkg_field PATH: a string field of BUILD_DIR/package.json (empty when absent); in FIELD.
+# pkg_field PATH: a string field of BUILD_DIR/package.json (empty when absent; a list of
+# strings gives one a line); in FIELD.
 pkg_field() {
   local file="$BUILD_DIR/package.json" stamp values value i=0
   stamp=$(stat -c '%d:%i:%s:%.9Y:%.9Z' -- "$file" 2>/dev/null) || stamp=missing

@@ -323,6 +323,45 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       assert.match(output, /paas buildpacks:set/);
     });
 
+    it('keeps the directories package.json lists in cacheDirectories from one build to the next (Heroku’s key)', async () => {
+      // The build counts its runs in a directory it keeps, as Next.js keeps .next/cache.
+      const count = "const fs=require('fs');fs.mkdirSync('.next/cache',{recursive:true});const f='.next/cache/runs';fs.writeFileSync(f,String(Number(fs.existsSync(f)?fs.readFileSync(f,'utf8'):0)+1))";
+      const manifest = {
+        name: 'cached', version: '1.0.0', engines: { node: '26.x' },
+        scripts: { build: `node -e "${count}"`, start: 'node -e 0' },
+        cacheDirectories: ['.next/cache/', 'node_modules', '../outside', '/etc', 'src/keep'],
+      };
+      const app = await writeFiles(join(root, 'src-cached'), { 'package.json': JSON.stringify(manifest), 'src/keep/from-source': 'source\n' });
+      const cacheDir = await seeded('cached');
+      const runs = async (): Promise<{ output: string; runs: string }> => {
+        const { result, output } = await build(app, cacheDir);
+        const slugDir = join(root, `run-cached-${String(Math.random()).slice(2)}`);
+        await unpackSlug(succeeded(result).slug.file, slugDir);
+        return { output, runs: await readFile(join(slugDir, '.next', 'cache', 'runs'), 'utf8') };
+      };
+      const first = await runs();
+      assert.equal(first.runs, '1');
+      assert.match(first.output, /^ {7}- \.next\/cache \(not cached yet\)$/m);
+      assert.match(first.output, /^ {7}- node_modules \(kept by the dependency cache\)$/m);
+      assert.match(first.output, /Warning: cacheDirectories: "\.\.\/outside" is not kept/);
+      assert.match(first.output, /Warning: cacheDirectories: "\/etc" is not kept/);
+      assert.match(first.output, /^ {7}- src\/keep \(in the app's source: left as it is\)$/m);
+      assert.match(first.output, /^ {7}Caching \.next\/cache for the next build$/m);
+
+      const second = await runs();
+      assert.equal(second.runs, '2', 'the second build started from the first one’s .next/cache');
+      assert.match(second.output, /^ {7}- \.next\/cache$/m);
+      // What the source has is never replaced by a cached copy, and nothing is kept outside the app.
+      assert.equal(await readFile(join(app, 'src', 'keep', 'from-source'), 'utf8'), 'source\n');
+      assert.equal(await exists(join(cacheDir, 'nodejs', 'directories', 'outside')), false);
+      assert.equal(await exists(join(cacheDir, 'nodejs', 'outside')), false);
+
+      // NODE_MODULES_CACHE=false (Heroku's switch) builds without them.
+      const { result, output } = await build(app, cacheDir, { NODE_MODULES_CACHE: 'false' });
+      succeeded(result);
+      assert.match(output, /NODE_MODULES_CACHE=false: not restoring them/);
+    });
+
     it('builds an app with no process types, saying that it runs nothing', async () => {
       const app = await writeFiles(join(root, 'src-nothing'), { 'package.json': '{"name":"nothing","version":"1.0.0","engines":{"node":"26.x"}}\n' });
       const { result, output } = await build(app, await seeded('nothing'));
