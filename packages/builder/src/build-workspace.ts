@@ -10,6 +10,7 @@ import { type BuildpackUsed, DEFAULT_PATH, DEFAULT_STACK, type RunBuildOptions }
 import type { BuildpackContext } from './buildpack-run.js';
 import { createHostEnvironment } from './host-environment.js';
 import { maybeGunzip } from './source-stream.js';
+import { applySlugIgnore } from './slug-ignore.js';
 import { type SlugInfo, SlugTooLargeError, packSlug } from './slug.js';
 import { ArchiveLimitError, ArchiveTooLargeError, UnsafePathError, checkLinksInside, extractTar } from './tar-extract.js';
 import { TarFormatError } from './tar-reader.js';
@@ -74,6 +75,8 @@ export class Build {
       if ((error as { code?: unknown }).code === 'ENAMETOOLONG') throw new BuildStopped({ kind: 'invalid_source', reason: 'a path in it is longer than this system allows' });
       throw error;
     }
+    const removed = await applySlugIgnore(appDir);
+    if (removed > 0) this.log.step(`Deleting ${String(removed)} file${removed === 1 ? '' : 's'} matching .slugignore patterns`);
   }
 
 

@@ -362,6 +362,29 @@ describe('app shapes, built with the platform buildpacks and run from their slug
       assert.match(output, /NODE_MODULES_CACHE=false: not restoring them/);
     });
 
+    it('removes what .slugignore names before the build runs, so neither the build nor the slug has it', async () => {
+      const manifest = {
+        name: 'ignoring', version: '1.0.0', engines: { node: '26.x' },
+        // The build fails if it can see an ignored file.
+        scripts: { build: `node -e "process.exit(require('fs').existsSync('design/logo.psd') || require('fs').existsSync('docs') ? 3 : 0)"`, start: 'node -e 0' },
+      };
+      const app = await writeFiles(join(root, 'src-ignoring'), {
+        'package.json': JSON.stringify(manifest),
+        '.slugignore': '# not for the slug\n*.psd\n/docs\n',
+        'design/logo.psd': 'pixels',
+        'docs/guide.md': 'words',
+        'docs/more/notes.md': 'words',
+        'lib/docs/kept.md': 'a docs dir below the root is not /docs',
+      });
+      const { result, output } = await build(app, await seeded('ignoring'));
+      const slugDir = join(root, 'run-ignoring');
+      await unpackSlug(succeeded(result).slug.file, slugDir);
+      assert.match(output, /^-----> Deleting 3 files matching \.slugignore patterns$/m);
+      assert.equal(await exists(join(slugDir, 'design', 'logo.psd')), false);
+      assert.equal(await exists(join(slugDir, 'docs')), false);
+      assert.equal(await exists(join(slugDir, 'lib', 'docs', 'kept.md')), true);
+    });
+
     it('builds an app with no process types, saying that it runs nothing', async () => {
       const app = await writeFiles(join(root, 'src-nothing'), { 'package.json': '{"name":"nothing","version":"1.0.0","engines":{"node":"26.x"}}\n' });
       const { result, output } = await build(app, await seeded('nothing'));
