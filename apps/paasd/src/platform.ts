@@ -214,6 +214,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const provider = createAddonProvider({
     dataDir: config.dataDir,
     logger: addonLogger,
+    postgresRoot: config.addonPostgresqlRoot,
     docker: docker && network ? { engine: docker, instance, network, stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE, memoryMb: config.addonMemoryMb } : undefined,
     onServerExit: (id, detail) => {
       const addon = store.addons.get(id);
