@@ -76,6 +76,8 @@ export interface AddonProvider {
   /** What the instance's server says about itself (`pg:info`, `redis:info`), credentials left out. */
   info(instanceId: string): Promise<Record<string, string>>;
   readonly backups?: BackupCapability;
+  /** The PostgreSQL major an instance is fixed to; undefined for other services or before it is known. */
+  majorVersion?(instanceId: string): number | undefined;
   /** Why a provisioned instance's server was not started (its major's binaries are missing), if so. */
   notStarted?(instanceId: string): string | undefined;
   /** Moving a postgresql instance to another major (dump and restore); absent where a provider cannot. */

@@ -14,6 +14,7 @@ import { instancePaths, readInstance, writeInstance } from './instance-record.js
 import { createPostgresBackups } from './postgres-backups.js';
 import { createPostgresEngine } from './postgres-engine.js';
 import { DEFAULT_POSTGRES_ROOT, installedMajors, missingMajorReason, postgresBinaries } from './postgres-majors.js';
+import { upgradeMajor } from './postgres-upgrade.js';
 import { createRedisEngine } from './redis-engine.js';
 import type { ServerSupervisor } from './server-supervisor.js';
 import { createServerSupervisor } from './server-supervisor.js';
@@ -175,7 +176,7 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
     writeInstance({ ...record, provisioned: true });
   };
 
-  const backups: BackupCapability = createPostgresBackups({ binaries: (record) => postgres.binaries(record), instance: requireInstance, psql: postgres.psql });
+  const backups: BackupCapability = createPostgresBackups({ binaries: (record) => postgres.binaries(record), instance: requireInstance, psql: (record, sql, database) => postgres.psql(record, sql, database) });
 
   return {
     name: 'local',
@@ -234,6 +235,33 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
     },
     backups,
     notStarted: (id) => notStarted.get(id),
+    majorVersion(id) {
+      const record = readInstance(dirOf(id));
+      return record?.service === 'postgresql' ? postgres.majorOf(record) : undefined;
+    },
+    majorUpgrade: {
+      installed: () => installedMajors(postgresRoot),
+      current: (id) => postgres.majorOf(requireInstance(id)) ?? 0,
+      upgrade: (id, major, snapshot) =>
+        upgradeMajor(
+          {
+            postgres,
+            root: postgresRoot,
+            stopServer: async (record) => {
+              const supervisor = supervisors.get(record.id);
+              supervisors.delete(record.id);
+              await supervisor?.stop();
+            },
+            startServer: async (record) => {
+              await supervise(record);
+              await waitReady(record);
+            },
+          },
+          requireInstance(id),
+          major,
+          snapshot,
+        ),
+    },
     async start() {
       layOut();
       for (const name of readdirSync(root)) {

@@ -97,7 +97,7 @@ export function createPostgresEngine(root: string): PostgresEngine {
       return {
         command: join(root, String(majorOf(instance) ?? 0), 'bin', 'postgres'),
         args: serverArgs(instance, data, run, true),
-        stopSignal: 'SIGINT' as NodeJS.Signals,
+        stopSignal: 'SIGINT',
         env: userLookupEnv(instance),
       };
     },
