@@ -102,8 +102,9 @@ export function createPostgresEngine(root: string): PostgresEngine {
       };
     },
     async ready(instance: InstanceRecord) {
+      const { pg_isready } = binaries(instance).client; // a missing major is said at once, not waited out
       try {
-        await runCommand(binaries(instance).client.pg_isready, ['-q', '-h', instancePaths(instance.dir).run, '-p', String(instance.port)], { timeoutMs: 5000 });
+        await runCommand(pg_isready, ['-q', '-h', instancePaths(instance.dir).run, '-p', String(instance.port)], { timeoutMs: 5000 });
         return true;
       } catch {
         // Not accepting connections yet (starting, or recovering after a crash).
