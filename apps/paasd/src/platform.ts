@@ -219,7 +219,8 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     onServerExit: (id, detail) => {
       const addon = store.addons.get(id);
       const restart = detail.restartInMs === undefined ? 'the engine restarts it' : `restarting it in ${String(detail.restartInMs / 1000)} s`;
-      if (addon) platformLog(addon.appName, 'addons', `${addon.name}'s server exited (${detail.signal ?? `code ${String(detail.code)}`}); ${restart}`);
+      const why = detail.reason === undefined ? '' : `: ${detail.reason}`;
+      if (addon) platformLog(addon.appName, 'addons', `${addon.name}'s server exited (${detail.signal ?? `code ${String(detail.code)}`})${why}; ${restart}`);
     },
     onContainerRemade: (id) => {
       const addon = store.addons.get(id);

@@ -37,7 +37,7 @@ export function createAddonProvider(choice: ProviderChoice): AddonProvider {
       memoryMb,
       logger: choice.logger,
       ...(choice.onContainerRemade ? { onContainerRemade: choice.onContainerRemade } : {}),
-      ...(onServerExit ? { onServerExit: (id: string, detail: { code: number | null; signal: string | null }) => onServerExit(id, { ...detail, restartInMs: undefined }) } : {}),
+      ...(onServerExit ? { onServerExit: (id: string, detail: { code: number | null; signal: string | null; reason?: string }) => onServerExit(id, { ...detail, restartInMs: undefined }) } : {}),
     });
   }
   return createLocalProvider({ dataDir: choice.dataDir, logger: choice.logger, postgresRoot: choice.postgresRoot, ...(choice.onServerExit ? { onServerExit: choice.onServerExit } : {}) });

@@ -30,7 +30,7 @@ export interface LocalProviderOptions {
   readonly dataDir: string;
   readonly logger: Logger;
   /** A server died and is being restarted. */
-  readonly onServerExit?: (instanceId: string, detail: { code: number | null; signal: string | null; restartInMs: number | undefined }) => void;
+  readonly onServerExit?: (instanceId: string, detail: { code: number | null; signal: string | null; restartInMs: number | undefined; reason?: string }) => void;
   /** Where PostgreSQL majors are, Debian's layout (`<root>/<major>/bin`); default `/usr/lib/postgresql`. */
   readonly postgresRoot?: string;
 }
