@@ -36,6 +36,9 @@ export interface AddonUpgradeResult {
   readonly kept: string;
 }
 
+/** pg:upgrade's dump and restore are bounded by 30 minutes each on the server. */
+const UPGRADE_TIMEOUT_MS = 65 * 60_000;
+
 export function addonMethods({ send, get, transport }: Calls): AddonMethods {
   return {
     listAddons: (app) => get(app === undefined ? '/addons' : `${appPath(app)}/addons`),
@@ -48,7 +51,8 @@ export function addonMethods({ send, get, transport }: Calls): AddonMethods {
     detachAddon: async (id) => (await send<AddonAttachmentResource>({ method: 'DELETE', path: `/addon-attachments/${encodeURIComponent(id)}` })).body,
     getAddonInfo: (addon) => get(`${addonPath(addon)}/info`),
     rotateAddonCredentials: async (addon) => (await send<{ addon: AddonResource; releases: { app: string; release: number | null; ok: boolean; message?: string }[] }>({ method: 'POST', path: `${addonPath(addon)}/actions/rotate-credentials` })).body,
-    upgradeAddon: async (addon, input) => (await send<AddonUpgradeResult>({ method: 'POST', path: `${addonPath(addon)}/actions/upgrade`, body: input })).body,
+    // The answer comes when the dump, the restore and the swap are done: longer than an ordinary call may take.
+    upgradeAddon: async (addon, input) => (await send<AddonUpgradeResult>({ method: 'POST', path: `${addonPath(addon)}/actions/upgrade`, body: input, timeoutMs: UPGRADE_TIMEOUT_MS })).body,
     listBackups: (addon) => get(`${addonPath(addon)}/backups`),
     captureBackup: async (addon) => (await send<AddonBackupResource>({ method: 'POST', path: `${addonPath(addon)}/backups` })).body,
     getBackup: (addon, backup) => get(`${addonPath(addon)}/backups/${encodeURIComponent(backup)}`),

@@ -163,6 +163,7 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
     return { addon: toAddonResource(store, addons.provider, addon), releases: outcomes };
   });
 
+  const upgrading = new Set<string>();
   app.post<{ Params: { addon: string }; Body: { version: number; confirm?: string } }>(
     '/addons/:addon/actions/upgrade',
     {
@@ -176,8 +177,11 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
       if (request.body.confirm !== addon.appName) {
         throw new PaasError('conflict', `Upgrading ${addon.name} replaces its cluster: confirm with its owning app's name (paas pg:upgrade ${addon.name} --version ${String(request.body.version)} -a ${addon.appName} --confirm ${addon.appName}). Nothing was changed.`);
       }
+      // One upgrade of an add-on at a time: a second would snapshot and swap under the first.
+      if (upgrading.has(addon.id)) throw new PaasError('conflict', `${addon.name} is being upgraded already: wait for that to end. Nothing was changed.`);
+      upgrading.add(addon.id);
       const appLog = (appName: string, process: string, line: string): void => logs.publish(appName, { source: 'paas', process, line });
-      const outcome = await upgradeAddon({ store, provider: addons.provider, backups, appLog }, addon, request.body.version, request.actor.name);
+      const outcome = await upgradeAddon({ store, provider: addons.provider, backups, appLog }, addon, request.body.version, request.actor.name).finally(() => upgrading.delete(addon.id));
       request.log.info({ addon: addon.name, from: outcome.from, to: outcome.to }, 'add-on upgraded');
       return { addon: toAddonResource(store, addons.provider, store.addons.require(addon.id)), from: outcome.from, to: outcome.to, backup: toBackupResource(outcome.backup), kept: outcome.kept };
     },
