@@ -113,16 +113,28 @@ test('a postgresql add-on keeps its major: a newer one installed changes nothing
   assert.equal(Number(readFileSync(pidFile, 'utf8')), pid);
   assert.equal(recorded(), 15);
 
+  // A step failing after the snapshot (N's initdb of a broken install): the error names the step, 15 runs on, unchanged and writable.
+  majors.addBroken(18);
+  const broken = await paas(['pg:upgrade', '-a', 'notes', '--version', '18', '--confirm', 'notes']);
+  assert.notEqual(broken.code, 0);
+  assert.match(broken.stderr, /Upgrading to PostgreSQL 18 failed while making the new cluster \(postgresql-18's initdb\): .*cannot run: broken install.*PostgreSQL 15 runs on with the data unchanged\./s);
+  majors.removeMajor(18);
+  assert.equal(Number(readFileSync(pidFile, 'utf8')), pid);
+  assert.equal(recorded(), 15);
+  assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('data')), ['data']);
+  assert.equal(psqlWith(url, 'SHOW default_transaction_read_only').out, 'off', 'the database is writable again');
+  assert.equal((await site.json<AddonBackupResource[]>(`/addons/${pg.id}/backups`))[0]?.status, 'completed', 'the snapshot was taken first');
+
   const upgraded = await paas(['pg:upgrade', '-a', 'notes', '--version', '17', '--confirm', 'notes']);
   assert.equal(upgraded.code, 0, `${upgraded.stderr}${upgraded.stdout}`);
   assert.match(upgraded.stdout, /runs PostgreSQL 17 \(was 15\)\./);
-  assert.match(upgraded.stdout, /Backup b001 was taken and verified first \(1 tables, 2 rows\)/);
+  assert.match(upgraded.stdout, /Backup b002 was taken and verified first \(1 tables, 2 rows\)/);
   assert.match(upgraded.stdout, /no release was needed/);
   // The snapshot is listed with the backups, verified, and it finished before the new server started.
   const [backup] = await site.json<AddonBackupResource[]>(`/addons/${pg.id}/backups`);
-  assert.deepEqual([backup?.name, backup?.status, backup?.verified], ['b001', 'completed', { tables: 1, rows: 2 }]);
+  assert.deepEqual([backup?.name, backup?.status, backup?.verified], ['b002', 'completed', { tables: 1, rows: 2 }]);
   const listed = await paas(['pg:backups', '-a', 'notes']);
-  assert.match(listed.stdout, /b001/);
+  assert.match(listed.stdout, /b002/);
   const started = psqlWith(url, "SELECT to_char(pg_postmaster_start_time() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS')").out;
   assert.ok(`${started}Z` >= (backup?.finished_at ?? ''), `the new server started (${started}) before the snapshot finished (${backup?.finished_at ?? ''})`);
 

@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
@@ -27,7 +27,7 @@ export function twoMajorsMissing(): string | undefined {
  * start with. `remove` is for a `t.after` registered after the platform's own (hooks run in
  * the order they were registered): the platform's clean-up still needs the binaries.
  */
-export function createPostgresRoot(): { root: string; add17(): void; remove15(): void; restore15(): void; remove(): void } {
+export function createPostgresRoot(): { root: string; add17(): void; addBroken(major: number): void; removeMajor(major: number): void; remove15(): void; restore15(): void; remove(): void } {
   const root = mkdtempSync(join(tmpdir(), 'paas-pg-root-'));
   // The add-on servers run as their own uids: they must reach the binaries.
   chmodSync(root, 0o755);
@@ -49,6 +49,13 @@ export function createPostgresRoot(): { root: string; add17(): void; remove15():
         if (dirname(source) !== dirname(target)) throw new Error(`unexpected link ${source} -> ${target}`);
       }
     },
+    addBroken(major) {
+      // A broken install (files there, none of them runs): what a half-done apt-get leaves.
+      const bin = join(root, String(major), 'bin');
+      mkdirSync(bin, { recursive: true, mode: 0o755 });
+      for (const tool of ['postgres', 'initdb']) writeFileSync(join(bin, tool), '#!/bin/sh\necho "cannot run: broken install" >&2\nexit 1\n', { mode: 0o755 });
+    },
+    removeMajor: (major) => rmSync(join(root, String(major)), { recursive: true, force: true }),
     remove15: () => rmSync(link15),
     remove: () => rmSync(root, { recursive: true, force: true }),
     restore15: () => symlinkSync(DEBIAN_POSTGRES_15, link15),

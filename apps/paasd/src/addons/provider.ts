@@ -39,10 +39,6 @@ export interface UpgradeSnapshot {
 }
 
 export interface MajorUpgradeCapability {
-  /** The majors this host can run, oldest first. */
-  installed(): number[];
-  /** The major an instance runs on. */
-  current(instanceId: string): number;
   /**
    * Moves the instance to `major`: `snapshot` is called first (nothing has changed if it
    * throws), then a new cluster is made, restored and checked, and swapped in on the same

@@ -128,7 +128,7 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
    * (`PG_VERSION`) recorded; one whose major is not installed is not started (and nothing is
    * written to its data), the reason saying what to install.
    */
-  const prepareStart = async (record: InstanceRecord): Promise<string | undefined> => {
+  const prepareStart = (record: InstanceRecord): string | undefined => {
     if (record.service !== 'postgresql') return undefined;
     const major = postgres.majorOf(record);
     if (major === undefined) return `no PostgreSQL is installed under ${postgresRoot} (apt-get install postgresql)`;
@@ -240,8 +240,6 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
       return record?.service === 'postgresql' ? postgres.majorOf(record) : undefined;
     },
     majorUpgrade: {
-      installed: () => installedMajors(postgresRoot),
-      current: (id) => postgres.majorOf(requireInstance(id)) ?? 0,
       upgrade: (id, major, snapshot) =>
         upgradeMajor(
           {
@@ -267,7 +265,7 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
       for (const name of readdirSync(root)) {
         const record = INSTANCE_ID.test(name) && existsSync(join(root, name, 'instance.json')) ? readInstance(join(root, name)) : undefined;
         if (!record?.provisioned || record.provider !== undefined) continue;
-        const reason = await prepareStart(record);
+        const reason = prepareStart(record);
         if (reason !== undefined) {
           notStarted.set(record.id, reason);
           logger.error({ addon: record.id, reason }, 'add-on server not started');

@@ -115,7 +115,9 @@ export async function upgradeMajor(deps: MajorUpgradeDeps, record: InstanceRecor
   const failed = (step: string, error: unknown): PaasError =>
     error instanceof PaasError ? error : new PaasError('conflict', `Upgrading to PostgreSQL ${String(major)} failed while ${step}: ${error instanceof Error ? error.message : String(error)}. PostgreSQL ${String(from)} runs on with the data unchanged.`);
 
-  await deps.postgres.psql(record, freezeSql(record.database), 'postgres');
+  await deps.postgres.psql(record, freezeSql(record.database), 'postgres').catch((error: unknown) => {
+    throw failed('making the database read-only for the snapshot', error);
+  });
   const thaw = (): Promise<unknown> => deps.postgres.psql(record, thawSql(record.database), 'postgres');
   let stopScratch: (() => Promise<void>) | undefined;
   try {
