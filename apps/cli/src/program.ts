@@ -14,6 +14,7 @@ import { registerPgBackupsRestore } from './commands/pg/backups/restore.js';
 import { registerPgBackupsSchedule } from './commands/pg/backups/schedule.js';
 import { registerPgBackupsUnschedule } from './commands/pg/backups/unschedule.js';
 import { registerPgCredentialsRotate } from './commands/pg/credentials/rotate.js';
+import { registerPgUpgrade } from './commands/pg/upgrade.js';
 import { registerPgInfo } from './commands/pg/info.js';
 import { registerPgPsql } from './commands/pg/psql.js';
 import { registerRedisCli } from './commands/redis/cli.js';
@@ -168,6 +169,7 @@ const REGISTRATIONS = [
   registerPgInfo,
   registerPgPsql,
   registerPgCredentialsRotate,
+  registerPgUpgrade,
   registerPgBackups,
   registerPgBackupsCapture,
   registerPgBackupsRestore,

@@ -52,6 +52,8 @@ export interface Config {
   readonly allowPrivateTargets: boolean;
   /** The memory limit (MiB) of each add-on container made from now on (Docker runtime). */
   readonly addonMemoryMb: { readonly postgresql: number; readonly redis: number };
+  /** Where the local provider finds PostgreSQL majors, Debian's layout: `<root>/<major>/bin/postgres`. */
+  readonly addonPostgresqlRoot: string;
 }
 
 export interface SwarmConfig {
@@ -230,6 +232,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       postgresql: integer('PAAS_ADDON_POSTGRESQL_MEMORY', DEFAULT_MEMORY_MB.postgresql, MIN_MEMORY_MB, 1_048_576, 'MB'),
       redis: integer('PAAS_ADDON_REDIS_MEMORY', DEFAULT_MEMORY_MB.redis, MIN_MEMORY_MB, 1_048_576, 'MB'),
     },
+    addonPostgresqlRoot: absolute(text('PAAS_ADDON_POSTGRESQL_ROOT') ?? '/usr/lib/postgresql'),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -214,11 +214,13 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
   const provider = createAddonProvider({
     dataDir: config.dataDir,
     logger: addonLogger,
+    postgresRoot: config.addonPostgresqlRoot,
     docker: docker && network ? { engine: docker, instance, network, stackImage: config.stackImage ?? DEFAULT_STACK_IMAGE, memoryMb: config.addonMemoryMb } : undefined,
     onServerExit: (id, detail) => {
       const addon = store.addons.get(id);
       const restart = detail.restartInMs === undefined ? 'the engine restarts it' : `restarting it in ${String(detail.restartInMs / 1000)} s`;
-      if (addon) platformLog(addon.appName, 'addons', `${addon.name}'s server exited (${detail.signal ?? `code ${String(detail.code)}`}); ${restart}`);
+      const why = detail.reason === undefined ? '' : `: ${detail.reason}`;
+      if (addon) platformLog(addon.appName, 'addons', `${addon.name}'s server exited (${detail.signal ?? `code ${String(detail.code)}`})${why}; ${restart}`);
     },
     onContainerRemade: (id) => {
       const addon = store.addons.get(id);

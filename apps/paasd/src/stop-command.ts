@@ -80,7 +80,7 @@ async function stopApps(config: Config): Promise<void> {
   }
   say(count === 0 ? 'No app processes were running.' : 'Every app process is stopped; the next `npm start` starts them again.');
   // Add-on servers too; their data stays, and the next `npm start` starts them on it.
-  await createLocalProvider({ dataDir: config.dataDir, logger: createLogger('silent') }).stopAll();
+  await createLocalProvider({ dataDir: config.dataDir, logger: createLogger('silent'), postgresRoot: config.addonPostgresqlRoot }).stopAll();
   const docker = await chooseEngine(config, createLogger('silent'));
   if (docker) {
     const instance = dockerInstanceOf(config.dataDir);

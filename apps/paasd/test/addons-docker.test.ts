@@ -130,6 +130,13 @@ test('Docker: postgresql and redis add-ons reached by container name, their data
     assert.match((await ran(['addons:info', addon.name])).stdout, new RegExp(`Memory:\\s+${String(mb)} MB`));
   }
 
+  // The major is fixed at creation; pg:upgrade is the local runtime's (the add-on image carries one major), refused here, changing nothing.
+  assert.match((await ran(['addons:info', pg.name])).stdout, /Version:\s+1\d\n/);
+  const upgrade = await paas(['pg:upgrade', '-a', 'notes', '--version', '99', '--confirm', 'notes']);
+  assert.notEqual(upgrade.code, 0);
+  assert.match(upgrade.stderr, /runs in a container whose image carries one PostgreSQL major: pg:upgrade is for add-ons on the local runtime\..*Nothing was changed\./);
+  assert.deepEqual(await site.json<unknown[]>(`/addons/${pg.id}/backups`), []);
+
   step('addons:info');
   // A second app runs the same slug (promoted through a pipeline: no second build) and reads notes' rows through
   // its own attachment, SHARED_URL (the fixture uses the attachment DATABASE_ATTACHMENT names).

@@ -136,4 +136,38 @@ test('the docker provider keeps the provider contract (add-on containers on the 
     await provider.deprovision(id);
     await assert.rejects(docker.getVolume(name).inspect(), /no such volume/i);
   });
+
+  await t.test('a volume runs on its own major only: the major is recorded, and an image without it refuses to start the server, which is told with the reason', async (tt) => {
+    const exits: { id: string; code: number | null; reason?: string }[] = [];
+    const provider = createDockerProvider({
+      docker,
+      dataDir,
+      instance,
+      network,
+      stackImage: DEFAULT_STACK_IMAGE,
+      logger: createLogger('silent'),
+      onServerExit: (id, detail) => exits.push({ id, code: detail.code, ...(detail.reason === undefined ? {} : { reason: detail.reason }) }),
+    });
+    providers.push(provider);
+    tt.after(() => provider.close());
+    await provider.start();
+    const id = randomUUID();
+    { const op = await provisioned(provider, id, 'postgresql'); assert.equal(op.state, 'succeeded', op.description); }
+    const major = provider.majorVersion?.(id);
+    assert.ok(major !== undefined && major >= 15, `recorded major ${String(major)}`);
+    const name = addonContainerName(id);
+    const container = docker.getContainer(name);
+    // The volume as a cluster of a major this image lacks (as an older Debian's would be to a newer image).
+    await container.stop();
+    const image = (await container.inspect()).Config.Image;
+    const [ran, helper] = (await docker.run(image, ['sh', '-c', 'echo 13 > /srv/postgresql/data/PG_VERSION'], [], { User: 'root', HostConfig: { Mounts: [{ Type: 'volume', Source: name, Target: '/srv/postgresql' }] } })) as [{ StatusCode: number }, Docker.Container];
+    await helper.remove();
+    assert.equal(ran.StatusCode, 0);
+    await container.start();
+    const deadline = Date.now() + 20_000;
+    while (!exits.some((e) => e.id === id && e.code === 3) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = exits.find((e) => e.id === id && e.code === 3);
+    assert.match(refused?.reason ?? '', /^this volume holds a PostgreSQL 13 cluster and the add-on image has PostgreSQL \d+ only: the server was not started and its data is untouched\. It needs an add-on image with postgresql-13\.$/, JSON.stringify(exits));
+    await provider.deprovision(id);
+  });
 });

@@ -28,7 +28,7 @@ test('docs/config.md documents every variable paasd reads', () => {
     PAAS_ROUTER_TLS_PORT: '3', PAAS_ROUTER: 'nginx', PAAS_TLS_CERT_FILE: '/c.pem', PAAS_TLS_KEY_FILE: '/k.pem',
     PAAS_ACME_DIRECTORY: 'https://127.0.0.1:14000/dir', PAAS_ACME_EMAIL: 'ops@example.com', PAAS_ACME_CA_FILE: '/ca.crt',
     PAAS_ADMIN_EMAIL: 'ops@example.com', PAAS_API_TLS_PORT: '5443', PAAS_API_HTTP_HOST: '10.0.0.1',
-    PAAS_ADDON_POSTGRESQL_MEMORY: '1024', PAAS_ADDON_REDIS_MEMORY: '128',
+    PAAS_ADDON_POSTGRESQL_MEMORY: '1024', PAAS_ADDON_REDIS_MEMORY: '128', PAAS_ADDON_POSTGRESQL_ROOT: '/opt/postgresql',
     PAAS_SWARM_REGISTRY: '10.0.0.1:5000', PAAS_SWARM_REACH: 'overlay', PAAS_SWARM_NODE_ENGINES: 'w2=unix:///run/paas/w2.sock',
   };
   // Variables only valid together: each is checked against its partner set alone with another value.

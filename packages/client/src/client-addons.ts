@@ -14,6 +14,8 @@ export interface AddonMethods {
   detachAddon(attachmentId: string): Promise<AddonAttachmentResource>;
   getAddonInfo(addon: string): Promise<{ addon: AddonResource; info: Record<string, string> }>;
   rotateAddonCredentials(addon: string): Promise<{ addon: AddonResource; releases: { app: string; release: number | null; ok: boolean; message?: string }[] }>;
+  /** Moves a postgresql add-on to a newer major (snapshot first); `confirm` is its owning app's name. */
+  upgradeAddon(addon: string, input: { version: number; confirm: string }): Promise<AddonUpgradeResult>;
   listBackups(addon: string): Promise<AddonBackupResource[]>;
   captureBackup(addon: string): Promise<AddonBackupResource>;
   getBackup(addon: string, backup: string): Promise<AddonBackupResource>;
@@ -23,6 +25,19 @@ export interface AddonMethods {
   scheduleBackups(addon: string, at: string, retention?: number): Promise<AddonResource>;
   unscheduleBackups(addon: string): Promise<AddonResource>;
 }
+
+export interface AddonUpgradeResult {
+  readonly addon: AddonResource;
+  readonly from: number;
+  readonly to: number;
+  /** The verified backup taken before anything changed. */
+  readonly backup: AddonBackupResource;
+  /** Where the old cluster is kept on the host. */
+  readonly kept: string;
+}
+
+/** pg:upgrade's dump and restore are bounded by 30 minutes each on the server. */
+const UPGRADE_TIMEOUT_MS = 65 * 60_000;
 
 export function addonMethods({ send, get, transport }: Calls): AddonMethods {
   return {
@@ -36,6 +51,8 @@ export function addonMethods({ send, get, transport }: Calls): AddonMethods {
     detachAddon: async (id) => (await send<AddonAttachmentResource>({ method: 'DELETE', path: `/addon-attachments/${encodeURIComponent(id)}` })).body,
     getAddonInfo: (addon) => get(`${addonPath(addon)}/info`),
     rotateAddonCredentials: async (addon) => (await send<{ addon: AddonResource; releases: { app: string; release: number | null; ok: boolean; message?: string }[] }>({ method: 'POST', path: `${addonPath(addon)}/actions/rotate-credentials` })).body,
+    // The answer comes when the dump, the restore and the swap are done: longer than an ordinary call may take.
+    upgradeAddon: async (addon, input) => (await send<AddonUpgradeResult>({ method: 'POST', path: `${addonPath(addon)}/actions/upgrade`, body: input, timeoutMs: UPGRADE_TIMEOUT_MS })).body,
     listBackups: (addon) => get(`${addonPath(addon)}/backups`),
     captureBackup: async (addon) => (await send<AddonBackupResource>({ method: 'POST', path: `${addonPath(addon)}/backups` })).body,
     getBackup: (addon, backup) => get(`${addonPath(addon)}/backups/${encodeURIComponent(backup)}`),

@@ -20,6 +20,8 @@ export interface ApiRequest {
   readonly path: string;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** For a call that answers only when long work is done; else the client's per-request timeout. */
+  readonly timeoutMs?: number;
 }
 
 export interface ApiResponse<T> {
@@ -87,7 +89,7 @@ export function createTransport(options: TransportOptions): Transport {
     const response = await fetchOrThrow(url, {
       method: request.method,
       headers,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.timeout(request.timeoutMs ?? timeoutMs),
       ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
     });
     const body = await readJson(response, request, url);

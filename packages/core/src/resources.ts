@@ -304,6 +304,8 @@ export interface AddonResource {
   readonly backup_schedule: { readonly at: string; readonly retention: number } | null;
   /** The server's memory limit in MiB (its plan's size); null when it is not limited (add-ons on the host). */
   readonly memory_mb: number | null;
+  /** PostgreSQL's major (`15`), fixed when the add-on is made and changed only by `pg:upgrade`; null for other services or when not known yet. */
+  readonly version: string | null;
   readonly created_at: string;
   readonly updated_at: string;
 }

@@ -41,7 +41,13 @@ export function renderResources(context: AppPageContext): HTMLElement {
             const schedule = addon.backup_schedule ? ` · daily at ${addon.backup_schedule.at}, ${String(addon.backup_schedule.retention)} kept` : '';
             return [
               h('strong', null, addon.name),
-              h('span', null, h('code', null, addon.plan.name), addon.memory_mb === null ? null : h('span', { class: 'muted' }, ` ${String(addon.memory_mb)} MB`)),
+              h(
+                'span',
+                null,
+                h('code', null, addon.plan.name),
+                addon.version === null ? null : h('span', { class: 'muted' }, ` PostgreSQL ${addon.version}`),
+                addon.memory_mb === null ? null : h('span', { class: 'muted' }, ` ${String(addon.memory_mb)} MB`),
+              ),
               h('span', null, ADDON_TONES[addon.state] ? badge(addon.state, ADDON_TONES[addon.state] ?? 'idle') : stateBadge(addon.state), addon.state_reason ? h('span', { class: 'muted' }, ` ${addon.state_reason}`) : null),
               addon.config_vars.length > 0 ? h('code', null, addon.config_vars.join(', ')) : h('span', { class: 'muted' }, 'not attached'),
               summary ? h('span', null, badge(summary.text, summary.tone), schedule) : h('span', { class: 'muted' }, '—'),

@@ -78,6 +78,23 @@ export function createAddonService(deps: AddonServiceDeps): AddonService {
     }
   };
 
+  /**
+   * After the provider started its servers: one it could not start (its PostgreSQL major is
+   * not installed) is `failed` with the reason, in the owning app's log too; one that runs
+   * again after such a failure is `provisioned` again.
+   */
+  const reportServer = (addon: AddonRecord): void => {
+    const reason = provider.notStarted?.(addon.id);
+    const notRunning = `${addon.name} is not running: `;
+    if (reason !== undefined && (addon.state === 'provisioned' || addon.state === 'failed')) {
+      store.addons.setState(addon.id, 'failed', `${notRunning}${reason}`);
+      deps.appLog(addon.appName, 'addons', `${addon.name}'s server was not started: ${reason}`);
+    } else if (reason === undefined && addon.state === 'failed' && addon.stateReason?.startsWith(notRunning) === true) {
+      store.addons.setState(addon.id, 'provisioned');
+      deps.appLog(addon.appName, 'addons', `${addon.name}'s server runs again`);
+    }
+  };
+
   const service: AddonService = {
     provider,
     create(appName, input, actor) {
@@ -151,6 +168,7 @@ export function createAddonService(deps: AddonServiceDeps): AddonService {
     },
     start() {
       for (const addon of store.addons.list()) {
+        reportServer(addon);
         if (addon.state !== 'provisioning') continue;
         finishProvisioning(addon, undefined).catch((error: unknown) => logger.error({ err: error, addon: addon.id }, 'add-on provisioning failed'));
       }

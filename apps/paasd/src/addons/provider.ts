@@ -31,6 +31,23 @@ export interface BackupCapability {
   restore(instanceId: string, file: string): Promise<void>;
 }
 
+/** A verified snapshot taken for a major upgrade: its file and what it held. */
+export interface UpgradeSnapshot {
+  readonly file: string;
+  readonly tables: number;
+  readonly rows: number;
+}
+
+export interface MajorUpgradeCapability {
+  /**
+   * Moves the instance to `major`: `snapshot` is called first (nothing has changed if it
+   * throws), then a new cluster is made, restored and checked, and swapped in on the same
+   * port with the same credentials. On any failure the old server runs on, unchanged.
+   * Resolves with the directory the old cluster is kept in.
+   */
+  upgrade(instanceId: string, major: number, snapshot: () => Promise<UpgradeSnapshot>): Promise<{ from: number; to: number; kept: string }>;
+}
+
 /** What an instance may use: its plan's size, fixed when it is made. */
 export interface InstanceLimits {
   /** MiB of memory; null when the server is not limited (the local provider's, or one made before limits). */
@@ -55,6 +72,12 @@ export interface AddonProvider {
   /** What the instance's server says about itself (`pg:info`, `redis:info`), credentials left out. */
   info(instanceId: string): Promise<Record<string, string>>;
   readonly backups?: BackupCapability;
+  /** The PostgreSQL major an instance is fixed to; undefined for other services or before it is known. */
+  majorVersion?(instanceId: string): number | undefined;
+  /** Why a provisioned instance's server was not started (its major's binaries are missing), if so. */
+  notStarted?(instanceId: string): string | undefined;
+  /** Moving a postgresql instance to another major (dump and restore); absent where a provider cannot. */
+  readonly majorUpgrade?: MajorUpgradeCapability;
   /** Finds the instances on disk and adopts or restarts their servers. */
   start(): Promise<void>;
   /** Stops supervising; servers keep running for the next paasd to adopt. */

@@ -6,6 +6,7 @@ import { PaasError, assertAddonName, attachmentConfigVar, backupName, parseAddon
 import type { AddonAttachmentResource, AddonBackupResource, AddonResource } from '@paas/core';
 import type { AddonRecord, AttachmentRecord, BackupRecord, Store } from '@paas/store';
 
+import { upgradeAddon } from '../addons/addon-upgrade.js';
 import type { AddonProvider, AddonServiceName } from '../addons/provider.js';
 import type { RouteContext } from './context.js';
 import { appParams } from './context.js';
@@ -26,6 +27,7 @@ export function toAddonResource(store: Store, provider: AddonProvider, addon: Ad
     provider: addon.provider,
     backup_schedule: addon.backupHour === null ? null : { at: `${String(addon.backupHour).padStart(2, '0')}:00 UTC`, retention: addon.backupRetention },
     memory_mb: provider.limits(addon.id, addon.service as AddonServiceName).memoryMb,
+    version: addon.service === 'postgresql' ? (provider.majorVersion?.(addon.id)?.toString() ?? null) : null,
     created_at: addon.createdAt,
     updated_at: addon.updatedAt,
   };
@@ -57,7 +59,7 @@ const toBackupResource = (backup: BackupRecord): AddonBackupResource => ({
 });
 
 /** Heroku's add-on and attachment endpoints, plus credentials, info and backups for the local services. */
-export function registerAddonRoutes(app: FastifyInstance, { store, addons, backups }: RouteContext): void {
+export function registerAddonRoutes(app: FastifyInstance, { store, addons, backups, logs }: RouteContext): void {
   /** The add-ons an app owns and those attached to it from other apps. */
   const addonsOf = (appName: string): AddonRecord[] => {
     store.apps.require(appName);
@@ -160,6 +162,30 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
     request.log.info({ addon: addon.name, attachments: outcomes.length }, 'add-on credentials rotated');
     return { addon: toAddonResource(store, addons.provider, addon), releases: outcomes };
   });
+
+  const upgrading = new Set<string>();
+  app.post<{ Params: { addon: string }; Body: { version: number; confirm?: string } }>(
+    '/addons/:addon/actions/upgrade',
+    {
+      schema: {
+        params: addonParams,
+        body: { type: 'object', required: ['version'], additionalProperties: false, properties: { version: { type: 'integer', minimum: 1, maximum: 999 }, confirm: { type: 'string', maxLength: 64 } } },
+      },
+    },
+    async (request) => {
+      const addon = store.addons.require(request.params.addon);
+      if (request.body.confirm !== addon.appName) {
+        throw new PaasError('conflict', `Upgrading ${addon.name} replaces its cluster: confirm with its owning app's name (paas pg:upgrade ${addon.name} --version ${String(request.body.version)} -a ${addon.appName} --confirm ${addon.appName}). Nothing was changed.`);
+      }
+      // One upgrade of an add-on at a time: a second would snapshot and swap under the first.
+      if (upgrading.has(addon.id)) throw new PaasError('conflict', `${addon.name} is being upgraded already: wait for that to end. Nothing was changed.`);
+      upgrading.add(addon.id);
+      const appLog = (appName: string, process: string, line: string): void => logs.publish(appName, { source: 'paas', process, line });
+      const outcome = await upgradeAddon({ store, provider: addons.provider, backups, appLog }, addon, request.body.version, request.actor.name).finally(() => upgrading.delete(addon.id));
+      request.log.info({ addon: addon.name, from: outcome.from, to: outcome.to }, 'add-on upgraded');
+      return { addon: toAddonResource(store, addons.provider, store.addons.require(addon.id)), from: outcome.from, to: outcome.to, backup: toBackupResource(outcome.backup), kept: outcome.kept };
+    },
+  );
 
   app.get<{ Params: { addon: string } }>('/addons/:addon/backups', { schema: { params: addonParams } }, async (request) =>
     store.addons.backups(store.addons.require(request.params.addon).id).map(toBackupResource),

@@ -27,6 +27,7 @@ export function formatAddonInfo(addon: AddonResource, attachments: readonly Addo
     formatHeader(addon.name),
     ...formatKeyValues([
       ['Plan', addon.plan.name],
+      ...(addon.version === null ? [] : ([['Version', addon.version]] as [string, string][])),
       ['Memory', addon.memory_mb === null ? 'not limited' : `${String(addon.memory_mb)} MB`],
       ['Owning app', addon.app.name],
       ['State', addon.state_reason ? `${addon.state}: ${addon.state_reason}` : addon.state],

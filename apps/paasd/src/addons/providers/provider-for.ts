@@ -9,6 +9,8 @@ import type { LocalProviderOptions } from './local/local-provider.js';
 export interface ProviderChoice {
   readonly dataDir: string;
   readonly logger: Logger;
+  /** Where the local provider finds PostgreSQL majors (`PAAS_ADDON_POSTGRESQL_ROOT`). */
+  readonly postgresRoot: string;
   /** Set on the Docker runtime: add-ons then run in containers on the apps' network. */
   readonly docker?:
     | { readonly engine: Docker; readonly instance: string; readonly network: string; readonly stackImage: string; readonly memoryMb: Readonly<Record<AddonServiceName, number>> }
@@ -35,8 +37,8 @@ export function createAddonProvider(choice: ProviderChoice): AddonProvider {
       memoryMb,
       logger: choice.logger,
       ...(choice.onContainerRemade ? { onContainerRemade: choice.onContainerRemade } : {}),
-      ...(onServerExit ? { onServerExit: (id: string, detail: { code: number | null; signal: string | null }) => onServerExit(id, { ...detail, restartInMs: undefined }) } : {}),
+      ...(onServerExit ? { onServerExit: (id: string, detail: { code: number | null; signal: string | null; reason?: string }) => onServerExit(id, { ...detail, restartInMs: undefined }) } : {}),
     });
   }
-  return createLocalProvider({ dataDir: choice.dataDir, logger: choice.logger, ...(choice.onServerExit ? { onServerExit: choice.onServerExit } : {}) });
+  return createLocalProvider({ dataDir: choice.dataDir, logger: choice.logger, postgresRoot: choice.postgresRoot, ...(choice.onServerExit ? { onServerExit: choice.onServerExit } : {}) });
 }

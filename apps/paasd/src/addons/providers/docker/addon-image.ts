@@ -17,16 +17,28 @@ export const DATA_MOUNT = { postgresql: '/srv/postgresql', redis: '/srv/redis' }
 export const POSTGRES_SOCKET_DIR = '/run/postgresql';
 export const REDIS_SOCKET = '/run/redis/redis.sock';
 
+/** The entrypoint's exit code when the volume's major is not in the image; its last line (`paas: …`) says why. */
+export const MAJOR_MISSING_EXIT = 3;
+
 /**
- * Runs as the postgres user. The first start makes the cluster in the volume; socket
+ * Runs as the postgres user. The first start makes the cluster in the volume with the
+ * image's newest major; every later start runs the major that made it (its PG_VERSION),
+ * never a newer one, and refuses with a `paas:` line when the image lacks it. Socket
  * connections (reached only through `docker exec`) are trusted, TCP ones need a password.
  * Its arguments (the memory settings of the add-on's plan) go to the server.
  */
 const POSTGRES_ENTRYPOINT = `#!/bin/sh
 set -eu
-bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 data=${DATA_MOUNT.postgresql}/data
-if [ ! -s "$data/PG_VERSION" ]; then
+if [ -s "$data/PG_VERSION" ]; then
+  major=$(cat "$data/PG_VERSION")
+  bin=/usr/lib/postgresql/$major/bin
+  if [ ! -x "$bin/postgres" ]; then
+    echo "paas: this volume holds a PostgreSQL $major cluster and the add-on image has PostgreSQL $(ls /usr/lib/postgresql | tr '\\n' ' ')only: the server was not started and its data is untouched. It needs an add-on image with postgresql-$major." >&2
+    exit ${String(MAJOR_MISSING_EXIT)}
+  fi
+else
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --no-locale
   echo 'host all all all scram-sha-256' >> "$data/pg_hba.conf"
 fi

@@ -32,7 +32,7 @@ const BACKUP_TIMEOUT_MS = 30 * 60_000;
 /** Every client tool reaches the server over its socket as the superuser (trusted there). */
 const connection = (database: string): string[] => ['-h', POSTGRES_SOCKET_DIR, '-U', 'postgres', '-d', database];
 
-export function createDockerPostgres(docker: Docker): ContainerEngine & { backups(instance: (id: string) => InstanceRecord): BackupCapability } {
+export function createDockerPostgres(docker: Docker): ContainerEngine & { backups(instance: (id: string) => InstanceRecord): BackupCapability; major(instance: InstanceRecord): Promise<number> } {
   // Every password the instance holds is kept out of error messages (psql quotes the failed statement).
   const psql = (instance: InstanceRecord, sql: string, database = instance.database): Promise<string> =>
     execIn(docker, addonContainerName(instance.id), ['psql', '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', ...connection(database)], {
@@ -79,6 +79,10 @@ export function createDockerPostgres(docker: Docker): ContainerEngine & { backup
     },
     async info(instance) {
       return parseInfo(await psql(instance, INFO_SQL));
+    },
+    /** The server's major (`server_version_num` 150014 is 15), recorded when the add-on is made. */
+    async major(instance: InstanceRecord): Promise<number> {
+      return Math.floor(Number((await psql(instance, 'SHOW server_version_num', 'postgres')).trim()) / 10_000);
     },
     backups: (instance) => ({
       async capture(id, file) {

@@ -14,7 +14,7 @@ import { ADDON_SERVICES } from '../../provider.js';
 import type { Logger } from '../../../logger.js';
 import type { InstanceRecord } from '../local/instance-record.js';
 import { readInstance, writeInstance } from '../local/instance-record.js';
-import { ensureAddonImage } from './addon-image.js';
+import { MAJOR_MISSING_EXIT, ensureAddonImage } from './addon-image.js';
 import type { ContainerEngine } from './container-engine.js';
 import { addonContainerName } from './container-engine.js';
 import { createDockerPostgres } from './docker-postgres.js';
@@ -41,7 +41,7 @@ export interface DockerProviderOptions {
   readonly memoryMb?: Readonly<Record<AddonServiceName, number>>;
   readonly logger: Logger;
   /** An add-on's server died on its own (not stopped by paas); the engine starts its container again. */
-  readonly onServerExit?: (instanceId: string, detail: { code: number | null; signal: string | null }) => void;
+  readonly onServerExit?: (instanceId: string, detail: { code: number | null; signal: string | null; reason?: string }) => void;
   /** An add-on's container was removed by something else than paas; it has been made again over the same volume. */
   readonly onContainerRemade?: (instanceId: string) => void;
 }
@@ -143,7 +143,8 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
     await ensureRunning(record);
     await waitReady(record);
     await engines[record.service].setUp(record);
-    writeInstance({ ...record, provisioned: true });
+    // The major is fixed from now on: the image's entrypoint runs the volume's own, never a newer one.
+    writeInstance({ ...record, ...(service === 'postgresql' ? { postgresMajor: await postgres.major(record) } : {}), provisioned: true });
   };
 
   /** Every provisioned add-on's container running (made again where missing), as at start. */
@@ -172,6 +173,13 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
     );
   };
 
+  /** The entrypoint's `paas:` line when it refused to start the server (the volume's major is not in the image). */
+  const refusal = async (id: string): Promise<string | undefined> => {
+    const logs = await docker.getContainer(addonContainerName(id)).logs({ stdout: true, stderr: true, tail: 5 }).catch(() => undefined);
+    const text = logs === undefined ? '' : Buffer.from(logs).toString('utf8');
+    return /paas: ([^\n]*)/.exec(text)?.[1];
+  };
+
   /** A server's exit, unless its container is being removed (`docker rm -f` kills it first): that is the removal's news. */
   const reportExit = (id: string, code: number): void => {
     docker
@@ -181,10 +189,11 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
         (info) => info.State.Status !== 'removing',
         () => false, // already gone: removed
       )
-      .then((exited) => {
+      .then(async (exited) => {
         if (!exited || stopping.has(id)) return;
-        logger.warn({ addon: id, code }, 'add-on container exited; the engine restarts it');
-        options.onServerExit?.(id, { code: Number.isInteger(code) ? code : null, signal: code > 128 ? `signal ${String(code - 128)}` : null });
+        const reason = code === MAJOR_MISSING_EXIT ? await refusal(id) : undefined;
+        logger.warn({ addon: id, code, reason }, 'add-on container exited; the engine restarts it');
+        options.onServerExit?.(id, { code: Number.isInteger(code) ? code : null, signal: code > 128 ? `signal ${String(code - 128)}` : null, ...(reason ? { reason } : {}) });
       })
       .catch((error: unknown) => logger.error({ err: error, addon: id }, 'add-on exit not reported'));
   };
@@ -248,6 +257,10 @@ export function createDockerProvider(options: DockerProviderOptions): AddonProvi
       return engines[record.service].info(record);
     },
     backups: postgres.backups(requireInstance),
+    majorVersion(id) {
+      const record = readInstance(dirOf(id));
+      return ours(record) ? record.postgresMajor : undefined;
+    },
     async start() {
       mkdirSync(root, { recursive: true, mode: 0o700 });
       stopping.clear();

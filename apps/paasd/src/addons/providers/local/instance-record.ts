@@ -26,6 +26,8 @@ export interface InstanceRecord {
   readonly provider?: 'docker';
   /** The container's memory limit in MiB (docker provider), fixed when the add-on is made; absent: not limited. */
   readonly memoryMb?: number;
+  /** PostgreSQL's major, fixed when the add-on is made (absent in records made before it was kept: its data dir's `PG_VERSION` says). */
+  readonly postgresMajor?: number;
   /** Set once the server has been made ready for bindings. */
   readonly provisioned: boolean;
 }

@@ -12,7 +12,9 @@ import type { LocalEngine } from './engine.js';
 import type { InstanceRecord } from './instance-record.js';
 import { instancePaths, readInstance, writeInstance } from './instance-record.js';
 import { createPostgresBackups } from './postgres-backups.js';
-import { createPostgresEngine, findPostgresBin } from './postgres-engine.js';
+import { createPostgresEngine } from './postgres-engine.js';
+import { DEFAULT_POSTGRES_ROOT, installedMajors, missingMajorReason, postgresBinaries } from './postgres-majors.js';
+import { upgradeMajor } from './postgres-upgrade.js';
 import { createRedisEngine } from './redis-engine.js';
 import type { ServerSupervisor } from './server-supervisor.js';
 import { createServerSupervisor } from './server-supervisor.js';
@@ -28,9 +30,9 @@ export interface LocalProviderOptions {
   readonly dataDir: string;
   readonly logger: Logger;
   /** A server died and is being restarted. */
-  readonly onServerExit?: (instanceId: string, detail: { code: number | null; signal: string | null; restartInMs: number | undefined }) => void;
-  /** Where Debian's PostgreSQL binaries are (found when not given). */
-  readonly postgresBin?: string;
+  readonly onServerExit?: (instanceId: string, detail: { code: number | null; signal: string | null; restartInMs: number | undefined; reason?: string }) => void;
+  /** Where PostgreSQL majors are, Debian's layout (`<root>/<major>/bin`); default `/usr/lib/postgresql`. */
+  readonly postgresRoot?: string;
 }
 
 function freePort(): Promise<number> {
@@ -55,11 +57,14 @@ const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 export function createLocalProvider(options: LocalProviderOptions): AddonProvider {
   const root = join(options.dataDir, 'addons');
   const asRoot = process.getuid?.() === 0;
-  const postgresBin = options.postgresBin ?? findPostgresBin();
-  const engines: Partial<Record<AddonServiceName, LocalEngine>> = {
-    redis: createRedisEngine(),
-    ...(postgresBin ? { postgresql: createPostgresEngine(postgresBin) } : {}),
-  };
+  const postgresRoot = options.postgresRoot ?? DEFAULT_POSTGRES_ROOT;
+  const postgres = createPostgresEngine(postgresRoot);
+  // Existing postgresql add-ons keep their engine even when no major is installed now: they are then reported, not started.
+  const engines: Record<AddonServiceName, LocalEngine> = { redis: createRedisEngine(), postgresql: postgres };
+  /** New postgresql add-ons can be made only where some major is installed. */
+  const creatable = (service: AddonServiceName): boolean => service !== 'postgresql' || installedMajors(postgresRoot).length > 0;
+  /** Add-ons whose servers were not started, and why (their major's binaries are missing). */
+  const notStarted = new Map<string, string>();
   const logger = options.logger;
   const operations = createProvisionOperations(logger);
   const supervisors = new Map<string, ServerSupervisor>();
@@ -68,11 +73,7 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
     if (!INSTANCE_ID.test(id)) throw new Error(`not an add-on instance id: ${id.slice(0, 80)}`);
     return join(root, id);
   };
-  const engineOf = (record: InstanceRecord): LocalEngine => {
-    const engine = engines[record.service];
-    if (!engine) throw new Error(`${record.service} is not installed on this host`);
-    return engine;
-  };
+  const engineOf = (record: InstanceRecord): LocalEngine => engines[record.service];
   const requireInstance = (id: string): InstanceRecord => {
     const record = readInstance(dirOf(id));
     if (!record?.provisioned) throw new Error(`add-on ${id} is not provisioned`);
@@ -103,6 +104,7 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
   const supervise = async (record: InstanceRecord): Promise<void> => {
     if (supervisors.has(record.id)) return;
     const engine = engineOf(record);
+    if (record.service === 'postgresql') postgres.binaries(record); // refuses, saying what to install, when the major is missing
     const paths = instancePaths(record.dir);
     const { command, args, stopSignal, env } = engine.command(record);
     const supervisor = createServerSupervisor(
@@ -119,6 +121,19 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
     supervisors.set(record.id, supervisor);
     await engine.beforeStart?.(record);
     await supervisor.start();
+  };
+
+  /**
+   * Before a start: a postgresql add-on made before majors were recorded gets its data dir's
+   * (`PG_VERSION`) recorded; one whose major is not installed is not started (and nothing is
+   * written to its data), the reason saying what to install.
+   */
+  const prepareStart = (record: InstanceRecord): string | undefined => {
+    if (record.service !== 'postgresql') return undefined;
+    const major = postgres.majorOf(record);
+    if (major === undefined) return `no PostgreSQL is installed under ${postgresRoot} (apt-get install postgresql)`;
+    if (record.postgresMajor === undefined) writeInstance({ ...record, postgresMajor: major });
+    return postgresBinaries(postgresRoot, major) ? undefined : missingMajorReason(major, postgresRoot);
   };
 
   const waitReady = async (record: InstanceRecord, timeoutMs = READY_TIMEOUT_MS): Promise<void> => {
@@ -144,6 +159,8 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
         port: await freePort(),
         ...(asRoot ? { uid: pickAppUid(id, taken, ADDON_UID_BASE, ADDON_UID_COUNT), gid: ADDON_GID } : {}),
         adminPassword: hex(32),
+        // The newest installed major, fixed from now on: every start uses its binaries.
+        ...(service === 'postgresql' ? { postgresMajor: installedMajors(postgresRoot).at(-1) ?? 0 } : {}),
         database: `d${hex(8)}`,
         bindings: {},
         provisioned: false,
@@ -159,18 +176,18 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
     writeInstance({ ...record, provisioned: true });
   };
 
-  const backups: BackupCapability | undefined = postgresBin
-    ? createPostgresBackups({ bin: postgresBin, instance: requireInstance, psql: (record, sql, database) => (engines.postgresql as ReturnType<typeof createPostgresEngine>).psql(record, sql, database) })
-    : undefined;
+  const backups: BackupCapability = createPostgresBackups({ binaries: (record) => postgres.binaries(record), instance: requireInstance, psql: (record, sql, database) => postgres.psql(record, sql, database) });
 
   return {
     name: 'local',
-    services: Object.keys(engines) as AddonServiceName[],
+    get services() {
+      return (Object.keys(engines) as AddonServiceName[]).filter(creatable);
+    },
     provision(id, service) {
       const known = operations.get(id);
       if (known) return known;
       if (readInstance(dirOf(id))?.provisioned) return { state: 'succeeded', description: 'provisioned' };
-      if (!engines[service]) return { state: 'failed', description: `${service} is not installed on this host (apt-get install ${service === 'redis' ? 'redis-server' : 'postgresql'})` };
+      if (!creatable(service)) return { state: 'failed', description: `${service} is not installed on this host (apt-get install ${service === 'redis' ? 'redis-server' : 'postgresql'})` };
       return operations.start(id, `starting ${service}`, () => provisionNow(id, service));
     },
     lastOperation(id) {
@@ -203,7 +220,7 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
       const supervisor = supervisors.get(id);
       supervisors.delete(id);
       if (supervisor) await supervisor.stop();
-      else if (record && engines[record.service]) {
+      else if (record) {
         const { command, stopSignal } = engineOf(record).command(record);
         const paths = instancePaths(dir);
         await createServerSupervisor({ command, args: [], stopSignal, env: {}, cwd: dir, logFile: paths.log, pidFile: paths.pid }, { onExit: () => undefined }).stop();
@@ -216,12 +233,45 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
       const record = requireInstance(id);
       return engineOf(record).info(record);
     },
-    ...(backups ? { backups } : {}),
+    backups,
+    notStarted: (id) => notStarted.get(id),
+    majorVersion(id) {
+      const record = readInstance(dirOf(id));
+      return record?.service === 'postgresql' ? postgres.majorOf(record) : undefined;
+    },
+    majorUpgrade: {
+      upgrade: (id, major, snapshot) =>
+        upgradeMajor(
+          {
+            postgres,
+            root: postgresRoot,
+            stopServer: async (record) => {
+              const supervisor = supervisors.get(record.id);
+              supervisors.delete(record.id);
+              await supervisor?.stop();
+            },
+            startServer: async (record) => {
+              await supervise(record);
+              await waitReady(record);
+            },
+          },
+          requireInstance(id),
+          major,
+          snapshot,
+        ),
+    },
     async start() {
       layOut();
       for (const name of readdirSync(root)) {
         const record = INSTANCE_ID.test(name) && existsSync(join(root, name, 'instance.json')) ? readInstance(join(root, name)) : undefined;
         if (!record?.provisioned || record.provider !== undefined) continue;
+        const reason = prepareStart(record);
+        if (reason !== undefined) {
+          notStarted.set(record.id, reason);
+          logger.error({ addon: record.id, reason }, 'add-on server not started');
+          continue;
+        }
+        notStarted.delete(record.id);
         ownDirs(record);
         await supervise(record).catch((error: unknown) => logger.error({ err: error, addon: record.id }, 'add-on server not started'));
       }
@@ -236,7 +286,7 @@ export function createLocalProvider(options: LocalProviderOptions): AddonProvide
       // Servers a previous paasd started (npm stop -- --all runs without one).
       for (const name of existsSync(root) ? readdirSync(root) : []) {
         const record = INSTANCE_ID.test(name) ? readInstance(join(root, name)) : undefined;
-        if (!record || record.provider !== undefined || !engines[record.service]) continue;
+        if (!record || record.provider !== undefined) continue;
         const { command, stopSignal } = engineOf(record).command(record);
         const paths = instancePaths(record.dir);
         await createServerSupervisor({ command, args: [], stopSignal, env: {}, cwd: record.dir, logFile: paths.log, pidFile: paths.pid }, { onExit: () => undefined }).stop();

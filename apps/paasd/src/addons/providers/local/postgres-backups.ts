@@ -1,30 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 
 import type { BackupCapability } from '../../provider.js';
 import { COUNT_SQL, DUMP_FLAGS, EMPTY_SCHEMA_SQL, RESTORE_FLAGS, createScratchSql, dropScratchSql, parseCounts } from '../postgres-sql.js';
 import { runCommand } from './command-runner.js';
 import type { InstanceRecord } from './instance-record.js';
 import { instancePaths } from './instance-record.js';
+import type { PostgresBinaries } from './postgres-majors.js';
 
 
 export interface PostgresBackupDeps {
-  readonly bin: string;
+  /** The client tools of the instance's own major. */
+  readonly binaries: (record: InstanceRecord) => PostgresBinaries;
   readonly instance: (id: string) => InstanceRecord;
   readonly psql: (record: InstanceRecord, sql: string, database?: string) => Promise<string>;
 }
 
 /** pg_dump -Fc, pg_restore into a scratch database to verify, pg_restore over the data to restore. */
-export function createPostgresBackups({ bin, instance, psql }: PostgresBackupDeps): BackupCapability {
+export function createPostgresBackups({ binaries, instance, psql }: PostgresBackupDeps): BackupCapability {
   const connection = (record: InstanceRecord, database: string): string[] => ['-h', instancePaths(record.dir).run, '-p', String(record.port), '-U', 'postgres', '-d', database];
   const restoreInto = (record: InstanceRecord, database: string, file: string): Promise<string> =>
-    runCommand(join(bin, 'pg_restore'), [...RESTORE_FLAGS, ...connection(record, database), file], { timeoutMs: 30 * 60_000 });
+    runCommand(binaries(record).client.pg_restore, [...RESTORE_FLAGS, ...connection(record, database), file], { timeoutMs: 30 * 60_000 });
   /** The public schema, emptied and given back to the owner role (a dump brings its own objects). */
   const emptySchema = (record: InstanceRecord, database: string): Promise<string> => psql(record, EMPTY_SCHEMA_SQL, database);
   return {
     async capture(id, file) {
       const record = instance(id);
-      await runCommand(join(bin, 'pg_dump'), [...DUMP_FLAGS, '-f', file, ...connection(record, record.database)], { timeoutMs: 30 * 60_000 });
+      await runCommand(binaries(record).client.pg_dump, [...DUMP_FLAGS, '-f', file, ...connection(record, record.database)], { timeoutMs: 30 * 60_000 });
     },
     async verify(id, file) {
       const record = instance(id);

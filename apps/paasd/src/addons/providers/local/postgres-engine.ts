@@ -1,4 +1,4 @@
-import { chownSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { INFO_SQL, bindSql, createDatabaseSql, databaseExistsSql, lockDownDatabaseSql, parseInfo, roleExistsSql, unbindSteps } from '../postgres-sql.js';
@@ -6,14 +6,13 @@ import { runCommand } from './command-runner.js';
 import type { LocalEngine } from './engine.js';
 import type { BindingCredentials, InstanceRecord } from './instance-record.js';
 import { instancePaths } from './instance-record.js';
+import type { PostgresBinaries } from './postgres-majors.js';
+import { DEFAULT_POSTGRES_ROOT, dataDirMajor, installedMajors, missingMajorReason, postgresBinaries } from './postgres-majors.js';
 
-/** Debian installs PostgreSQL under `/usr/lib/postgresql/<major>/bin`; the newest there is used. */
-export function findPostgresBin(root = '/usr/lib/postgresql'): string | undefined {
-  if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root)
-    .filter((name) => /^\d+$/.test(name) && existsSync(join(root, name, 'bin', 'postgres')))
-    .sort((a, b) => Number(b) - Number(a));
-  return versions[0] === undefined ? undefined : join(root, versions[0], 'bin');
+/** The newest installed major's bin dir (tests skip without one). */
+export function findPostgresBin(root = DEFAULT_POSTGRES_ROOT): string | undefined {
+  const newest = installedMajors(root).at(-1);
+  return newest === undefined ? undefined : join(root, String(newest), 'bin');
 }
 
 const NSS_WRAPPER = ['/usr/lib/x86_64-linux-gnu/libnss_wrapper.so', '/usr/lib/aarch64-linux-gnu/libnss_wrapper.so', '/usr/lib/libnss_wrapper.so'];
@@ -39,40 +38,73 @@ export function userLookupEnv(instance: InstanceRecord): Record<string, string> 
   return { LD_PRELOAD: library, NSS_WRAPPER_PASSWD: passwd, NSS_WRAPPER_GROUP: group };
 }
 
-export function createPostgresEngine(bin: string): LocalEngine & { psql(instance: InstanceRecord, sql: string, database?: string): Promise<string>; bin: string } {
+export interface PostgresEngine extends LocalEngine {
+  /** The instance's major: recorded at creation, else its data dir's, else (not made yet) the newest installed. */
+  majorOf(instance: InstanceRecord): number | undefined;
+  /** Its major's binaries; throws saying what to install when they are missing. */
+  binaries(instance: InstanceRecord): PostgresBinaries;
+  /** Runs SQL as the superuser over the socket in `socketDir` (default: the instance's). */
+  psql(instance: InstanceRecord, sql: string, database?: string, socketDir?: string): Promise<string>;
+  /** Makes a cluster in `data` with the given binaries, as the instance's user. */
+  initCluster(instance: InstanceRecord, data: string, binaries: PostgresBinaries): Promise<void>;
+  /** The server's arguments on a data dir: loopback only on the instance's port, its socket in `socketDir`. */
+  serverArgs(instance: InstanceRecord, data: string, socketDir: string, tcp: boolean): string[];
+}
+
+/** Every binary comes from the major the instance was made with, under `root` (Debian's `/usr/lib/postgresql`). */
+export function createPostgresEngine(root: string): PostgresEngine {
+  const majorOf = (instance: InstanceRecord): number | undefined => instance.postgresMajor ?? dataDirMajor(instancePaths(instance.dir).data) ?? installedMajors(root).at(-1);
+  const binaries = (instance: InstanceRecord): PostgresBinaries => {
+    const major = majorOf(instance);
+    if (major === undefined) throw new Error(`no PostgreSQL is installed under ${root} (apt-get install postgresql)`);
+    const found = postgresBinaries(root, major);
+    if (!found) throw new Error(`${instance.id}: ${missingMajorReason(major, root)}`);
+    return found;
+  };
   // Every password the instance holds is kept out of error messages (psql quotes the failed statement).
-  const psql = (instance: InstanceRecord, sql: string, database = instance.database): Promise<string> =>
-    runCommand(join(bin, 'psql'), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', instancePaths(instance.dir).run, '-p', String(instance.port), '-U', 'postgres', '-d', database], {
+  const psql = (instance: InstanceRecord, sql: string, database = instance.database, socketDir = instancePaths(instance.dir).run): Promise<string> =>
+    runCommand(binaries(instance).client.psql, ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', socketDir, '-p', String(instance.port), '-U', 'postgres', '-d', database], {
       input: sql,
       secrets: [instance.adminPassword, ...Object.values(instance.bindings).map((b) => b.password)],
     });
-  const engine = {
-    bin,
+  const serverArgs = (instance: InstanceRecord, data: string, socketDir: string, tcp: boolean): string[] => [
+    '-D', data, '-c', `listen_addresses=${tcp ? '127.0.0.1' : ''}`, '-c', `port=${String(instance.port)}`, '-c', `unix_socket_directories=${socketDir}`, '-c', 'logging_collector=off', '-c', 'max_connections=100',
+  ];
+  const initCluster = async (instance: InstanceRecord, data: string, bins: PostgresBinaries): Promise<void> => {
+    // Local (socket) connections are trusted: the socket's dir is the server user's, 0700,
+    // so only that user and root reach it. Over TCP every user needs its password.
+    await runCommand(join(bins.serverBin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale'], {
+      uid: instance.uid,
+      gid: instance.gid,
+      cwd: data,
+      env: userLookupEnv(instance),
+    });
+  };
+  const engine: PostgresEngine = {
+    majorOf,
+    binaries,
     psql,
+    initCluster,
+    serverArgs,
     async initialize(instance: InstanceRecord) {
       const { data } = instancePaths(instance.dir);
       if (existsSync(join(data, 'PG_VERSION'))) return;
-      // Local (socket) connections are trusted: the socket's dir is the server user's, 0700,
-      // so only that user and root reach it. Over TCP every user needs its password.
-      await runCommand(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale'], {
-        uid: instance.uid,
-        gid: instance.gid,
-        cwd: data,
-        env: userLookupEnv(instance),
-      });
+      await initCluster(instance, data, binaries(instance));
     },
     command(instance: InstanceRecord) {
       const { data, run } = instancePaths(instance.dir);
+      // The path only: whether it exists is checked before a start (a stop needs the name alone).
       return {
-        command: join(bin, 'postgres'),
-        args: ['-D', data, '-c', 'listen_addresses=127.0.0.1', '-c', `port=${String(instance.port)}`, '-c', `unix_socket_directories=${run}`, '-c', 'logging_collector=off', '-c', 'max_connections=100'],
-        stopSignal: 'SIGINT' as NodeJS.Signals,
+        command: join(root, String(majorOf(instance) ?? 0), 'bin', 'postgres'),
+        args: serverArgs(instance, data, run, true),
+        stopSignal: 'SIGINT',
         env: userLookupEnv(instance),
       };
     },
     async ready(instance: InstanceRecord) {
+      const { pg_isready } = binaries(instance).client; // a missing major is said at once, not waited out
       try {
-        await runCommand(join(bin, 'pg_isready'), ['-q', '-h', instancePaths(instance.dir).run, '-p', String(instance.port)], { timeoutMs: 5000 });
+        await runCommand(pg_isready, ['-q', '-h', instancePaths(instance.dir).run, '-p', String(instance.port)], { timeoutMs: 5000 });
         return true;
       } catch {
         // Not accepting connections yet (starting, or recovering after a crash).
@@ -95,7 +127,9 @@ export function createPostgresEngine(bin: string): LocalEngine & { psql(instance
       for (const step of unbindSteps(user)) await psql(instance, step.sql, step.inAddonDatabase ? instance.database : 'postgres');
     },
     async info(instance: InstanceRecord) {
-      return parseInfo(await psql(instance, INFO_SQL));
+      // The major the add-on is fixed to first (what pg:upgrade changes), then the server's own full version.
+      const { Version: server = '', ...rest } = parseInfo(await psql(instance, INFO_SQL));
+      return { Version: String(majorOf(instance) ?? ''), 'Server Version': server, ...rest };
     },
   };
   return engine;
