@@ -126,7 +126,15 @@ test('a postgresql add-on keeps its major: a newer one installed changes nothing
   assert.equal((await site.json<AddonBackupResource[]>(`/addons/${pg.id}/backups`))[0]?.status, 'completed', 'the snapshot was taken first');
 
   const upgradeBegan = Date.now();
-  const upgraded = await paas(['pg:upgrade', '-a', 'notes', '--version', '17', '--confirm', 'notes']);
+  const upgrading = paas(['pg:upgrade', '-a', 'notes', '--version', '17', '--confirm', 'notes']);
+  // While it runs (its snapshot is listed), nothing else changes the add-on: each is refused with what to do.
+  await site.until('the upgrade’s snapshot under way', async () => (await site.json<AddonBackupResource[]>(`/addons/${pg.id}/backups`)).some((b) => b.name === 'b002'), 60_000);
+  for (const [method, path] of [['POST', `/addons/${pg.id}/backups`], ['POST', `/addons/${pg.id}/actions/rotate-credentials`], ['DELETE', `/addons/${pg.id}`]] as const) {
+    const refused = await site.call(method, path);
+    assert.equal(refused.status, 409, `${method} ${path} during the upgrade`);
+    assert.match(((await refused.json()) as { message: string }).message, /is being upgraded \(pg:upgrade\): try again when that has finished\. Nothing was changed\./);
+  }
+  const upgraded = await upgrading;
   t.diagnostic(`pg:upgrade 15 -> 17 of a 1-table, 2-row database took ${String(Date.now() - upgradeBegan)} ms through the CLI`);
   assert.equal(upgraded.code, 0, `${upgraded.stderr}${upgraded.stdout}`);
   assert.match(upgraded.stdout, /runs PostgreSQL 17 \(was 15\)\./);

@@ -68,6 +68,18 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
     return [...new Map([...owned, ...attached].map((addon) => [addon.id, addon])).values()];
   };
 
+  /** Add-ons being upgraded (their id). */
+  const upgrading = new Set<string>();
+  /**
+   * Nothing else changes an add-on while it is upgraded: the upgrade snapshots its data and
+   * roles, rebuilds them in a new cluster and swaps it in, so a restore, a backup, an
+   * attachment's role, a rotation or a destroy meanwhile would be lost or half applied.
+   */
+  const notUpgrading = <T extends { readonly id: string; readonly name: string }>(addon: T): T => {
+    if (upgrading.has(addon.id)) throw new PaasError('conflict', `${addon.name} is being upgraded (pg:upgrade): try again when that has finished. Nothing was changed.`);
+    return addon;
+  };
+
   app.get<{ Params: { app: string } }>('/apps/:app/addons', { schema: { params: appParams } }, async (request) =>
     addonsOf(request.params.app).map((addon) => toAddonResource(store, addons.provider, addon)),
   );
@@ -104,7 +116,7 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
   app.get<{ Params: { addon: string } }>('/addons/:addon', { schema: { params: addonParams } }, async (request) => toAddonResource(store, addons.provider, store.addons.require(request.params.addon)));
 
   app.delete<{ Params: { addon: string } }>('/addons/:addon', { schema: { params: addonParams } }, async (request) => {
-    const addon = store.addons.require(request.params.addon);
+    const addon = notUpgrading(store.addons.require(request.params.addon));
     const resource = toAddonResource(store, addons.provider, addon);
     await addons.destroy(addon, request.actor.name);
     request.log.info({ addon: addon.name }, 'add-on destroyed');
@@ -133,7 +145,7 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
       },
     },
     async (request, reply) => {
-      const addon = store.addons.require(request.body.addon);
+      const addon = notUpgrading(store.addons.require(request.body.addon));
       store.apps.require(request.body.app);
       const as = request.body.name === undefined ? undefined : parseAttachmentName(request.body.name);
       const { attachment, release } = await addons.attach(addon, request.body.app, as, request.actor.name);
@@ -144,6 +156,7 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
 
   app.delete<{ Params: { id: string } }>('/addon-attachments/:id', { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } } }, async (request, reply) => {
     const attachment = store.addons.requireAttachment(request.params.id);
+    notUpgrading(store.addons.require(attachment.addonId));
     const resource = toAttachmentResource(store, attachment);
     const { release } = await addons.detach(attachment, request.actor.name);
     if (release) void reply.header('paas-release-version', String(release.version));
@@ -157,13 +170,12 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
   });
 
   app.post<{ Params: { addon: string } }>('/addons/:addon/actions/rotate-credentials', { schema: { params: addonParams } }, async (request) => {
-    const addon = store.addons.require(request.params.addon);
+    const addon = notUpgrading(store.addons.require(request.params.addon));
     const outcomes = await addons.rotate(addon, request.actor.name);
     request.log.info({ addon: addon.name, attachments: outcomes.length }, 'add-on credentials rotated');
     return { addon: toAddonResource(store, addons.provider, addon), releases: outcomes };
   });
 
-  const upgrading = new Set<string>();
   app.post<{ Params: { addon: string }; Body: { version: number; confirm?: string } }>(
     '/addons/:addon/actions/upgrade',
     {
@@ -178,7 +190,7 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
         throw new PaasError('conflict', `Upgrading ${addon.name} replaces its cluster: confirm with its owning app's name (paas pg:upgrade ${addon.name} --version ${String(request.body.version)} -a ${addon.appName} --confirm ${addon.appName}). Nothing was changed.`);
       }
       // One upgrade of an add-on at a time: a second would snapshot and swap under the first.
-      if (upgrading.has(addon.id)) throw new PaasError('conflict', `${addon.name} is being upgraded already: wait for that to end. Nothing was changed.`);
+      notUpgrading(addon);
       upgrading.add(addon.id);
       const appLog = (appName: string, process: string, line: string): void => logs.publish(appName, { source: 'paas', process, line });
       const outcome = await upgradeAddon({ store, provider: addons.provider, backups, appLog }, addon, request.body.version, request.actor.name).finally(() => upgrading.delete(addon.id));
@@ -191,7 +203,7 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
     store.addons.backups(store.addons.require(request.params.addon).id).map(toBackupResource),
   );
   app.post<{ Params: { addon: string } }>('/addons/:addon/backups', { schema: { params: addonParams } }, async (request, reply) => {
-    const { backup } = backups.capture(store.addons.require(request.params.addon), false);
+    const { backup } = backups.capture(notUpgrading(store.addons.require(request.params.addon)), false);
     return reply.status(201).send(toBackupResource(backup));
   });
   app.get<{ Params: { addon: string; backup: string } }>('/addons/:addon/backups/:backup', { schema: { params: backupParams } }, async (request) =>
@@ -215,7 +227,7 @@ export function registerAddonRoutes(app: FastifyInstance, { store, addons, backu
       },
     },
     async (request) => {
-      const target = store.addons.require(request.params.addon);
+      const target = notUpgrading(store.addons.require(request.params.addon));
       const source = request.body.from === undefined ? target : store.addons.require(request.body.from);
       const backup = store.addons.requireBackup(source.id, request.body.backup);
       await backups.restore(target, backup);
