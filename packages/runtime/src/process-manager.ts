@@ -6,11 +6,12 @@ import type { FormationEntry } from '@paas/core';
 
 import type { ObservedProcess } from './convergence-plan.js';
 import { deployFailureMessage, judgeDeploy } from './deploy-verdict.js';
+import { processStatuses } from './process-status.js';
+import { runReleasePhase } from './release-phase.js';
 import { planConvergence, routableProcesses } from './convergence-plan.js';
 import type { ReleaseSpec } from './desired-state.js';
 import { processEnv } from './desired-state.js';
 import type { DriverEvent, OneOffIo, ProcessInfo } from './driver.js';
-import { lineWriter } from './line-writer.js';
 import type { AppState, DeployResult, OneOffOptions, ProcessEvent, ProcessManagerOptions, ProcessStatus } from './manager-types.js';
 import { acceptsConnections, probePauseMs } from './readiness.js';
 import { createRestartBackoff } from './restart-backoff.js';
@@ -330,37 +331,10 @@ export function createProcessManager(options: ProcessManagerOptions) {
         record?.({ ok: false });
         return { ok: false, message: `Release v${String(version)} of ${app} does not exist.` };
       }
-      const say = (line: string): void => output?.(line);
-      const releaseCommand = release.processTypes.release;
-      if (releaseCommand !== undefined) {
-        say(`Running release command \`${releaseCommand}\``);
-        const name = `release.${String(randomInt(1000, 10000))}`;
-        const output = lineWriter((line) => {
-          options.onLog({ app, source: 'app', process: name, line });
-          say(line);
-        });
-        let exitCode: number | null;
-        try {
-          await driver.prepare(release.slug);
-          ({ exitCode } = await driver.run(
-            { app, release: version, name, slug: release.slug, command: releaseCommand, env: processEnv(app, release, name), memoryMb: PROCESS_SIZES.standard },
-            { stdout: output, stderr: output },
-          ));
-        } catch (error) {
-          output.end();
-          const message = deployFailureMessage(`the release command could not be started: ${messageOf(error)}`, version, desired.app(app)?.current?.version ?? null);
-          log(app, name, `Error: ${message}`);
-          record?.({ ok: false, message });
-          return { ok: false, message };
-        }
-        // Every line of the release command is out before the deploy says what came of it.
-        await new Promise<void>((resolve) => output.end(resolve));
-        if (exitCode !== 0) {
-          log(app, name, `Release command failed with status ${String(exitCode)}`);
-          const message = `The release command \`${releaseCommand}\` exited with status ${String(exitCode)}: v${String(version)} was not deployed.`;
-          record?.({ ok: false, message });
-          return { ok: false, message };
-        }
+      const failed = await runReleasePhase({ driver, onLog: options.onLog, say: (line) => output?.(line), serving: desired.app(app)?.current?.version ?? null }, app, release);
+      if (failed) {
+        record?.(failed);
+        return failed;
       }
       backoff.reset(`${app}/`);
       debug({ app, release: version }, 'deploy started');
@@ -426,24 +400,7 @@ export function createProcessManager(options: ProcessManagerOptions) {
       return chosen.length;
     },
     status(app: string): ProcessStatus[] {
-      const spec = desired.app(app);
-      return observe(app)
-        .map((p): ProcessStatus => {
-          const next = backoff.nextAttemptAt(`${app}/${p.name}`);
-          const state: ProcessStatus['state'] = p.status === 'exited' ? 'crashed' : p.ready ? 'up' : 'starting';
-          const command = (p.release === spec?.current?.version ? spec.current : desired.release(app, p.release))?.processTypes[p.type] ?? '';
-          return {
-            name: p.name,
-            type: p.type,
-            state,
-            release: p.release,
-            command,
-            startedAt: p.startedAt,
-            ...(state === 'crashed' && next !== undefined ? { nextRestartAt: new Date(next).toISOString() } : {}),
-            ...(p.node === undefined ? {} : { node: p.node }),
-          };
-        })
-        .sort((a, b) => (a.name < b.name ? -1 : 1));
+      return processStatuses(app, observe(app), desired, (name) => backoff.nextAttemptAt(`${app}/${name}`));
     },
     /** `paas run`: a one-off process of the current release, attached. */
     async runOneOff(
