@@ -14,7 +14,7 @@ function leftovers(dataDir: string): string[] {
   const walk = (dir: string, depth: number): void => {
     if (!existsSync(dir) || depth > 4) return;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (/^(\.?paas-build-|paas-layer-|slug-.*\.tgz$|paas-slug-|tmp_objdir-incoming-|\.incoming-|\.unpack-|\.collected-)/.test(entry.name)) found.push(join(dir, entry.name));
+      if (/^(\.?paas-build-|paas-layer-|slug-.*\.tgz$|paas-slug-|tmp_objdir-incoming-|\.incoming-|\.unpack-|\.collected-|\.spare-)/.test(entry.name)) found.push(join(dir, entry.name));
       else if (entry.isDirectory() && !/^[0-9a-f]{64}$/.test(entry.name)) walk(join(dir, entry.name), depth + 1);
     }
   };
@@ -56,6 +56,8 @@ test('kill -9 during a build, then a restart: the previous release serves at onc
   const during = leftovers(dataDir);
   t.diagnostic(`during the build: ${during.map((path) => path.slice(dataDir.length)).join(', ')}`);
   assert.ok(during.some((path) => path.includes('paas-build-')), 'the build tree exists while the build runs');
+  // v2's web process has run for a while: a spare app dir (mounted) waits for its next start.
+  assert.ok(during.some((path) => path.includes('.spare-')), 'a spare app dir exists');
   await first.kill();
   const pushed = await push;
   assert.notEqual(pushed.code, 0);

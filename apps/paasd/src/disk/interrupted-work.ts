@@ -28,6 +28,8 @@ const TEMP_PLACES: readonly { dir: readonly string[]; names: RegExp }[] = [
   // Slugs and runtime layers being unpacked, unpacked copies being deleted.
   { dir: ['local', 'slugs-unpacked'], names: /^\.(unpack|collected)-/ },
   { dir: ['local', 'layers-unpacked'], names: /^\.(unpack|collected)-/ },
+  // App dirs the local driver mounted ahead of starts (spare-app-dirs.ts): a driver that closed released its own.
+  { dir: ['local', 'processes'], names: /^\.spare-/ },
   // Repositories being created or deleted.
   { dir: ['repos'], names: /^\.(tmp|trash)-/ },
 ];

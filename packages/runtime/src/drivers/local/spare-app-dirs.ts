@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { renameSync, statSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { AppUser } from '@paas/core';
+
+import type { DriverLogger } from '../shared/driver-logger.js';
+import type { AppDirs } from './local-app-dir.js';
+import { giveAppDir } from './local-contain.js';
+
+/**
+ * App dirs mounted ahead of time, so that a web process's start does not wait for its
+ * overlay mount.
+ *
+ * Making an app dir (mkdirs, spawning `mount`, handing the upper layer to the app user)
+ * took 7–11 ms of a rollout's start on a busy paasd, 30 ms for three at once: each step
+ * waits its turn behind the router's work on the event loop. A `config:set`, a rollback
+ * to the same code, a restart or a crash restart starts the very slug (and runtime layer)
+ * a live web process already runs, so after such a process starts or stops, once things
+ * are quiet again, one spare per live web process (at most MAX_PER_KEY) is made for its
+ * app and slug. A start then takes a spare by renaming its dir to the process's dir: the
+ * overlay mount moves with its parent. An empty upper layer is all a spare holds, so one
+ * that is never used costs a mount and three empty dirs.
+ *
+ * A spare is only handed out while its lower dirs are the very dirs it was mounted over
+ * (same inode): an unpacked slug the disk collector removed and a later start unpacked
+ * again is a new dir, and the old spare is dropped instead.
+ */
+export interface SpareKey {
+  readonly app: string;
+  readonly slugDir: string;
+  readonly layerDir: string | undefined;
+  readonly user: AppUser | undefined;
+}
+
+/** Spares wanted per key, at most this many: a rollout of a larger formation mounts the rest itself. */
+export const MAX_SPARES_PER_KEY = 3;
+/** Spares are made this long after the last start or stop, so that they never compete with a boot. */
+export const SPARE_DELAY_MS = 300;
+/** Dirs of spares start with this (a dot: the driver's listing skips them; paasd's start sweeps leftovers). */
+export const SPARE_PREFIX = '.spare-';
+
+export function spareKeyOf(key: SpareKey): string {
+  return [key.app, key.slugDir, key.layerDir ?? '', key.user === undefined ? '' : `${String(key.user.uid)}:${String(key.user.gid)}`].join('\0');
+}
+
+export interface Spare {
+  readonly key: string;
+  readonly dir: string;
+  /** `dev:ino` of the lower dirs when it was mounted. */
+  readonly lowers: string;
+}
+
+/**
+ * What to make and what to drop, given the spares wanted per key and the ones there are
+ * (with the `dev:ino` of each key's lower dirs now; undefined: they are gone).
+ */
+export function planSpares(
+  wanted: ReadonlyMap<string, number>,
+  have: readonly Spare[],
+  lowersNow: (key: string) => string | undefined,
+): { make: string[]; drop: Spare[] } {
+  const drop: Spare[] = [];
+  const kept = new Map<string, number>();
+  for (const spare of have) {
+    const count = kept.get(spare.key) ?? 0;
+    if (count >= Math.min(MAX_SPARES_PER_KEY, wanted.get(spare.key) ?? 0) || lowersNow(spare.key) !== spare.lowers) drop.push(spare);
+    else kept.set(spare.key, count + 1);
+  }
+  const make: string[] = [];
+  for (const [key, count] of wanted) {
+    if (lowersNow(key) === undefined) continue;
+    for (let i = kept.get(key) ?? 0; i < Math.min(MAX_SPARES_PER_KEY, count); i += 1) make.push(key);
+  }
+  return { make, drop };
+}
+
+export interface SpareAppDirs {
+  /**
+   * Moves a spare for `key` to `processDir` (which must not exist) and returns its app dir,
+   * or undefined when there is none. Synchronous on purpose: a rename and two stats cost
+   * microseconds, a turn of a busy event loop costs more.
+   */
+  take(key: SpareKey, processDir: string): string | undefined;
+  /** Brings the spares to `wanted` (spares per key): makes the missing, drops the rest. */
+  reconcile(wanted: ReadonlyMap<string, SpareKey & { count: number }>): Promise<void>;
+  /** Drops every spare (the driver is closing: a data dir must be removable after it). */
+  releaseAll(): Promise<void>;
+}
+
+function lowersOf(key: Pick<SpareKey, 'slugDir' | 'layerDir'>): string | undefined {
+  try {
+    return [key.slugDir, key.layerDir]
+      .filter((dir): dir is string => dir !== undefined)
+      .map((dir) => {
+        const info = statSync(dir);
+        return `${String(info.dev)}:${String(info.ino)}`;
+      })
+      .join(' ');
+  } catch {
+    return undefined; // a lower dir is gone: no spare over it is of use
+  }
+}
+
+export function createSpareAppDirs(options: { processesDir: string; appDirs: AppDirs; logger: DriverLogger }): SpareAppDirs {
+  const { processesDir, appDirs, logger } = options;
+  let spares: Spare[] = [];
+  /** Reconciliations run one after another, never beside each other. */
+  let queue: Promise<void> = Promise.resolve();
+
+  const release = async (spare: Spare): Promise<void> => {
+    await appDirs.release(spare.dir);
+    await rm(spare.dir, { recursive: true, force: true });
+  };
+
+  const make = async (key: SpareKey): Promise<Spare | undefined> => {
+    const lowers = lowersOf(key);
+    if (lowers === undefined) return undefined;
+    const dir = join(processesDir, `${SPARE_PREFIX}${randomBytes(4).toString('hex')}`);
+    await mkdir(dir);
+    try {
+      const appDir = await appDirs.create(key.slugDir, dir, key.layerDir);
+      // A copy is no cheaper to make ahead than at the start, and costs a whole slug of disk.
+      if (!appDirs.mounts()) throw new Error('overlay mounts are unavailable');
+      await giveAppDir(dir, appDir, key.user);
+      return { key: spareKeyOf(key), dir, lowers };
+    } catch (error) {
+      await release({ key: spareKeyOf(key), dir, lowers }).catch(() => undefined); // what is left goes with the data dir's sweep
+      if (appDirs.mounts()) logger.warn({ err: error }, 'spare app dir not made');
+      return undefined;
+    }
+  };
+
+  const reconcile = (wanted: ReadonlyMap<string, SpareKey & { count: number }>): Promise<void> => {
+    const run = queue.then(async () => {
+      const counts = new Map([...wanted].map(([key, entry]) => [key, entry.count]));
+      const lowersNow = new Map<string, string | undefined>();
+      const lookUp = (key: string): string | undefined => {
+        if (!lowersNow.has(key)) {
+          const entry = wanted.get(key);
+          lowersNow.set(key, entry ? lowersOf(entry) : undefined);
+        }
+        return lowersNow.get(key);
+      };
+      const plan = planSpares(counts, spares, lookUp);
+      spares = spares.filter((s) => !plan.drop.includes(s));
+      for (const spare of plan.drop) await release(spare);
+      for (const key of plan.make) {
+        const entry = wanted.get(key);
+        if (!entry || !appDirs.mounts()) continue;
+        const spare = await make(entry);
+        if (spare) spares.push(spare);
+      }
+    });
+    queue = run.catch((error: unknown) => logger.warn({ err: error }, 'spare app dirs not reconciled'));
+    return queue;
+  };
+
+  return {
+    take(key, processDir) {
+      const wantedKey = spareKeyOf(key);
+      const index = spares.findIndex((s) => s.key === wantedKey);
+      const spare = spares[index];
+      if (!spare) return undefined;
+      spares.splice(index, 1);
+      if (lowersOf(key) !== spare.lowers) {
+        void release(spare).catch((error: unknown) => logger.warn({ err: error }, 'stale spare app dir not removed'));
+        return undefined;
+      }
+      renameSync(spare.dir, processDir);
+      return join(processDir, 'app');
+    },
+
+    reconcile,
+
+    releaseAll() {
+      return reconcile(new Map());
+    },
+  };
+}
