@@ -19,7 +19,8 @@ import { type ProcessRecord, type TailOffsets, readOffsets, readRecord, toProces
 import { type LineSplitter, createLineSplitter } from '../shared/line-splitter.js';
 import { groupHasLiveMembers, identifyChild, isRunning, signalGroup } from './process-identity.js';
 import { checkOneOffSpec, checkProcessSpec, processName } from '../shared/process-spec.js';
-import { giveAppDir, spawnApp } from './local-contain.js';
+import { giveAppDir, spawnApp, spawnWaiting } from './local-contain.js';
+import { waitingInput } from '../shared/profile-wrapper.js';
 import { seedUnpackedSlug, unpackSlug } from './slug-unpack.js';
 import { SPARE_DELAY_MS, type SpareKey, createSpareAppDirs, spareKeyOf } from './spare-app-dirs.js';
 
@@ -86,7 +87,23 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
   const pollMs = options.livenessPollMs ?? 500;
   const tracked = new Map<string, Tracked>();
   const appDirs = createAppDirs(logger);
-  const spares = createSpareAppDirs({ processesDir, appDirs, logger });
+  const sandbox = options.sandbox;
+  const spares = createSpareAppDirs({
+    processesDir,
+    appDirs,
+    logger,
+    startWaiting: sandbox
+      ? (spareDir, appDir, key) => {
+          const [stdout, stderr] = STREAMS.map((stream) => openSync(join(spareDir, `${stream}.log`), 'a', 0o600));
+          try {
+            return spawnWaiting(appDir, { PATH: options.path ?? DEFAULT_LOCAL_PATH, HOME: appDir }, [stdout ?? -1, stderr ?? -1], { user: key.user, sandbox });
+          } finally {
+            if (stdout !== undefined) closeSync(stdout);
+            if (stderr !== undefined) closeSync(stderr);
+          }
+        }
+      : undefined,
+  });
   /** The spare key of each live web process this driver started (adopted ones have none). */
   const spareKeys = new Map<string, SpareKey>();
   let spareTimer: NodeJS.Timeout | undefined;
@@ -279,12 +296,18 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
       if (spare === undefined) await mkdir(dir, { recursive: true });
       let child: ChildProcess | undefined;
       try {
-        const appDir = spare ?? (await appDirs.create(slugDir, dir, layerDir));
+        const appDir = spare?.appDir ?? (await appDirs.create(slugDir, dir, layerDir));
         if (spare === undefined) await giveAppDir(dir, appDir, spareKey.user);
         const madeAppDir = performance.now();
         const port = await pickFreePort(HOST, usedPorts());
         const pickedPort = performance.now();
-        child = spawnProcess(spec, dir, appDir, port);
+        if (spare?.waiting) {
+          // Started already, in its sandbox: it runs once it has read its environment and command.
+          child = spare.waiting;
+          child.stdin?.end(waitingInput(environment(spec.env, spare.waitingAppDir, port), spec.command));
+        } else {
+          child = spawnProcess(spec, dir, appDir, port);
+        }
         const spawned = performance.now();
         if (child.pid === undefined) throw new Error(`could not start bash for ${name}`);
         const record: ProcessRecord = {
@@ -313,6 +336,7 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
           spawnMs: ms(pickedPort, spawned),
           totalMs: ms(began, performance.now()),
           spareAppDir: spare !== undefined,
+          spareProcess: spare?.waiting !== undefined,
         };
         logger.info({ id, name, app: spec.app, pid: child.pid, port, ...timings }, 'process started');
         return toProcessInfo(record, true);

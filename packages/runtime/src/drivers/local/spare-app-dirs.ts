@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
 import { renameSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import type { AppUser } from '@paas/core';
 import type { DriverLogger } from '../shared/driver-logger.js';
 import type { AppDirs } from './local-app-dir.js';
 import { giveAppDir } from './local-contain.js';
+import { signalGroup } from './process-identity.js';
 
 /**
  * App dirs mounted ahead of time, so that a web process's start does not wait for its
@@ -18,10 +20,17 @@ import { giveAppDir } from './local-contain.js';
  * waits its turn behind the router's work on the event loop. A `config:set`, a rollback
  * to the same code, a restart or a crash restart starts the very slug (and runtime layer)
  * a live web process already runs, so after such a process starts or stops, once things
- * are quiet again, one spare per live web process (at most MAX_PER_KEY) is made for its
+ * are quiet again (500 ms), one spare per live web process (at most MAX_PER_KEY) is made for its
  * app and slug. A start then takes a spare by renaming its dir to the process's dir: the
  * overlay mount moves with its parent. An empty upper layer is all a spare holds, so one
  * that is never used costs a mount and three empty dirs.
+ *
+ * In the sandbox a spare also holds the process itself, started as far as it can be
+ * without its config: bwrap, setpriv and the shell that will source the profile, waiting
+ * on its stdin (WAITING_PROFILE_WRAPPER). The start writes the environment and command
+ * there; the fork from paasd, the exec chain and the sandbox's namespaces and mounts
+ * (15–25 ms of a rollout) are then behind it. Inside its sandbox such a process sees its
+ * app dir under the spare's name, which is also its HOME.
  *
  * A spare is only handed out while its lower dirs are the very dirs it was mounted over
  * (same inode): an unpacked slug the disk collector removed and a later start unpacked
@@ -37,7 +46,7 @@ export interface SpareKey {
 /** Spares wanted per key, at most this many: a rollout of a larger formation mounts the rest itself. */
 export const MAX_SPARES_PER_KEY = 3;
 /** Spares are made this long after the last start or stop, so that they never compete with a boot. */
-export const SPARE_DELAY_MS = 300;
+export const SPARE_DELAY_MS = 500;
 /** Dirs of spares start with this (a dot: the driver's listing skips them; paasd's start sweeps leftovers). */
 export const SPARE_PREFIX = '.spare-';
 
@@ -50,6 +59,18 @@ export interface Spare {
   readonly dir: string;
   /** `dev:ino` of the lower dirs when it was mounted. */
   readonly lowers: string;
+  /** The process waiting in its sandbox for what to run, if one was started. */
+  readonly waiting?: ChildProcess | undefined;
+}
+
+/** A spare handed to a start. */
+export interface TakenSpare {
+  /** The app dir, at the process dir's path. */
+  readonly appDir: string;
+  /** The app dir's path as the waiting process sees it (its HOME). */
+  readonly waitingAppDir: string;
+  /** Still waiting, alive: give it its environment and command. Undefined: spawn as usual. */
+  readonly waiting: ChildProcess | undefined;
 }
 
 /**
@@ -82,7 +103,7 @@ export interface SpareAppDirs {
    * or undefined when there is none. Synchronous on purpose: a rename and two stats cost
    * microseconds, a turn of a busy event loop costs more.
    */
-  take(key: SpareKey, processDir: string): string | undefined;
+  take(key: SpareKey, processDir: string): TakenSpare | undefined;
   /** Brings the spares to `wanted` (spares per key): makes the missing, drops the rest. */
   reconcile(wanted: ReadonlyMap<string, SpareKey & { count: number }>): Promise<void>;
   /** Drops every spare (the driver is closing: a data dir must be removable after it). */
@@ -103,13 +124,23 @@ function lowersOf(key: Pick<SpareKey, 'slugDir' | 'layerDir'>): string | undefin
   }
 }
 
-export function createSpareAppDirs(options: { processesDir: string; appDirs: AppDirs; logger: DriverLogger }): SpareAppDirs {
+const isAlive = (child: ChildProcess | undefined): child is ChildProcess => child !== undefined && child.exitCode === null && child.signalCode === null && child.pid !== undefined;
+
+export function createSpareAppDirs(options: {
+  processesDir: string;
+  appDirs: AppDirs;
+  logger: DriverLogger;
+  /** Starts the waiting process of a spare (the sandbox only); undefined: app dirs alone. */
+  startWaiting?: ((spareDir: string, appDir: string, key: SpareKey) => ChildProcess) | undefined;
+}): SpareAppDirs {
   const { processesDir, appDirs, logger } = options;
   let spares: Spare[] = [];
   /** Reconciliations run one after another, never beside each other. */
   let queue: Promise<void> = Promise.resolve();
 
   const release = async (spare: Spare): Promise<void> => {
+    const pid = spare.waiting?.pid;
+    if (isAlive(spare.waiting) && pid !== undefined) signalGroup(pid, 'SIGKILL');
     await appDirs.release(spare.dir);
     await rm(spare.dir, { recursive: true, force: true });
   };
@@ -124,7 +155,14 @@ export function createSpareAppDirs(options: { processesDir: string; appDirs: App
       // A copy is no cheaper to make ahead than at the start, and costs a whole slug of disk.
       if (!appDirs.mounts()) throw new Error('overlay mounts are unavailable');
       await giveAppDir(dir, appDir, key.user);
-      return { key: spareKeyOf(key), dir, lowers };
+      const waiting = options.startWaiting?.(dir, appDir, key);
+      if (waiting) {
+        waiting.on('error', (error) => logger.warn({ err: error, dir }, 'spare process could not start'));
+        waiting.stdin?.on('error', () => undefined); // it died first: take() sees that and spawns anew
+        waiting.unref();
+        (waiting.stdin as { unref?: () => void } | null)?.unref?.();
+      }
+      return { key: spareKeyOf(key), dir, lowers, waiting };
     } catch (error) {
       await release({ key: spareKeyOf(key), dir, lowers }).catch(() => undefined); // what is left goes with the data dir's sweep
       if (appDirs.mounts()) logger.warn({ err: error }, 'spare app dir not made');
@@ -169,7 +207,8 @@ export function createSpareAppDirs(options: { processesDir: string; appDirs: App
         return undefined;
       }
       renameSync(spare.dir, processDir);
-      return join(processDir, 'app');
+      const waiting = isAlive(spare.waiting) ? spare.waiting : undefined;
+      return { appDir: join(processDir, 'app'), waitingAppDir: join(spare.dir, 'app'), waiting };
     },
 
     reconcile,
