@@ -43,7 +43,8 @@ export function spawnApp(
 
 /**
  * Starts the contained shell of a process that is not yet told what to run: it waits on
- * its stdin (a pipe) for its environment and command (WAITING_PROFILE_WRAPPER). Only in
+ * its stdin (a pipe) for its environment and command (WAITING_PROFILE_WRAPPER), once it
+ * has said on fd 3 (another pipe) that its sandbox is made. Only in
  * the sandbox: the process sees its app dir at the path it had when the sandbox was made,
  * whatever the dir is renamed to on the host, which without one it would see change.
  */
@@ -54,5 +55,5 @@ export function spawnWaiting(
   containment: { user?: AppUser | undefined; sandbox: Sandbox },
 ): ChildProcess {
   const contained = containedCommand('bash', ['-c', WAITING_PROFILE_WRAPPER], { ...containment, writable: [appDir], cwd: appDir });
-  return spawn(contained.command, contained.args, { cwd: appDir, env, detached: true, stdio: ['pipe', output[0], output[1]] });
+  return spawn(contained.command, contained.args, { cwd: appDir, env, detached: true, stdio: ['pipe', output[0], output[1], 'pipe'] });
 }

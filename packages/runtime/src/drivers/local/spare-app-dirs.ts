@@ -124,6 +124,29 @@ function lowersOf(key: Pick<SpareKey, 'slugDir' | 'layerDir'>): string | undefin
   }
 }
 
+/** How long a spare process may take to make its sandbox before the spare is given up. */
+const SANDBOX_READY_TIMEOUT_MS = 10_000;
+
+/** Resolves true once the waiting process has said on fd 3 that its sandbox is made; false if it ended or took too long. */
+function sandboxMade(waiting: ChildProcess): Promise<boolean> {
+  const said = waiting.stdio[3];
+  if (!said) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ready: boolean): void => {
+      clearTimeout(timer);
+      waiting.removeListener('exit', ended);
+      // Nothing more comes on it (the shell closes it after its byte): no open handle is left.
+      said.destroy();
+      resolve(ready);
+    };
+    const ended = (): void => done(false);
+    const timer = setTimeout(ended, SANDBOX_READY_TIMEOUT_MS);
+    said.once('data', () => done(true));
+    said.on('error', () => undefined); // an end before the byte: the exit says so
+    waiting.once('exit', ended);
+  });
+}
+
 const isAlive = (child: ChildProcess | undefined): child is ChildProcess => child !== undefined && child.exitCode === null && child.signalCode === null && child.pid !== undefined;
 
 export function createSpareAppDirs(options: {
@@ -149,6 +172,7 @@ export function createSpareAppDirs(options: {
     const lowers = lowersOf(key);
     if (lowers === undefined) return undefined;
     const dir = join(processesDir, `${SPARE_PREFIX}${randomBytes(4).toString('hex')}`);
+    let started: ChildProcess | undefined;
     await mkdir(dir);
     try {
       const appDir = await appDirs.create(key.slugDir, dir, key.layerDir);
@@ -156,15 +180,19 @@ export function createSpareAppDirs(options: {
       if (!appDirs.mounts()) throw new Error('overlay mounts are unavailable');
       await giveAppDir(dir, appDir, key.user);
       const waiting = options.startWaiting?.(dir, appDir, key);
+      started = waiting;
       if (waiting) {
         waiting.on('error', (error) => logger.warn({ err: error, dir }, 'spare process could not start'));
         waiting.stdin?.on('error', () => undefined); // it died first: take() sees that and spawns anew
+        // Handed out only once its sandbox is made: until then bwrap has yet to bind the app
+        // dir by the path a start renames away.
+        if (!(await sandboxMade(waiting))) throw new Error('the spare process did not get ready');
         waiting.unref();
         (waiting.stdin as { unref?: () => void } | null)?.unref?.();
       }
       return { key: spareKeyOf(key), dir, lowers, waiting };
     } catch (error) {
-      await release({ key: spareKeyOf(key), dir, lowers }).catch(() => undefined); // what is left goes with the data dir's sweep
+      await release({ key: spareKeyOf(key), dir, lowers, waiting: started }).catch(() => undefined); // what is left goes with the data dir's sweep
       if (appDirs.mounts()) logger.warn({ err: error }, 'spare app dir not made');
       return undefined;
     }
