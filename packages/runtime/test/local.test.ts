@@ -215,8 +215,8 @@ for (const mode of ['app dir', 'sandbox'] as const) {
     }
     const spare = ready() ?? '';
     assert.equal(await isMountPoint(join(processes, spare), join(processes, spare, 'app')), true);
-    // A spare is handed out once it is wholly made (its process started, in the sandbox).
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A spare is handed out once it is wholly made: in the sandbox, once its process says its sandbox is made.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
 
     const second = await driver.start(spec(2));
     assert.equal(started[1]?.spareAppDir, true);
