@@ -14,7 +14,7 @@ function leftovers(dataDir: string): string[] {
   const walk = (dir: string, depth: number): void => {
     if (!existsSync(dir) || depth > 4) return;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (/^(\.?paas-build-|paas-layer-|slug-.*\.tgz$|paas-slug-|tmp_objdir-incoming-|\.incoming-|\.unpack-|\.collected-)/.test(entry.name)) found.push(join(dir, entry.name));
+      if (/^(\.?paas-build-|paas-layer-|slug-.*\.tgz$|paas-slug-|tmp_objdir-incoming-|\.incoming-|\.unpack-|\.collected-|\.spare-)/.test(entry.name)) found.push(join(dir, entry.name));
       else if (entry.isDirectory() && !/^[0-9a-f]{64}$/.test(entry.name)) walk(join(dir, entry.name), depth + 1);
     }
   };
@@ -38,6 +38,8 @@ test('kill -9 during a build, then a restart: the previous release serves at onc
   const deployed = await git.run(repo, ['push', 'paas', 'main']);
   assert.equal(deployed.code, 0, deployed.out);
   await site.until('v2 to serve', async () => (await site.get('slow')).status === 200);
+  // Once starts are quiet, the local driver makes a spare for v2's web process (mounted, and in the sandbox a waiting process).
+  await site.until('a spare app dir', () => leftovers(dataDir).some((path) => path.includes('.spare-')));
 
   writeFileSync(join(repo, 'slow'), 'take your time\n');
   await git.run(repo, ['add', 'slow']);
@@ -56,6 +58,7 @@ test('kill -9 during a build, then a restart: the previous release serves at onc
   const during = leftovers(dataDir);
   t.diagnostic(`during the build: ${during.map((path) => path.slice(dataDir.length)).join(', ')}`);
   assert.ok(during.some((path) => path.includes('paas-build-')), 'the build tree exists while the build runs');
+  assert.ok(during.some((path) => path.includes('.spare-')), 'the spare is still there');
   await first.kill();
   const pushed = await push;
   assert.notEqual(pushed.code, 0);

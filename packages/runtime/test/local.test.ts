@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { type ProcessSpec, createLocalDriver, findBubblewrap } from '../src/index.js';
-import { COMMANDS, httpGet, makeContractSlug, makeSlug } from './contract-app.js';
+import { type ProcessSpec, createLocalDriver, findBubblewrap, unmountUnder } from '../src/index.js';
+import { isMountPoint } from '../src/drivers/local/local-app-dir.js';
+import { silentLogger } from '../src/drivers/shared/driver-logger.js';
+import { COMMANDS, hostileValue, httpGet, makeContractSlug, makeSlug } from './contract-app.js';
 import { type DriverHarness, driverContract } from './driver-contract.js';
 import { isExit, isOutput, recordEvents } from './event-recorder.js';
 
@@ -95,7 +97,8 @@ test('a process has its own app dir as HOME, its record and output files under p
   assert.equal(readFileSync(join(dir, 'app', 'server.py'), 'utf8'), 'changed\n');
   assert.match(readFileSync(join(dataDir, 'slugs-unpacked', slug.checksum, 'server.py'), 'utf8'), /serve_forever/, 'the unpacked slug is untouched');
   await driver.stop(info.id, { graceMs: 500 });
-  assert.deepEqual(readdirSync(join(dataDir, 'processes')), [], 'stop() removes the process dir');
+  // A spare app dir (see spare-app-dirs.ts) may be there meanwhile: it is no process's.
+  assert.deepEqual(readdirSync(join(dataDir, 'processes')).filter((name) => !name.startsWith('.spare-')), [], 'stop() removes the process dir');
 });
 
 test('long output lines are split at 10,000 bytes', async (t) => {
@@ -176,6 +179,67 @@ test('a slug with a symbolic link inside the app unpacks; invalid process specs 
   await assert.rejects(driver.start({ ...spec('true'), env: { 'A=B': 'x' } }), /Invalid environment variable name/);
   await assert.rejects(driver.stop('../../etc', { graceMs: 0 }), /Invalid process id/);
 });
+
+for (const mode of ['app dir', 'sandbox'] as const) {
+  const skip = process.getuid?.() !== 0 ? 'overlay mounts need root' : mode === 'sandbox' && !bwrap ? 'bubblewrap (bwrap) is not installed or cannot make namespaces here' : false;
+  test(`${mode}: a web process of a slug that runs already starts from a spare made ahead: its own app dir, its environment and profile, SIGTERM, and every spare goes with the driver`, { skip }, async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'paas-local-driver-'));
+    const workDir = mkdtempSync(join(tmpdir(), 'paas-local-work-'));
+    const started: Record<string, unknown>[] = [];
+    const logger = { ...silentLogger, info: (fields: object, message: string) => void (message === 'process started' && started.push(fields as Record<string, unknown>)) };
+    const sandbox = mode === 'sandbox' && bwrap ? { bwrap, hidden: [dataDir] } : undefined;
+    const driver = createLocalDriver({ dataDir, logger, userOf: () => ({ uid: 200_002, gid: 200_002 }), ...(sandbox ? { sandbox } : {}) });
+    t.after(async () => {
+      await driver.close();
+      await unmountUnder(dataDir);
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(workDir, { recursive: true, force: true });
+    });
+    const slug = makeContractSlug(workDir);
+    const marker = join(workDir, 'evaluated');
+    const command = `echo "profile=$FROM_PROFILE port=$PORT value=$HOSTILE"; ${COMMANDS.writer}`;
+    const spec = (index: number): ProcessSpec => ({ app: 'local-app', release: index, type: 'web', index, slug, command, env: { DYNO: `web.${String(index)}`, HOSTILE: hostileValue(marker) }, memoryMb: 128 });
+    const processes = join(dataDir, 'processes');
+    const spares = (): string[] => readdirSync(processes).filter((name) => name.startsWith('.spare-'));
+    const events = recordEvents(driver);
+    t.after(() => events.stop());
+
+    const first = await driver.start(spec(1));
+    await events.waitFor('the first write', isOutput(first.id, 'wrote web.1'));
+    assert.equal(started[0]?.spareAppDir, false, 'the first process of a slug makes its own app dir');
+    // Ready once mounted and handed to the app user (its dir exists a moment before).
+    const ready = (): string | undefined => spares().find((name) => statSync(join(processes, name, 'app'), { throwIfNoEntry: false })?.uid === 200_002);
+    for (let i = 0; ready() === undefined; i += 1) {
+      assert.ok(i < 100, 'a spare is made once starts are quiet');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const spare = ready() ?? '';
+    assert.equal(await isMountPoint(join(processes, spare), join(processes, spare, 'app')), true);
+    // A spare is handed out once it is wholly made: in the sandbox, once its process says its sandbox is made.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    const second = await driver.start(spec(2));
+    assert.equal(started[1]?.spareAppDir, true);
+    assert.equal(started[1]?.spareProcess, mode === 'sandbox', 'in the sandbox the process itself was waiting');
+    assert.equal(spares().includes(spare), false, 'the spare became the process dir');
+    assert.equal(await isMountPoint(join(processes, second.id), join(processes, second.id, 'app')), true);
+    await events.waitFor('the second write', isOutput(second.id, 'wrote web.2'));
+    const said = events.events.flatMap((event) => (event.type === 'output' && event.id === second.id ? [event.line] : []));
+    assert.deepEqual(said, [`profile=profile:web.2 port=${String(second.address.port)} value=${hostileValue(marker)}`, 'absent', 'wrote web.2']);
+    assert.equal(existsSync(marker), false, 'no config value was evaluated');
+    assert.equal(readFileSync(join(processes, second.id, 'upper', 'written.txt'), 'utf8'), 'web.2\n', "the write lands in the process's own upper layer");
+    assert.equal(readFileSync(join(processes, first.id, 'app', 'written.txt'), 'utf8'), 'web.1\n');
+    assert.equal(existsSync(join(dataDir, 'slugs-unpacked', slug.checksum, 'written.txt')), false, 'the unpacked slug is untouched');
+    assert.deepEqual(readFileSync(join(processes, second.id, 'stderr.log'), 'utf8'), '', 'nothing said on stderr');
+
+    assert.deepEqual(await driver.stop(second.id, { graceMs: 2000 }), { killed: false }, 'SIGTERM reaches the app');
+    await events.waitFor('the exit', isExit(second.id));
+    await driver.stop(first.id, { graceMs: 2000 });
+    await driver.close();
+    assert.deepEqual(readdirSync(processes), [], 'a closed driver leaves no spare');
+    assert.equal(readFileSync('/proc/self/mountinfo', 'utf8').includes(dataDir), false, 'nor any mount');
+  });
+}
 
 test('processes outlive a paasd that is killed, and the next one adopts them', async (t) => {
   const { dataDir, driver, spec } = setUp(t);

@@ -57,6 +57,9 @@ export async function findInterruptedWork(dataDir: string, now = Date.now()): Pr
       found.push(path);
     }
   }
+  // Spares the local driver made ahead of starts (spare-app-dirs.ts; a driver that closed
+  // released its own). Not a temp place: the disk report would count the slug mounted in each.
+  for (const name of await entries(join(dataDir, 'local', 'processes'))) if (name.startsWith('.spare-')) found.push(join(dataDir, 'local', 'processes', name));
   // Build dirs inside the apps' build caches (see workInCacheDir).
   for (const app of await entries(join(dataDir, 'cache'))) {
     // Anything but a directory there is not an app's cache: nothing to look for in it.
@@ -98,12 +101,11 @@ export async function sweepInterruptedWork(options: { dataDir: string; docker?: 
     }
   }
   const paths = await findInterruptedWork(options.dataDir);
+  // A build step's mounts would take rm into the host's directories, and a spare's would
+  // count its slug as what is removed: detach them first.
+  for (const path of paths) await unmountUnder(path);
   const sizes = await treeSizes(paths);
-  for (const path of paths) {
-    // A build step's mounts would take rm into the host's directories: detach them first.
-    await unmountUnder(path);
-    await rm(path, { recursive: true, force: true });
-  }
+  for (const path of paths) await rm(path, { recursive: true, force: true });
   const bytes = [...sizes.values()].reduce((sum, size) => sum + size, 0);
   if (paths.length > 0 || containers > 0) logger.info({ paths: paths.length, bytes, containers }, 'interrupted work removed');
   return { paths, bytes, containers };

@@ -29,6 +29,8 @@ export interface AppDirs {
   create(slugDir: string, processDir: string, layerDir?: string): Promise<string>;
   /** Unmounts `<processDir>/app` if it is a mount; safe to call more than once. */
   release(processDir: string): Promise<void>;
+  /** True once an overlay mount has worked here (and none has been refused). */
+  mounts(): boolean;
 }
 
 /** Characters overlayfs reads as option or layer separators (`,` `:`) or escapes (`\`). */
@@ -77,6 +79,8 @@ export function createAppDirs(logger: DriverLogger): AppDirs {
       // Lazy: detached now, even while a straggler still holds a file open in it.
       await runCommand('umount', ['-l', '--', appDir]);
     },
+
+    mounts: () => overlayWorks === true,
   };
 }
 

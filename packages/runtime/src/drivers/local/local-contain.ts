@@ -5,7 +5,7 @@ import { type AppUser, type Sandbox, containedCommand } from '@paas/core';
 
 import { isMountPoint } from './local-app-dir.js';
 import { runCommand } from './local-host.js';
-import { profileWrapperArgs } from '../shared/profile-wrapper.js';
+import { WAITING_PROFILE_WRAPPER, profileWrapperArgs } from '../shared/profile-wrapper.js';
 
 /**
  * Hands a process's app dir to its app user: the top of the dir (an overlay's upper layer,
@@ -39,4 +39,21 @@ export function spawnApp(
     stdio,
     ...(contained.user ? { uid: contained.user.uid, gid: contained.user.gid } : {}),
   });
+}
+
+/**
+ * Starts the contained shell of a process that is not yet told what to run: it waits on
+ * its stdin (a pipe) for its environment and command (WAITING_PROFILE_WRAPPER), once it
+ * has said on fd 3 (another pipe) that its sandbox is made. Only in
+ * the sandbox: the process sees its app dir at the path it had when the sandbox was made,
+ * whatever the dir is renamed to on the host, which without one it would see change.
+ */
+export function spawnWaiting(
+  appDir: string,
+  env: NodeJS.ProcessEnv,
+  output: readonly [number, number],
+  containment: { user?: AppUser | undefined; sandbox: Sandbox },
+): ChildProcess {
+  const contained = containedCommand('bash', ['-c', WAITING_PROFILE_WRAPPER], { ...containment, writable: [appDir], cwd: appDir });
+  return spawn(contained.command, contained.args, { cwd: appDir, env, detached: true, stdio: ['pipe', output[0], output[1], 'pipe'] });
 }

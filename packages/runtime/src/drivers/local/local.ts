@@ -19,8 +19,10 @@ import { type ProcessRecord, type TailOffsets, readOffsets, readRecord, toProces
 import { type LineSplitter, createLineSplitter } from '../shared/line-splitter.js';
 import { groupHasLiveMembers, identifyChild, isRunning, signalGroup } from './process-identity.js';
 import { checkOneOffSpec, checkProcessSpec, processName } from '../shared/process-spec.js';
-import { giveAppDir, spawnApp } from './local-contain.js';
+import { giveAppDir, spawnApp, spawnWaiting } from './local-contain.js';
+import { waitingInput } from '../shared/profile-wrapper.js';
 import { seedUnpackedSlug, unpackSlug } from './slug-unpack.js';
+import { SPARE_DELAY_MS, type SpareKey, createSpareAppDirs, spareKeyOf } from './spare-app-dirs.js';
 
 export interface LocalDriverOptions {
   /** Holds `slugs-unpacked/`, `processes/` and `oneoffs/`. */
@@ -85,6 +87,40 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
   const pollMs = options.livenessPollMs ?? 500;
   const tracked = new Map<string, Tracked>();
   const appDirs = createAppDirs(logger);
+  const sandbox = options.sandbox;
+  const spares = createSpareAppDirs({
+    processesDir,
+    appDirs,
+    logger,
+    startWaiting: sandbox
+      ? (spareDir, appDir, key) => {
+          const [stdout, stderr] = STREAMS.map((stream) => openSync(join(spareDir, `${stream}.log`), 'a', 0o600));
+          try {
+            return spawnWaiting(appDir, { PATH: options.path ?? DEFAULT_LOCAL_PATH, HOME: appDir }, [stdout ?? -1, stderr ?? -1], { user: key.user, sandbox });
+          } finally {
+            if (stdout !== undefined) closeSync(stdout);
+            if (stderr !== undefined) closeSync(stderr);
+          }
+        }
+      : undefined,
+  });
+  /** The spare key of each live web process this driver started (adopted ones have none). */
+  const spareKeys = new Map<string, SpareKey>();
+  let spareTimer: NodeJS.Timeout | undefined;
+  /** Once starts and stops have been quiet for a moment, makes one spare app dir per live web process. */
+  const scheduleSpares = (): void => {
+    clearTimeout(spareTimer);
+    spareTimer = setTimeout(() => {
+      if (closed) return;
+      const wanted = new Map<string, SpareKey & { count: number }>();
+      for (const key of spareKeys.values()) {
+        const name = spareKeyOf(key);
+        wanted.set(name, { ...key, count: (wanted.get(name)?.count ?? 0) + 1 });
+      }
+      void spares.reconcile(wanted);
+    }, SPARE_DELAY_MS);
+    spareTimer.unref();
+  };
   let closed = false;
 
   const assertOpen = (): void => {
@@ -127,6 +163,7 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
     if (entry.ended) return entry.ended;
     entry.record = { ...entry.record, exit: { code, signal } };
     clearInterval(entry.poll);
+    if (spareKeys.delete(entry.record.id)) scheduleSpares();
     // As when a container's main process ends: whatever it started goes with it. The
     // group id cannot have been handed to someone else while any member is alive (the
     // kernel does not reuse a pid in use as a group id), and when none is, this is a no-op
@@ -254,15 +291,23 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
       const id = `${spec.app}-${name}-r${String(spec.release)}-${randomBytes(4).toString('hex')}`;
       const dir = join(processesDir, id);
       await layOut();
-      await mkdir(dir, { recursive: true });
+      const spareKey: SpareKey = { app: spec.app, slugDir, layerDir, user: containment(spec.app).user };
+      const spare = spares.take(spareKey, dir);
+      if (spare === undefined) await mkdir(dir, { recursive: true });
       let child: ChildProcess | undefined;
       try {
-        const appDir = await appDirs.create(slugDir, dir, layerDir);
-        await giveAppDir(dir, appDir, containment(spec.app).user);
+        const appDir = spare?.appDir ?? (await appDirs.create(slugDir, dir, layerDir));
+        if (spare === undefined) await giveAppDir(dir, appDir, spareKey.user);
         const madeAppDir = performance.now();
         const port = await pickFreePort(HOST, usedPorts());
         const pickedPort = performance.now();
-        child = spawnProcess(spec, dir, appDir, port);
+        if (spare?.waiting) {
+          // Started already, in its sandbox: it runs once it has read its environment and command.
+          child = spare.waiting;
+          child.stdin?.end(waitingInput(environment(spec.env, spare.waitingAppDir, port), spec.command));
+        } else {
+          child = spawnProcess(spec, dir, appDir, port);
+        }
         const spawned = performance.now();
         if (child.pid === undefined) throw new Error(`could not start bash for ${name}`);
         const record: ProcessRecord = {
@@ -278,6 +323,10 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
           process: identifyChild(child.pid),
         };
         const entry = track(record, dir, child, { stdout: 0, stderr: 0 });
+        if (spec.type === 'web') {
+          spareKeys.set(id, spareKey);
+          scheduleSpares();
+        }
         await save(entry);
         const ms = (from: number, to: number): number => Math.round(to - from);
         const timings = {
@@ -286,12 +335,15 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
           portMs: ms(madeAppDir, pickedPort),
           spawnMs: ms(pickedPort, spawned),
           totalMs: ms(began, performance.now()),
+          spareAppDir: spare !== undefined,
+          spareProcess: spare?.waiting !== undefined,
         };
         logger.info({ id, name, app: spec.app, pid: child.pid, port, ...timings }, 'process started');
         return toProcessInfo(record, true);
       } catch (error) {
         if (child?.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
         tracked.delete(id);
+        spareKeys.delete(id);
         await appDirs.release(dir);
         await rm(dir, { recursive: true, force: true });
         throw error;
@@ -375,6 +427,9 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
     async close() {
       if (closed) return;
       closed = true;
+      clearTimeout(spareTimer);
+      // Spares are this instance's alone (a data dir must be removable once its driver is closed).
+      await spares.releaseAll();
       await Promise.all(
         [...tracked.values()].map(async (entry) => {
           clearInterval(entry.poll);
