@@ -13,12 +13,12 @@ export interface AccessEntry {
   readonly requestId: string;
   /** The X-Forwarded-For value sent to the app (the client's chain plus its address). */
   readonly fwd: string;
-  readonly dyno?: string | undefined;
-  readonly connectMs?: number | undefined;
-  readonly serviceMs?: number | undefined;
+  readonly dyno?: string;
+  readonly connectMs?: number;
+  readonly serviceMs?: number;
   readonly status: number;
   readonly bytes: number;
-  readonly error?: { readonly code: string; readonly desc: string } | undefined;
+  readonly error?: { readonly code: string; readonly desc: string };
 }
 
 /** Backslash-escapes `"` and `\` so a quoted field cannot be closed early. */

@@ -59,11 +59,6 @@ export function createBackendPool(options: BackendPoolOptions): BackendPool {
   const byId = new Map<string, Pool>();
   /** id → time (ms) the mark expires. */
   const marks = new Map<string, number>();
-  /**
-   * The pool of each backend object of the table in use: a request finds its pool by identity,
-   * without building its key. Forgotten on every sync (a pool may have been retired).
-   */
-  let byBackend = new WeakMap<Backend, Pool>();
   const live = (pool: Pool): boolean => [...pools.values()].includes(pool);
 
   const newPool = (backend: Backend): Pool =>
@@ -83,8 +78,6 @@ export function createBackendPool(options: BackendPoolOptions): BackendPool {
 
   return {
     dispatcherFor(backend) {
-      const known = byBackend.get(backend);
-      if (known !== undefined) return known;
       const key = backendKey(backend);
       let pool = pools.get(key);
       if (pool === undefined) {
@@ -92,12 +85,10 @@ export function createBackendPool(options: BackendPoolOptions): BackendPool {
         pools.set(key, pool);
         byId.set(backend.id, pool);
       }
-      byBackend.set(backend, pool);
       return pool;
     },
 
     sync(table) {
-      byBackend = new WeakMap();
       const keep = new Set<string>();
       for (const app of table.apps.values()) {
         for (const backend of app.backends) keep.add(backendKey(backend));
@@ -135,7 +126,6 @@ export function createBackendPool(options: BackendPoolOptions): BackendPool {
     },
 
     close() {
-      byBackend = new WeakMap();
       for (const pool of pools.values()) retire(pool);
       pools.clear();
       byId.clear();

@@ -327,20 +327,17 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   #log(): void {
     const error = this.#error;
     const reached = this.#sentAt !== 0;
-    // Every field present (undefined when not known), so every entry has one shape: cheaper to
-    // build and to read, per request, than a literal with optional spreads.
     this.#ctx.log(this.#appName, {
       method: this.#req.method ?? '',
       path: this.#req.url ?? '',
       host: this.#entry.host,
       requestId: this.#head.requestId,
       fwd: this.#entry.fwd,
-      dyno: reached ? this.#backend?.name : undefined,
-      connectMs: reached ? (this.#connectMs ?? 0) : undefined,
-      serviceMs: reached ? Date.now() - this.#sentAt : undefined,
+      ...(reached && this.#backend !== undefined ? { dyno: this.#backend.name } : {}),
+      ...(reached ? { connectMs: this.#connectMs ?? 0, serviceMs: Date.now() - this.#sentAt } : {}),
       status: error?.code === 'H27' ? 499 : this.#res.statusCode,
       bytes: this.#client.bytesWritten - this.#bytesAtStart,
-      error,
+      ...(error === undefined ? {} : { error: { code: error.code, desc: error.desc } }),
     });
   }
 }

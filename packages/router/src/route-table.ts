@@ -219,11 +219,10 @@ export function certificateFor(table: EdgeState, serverName: string): TlsCertifi
 /** The path prefix of ACME HTTP-01 challenges (RFC 8555 §8.3). */
 export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 
-/** The key authorization to answer for a challenge request (its query ignored), if the table holds one for this host and token. */
+/** The key authorization to answer for a challenge request, if the table holds one for this host and token. */
 export function challengeAnswer(table: EdgeState, host: string, path: string): string | undefined {
   if (!path.startsWith(ACME_CHALLENGE_PREFIX)) return undefined;
-  const query = path.indexOf('?');
-  const token = path.slice(ACME_CHALLENGE_PREFIX.length, query === -1 ? undefined : query);
+  const token = path.slice(ACME_CHALLENGE_PREFIX.length);
   const challenge = table.challenges.get(token);
   return challenge !== undefined && challenge.host === host ? challenge.keyAuthorization : undefined;
 }

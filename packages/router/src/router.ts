@@ -216,10 +216,11 @@ function listenForRequests(server: Server | TlsServer, options: RouterOptions, s
   const logger = options.logger;
 
   /** Common to plain and upgrade requests: a single Host naming a known app, or the page to answer. */
-  const admit = (head: RequestHead, host: string | undefined): { app: AppRoute; host: string } | RouterPage => {
+  const admit = (head: RequestHead): { app: AppRoute; host: string } | RouterPage => {
     if (head.hostCount !== 1 || head.host === undefined) {
       return badRequestPage(head.hostCount === 0 ? 'The request has no Host header.' : 'The request has more than one Host header.');
     }
+    const host = normalizeHost(head.host);
     const app = host === undefined ? undefined : lookupHost(state.current, host, domain);
     return app === undefined ? noSuchAppPage(host ?? head.host) : { app, host: host ?? head.host };
   };
@@ -231,7 +232,7 @@ function listenForRequests(server: Server | TlsServer, options: RouterOptions, s
   /** On the HTTP listener only: ACME challenges, then the app's redirect to HTTPS. True when answered. */
   const answerPlain = (req: IncomingMessage, res: ServerResponse, head: RequestHead, app: AppRoute | undefined, host: string): boolean => {
     const path = req.url ?? '/';
-    const keyAuthorization = challengeAnswer(state.current, host, path);
+    const keyAuthorization = challengeAnswer(state.current, host, path.split('?')[0] ?? path);
     if (keyAuthorization !== undefined) {
       res.writeHead(200, ['Content-Type', 'text/plain', 'Content-Length', String(Buffer.byteLength(keyAuthorization)), 'Cache-Control', 'no-store', 'X-Request-Id', head.requestId]);
       res.end(keyAuthorization);
@@ -247,9 +248,11 @@ function listenForRequests(server: Server | TlsServer, options: RouterOptions, s
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const head = readRequestHead(req.rawHeaders);
-    const host = singleHost(head);
-    const admitted = admit(head, host);
-    if (host !== undefined && !secure(req) && answerPlain(req, res, head, 'status' in admitted ? undefined : admitted.app, host)) return;
+    const admitted = admit(head);
+    if (!secure(req) && head.host !== undefined && head.hostCount === 1) {
+      const host = normalizeHost(head.host);
+      if (host !== undefined && answerPlain(req, res, head, 'status' in admitted ? undefined : admitted.app, host)) return;
+    }
     if ('status' in admitted) {
       sendPage(res, admitted, head.accept, head.requestId);
       return;
@@ -263,7 +266,7 @@ function listenForRequests(server: Server | TlsServer, options: RouterOptions, s
       // The client reset the connection; 'close' follows, and the tunnel (if any) ends with it.
     });
     const head = readRequestHead(req.rawHeaders);
-    const admitted = admit(head, singleHost(head));
+    const admitted = admit(head);
     if ('status' in admitted) {
       writeRawPage(client, admitted, head.accept, head.requestId);
       return;
@@ -296,11 +299,6 @@ function listenForRequests(server: Server | TlsServer, options: RouterOptions, s
       client.destroy();
     }
   });
-}
-
-/** The request's one Host header, normalized; undefined when there is none, more than one, or a bad one. */
-function singleHost(head: RequestHead): string | undefined {
-  return head.hostCount === 1 && head.host !== undefined ? normalizeHost(head.host) : undefined;
 }
 
 /** Whether the request came over the HTTPS listener. */
