@@ -77,42 +77,46 @@ export function bucketUpperMs(bucket: number): number {
   return bucket <= 0 ? 1 : BUCKET_GROWTH ** bucket;
 }
 
-function statusClass(status: number): StatusClass | undefined {
-  const hundred = Math.floor(status / 100);
-  return hundred >= 1 && hundred <= 5 ? (`${String(hundred)}xx` as StatusClass) : undefined;
-}
-
 export function recordRequest(m: MinuteMetrics, request: RequestObservation): MinuteMetrics {
   const tally = emptyTally();
-  countRequest(tally, request);
+  countRequest(tally, request.status, request.responseMs, request.errorCode);
   return addTally(m, tally);
 }
+
+/** Status classes by the hundreds digit (index 1 is `1xx`). */
+const STATUS_CLASSES: readonly (StatusClass | undefined)[] = [undefined, '1xx', '2xx', '3xx', '4xx', '5xx'];
 
 /**
  * Requests counted as they come, for one app and minute. The router reports every request:
  * a new minute record per request (copying its histogram) cost more than the routing did,
  * so requests are counted here in place and folded into the minute when it is read or written.
+ * Counts sit in arrays indexed by number rather than in objects keyed by strings: the router's
+ * hot path then builds no key and does no dictionary lookup.
  */
 export interface RequestTally {
   requests: number;
-  readonly statuses: Partial<Record<StatusClass, number>>;
-  readonly errors: Record<string, number>;
-  /** Bucket index → count. */
-  readonly latency: Record<string, number>;
+  /** Index 1–5: requests answered 1xx–5xx. */
+  readonly statuses: number[];
+  readonly errors: Map<string, number>;
+  /** Latency bucket index → count. */
+  readonly latency: number[];
 }
 
 export function emptyTally(): RequestTally {
-  return { requests: 0, statuses: {}, errors: {}, latency: {} };
+  return { requests: 0, statuses: [0, 0, 0, 0, 0, 0], errors: new Map(), latency: new Array<number>(MAX_BUCKET + 1).fill(0) };
 }
 
-/** Counts one request into `tally` (in place: the only rule here that mutates, for the router's hot path). */
-export function countRequest(tally: RequestTally, request: RequestObservation): void {
+/**
+ * Counts one request into `tally` (in place: the only rule here that mutates, for the router's
+ * hot path). `responseMs` is absent when no process answered.
+ */
+export function countRequest(tally: RequestTally, status: number, responseMs: number | undefined, errorCode: string | undefined): void {
   tally.requests += 1;
-  const cls = statusClass(request.status);
-  if (cls !== undefined) tally.statuses[cls] = (tally.statuses[cls] ?? 0) + 1;
-  if (request.errorCode !== undefined) tally.errors[request.errorCode] = (tally.errors[request.errorCode] ?? 0) + 1;
-  if (request.responseMs !== undefined) {
-    const bucket = latencyBucket(request.responseMs);
+  const hundred = Math.floor(status / 100);
+  if (hundred >= 1 && hundred <= 5) tally.statuses[hundred] = (tally.statuses[hundred] ?? 0) + 1;
+  if (errorCode !== undefined) tally.errors.set(errorCode, (tally.errors.get(errorCode) ?? 0) + 1);
+  if (responseMs !== undefined) {
+    const bucket = latencyBucket(responseMs);
     tally.latency[bucket] = (tally.latency[bucket] ?? 0) + 1;
   }
 }
@@ -120,12 +124,21 @@ export function countRequest(tally: RequestTally, request: RequestObservation): 
 /** The minute with the tally's requests added. */
 export function addTally(m: MinuteMetrics, tally: Readonly<RequestTally>): MinuteMetrics {
   if (tally.requests === 0) return m;
+  const statuses: Partial<Record<StatusClass, number>> = {};
+  tally.statuses.forEach((n, hundred) => {
+    const cls = STATUS_CLASSES[hundred];
+    if (cls !== undefined && n > 0) statuses[cls] = n;
+  });
+  const latency: Record<string, number> = {};
+  tally.latency.forEach((n, bucket) => {
+    if (n > 0) latency[bucket] = n;
+  });
   return {
     ...m,
     requests: m.requests + tally.requests,
-    statuses: sumMaps(m.statuses, tally.statuses),
-    errors: sumMaps(m.errors, tally.errors),
-    latency: sumMaps(m.latency, tally.latency),
+    statuses: sumMaps(m.statuses, statuses),
+    errors: sumMaps(m.errors, Object.fromEntries(tally.errors)),
+    latency: sumMaps(m.latency, latency),
   };
 }
 

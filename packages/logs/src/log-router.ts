@@ -59,7 +59,19 @@ interface AppStream {
 export function createLogRouter(options: LogRouterOptions): LogRouter {
   const linesKept = options.linesKept ?? LOG_LINES_KEPT;
   const backlogLimit = options.subscriberBacklogLimit ?? SUBSCRIBER_BACKLOG_LIMIT;
-  const now = options.now ?? (() => new Date());
+  const clock = options.now;
+  // The router publishes a line per request, thousands a second: the ISO time is made once per
+  // millisecond, not per line.
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  const isoNow = (): string => {
+    const ms = clock === undefined ? Date.now() : clock().getTime();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
+  };
   const streams = new Map<string, AppStream>();
 
   const streamOf = (app: string): AppStream => {
@@ -87,14 +99,14 @@ export function createLogRouter(options: LogRouterOptions): LogRouter {
   /** Drain reports go to the buffer and readers only: a drain's trouble must not feed drains. */
   const report = (app: string, line: string): void => {
     const stream = streamOf(app);
-    const event: LogEvent = { time: now().toISOString(), source: 'paas', process: 'logs', line };
+    const event: LogEvent = { time: isoNow(), source: 'paas', process: 'logs', line };
     stream.ring.push(event);
     deliver(stream, event);
   };
 
   const publish = (app: string, input: LogInput): void => {
     const stream = streamOf(app);
-    const time = now().toISOString();
+    const time = isoNow();
     for (const line of splitLongLine(input.line)) {
       const event: LogEvent = { time, source: input.source, process: input.process, line };
       stream.ring.push(event);

@@ -119,11 +119,7 @@ export function createMetricsRecorder(options: MetricsRecorderOptions): MetricsR
         tallies.set(app, counted);
       }
       const responseMs = entry.serviceMs === undefined ? undefined : (entry.connectMs ?? 0) + entry.serviceMs;
-      countRequest(counted.tally, {
-        status: entry.status,
-        ...(responseMs === undefined ? {} : { responseMs }),
-        ...(entry.error === undefined ? {} : { errorCode: entry.error.code }),
-      });
+      countRequest(counted.tally, entry.status, responseMs, entry.error?.code);
     },
     processEvent(event) {
       const key = `${event.app}/${String(event.release)}/${event.name}`;
