@@ -18,6 +18,7 @@ import type { Store } from '@paas/store';
 import { issuerOf, namesOf, parseChain } from '../certs/certificate-check.js';
 import type { Logger } from '../logger.js';
 import { planAcmOrders, retryDelayMs, type AcmOrder } from './acm-plan.js';
+import { useClosableStatusWait } from './status-wait.js';
 
 /** How long shutdown waits for an order under way. */
 const CLOSE_WAIT_MS = 1_000;
@@ -58,6 +59,8 @@ export function createAcmeService(options: AcmeServiceOptions): AcmeService {
   let running: Promise<void> = Promise.resolve();
   let closed = false;
   let client: acmeClient.Client | undefined;
+  /** Aborted on close: an order waiting on the CA stops then (see status-wait.ts). */
+  const stopped = new AbortController();
   const directoryHost = URL.canParse(options.directory) ? new URL(options.directory).host : options.directory;
 
   // acme-client (and the axios it brings) is loaded with the first order: most
@@ -92,10 +95,8 @@ export function createAcmeService(options: AcmeServiceOptions): AcmeService {
       directoryUrl: options.directory,
       accountKey: account.accountKey,
       ...(account.accountUrl === null ? {} : { accountUrl: account.accountUrl }),
-      backoffAttempts: 10,
-      backoffMin: 1_000,
-      backoffMax: 30_000,
     });
+    useClosableStatusWait(made, { attempts: 10, minMs: 1_000, maxMs: 30_000, signal: stopped.signal });
     if (account.accountUrl === null) {
       await made.createAccount({ termsOfServiceAgreed: true, ...(options.email === undefined ? {} : { contact: [`mailto:${options.email}`] }) });
       store.certificates.saveAccount({ ...account, accountUrl: made.getAccountUrl() });
@@ -225,8 +226,9 @@ export function createAcmeService(options: AcmeServiceOptions): AcmeService {
     async close() {
       closed = true;
       clearTimeout(timer);
-      // An order may wait minutes on an unreachable CA (acme-client retries): it is left to
-      // end by itself, writing nothing once closed, rather than holding up shutdown.
+      stopped.abort();
+      // An order waiting on the CA ends at once (status-wait.ts); one in the middle of a request
+      // ends with that request, writing nothing once closed, rather than holding up shutdown.
       await Promise.race([running, sleep(CLOSE_WAIT_MS)]);
     },
   };
