@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 
 import Docker from 'dockerode';
 
@@ -61,22 +61,18 @@ test('the docker provider keeps the provider contract (add-on containers on the 
 
   // The suite's provider stops watching the engine: this test's own must be the only one to see a removal.
   for (const provider of providers) await provider.close();
+  /** A started provider of this test's own with the given event callbacks, closed (its watch of the engine's events) after the test. */
+  const watchingProvider = async (tt: TestContext, events: Pick<Parameters<typeof createDockerProvider>[0], 'onContainerRemade' | 'onServerExit'>): Promise<ReturnType<typeof createDockerProvider>> => {
+    const provider = createDockerProvider({ docker, dataDir, instance, network, stackImage: DEFAULT_STACK_IMAGE, logger: createLogger('silent'), ...events });
+    providers.push(provider);
+    tt.after(() => provider.close());
+    await provider.start();
+    return provider;
+  };
   await t.test('an add-on\'s volume is labelled kept, outlives its container, and no cleanup of ours touches either', async (tt) => {
     const remade: string[] = [];
     const exits: string[] = [];
-    const provider = createDockerProvider({
-      docker,
-      dataDir,
-      instance,
-      network,
-      stackImage: DEFAULT_STACK_IMAGE,
-      logger: createLogger('silent'),
-      onContainerRemade: (id) => remade.push(id),
-      onServerExit: (id) => exits.push(id),
-    });
-    providers.push(provider);
-    tt.after(() => provider.close()); // its watch of the engine's events
-    await provider.start();
+    const provider = await watchingProvider(tt, { onContainerRemade: (id) => remade.push(id), onServerExit: (id) => exits.push(id) });
     const id = randomUUID();
     { const op = await provisioned(provider, id, 'postgresql'); assert.equal(op.state, 'succeeded', op.description); }
     const url = await fromHost(docker, network)((await provider.bind(id, 'b')).url);
@@ -139,18 +135,7 @@ test('the docker provider keeps the provider contract (add-on containers on the 
 
   await t.test('a volume runs on its own major only: the major is recorded, and an image without it refuses to start the server, which is told with the reason', async (tt) => {
     const exits: { id: string; code: number | null; reason?: string }[] = [];
-    const provider = createDockerProvider({
-      docker,
-      dataDir,
-      instance,
-      network,
-      stackImage: DEFAULT_STACK_IMAGE,
-      logger: createLogger('silent'),
-      onServerExit: (id, detail) => exits.push({ id, code: detail.code, ...(detail.reason === undefined ? {} : { reason: detail.reason }) }),
-    });
-    providers.push(provider);
-    tt.after(() => provider.close());
-    await provider.start();
+    const provider = await watchingProvider(tt, { onServerExit: (id, detail) => exits.push({ id, code: detail.code, ...(detail.reason === undefined ? {} : { reason: detail.reason }) }) });
     const id = randomUUID();
     { const op = await provisioned(provider, id, 'postgresql'); assert.equal(op.state, 'succeeded', op.description); }
     const major = provider.majorVersion?.(id);

@@ -40,6 +40,11 @@ export const bindSql = (user: string, password: string, database: string): strin
   );
 };
 
+/** Writes stop at a snapshot: anything written after it would not be in what is made from it. Open sessions are ended so none keeps writing. */
+export const freezeDatabaseSql = (database: string): string =>
+  `ALTER DATABASE ${identifier(database)} SET default_transaction_read_only = on;\nSELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '${identifier(database).slice(1, -1)}' AND usename <> 'postgres';\n`;
+export const thawDatabaseSql = (database: string): string => `ALTER DATABASE ${identifier(database)} RESET default_transaction_read_only;\n`;
+
 export const roleExistsSql = (user: string): string => `SELECT 1 FROM pg_roles WHERE rolname = '${identifier(user).slice(1, -1)}'`;
 
 /**

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PaasError } from '@paas/core';
 
 import type { UpgradeSnapshot } from '../../provider.js';
-import { COUNT_SQL, EMPTY_SCHEMA_SQL, RESTORE_FLAGS, bindSql, createDatabaseSql, identifier, lockDownDatabaseSql, parseCounts } from '../postgres-sql.js';
+import { COUNT_SQL, EMPTY_SCHEMA_SQL, RESTORE_FLAGS, bindSql, createDatabaseSql, freezeDatabaseSql, lockDownDatabaseSql, parseCounts, thawDatabaseSql } from '../postgres-sql.js';
 import { runCommand } from './command-runner.js';
 import type { InstanceRecord } from './instance-record.js';
 import { instancePaths, writeInstance } from './instance-record.js';
@@ -92,11 +92,6 @@ async function fillCluster(deps: MajorUpgradeDeps, record: InstanceRecord, socke
   }
 }
 
-/** Writes stop at the snapshot: anything written after it would not be in the new cluster. Open sessions are ended so none keeps writing. */
-const freezeSql = (database: string): string =>
-  `ALTER DATABASE ${identifier(database)} SET default_transaction_read_only = on;\nSELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '${database}' AND usename <> 'postgres';\n`;
-const thawSql = (database: string): string => `ALTER DATABASE ${identifier(database)} RESET default_transaction_read_only;\n`;
-
 /**
  * pg:upgrade on the local provider: the database made read-only, a verified snapshot, a
  * new cluster by the new major's initdb beside the old one, the snapshot restored into it
@@ -115,10 +110,10 @@ export async function upgradeMajor(deps: MajorUpgradeDeps, record: InstanceRecor
   const failed = (step: string, error: unknown): PaasError =>
     error instanceof PaasError ? error : new PaasError('conflict', `Upgrading to PostgreSQL ${String(major)} failed while ${step}: ${error instanceof Error ? error.message : String(error)}. PostgreSQL ${String(from)} runs on with the data unchanged.`);
 
-  await deps.postgres.psql(record, freezeSql(record.database), 'postgres').catch((error: unknown) => {
+  await deps.postgres.psql(record, freezeDatabaseSql(record.database), 'postgres').catch((error: unknown) => {
     throw failed('making the database read-only for the snapshot', error);
   });
-  const thaw = (): Promise<unknown> => deps.postgres.psql(record, thawSql(record.database), 'postgres');
+  const thaw = (): Promise<unknown> => deps.postgres.psql(record, thawDatabaseSql(record.database), 'postgres');
   let stopScratch: (() => Promise<void>) | undefined;
   try {
     const taken = await snapshot().catch((error: unknown) => {
