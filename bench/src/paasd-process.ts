@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -81,13 +81,21 @@ export async function startPaasd(options: PaasdOptions): Promise<RunningPaasd> {
       PAAS_DATA_DIR: dataDir,
       PAAS_API_TOKEN: token,
       PAAS_STOP_GRACE: '5',
+      // With PAAS_BENCH_PAASD_LOG, PAAS_BENCH_LOG_LEVEL=debug adds the process manager's stage timings.
+      ...(process.env.PAAS_BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.PAAS_BENCH_LOG_LEVEL } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // PAAS_BENCH_PAASD_LOG: every line paasd writes is appended there too, to read a run's events afterwards.
+  const logFile = process.env.PAAS_BENCH_PAASD_LOG;
+  const keep = logFile === undefined || logFile === '' ? undefined : createWriteStream(logFile, { flags: 'a' });
   try {
-    const ports = await waitForPorts(child, (line) => (output = `${output}${line}\n`.slice(-20_000)), options.onLog);
+    const ports = await waitForPorts(child, (line) => {
+      output = `${output}${line}\n`.slice(-20_000);
+      keep?.write(`${line}\n`);
+    }, options.onLog);
     const api = createApi(`http://127.0.0.1:${String(ports.api)}`, token);
     return {
       api,

@@ -111,15 +111,46 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
   // One-offs a paasd that died left behind are removed by the first listing (the start's).
   let swept = false;
   let closed = false;
+  /** What each container's last inspection said, with the state it saw (see `inspection`). */
+  const inspections = new Map<string, { readonly state: string; readonly info: ProcessInfo }>();
+  /** Containers created and being started by this driver: their start() reports them. */
+  const starting = new Set<string>();
 
   const assertOpen = (): void => {
     if (closed) throw new Error('the docker driver is closed');
+  };
+
+  /**
+   * A container's process info for a listing that saw it in `state`. Inspected only when
+   * its state changed since the last inspection: an inspection waits on the container's
+   * lock, which the engine holds through a start, a stop's cleanup or a removal (seconds,
+   * under load), and convergence lists every container on every change of any app. One
+   * this driver is starting is left out (the start returns it), and one it is taking down is
+   * told from what was known of it: neither waits on the engine.
+   */
+  const inspection = async (id: string, state: string): Promise<ProcessInfo | undefined> => {
+    if (starting.has(id)) return undefined;
+    const known = inspections.get(id);
+    if (known?.state === state) return known.info;
+    if (known && takenDown.has(id)) return state === 'running' ? known.info : { ...known.info, status: 'exited' };
+    const inspected = await docker
+      .getContainer(id)
+      .inspect()
+      .catch((error: unknown) => {
+        if (statusOf(error) === 404) return undefined; // removed between the list and now
+        throw error;
+      });
+    const info = inspected && toProcessInfo(inspected, network);
+    // Kept for the state the inspection itself saw: one that changed meanwhile is read again next time.
+    if (inspected && info) inspections.set(id, { state: inspected.State.Status, info });
+    return info;
   };
 
   const reportExit = async (id: string, entry: Tracked, code: number | null, oomSeen: boolean): Promise<void> => {
     if (!entry.report) return;
     const done = entry.report;
     entry.report = undefined;
+    inspections.delete(id);
     // Output first, then the exit: the log stream ends when the container does. A `die`
     // can come before start() has even attached to the logs, hence the wait for that too.
     await Promise.race([entry.following.then(() => entry.logs?.done), timeout(3000)]);
@@ -134,6 +165,8 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
   };
 
   const onEvent = (event: ContainerEvent): void => {
+    // The engine sends `die` before its listing says so: the next listing inspects it again.
+    if (event.action === 'die') inspections.delete(event.id);
     const entry = tracked.get(event.id);
     if (!entry) return;
     if (event.action === 'oom') entry.oom = true;
@@ -208,6 +241,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
       const name = processName(spec);
       // A die right after start must not be missed: the event stream has to be up first.
       await Promise.race([watch.ready, timeout(5000)]);
+      const began = performance.now();
       const container = await docker.createContainer({
         name: `paas-${spec.app}-${name}-r${String(spec.release)}-${randomBytes(3).toString('hex')}`,
         Image: image,
@@ -226,19 +260,33 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
         HostConfig: hostConfig(spec.memoryMb),
       });
       const entry = track(container.id, spec.app, name);
-      // Attached before it starts: its first line is not missed.
-      await follow(container.id, entry);
+      starting.add(container.id);
+      // Where a start's time goes, in the started line: the engine's create, the log attach, start and inspect.
+      const stages = { createMs: Math.round(performance.now() - began), followMs: 0, startMs: 0, inspectMs: 0 };
+      const stage = async <T>(key: keyof typeof stages, work: () => Promise<T>): Promise<T> => {
+        const at = performance.now();
+        const result = await work();
+        stages[key] = Math.round(performance.now() - at);
+        return result;
+      };
+      let inspected: Docker.ContainerInspectInfo;
       try {
-        await container.start();
+        // Attached before it starts: its first line is not missed.
+        await stage('followMs', () => follow(container.id, entry));
+        await stage('startMs', () => container.start());
+        inspected = await stage('inspectMs', () => container.inspect());
       } catch (error) {
         entry.logs?.stop();
         tracked.delete(container.id);
         await container.remove({ force: true }).catch(() => undefined);
         throw error;
+      } finally {
+        starting.delete(container.id);
       }
-      const info = toProcessInfo(await container.inspect(), network);
+      const info = toProcessInfo(inspected, network);
       if (!info) throw new Error(`container ${container.id} lost its labels`);
-      logger.info({ id: container.id, name, app: spec.app, address: info.address }, 'process started');
+      inspections.set(container.id, { state: inspected.State.Status, info });
+      logger.info({ id: container.id, name, app: spec.app, address: info.address, ...stages }, 'process started');
       return info;
     },
 
@@ -295,16 +343,10 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
       }
       const listed = new Set(summaries.map((summary) => summary.Id));
       for (const [id, at] of takenDown) if (at <= since && !listed.has(id)) takenDown.delete(id);
+      for (const id of inspections.keys()) if (!listed.has(id)) inspections.delete(id);
       const infos = await Promise.all(
         summaries.map(async (summary) => {
-          const inspected = await docker
-            .getContainer(summary.Id)
-            .inspect()
-            .catch((error: unknown) => {
-              if (statusOf(error) === 404) return undefined; // removed between the list and now
-              throw error;
-            });
-          const info = inspected && toProcessInfo(inspected, network);
+          const info = await inspection(summary.Id, summary.State);
           if (info?.status === 'running' && !tracked.has(info.id) && !takenDown.has(info.id)) {
             // Adopt: from now on its output and exit are ours to report.
             const entry = track(info.id, info.app, info.name);
