@@ -216,3 +216,40 @@ test("docker: the first listing removes one-off containers a dead paasd left, no
   abort.abort();
   assert.equal((await running).exitCode, null);
 });
+
+test('docker: a listing does not wait on the engine while it holds a running container (an archive read keeps its lock)', { timeout: 120_000 }, async (t) => {
+  const found = await dockerForTests();
+  if ('skip' in found) return t.skip(found.skip);
+  const { docker } = found;
+  const workDir = mkdtempSync(join(tmpdir(), 'paas-docker-locked-'));
+  const slug = makeContractSlug(workDir);
+  const app = `dkl-${String(process.pid)}`;
+  const driver = createDockerDriver({ docker, stackImage: STACK_IMAGE, instance: `locked-${String(process.pid)}` });
+  // Closed first: the container cannot be removed while the engine holds it.
+  const held: { archive?: NodeJS.ReadableStream } = {};
+  t.after(async () => {
+    (held.archive as { destroy?: () => void } | undefined)?.destroy?.();
+    await driver.close();
+    await removeLeftovers(docker, [app], [slug]);
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  const info = await driver.start({ app, release: 2, type: 'web', index: 1, slug, command: 'exec sleep 60', env: {}, memoryMb: 96 });
+  // The engine holds a container's lock from an archive request until its stream is closed:
+  // the same lock its start, stop cleanup and removal hold, which an inspection waits on.
+  held.archive = await docker.getContainer(info.id).getArchive({ path: '/usr' });
+  const locked = await Promise.race([
+    docker.getContainer(info.id).inspect().then(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 2000)),
+  ]);
+  if (!locked) return t.skip('this engine does not hold the container lock through an archive read');
+  const listing = await Promise.race([
+    driver.list(),
+    new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 10_000)),
+  ]);
+  assert.notEqual(listing, 'waited', 'the listing answered while the engine held the container');
+  assert.deepEqual(
+    (listing as Awaited<ReturnType<typeof driver.list>>).filter((p) => p.app === app).map((p) => ({ id: p.id, status: p.status })),
+    [{ id: info.id, status: 'running' }],
+  );
+});
