@@ -104,9 +104,10 @@ export async function startPaasd(options: PaasdOptions): Promise<RunningPaasd> {
       dataDir,
       runtime: options.runtime,
       startedInMs: performance.now() - started,
-      stop: () => stopPaasd(api, child, dataDir, options.runtime),
+      stop: () => stopPaasd(api, child, dataDir, options.runtime).finally(() => keep?.end()),
     };
   } catch (error) {
+    keep?.end();
     await stopChild(child);
     await rm(dataDir, { recursive: true, force: true });
     throw new Error(`paasd did not start: ${error instanceof Error ? error.message : String(error)}\n${output}`);

@@ -9,7 +9,7 @@ interface DockerStats {
 }
 
 /** How often a container's writes under /app are read, for the platform's warning about them. */
-export const WRITES_EVERY_MS = 60_000;
+const WRITES_EVERY_MS = 60_000;
 
 const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
 
@@ -37,4 +37,30 @@ export async function containerUsage(docker: Docker, id: string, withWrites = tr
     if (statusOf(error) === 404 || statusOf(error) === 409) return undefined; // gone, or not running
     throw error;
   }
+}
+
+/** `containerUsage` with the writes read at most every WRITES_EVERY_MS per process. */
+export interface UsageReader {
+  read(docker: Docker, process: string, container: string): Promise<ProcessUsage | undefined>;
+  /** The process ended: its next read, if any, is a first one. */
+  forget(process: string): void;
+}
+
+export function createUsageReader(): UsageReader {
+  const writesReadAt = new Map<string, number>();
+  return {
+    async read(docker, process, container) {
+      const now = Date.now();
+      const due = now - (writesReadAt.get(process) ?? Number.NEGATIVE_INFINITY) >= WRITES_EVERY_MS;
+      const used = await containerUsage(docker, container, due);
+      if (!used) writesReadAt.delete(process);
+      else if (due) {
+        // Processes that ended and were never forgotten are asked no more: dropped once long stale.
+        for (const [other, at] of writesReadAt) if (now - at > 10 * WRITES_EVERY_MS) writesReadAt.delete(other);
+        writesReadAt.set(process, now);
+      }
+      return used;
+    },
+    forget: (process) => writesReadAt.delete(process),
+  };
 }

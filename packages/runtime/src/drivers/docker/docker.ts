@@ -12,7 +12,7 @@ import { ensureSlugImage } from './docker-image.js';
 import { CONTAINER_PORT, INSTANCE_LABEL, MANAGED_LABEL, containerHostConfig, environment } from './docker-container-config.js';
 import { runOneOffContainer } from './docker-oneoff.js';
 import { type OneOffsInFlight, sweepOneOffs } from './docker-oneoff-sweep.js';
-import { WRITES_EVERY_MS, containerUsage } from './docker-usage.js';
+import { createUsageReader } from './docker-usage.js';
 import { type TrackedContainer as Tracked, attachContainerOutput } from './docker-logs.js';
 import { type DriverLogger, silentLogger } from '../shared/driver-logger.js';
 import { createEventHub } from '../shared/event-hub.js';
@@ -113,8 +113,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
   let closed = false;
   /** What each container's last inspection said, with the state it saw (see `inspection`). */
   const inspections = new Map<string, { readonly state: string; readonly info: ProcessInfo }>();
-  /** When each container's writes were last read (see `containerUsage`): at most every WRITES_EVERY_MS. */
-  const writesReadAt = new Map<string, number>();
+  const usageReader = createUsageReader();
   /** Containers created and being started by this driver: their start() reports them. */
   const starting = new Set<string>();
 
@@ -170,7 +169,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
     // The engine sends `die` before its listing says so: the next listing inspects it again.
     if (event.action === 'die') {
       inspections.delete(event.id);
-      writesReadAt.delete(event.id);
+      usageReader.forget(event.id);
     }
     const entry = tracked.get(event.id);
     if (!entry) return;
@@ -332,11 +331,7 @@ export function createDockerDriver(options: DockerDriverOptions): RuntimeDriver 
 
     async usage(id) {
       assertOpen();
-      const due = Date.now() - (writesReadAt.get(id) ?? Number.NEGATIVE_INFINITY) >= WRITES_EVERY_MS;
-      const used = await containerUsage(docker, id, due);
-      if (!used) writesReadAt.delete(id);
-      else if (due) writesReadAt.set(id, Date.now());
-      return used;
+      return usageReader.read(docker, id, id);
     },
 
     async list() {

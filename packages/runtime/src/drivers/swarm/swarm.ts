@@ -9,7 +9,7 @@ import type { ContainerEvent } from '../docker/docker-events.js';
 import { slugImageName } from '../docker/docker-image.js';
 import { runOneOffContainer } from '../docker/docker-oneoff.js';
 import type { OneOffsInFlight } from '../docker/docker-oneoff-sweep.js';
-import { WRITES_EVERY_MS, containerUsage } from '../docker/docker-usage.js';
+import { createUsageReader } from '../docker/docker-usage.js';
 import { type DriverLogger, silentLogger } from '../shared/driver-logger.js';
 import { createEventHub } from '../shared/event-hub.js';
 import { checkOneOffSpec, checkProcessSpec, processName } from '../shared/process-spec.js';
@@ -78,8 +78,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
   const inFlight: OneOffsInFlight = new Set();
   const engine = createDockerDriver({ docker, stackImage: options.stackImage, instance, network, logger, oneOffsInFlight: inFlight, ...(options.pidsLimit ? { pidsLimit: options.pidsLimit } : {}) });
   const hub = createEventHub(logger);
-  /** When each process's writes were last read (see `containerUsage`): at most every WRITES_EVERY_MS. */
-  const writesReadAt = new Map<string, number>();
+  const usage = createUsageReader();
   let overlay: Promise<void> | undefined;
   let closed = false;
 
@@ -220,15 +219,7 @@ export function createSwarmDriver(options: SwarmDriverOptions): RuntimeDriver {
       const task = (await serviceTasks(docker, [id])).get(id);
       const node = task?.container ? (await nodes.nodes()).get(task.node) : undefined;
       if (!task?.container || !node || node.state === 'down') return undefined;
-      const due = Date.now() - (writesReadAt.get(id) ?? Number.NEGATIVE_INFINITY) >= WRITES_EVERY_MS;
-      const used = await containerUsage(await nodes.engineOf(node), task.container, due);
-      if (!used) writesReadAt.delete(id);
-      else if (due) {
-        // Processes that ended are asked no more: their entries go once they are long stale.
-        for (const [other, at] of writesReadAt) if (Date.now() - at > 10 * WRITES_EVERY_MS) writesReadAt.delete(other);
-        writesReadAt.set(id, Date.now());
-      }
-      return used;
+      return usage.read(await nodes.engineOf(node), id, task.container);
     },
 
     async list() {
