@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 
-import type Docker from 'dockerode';
+import Docker from 'dockerode';
 
 import { stackRecipe } from '@paas/stack';
 
 import { type DockerDriverOptions, createDockerDriver, runtimeImageName, slugImageName } from '../src/index.js';
-import { makeContractSlug, makeSlug } from './contract-app.js';
+import { COMMANDS, makeContractSlug, makeSlug } from './contract-app.js';
 import { STACK_IMAGE, dockerForTests, removeLeftovers } from './docker-engine.js';
 import { type DriverHarness, driverContract } from './driver-contract.js';
 
@@ -252,4 +253,75 @@ test('docker: a listing does not wait on the engine while it holds a running con
     (listing as Awaited<ReturnType<typeof driver.list>>).filter((p) => p.app === app).map((p) => ({ id: p.id, status: p.status })),
     [{ id: info.id, status: 'running' }],
   );
+});
+
+/**
+ * A unix socket in front of the engine's that passes everything on and notes the request
+ * lines ("GET /v1.41/containers/…/changes") it sees: which calls a driver made.
+ */
+async function recordingEngine(t: TestContext, docker: Docker): Promise<{ docker: Docker; requests: string[] } | { skip: string }> {
+  // docker-modem keeps a path, or (no DOCKER_HOST) a function that finds the default one.
+  const configured = (docker.modem as { socketPath?: unknown }).socketPath;
+  const engineSocket = typeof configured === 'function' ? await (configured as () => Promise<string>)() : configured;
+  if (typeof engineSocket !== 'string') return { skip: 'the engine is not reached over a unix socket' };
+  const dir = mkdtempSync(join(tmpdir(), 'paas-engine-proxy-'));
+  const socketPath = join(dir, 'engine.sock');
+  const requests: string[] = [];
+  const server = createServer((client) => {
+    const engine = connect(engineSocket);
+    client.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString('latin1').matchAll(/^(GET|POST|PUT|DELETE|HEAD) (\S+) HTTP\/1\.[01]\r$/gm)) requests.push(`${line[1] ?? ''} ${line[2] ?? ''}`);
+    });
+    client.on('error', () => engine.destroy());
+    engine.on('error', () => client.destroy());
+    client.pipe(engine).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  t.after(() => {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { docker: new Docker({ socketPath }), requests };
+}
+
+test('docker: usage diffs a container only once it has written something (the engine holds a container through a diff)', { timeout: 120_000 }, async (t) => {
+  const found = await dockerForTests();
+  if ('skip' in found) return t.skip(found.skip);
+  const recording = await recordingEngine(t, found.docker);
+  if ('skip' in recording) return t.skip(recording.skip);
+  const workDir = mkdtempSync(join(tmpdir(), 'paas-docker-usage-'));
+  const slug = makeContractSlug(workDir);
+  const app = `dku-${String(process.pid)}`;
+  const driver = createDockerDriver({ docker: recording.docker, stackImage: STACK_IMAGE, instance: `usage-${String(process.pid)}` });
+  t.after(async () => {
+    await driver.close();
+    await removeLeftovers(found.docker, [app], [slug]);
+    rmSync(workDir, { recursive: true, force: true });
+  });
+  const diffsOf = (id: string): number => recording.requests.filter((r) => r.startsWith('GET ') && r.includes(`/containers/${id}/changes`)).length;
+  const usage = driver.usage?.bind(driver);
+  if (usage === undefined) return assert.fail('the Docker driver reports usage');
+
+  const quiet = await driver.start({ app, release: 2, type: 'worker', index: 1, slug, command: 'exec sleep 60', env: {}, memoryMb: 96 });
+  for (let i = 0; i < 3; i += 1) {
+    const used = await usage(quiet.id);
+    assert.ok(used && used.memoryMb > 0, JSON.stringify(used));
+    assert.deepEqual(used.writes, [], 'nothing written');
+  }
+  assert.equal(diffsOf(quiet.id), 0, 'a container that wrote nothing is never diffed');
+
+  const output: string[] = [];
+  driver.subscribe((event) => {
+    if (event.type === 'output') output.push(event.line);
+  });
+  const writer = await driver.start({ app, release: 2, type: 'worker', index: 2, slug, command: COMMANDS.writer, env: {}, memoryMb: 96 });
+  for (let waited = 0; !output.some((line) => line.includes('wrote')); waited += 100) {
+    assert.ok(waited < 30_000, `the writer did not write: ${JSON.stringify(output)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const first = await usage(writer.id);
+  assert.ok(first?.writes?.includes('written.txt'), JSON.stringify(first));
+  const again = await usage(writer.id);
+  assert.deepEqual(again?.writes, first?.writes, 'the same files, remembered');
+  assert.equal(diffsOf(writer.id), 1, 'diffed once: its writable layer has not changed since');
 });
