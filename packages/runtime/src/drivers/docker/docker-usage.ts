@@ -48,8 +48,8 @@ async function appWrites(container: Docker.Container): Promise<string[]> {
  * stack image here) while holding the container's lock: a stop, an inspection or a removal
  * of it waits that long. So the diff is asked for only when the writable layer's size
  * (`inspect?size=1`, which the engine computes after letting the container go: 24 ms) is not
- * zero and has changed since the last diff, and then at most every WRITES_EVERY_MS. An app that
- * writes nothing, most of them, is never diffed.
+ * zero and has changed since the last diff; both are read at most every WRITES_EVERY_MS per
+ * process. An app that writes nothing, most of them, is never diffed.
  */
 export interface UsageReader {
   read(docker: Docker, process: string, container: string): Promise<ProcessUsage | undefined>;
@@ -61,15 +61,11 @@ export function createUsageReader(): UsageReader {
   const seen = new Map<string, WritesSeen>();
   const writesOf = async (process: string, container: Docker.Container, now: number): Promise<readonly string[]> => {
     const last = seen.get(process);
+    if (last !== undefined && now - last.at < WRITES_EVERY_MS) return last.writes;
     // The types know only abortSignal; the engine reads `size` from the query dockerode builds of the options.
     const inspected = (await container.inspect({ size: true } as Docker.ContainerInspectOptions)) as { SizeRw?: number };
     const sizeRw = inspected.SizeRw ?? 0;
-    if (sizeRw === 0) {
-      seen.set(process, { sizeRw, writes: [], at: now });
-      return [];
-    }
-    if (last !== undefined && (last.sizeRw === sizeRw || now - last.at < WRITES_EVERY_MS)) return last.writes;
-    const writes = await appWrites(container);
+    const writes = sizeRw === 0 ? [] : last?.sizeRw === sizeRw ? last.writes : await appWrites(container);
     // Processes that ended and were never forgotten are asked no more: dropped once long stale.
     for (const [other, entry] of seen) if (now - entry.at > 10 * WRITES_EVERY_MS) seen.delete(other);
     seen.set(process, { sizeRw, writes, at: now });
@@ -80,7 +76,7 @@ export function createUsageReader(): UsageReader {
       const container = docker.getContainer(id);
       try {
         const stats = await containerStats(container);
-        return { ...stats, writes: [...(await writesOf(process, container, Date.now()))] };
+        return { ...stats, writes: await writesOf(process, container, Date.now()) };
       } catch (error) {
         if (statusOf(error) === 404 || statusOf(error) === 409) {
           seen.delete(process);
