@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
@@ -13,10 +14,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { formatAccessLine, type AccessEntry } from './access-line.js';
 import { createBackendPool, type BackendPool } from './backend-pool.js';
 import { createBootWaits, type BootWaits } from './boot-waits.js';
+import { FastConnection, type FastRoutes } from './fast-connection.js';
 import { addForwardedHeaders, clientAddress, readRequestHead, type RequestHead } from './forwarded-headers.js';
 import { sendPage, writeRawPage } from './page-response.js';
 import { ProxyExchange } from './proxy-exchange.js';
-import { challengeAnswer, createRouteTable, lookupHost, normalizeHost, pickBackend, type AppRoute, type RouteTable, type TlsCertificate } from './route-table.js';
+import { UpstreamPool } from './raw-upstream.js';
+import { ACME_CHALLENGE_PREFIX, challengeAnswer, createRouteTable, decideRoute, lookupHost, normalizeHost, pickBackend, type AppRoute, type RouteTable, type TlsCertificate } from './route-table.js';
 import { createSecureContexts, type SecureContexts } from './secure-contexts.js';
 import { badRequestPage, noSuchAppPage, type RouterPage } from './router-errors.js';
 import { UpgradeTunnel, type TunnelContext } from './upgrade-tunnel.js';
@@ -85,6 +88,11 @@ interface RouterState {
   readonly turns: Map<string, number>;
   readonly tunnels: Set<Duplex>;
   readonly contexts: SecureContexts | undefined;
+  /** The fast path's connections to web processes (the full router's are `pool`). */
+  readonly upstream: UpstreamPool;
+  /** Client connections on the fast path. */
+  readonly fast: Set<FastConnection>;
+  closing: boolean;
 }
 
 /** How often `drain` looks again; requests finish in milliseconds, so a short poll costs little. */
@@ -103,10 +111,18 @@ export function createRouter(options: RouterOptions): Router {
     turns: new Map(),
     tunnels: new Set(),
     contexts: options.tls === undefined ? undefined : createSecureContexts(options.tls.certificate),
+    upstream: new UpstreamPool({
+      maxSockets: options.maxSocketsPerBackend ?? 256,
+      idleSocketTimeoutMs: options.idleSocketTimeoutMs ?? 30_000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+    }),
+    fast: new Set(),
+    closing: false,
   };
   const ctx = createContext(options, state);
   const server = createServer();
   listenForRequests(server, options, state, ctx);
+  takeConnections(server, 'connection', false, options, state, ctx);
   const contexts = state.contexts;
   const tlsServer =
     contexts === undefined
@@ -125,6 +141,7 @@ export function createRouter(options: RouterOptions): Router {
         });
   if (tlsServer !== undefined) {
     listenForRequests(tlsServer, options, state, ctx);
+    takeConnections(tlsServer, 'secureConnection', true, options, state, ctx);
     tlsServer.on('tlsClientError', () => {
       // A client that gave up or did not speak TLS: nothing to answer, nothing to log per connection.
     });
@@ -141,15 +158,18 @@ export function createRouter(options: RouterOptions): Router {
       state.current = table;
       contexts?.prune(table);
       state.pool.sync(table);
+      state.upstream.sync(table);
       for (const name of state.turns.keys()) if (!table.apps.has(name)) state.turns.delete(name);
       state.waits.release(table);
     },
     table: () => state.current,
     async drain(id, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
-      while (state.pool.busy(id) && Date.now() < deadline) await sleep(DRAIN_POLL_MS);
+      while ((state.pool.busy(id) || state.upstream.busy(id)) && Date.now() < deadline) await sleep(DRAIN_POLL_MS);
     },
     close() {
+      state.closing = true;
+      for (const connection of state.fast) connection.closeWhenIdle();
       const closeTls = new Promise<void>((resolve) => {
         if (tlsServer === undefined || !tlsServer.listening) {
           resolve();
@@ -162,6 +182,7 @@ export function createRouter(options: RouterOptions): Router {
         server.close(() => {
           void closeTls.then(() => {
             state.pool.close();
+            state.upstream.close();
             resolve();
           });
         });
@@ -298,6 +319,50 @@ function listenForRequests(server: Server | TlsServer, options: RouterOptions, s
       logger?.error({ err, url: req.url }, 'router failed an upgrade');
       client.destroy();
     }
+  });
+}
+
+/**
+ * Every connection starts on the fast path (`fast-connection.ts`); node's own HTTP server
+ * (its connection listener, taken off the server here) gets those the fast path hands over.
+ */
+function takeConnections(server: Server | TlsServer, event: 'connection' | 'secureConnection', secure: boolean, options: RouterOptions, state: RouterState, ctx: TunnelContext): void {
+  const [nodeListener] = server.listeners(event) as ((socket: Socket) => void)[];
+  if (nodeListener === undefined) throw new Error(`node's HTTP server has no ${event} listener to take over`);
+  server.removeListener(event, nodeListener);
+  const domain = normalizeHost(options.domain) ?? options.domain;
+  const routes: FastRoutes = {
+    ctx,
+    upstream: state.upstream,
+    fastApp(head, target, secureRequest) {
+      if (head.hostCount !== 1 || head.host === undefined) return undefined;
+      const host = normalizeHost(head.host);
+      const app = host === undefined ? undefined : lookupHost(state.current, host, domain);
+      if (app === undefined || host === undefined || decideRoute(app).kind !== 'proxy') return undefined;
+      // The plain listener's own answers (ACME challenges, the redirect to HTTPS) are the full router's.
+      if (!secureRequest && (target.startsWith(ACME_CHALLENGE_PREFIX) || (app.redirectHttps === true && options.tls !== undefined))) return undefined;
+      return { app, host };
+    },
+    handOver(socket, buffered, ended) {
+      nodeListener.call(server, socket);
+      // node reads the rest from the socket; what the fast path had read comes first (and the
+      // client's end, if the fast path already read it: the socket will not say it again).
+      if (buffered !== undefined && buffered.length > 0) socket.emit('data', buffered);
+      if (ended) socket.emit('end');
+    },
+    forget(connection) {
+      state.fast.delete(connection);
+    },
+    keepAliveTimeoutMs: server.keepAliveTimeout,
+    headersTimeoutMs: server.headersTimeout,
+    closing: () => state.closing,
+  };
+  server.on(event, (socket: Socket) => {
+    if (state.closing) {
+      nodeListener.call(server, socket);
+      return;
+    }
+    state.fast.add(new FastConnection(socket, routes, secure));
   });
 }
 

@@ -1,0 +1,332 @@
+/**
+ * HTTP/1.1 heads and chunked framing, read from raw bytes for the router's fast path
+ * (`fast-connection.ts`). Pure functions over buffers.
+ *
+ * The request side is deliberately narrower than HTTP: it accepts only the plain requests
+ * that make up nearly all traffic (HTTP/1.1, origin-form target, a Content-Length body or
+ * none, visible ASCII, no obs-fold) and says "not mine" for anything else, which then goes
+ * to node's own parser (llhttp) and the full router. So nothing node would refuse is ever
+ * forwarded from here: the fast path cannot be the weaker parser in a smuggling pair.
+ *
+ * The response side reads what an app answers: anything that is not well-formed HTTP/1.x
+ * is an error the router turns into an H17.
+ */
+
+export const HEAD_END = Buffer.from('\r\n\r\n');
+/** As node's default `maxHeaderSize`: a longer request head is node's to refuse (431). */
+export const MAX_REQUEST_HEAD = 16 * 1024;
+/** An app's answer head larger than this is not HTTP the router passes on. */
+export const MAX_RESPONSE_HEAD = 64 * 1024;
+
+/** A request the fast path can forward as it is. */
+export interface WireRequest {
+  readonly method: string;
+  /** Origin-form: starts with `/`. */
+  readonly target: string;
+  /** Name/value pairs as sent (names keep their case), for `readRequestHead`. */
+  readonly rawHeaders: string[];
+  /** Body length (0 when none). */
+  readonly contentLength: number;
+  /** The client sent `Connection: close`. */
+  readonly close: boolean;
+}
+
+/** Framing of a response body: none, a length, chunks, or until the app closes. */
+export type BodyFraming = 'none' | 'length' | 'chunked' | 'close';
+
+export interface WireResponse {
+  readonly status: number;
+  readonly reason: string;
+  /** Name/value pairs as the app sent them (latin1, byte for byte). */
+  readonly rawHeaders: string[];
+  readonly framing: BodyFraming;
+  /** For `length`. */
+  readonly contentLength: number;
+  /** The connection to the app may carry another request after this answer. */
+  readonly keepAlive: boolean;
+  /** The app's `Keep-Alive: timeout=N`, in ms, if given. */
+  readonly keepAliveHintMs: number | undefined;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const METHOD = /^[A-Z]{1,20}$/;
+const DIGITS = /^\d{1,15}$/;
+
+/**
+ * True when every byte of `buf[0, end)` is visible ASCII, a space or a tab, and every CR is
+ * followed by LF and every LF preceded by CR: no bare line ends, no control bytes, no
+ * obs-text. `allowHigh` lets bytes ≥ 0x80 through (apps' response headers carry UTF-8).
+ */
+function cleanHeadBytes(buf: Buffer, end: number, allowHigh: boolean): boolean {
+  for (let i = 0; i < end; i += 1) {
+    const c = buf[i] as number;
+    if (c >= 0x20 && c < 0x7f) continue;
+    if (c === 0x09) continue;
+    if (c === 0x0d) {
+      if (buf[i + 1] !== 0x0a) return false;
+      i += 1;
+      continue;
+    }
+    if (c >= 0x80 && allowHigh) continue;
+    return false;
+  }
+  return true;
+}
+
+/** OWS around a field value (spaces and tabs). */
+function trimOws(value: string): string {
+  let start = 0;
+  let stop = value.length;
+  while (start < stop && (value.charCodeAt(start) === 32 || value.charCodeAt(start) === 9)) start += 1;
+  while (stop > start && (value.charCodeAt(stop - 1) === 32 || value.charCodeAt(stop - 1) === 9)) stop -= 1;
+  return start === 0 && stop === value.length ? value : value.slice(start, stop);
+}
+
+/** Splits `name: value`; undefined if the name is not a token (including space before the colon). */
+function splitField(line: string): [string, string] | undefined {
+  const colon = line.indexOf(':');
+  if (colon <= 0) return undefined;
+  const name = line.slice(0, colon);
+  if (!TOKEN.test(name)) return undefined;
+  return [name, trimOws(line.slice(colon + 1))];
+}
+
+function hasToken(value: string, token: string): boolean {
+  for (const part of value.split(',')) if (part.trim().toLowerCase() === token) return true;
+  return false;
+}
+
+/**
+ * The request head in `buf[0, end)` (`end` is where `\r\n\r\n` starts), or undefined when
+ * it is not a plain request the fast path takes (node then reads it, and refuses or
+ * serves it).
+ */
+export function parseRequestHead(buf: Buffer, end: number): WireRequest | undefined {
+  if (end <= 0 || end > MAX_REQUEST_HEAD || !cleanHeadBytes(buf, end, false)) return undefined;
+  const lines = buf.toString('latin1', 0, end).split('\r\n');
+  const requestLine = (lines[0] as string).split(' ');
+  if (requestLine.length !== 3 || requestLine[2] !== 'HTTP/1.1') return undefined;
+  const method = requestLine[0] as string;
+  const target = requestLine[1] as string;
+  if (!METHOD.test(method) || method === 'CONNECT' || target.charCodeAt(0) !== 47 /* / */ || target.includes('\t')) return undefined;
+  const rawHeaders: string[] = [];
+  let contentLength = -1;
+  let hosts = 0;
+  let close = false;
+  for (let i = 1; i < lines.length; i += 1) {
+    const field = splitField(lines[i] as string);
+    // Also refuses obs-fold: a continuation line starts with a space, which is no token.
+    if (field === undefined) return undefined;
+    const [name, value] = field;
+    switch (name.length) {
+      case 4:
+        if (name.toLowerCase() === 'host') hosts += 1;
+        break;
+      case 6:
+        if (name.toLowerCase() === 'expect') return undefined;
+        break;
+      case 7:
+        if (name.toLowerCase() === 'upgrade') return undefined;
+        break;
+      case 10:
+        if (name.toLowerCase() === 'connection' && hasToken(value, 'close')) close = true;
+        break;
+      case 14:
+        if (name.toLowerCase() === 'content-length') {
+          if (contentLength !== -1 || !DIGITS.test(value)) return undefined;
+          contentLength = Number(value);
+        }
+        break;
+      case 17:
+        if (name.toLowerCase() === 'transfer-encoding') return undefined;
+        break;
+      default:
+        break;
+    }
+    rawHeaders.push(name, value);
+  }
+  if (hosts !== 1) return undefined;
+  return { method, target, rawHeaders, contentLength: Math.max(0, contentLength), close };
+}
+
+/** Why an app's answer is not HTTP the router can pass on (an H17). */
+export class WireError extends Error {
+  readonly code = 'PAAS_BAD_RESPONSE';
+}
+
+/**
+ * The app's answer head in `buf[0, end)`. `method` is the request's (HEAD answers have no
+ * body). Throws `WireError` for anything that is not well-formed HTTP/1.x.
+ */
+export function parseResponseHead(buf: Buffer, end: number, method: string): WireResponse {
+  if (!cleanHeadBytes(buf, end, true)) throw new WireError('control bytes or bare line ends in the response head');
+  const lines = buf.toString('latin1', 0, end).split('\r\n');
+  const statusLine = lines[0] as string;
+  const match = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(statusLine);
+  if (match === null) throw new WireError(`not an HTTP/1.x status line: ${JSON.stringify(statusLine.slice(0, 80))}`);
+  const http10 = match[1] === '0';
+  const status = Number(match[2]);
+  const rawHeaders: string[] = [];
+  let contentLength = -1;
+  let chunked = false;
+  let transferEncoding = false;
+  let closeAsked = false;
+  let keepAliveAsked = false;
+  let keepAliveHintMs: number | undefined;
+  for (let i = 1; i < lines.length; i += 1) {
+    const field = splitField(lines[i] as string);
+    if (field === undefined) throw new WireError(`malformed header line: ${JSON.stringify((lines[i] as string).slice(0, 80))}`);
+    const [name, value] = field;
+    const lower = name.toLowerCase();
+    if (lower === 'content-length') {
+      if (!DIGITS.test(value)) throw new WireError(`Content-Length is not a number: ${JSON.stringify(value.slice(0, 40))}`);
+      const length = Number(value);
+      if (contentLength !== -1 && contentLength !== length) throw new WireError('two different Content-Length headers');
+      contentLength = length;
+    } else if (lower === 'transfer-encoding') {
+      transferEncoding = true;
+      const codings = value.split(',');
+      chunked = (codings[codings.length - 1] as string).trim().toLowerCase() === 'chunked';
+    } else if (lower === 'connection') {
+      if (hasToken(value, 'close')) closeAsked = true;
+      if (hasToken(value, 'keep-alive')) keepAliveAsked = true;
+    } else if (lower === 'keep-alive') {
+      const hint = /(?:^|[,\s])timeout=(\d{1,6})/i.exec(value);
+      if (hint !== null) keepAliveHintMs = Number(hint[1]) * 1000;
+    }
+    rawHeaders.push(name, value);
+  }
+  if (transferEncoding && !chunked) throw new WireError('a Transfer-Encoding that does not end in chunked');
+  let framing: BodyFraming;
+  if (method === 'HEAD' || status < 200 || status === 204 || status === 304) framing = 'none';
+  else if (chunked) framing = 'chunked';
+  else if (contentLength !== -1) framing = contentLength === 0 ? 'none' : 'length';
+  else framing = 'close';
+  const keepAlive = framing !== 'close' && !closeAsked && (!http10 || keepAliveAsked);
+  return { status, reason: match[3] ?? '', rawHeaders, framing, contentLength: Math.max(0, contentLength), keepAlive, keepAliveHintMs };
+}
+
+const enum Chunk {
+  Size,
+  Extension,
+  SizeLf,
+  Data,
+  DataCr,
+  DataLf,
+  TrailerStart,
+  TrailerLine,
+  TrailerLf,
+  FinalLf,
+  Done,
+}
+
+/** Hex digit value, or -1. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/**
+ * Follows a chunked body as its bytes go by, to find where it ends; the bytes themselves
+ * are passed on unchanged (both hops speak HTTP/1.1 chunked). Strict: a malformed size
+ * line or a missing CRLF is an error.
+ */
+export class ChunkedBody {
+  #state = Chunk.Size;
+  #size = 0;
+  #digits = 0;
+  #left = 0;
+
+  get done(): boolean {
+    return this.#state === Chunk.Done;
+  }
+
+  /**
+   * Reads `buf`; returns the index just past the body's end if it ends in `buf`, or -1 if
+   * the body goes on. Throws `WireError` on malformed framing.
+   */
+  feed(buf: Buffer): number {
+    const n = buf.length;
+    let i = 0;
+    while (i < n) {
+      switch (this.#state) {
+        case Chunk.Data: {
+          const take = Math.min(this.#left, n - i);
+          i += take;
+          this.#left -= take;
+          if (this.#left === 0) this.#state = Chunk.DataCr;
+          break;
+        }
+        case Chunk.Size: {
+          const c = buf[i++] as number;
+          const digit = hexValue(c);
+          if (digit >= 0) {
+            this.#digits += 1;
+            if (this.#digits > 12) throw new WireError('chunk size too large');
+            this.#size = this.#size * 16 + digit;
+          } else if (this.#digits === 0) {
+            throw new WireError('chunk size missing');
+          } else if (c === 0x0d) {
+            this.#state = Chunk.SizeLf;
+          } else if (c === 0x3b /* ; */ || c === 0x20 || c === 0x09) {
+            this.#state = Chunk.Extension;
+          } else {
+            throw new WireError('bad chunk size');
+          }
+          break;
+        }
+        case Chunk.Extension: {
+          const c = buf[i++] as number;
+          if (c === 0x0d) this.#state = Chunk.SizeLf;
+          else if (c < 0x20 && c !== 0x09) throw new WireError('bad chunk extension');
+          break;
+        }
+        case Chunk.SizeLf:
+          if (buf[i++] !== 0x0a) throw new WireError('chunk size line not ended by CRLF');
+          if (this.#size === 0) {
+            this.#state = Chunk.TrailerStart;
+          } else {
+            this.#left = this.#size;
+            this.#state = Chunk.Data;
+          }
+          this.#size = 0;
+          this.#digits = 0;
+          break;
+        case Chunk.DataCr:
+          if (buf[i++] !== 0x0d) throw new WireError('chunk data not followed by CRLF');
+          this.#state = Chunk.DataLf;
+          break;
+        case Chunk.DataLf:
+          if (buf[i++] !== 0x0a) throw new WireError('chunk data not followed by CRLF');
+          this.#state = Chunk.Size;
+          break;
+        case Chunk.TrailerStart: {
+          const c = buf[i++] as number;
+          if (c === 0x0d) this.#state = Chunk.FinalLf;
+          else if (c < 0x20 && c !== 0x09) throw new WireError('bad trailer');
+          else this.#state = Chunk.TrailerLine;
+          break;
+        }
+        case Chunk.TrailerLine: {
+          const c = buf[i++] as number;
+          if (c === 0x0d) this.#state = Chunk.TrailerLf;
+          else if (c < 0x20 && c !== 0x09) throw new WireError('bad trailer');
+          break;
+        }
+        case Chunk.TrailerLf:
+          if (buf[i++] !== 0x0a) throw new WireError('trailer not ended by CRLF');
+          this.#state = Chunk.TrailerStart;
+          break;
+        case Chunk.FinalLf:
+          if (buf[i++] !== 0x0a) throw new WireError('chunked body not ended by CRLF');
+          this.#state = Chunk.Done;
+          return i;
+        case Chunk.Done:
+          return i;
+      }
+    }
+    return -1;
+  }
+}
