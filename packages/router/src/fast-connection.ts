@@ -100,6 +100,14 @@ export class FastConnection implements UpstreamUser {
   #ending = false;
   /** The client has ended its side (half-closed). */
   #clientEnded = false;
+  /** Writes to the client are queued (`#out`) until the read of the app's answer is handled. */
+  #batching = false;
+  #out: (Buffer | string)[] = [];
+  #outBytes = 0;
+  /** When the connection became idle (0 while a request is under way), for the router's sweep. */
+  #idleSince = Date.now();
+  /** When the head now being received began arriving (0 if none is). */
+  #headSince = 0;
 
   // The request under way.
   #method = '';
@@ -111,6 +119,7 @@ export class FastConnection implements UpstreamUser {
   #requestText = '';
   #bodyLeft = 0;
   #pendingBody: Buffer[] = [];
+  #pendingBytes = 0;
   #bodyStarted = false;
   #backend: Backend | undefined;
   #upstream: UpstreamConnection | undefined;
@@ -145,8 +154,18 @@ export class FastConnection implements UpstreamUser {
     socket.on('end', this.#onClientEnd);
     socket.on('error', this.#onClientError);
     socket.on('close', this.#onClientClose);
-    socket.on('timeout', this.#onClientTimeout);
-    socket.setTimeout(routes.headersTimeoutMs);
+  }
+
+  /**
+   * Called by the router's sweep about once a second: ends a connection idle longer than the
+   * keep-alive timeout, or whose head has been arriving longer than the headers timeout (a
+   * client that slow is not listening; node would answer 408). Per-request socket timers cost
+   * more than one sweep for all connections.
+   */
+  sweep(now: number): void {
+    if (this.#busy || this.#gone) return;
+    const head = this.#headSince;
+    if (head !== 0 ? now - head > this.#routes.headersTimeoutMs : now - this.#idleSince > this.#routes.keepAliveTimeoutMs) this.#socket.destroy();
   }
 
   /** The router is closing: an idle connection ends now, a busy one after its answer. */
@@ -160,9 +179,9 @@ export class FastConnection implements UpstreamUser {
    * connection closes, so the client sees the answer cut short (and the line is logged on close).
    */
   #cutShort(): void {
+    this.#flush();
     this.#ending = true;
     const socket = this.#socket;
-    socket.uncork();
     socket.once('finish', () => socket.destroy());
     socket.end();
   }
@@ -212,12 +231,6 @@ export class FastConnection implements UpstreamUser {
     // A reset or a TLS failure: 'close' follows, and the request under way ends with it.
   };
 
-  readonly #onClientTimeout = (): void => {
-    // Idle too long between requests, or a head that never ended (node would answer 408; a
-    // client that slow is not listening).
-    if (!this.#busy) this.#socket.destroy();
-  };
-
   readonly #onClientClose = (): void => {
     this.#gone = true;
     if (this.#busy) {
@@ -252,8 +265,8 @@ export class FastConnection implements UpstreamUser {
     const buf = this.#buf;
     if (buf === undefined || buf.length === 0) {
       this.#buf = undefined;
+      this.#headSince = 0;
       if (this.#closeAfter || this.#clientEnded) this.#end();
-      else this.#socket.setTimeout(this.#routes.keepAliveTimeoutMs);
       return;
     }
     const end = buf.indexOf(HEAD_END);
@@ -261,7 +274,7 @@ export class FastConnection implements UpstreamUser {
       // A head too long is node's to refuse (431); one the client's end cut short will never be whole.
       if (this.#clientEnded) this.#end();
       else if (buf.length > MAX_REQUEST_HEAD) this.#handOver();
-      else this.#socket.setTimeout(this.#routes.headersTimeoutMs);
+      else if (this.#headSince === 0) this.#headSince = Date.now();
       return;
     }
     const wire = parseRequestHead(buf, end);
@@ -278,7 +291,7 @@ export class FastConnection implements UpstreamUser {
     const bodyStart = end + HEAD_END.length;
     const bodyEnd = Math.min(buf.length, bodyStart + wire.contentLength);
     this.#buf = bodyEnd < buf.length ? buf.subarray(bodyEnd) : undefined;
-    this.#socket.setTimeout(0);
+    this.#headSince = 0;
     this.#begin(wire.method, wire.target, head, admitted.app.name, admitted.host, wire.contentLength, bodyEnd > bodyStart ? buf.subarray(bodyStart, bodyEnd) : undefined);
     if (wire.close) this.#closeAfter = true;
     this.#dispatch(admitted.app);
@@ -292,8 +305,6 @@ export class FastConnection implements UpstreamUser {
     socket.removeListener('end', this.#onClientEnd);
     socket.removeListener('error', this.#onClientError);
     socket.removeListener('close', this.#onClientClose);
-    socket.removeListener('timeout', this.#onClientTimeout);
-    socket.setTimeout(0);
     const buffered = this.#buf;
     this.#buf = undefined;
     this.#routes.forget(this);
@@ -318,6 +329,7 @@ export class FastConnection implements UpstreamUser {
     this.#requestText = `${text}\r\n`;
     this.#bodyLeft = contentLength - (body?.length ?? 0);
     this.#pendingBody = body === undefined ? [] : [body];
+    this.#pendingBytes = body?.length ?? 0;
     this.#bodyStarted = false;
     this.#backend = undefined;
     this.#upstream = undefined;
@@ -338,7 +350,10 @@ export class FastConnection implements UpstreamUser {
     if (this.#done) return;
     const upstream = this.#upstream;
     if (upstream === undefined) {
+      // Held until the connection to the app is made; the client waits once a little is held.
       this.#pendingBody.push(part);
+      this.#pendingBytes += part.length;
+      if (this.#pendingBytes > MAX_PIPELINED) this.#pauseClient();
       return;
     }
     if (!upstream.socket.write(part)) this.#pauseClient();
@@ -393,7 +408,9 @@ export class FastConnection implements UpstreamUser {
     socket.uncork();
     if (this.#pendingBody.length > 0 || this.#bodyLeft > 0) this.#bodyStarted = true;
     this.#pendingBody = [];
+    this.#pendingBytes = 0;
     if (!flowing && this.#bodyLeft > 0) this.#pauseClient();
+    else this.#resumeClient();
   }
 
   onUpstreamFailed(err: NodeJS.ErrnoException): void {
@@ -416,13 +433,13 @@ export class FastConnection implements UpstreamUser {
 
   onUpstreamData(chunk: Buffer): void {
     if (this.#done) return;
-    // One write to the client for whatever this read brings (the head and the body, mostly):
-    // each write on a socket is a system call.
-    const socket = this.#socket;
-    socket.cork();
+    // One write to the client for whatever this read brings (the head and the body, mostly),
+    // in one buffer: each write is a system call, and a corked socket's writev costs more in node.
+    this.#batching = true;
     if (this.#response === undefined) this.#readResponseHead(chunk);
     else this.#forwardResponse(chunk);
-    socket.uncork();
+    this.#batching = false;
+    this.#flush();
   }
 
   onUpstreamClosed(): void {
@@ -520,7 +537,7 @@ export class FastConnection implements UpstreamUser {
     text += '\r\n';
     this.#answered = true;
     this.#status = response.status;
-    this.#write(Buffer.from(text, 'latin1'));
+    this.#write(text);
   }
 
   #forwardResponse(chunk: Buffer): void {
@@ -558,9 +575,36 @@ export class FastConnection implements UpstreamUser {
     this.#complete();
   }
 
-  #write(bytes: Buffer): void {
+  /** Bytes for the client: queued while a read of the app's answer is being handled, else sent. */
+  #write(bytes: Buffer | string): void {
     this.#bytesOut += bytes.length;
-    if (this.#socket.write(bytes) || this.#upstream === undefined || this.#upstreamPaused) return;
+    if (this.#batching) {
+      this.#out.push(bytes);
+      this.#outBytes += bytes.length;
+      return;
+    }
+    this.#send(bytes);
+  }
+
+  /** Sends what is queued, as one buffer. Strings are response heads, latin1 (one byte a character). */
+  #flush(): void {
+    const out = this.#out;
+    if (out.length === 0) return;
+    const total = this.#outBytes;
+    this.#out = [];
+    this.#outBytes = 0;
+    if (out.length === 1) {
+      this.#send(out[0] as Buffer | string);
+      return;
+    }
+    const joined = Buffer.allocUnsafe(total);
+    let at = 0;
+    for (const part of out) at += typeof part === 'string' ? joined.write(part, at, 'latin1') : part.copy(joined, at);
+    this.#send(joined);
+  }
+
+  #send(bytes: Buffer | string): void {
+    if (this.#socket.write(bytes, 'latin1') || this.#upstream === undefined || this.#upstreamPaused) return;
     // The client reads slower than the app writes: stop reading from the app until it drains.
     this.#upstreamPaused = true;
     this.#upstream.socket.pause();
@@ -626,6 +670,7 @@ export class FastConnection implements UpstreamUser {
 
   /** The answer is all written: the connection to the app goes back, the line is logged, the next request is read. */
   #complete(): void {
+    this.#flush();
     this.#done = true;
     this.#clearTimer();
     const connection = this.#upstream;
@@ -647,8 +692,8 @@ export class FastConnection implements UpstreamUser {
     }
     this.#resumeClient();
     // Pipelined requests wait a tick, so a run of them answered at once does not nest calls.
+    this.#idleSince = Date.now();
     if (this.#buf !== undefined || this.#clientEnded) process.nextTick(() => { if (!this.#busy && !this.#gone) this.#readHead(); });
-    else this.#socket.setTimeout(this.#routes.keepAliveTimeoutMs);
   }
 
   #log(): void {

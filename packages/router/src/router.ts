@@ -97,6 +97,8 @@ interface RouterState {
 
 /** How often `drain` looks again; requests finish in milliseconds, so a short poll costs little. */
 const DRAIN_POLL_MS = 20;
+/** How often idle fast-path connections are looked at; the timeouts are seconds long. */
+const SWEEP_MS = 1_000;
 
 export function createRouter(options: RouterOptions): Router {
   const state: RouterState = {
@@ -120,6 +122,12 @@ export function createRouter(options: RouterOptions): Router {
     closing: false,
   };
   const ctx = createContext(options, state);
+  // Idle and slow fast-path connections are ended by one sweep a second (see FastConnection.sweep).
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const connection of state.fast) connection.sweep(now);
+  }, SWEEP_MS);
+  sweeper.unref();
   const server = createServer();
   listenForRequests(server, options, state, ctx);
   takeConnections(server, 'connection', false, options, state, ctx);
@@ -169,6 +177,7 @@ export function createRouter(options: RouterOptions): Router {
     },
     close() {
       state.closing = true;
+      clearInterval(sweeper);
       for (const connection of state.fast) connection.closeWhenIdle();
       const closeTls = new Promise<void>((resolve) => {
         if (tlsServer === undefined || !tlsServer.listening) {
