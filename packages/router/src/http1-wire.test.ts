@@ -120,3 +120,15 @@ test('malformed chunks are errors', () => {
     assert.throws(() => new ChunkedBody().feed(Buffer.from(text, 'latin1')), WireError, JSON.stringify(text));
   }
 });
+
+test('the head passed on: hop-by-hop headers out, chunked framing kept whole, a Date and a reason filled in', () => {
+  const text =
+    'HTTP/1.1 200\r\nX-Listed: 1\r\nConnection: keep-alive, X-Listed\r\nKeep-Alive: timeout=5\r\nProxy-Thing: a\r\n' +
+    'X-Request-Id: app-chosen\r\nContent-Length: 9\r\nTransfer-Encoding: chunked\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n';
+  const buf = Buffer.from(text, 'latin1');
+  const head = parseResponseHead(buf, buf.indexOf(HEAD_END), 'GET', new Set(['x-request-id']), () => 'Mon, 07 Dec 2026 00:00:00 GMT');
+  assert.equal(head.forwardHead, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nDate: Mon, 07 Dec 2026 00:00:00 GMT\r\n');
+  const dated = response('HTTP/1.1 404 Gone Fishing\r\nDate: yesterday\r\nTransfer-Encoding: chunked\r\n\r\n', 'HEAD');
+  assert.equal(dated.framing, 'none');
+  assert.equal(dated.forwardHead, 'HTTP/1.1 404 Gone Fishing\r\nDate: yesterday\r\n');
+});

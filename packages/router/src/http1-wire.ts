@@ -12,6 +12,8 @@
  * is an error the router turns into an H17.
  */
 
+import { STATUS_CODES } from 'node:http';
+
 export const HEAD_END = Buffer.from('\r\n\r\n');
 /** As node's default `maxHeaderSize`: a longer request head is node's to refuse (431). */
 export const MAX_REQUEST_HEAD = 16 * 1024;
@@ -39,6 +41,14 @@ export interface WireResponse {
   readonly reason: string;
   /** Name/value pairs as the app sent them (latin1, byte for byte). */
   readonly rawHeaders: string[];
+  /**
+   * The head to pass on, without its last empty line: the status line (a missing reason
+   * phrase filled in), then the app's headers minus hop-by-hop ones (`Connection` and the
+   * names it lists, `Keep-Alive`, `TE`, `Trailer`, `Upgrade`, `Proxy-*`, and those in
+   * `drop`), `Transfer-Encoding` kept only for a chunked body (whose chunks pass through
+   * as they are, with no Content-Length beside them), and a `Date` if the app sent none.
+   */
+  readonly forwardHead: string;
   readonly framing: BodyFraming;
   /** For `length`. */
   readonly contentLength: number;
@@ -154,11 +164,16 @@ export class WireError extends Error {
   readonly code = 'PAAS_BAD_RESPONSE';
 }
 
+/** Response headers that concern one hop only. */
+const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'te', 'trailer', 'upgrade']);
+
 /**
  * The app's answer head in `buf[0, end)`. `method` is the request's (HEAD answers have no
- * body). Throws `WireError` for anything that is not well-formed HTTP/1.x.
+ * body); `drop` names (lower-case) further headers not to pass on; `date` is the `Date`
+ * value to add when the app sent none. Throws `WireError` for anything that is not
+ * well-formed HTTP/1.x.
  */
-export function parseResponseHead(buf: Buffer, end: number, method: string): WireResponse {
+export function parseResponseHead(buf: Buffer, end: number, method: string, drop?: ReadonlySet<string>, date?: () => string): WireResponse {
   if (!cleanHeadBytes(buf, end, true)) throw new WireError('control bytes or bare line ends in the response head');
   const lines = buf.toString('latin1', 0, end).split('\r\n');
   const statusLine = lines[0] as string;
@@ -166,35 +181,57 @@ export function parseResponseHead(buf: Buffer, end: number, method: string): Wir
   if (match === null) throw new WireError(`not an HTTP/1.x status line: ${JSON.stringify(statusLine.slice(0, 80))}`);
   const http10 = match[1] === '0';
   const status = Number(match[2]);
+  const reason = match[3] ?? '';
   const rawHeaders: string[] = [];
+  const lowerNames: string[] = [];
   let contentLength = -1;
   let chunked = false;
   let transferEncoding = false;
   let closeAsked = false;
   let keepAliveAsked = false;
   let keepAliveHintMs: number | undefined;
+  let listed: Set<string> | undefined;
+  let dated = false;
   for (let i = 1; i < lines.length; i += 1) {
     const field = splitField(lines[i] as string);
     if (field === undefined) throw new WireError(`malformed header line: ${JSON.stringify((lines[i] as string).slice(0, 80))}`);
     const [name, value] = field;
     const lower = name.toLowerCase();
-    if (lower === 'content-length') {
-      if (!DIGITS.test(value)) throw new WireError(`Content-Length is not a number: ${JSON.stringify(value.slice(0, 40))}`);
-      const length = Number(value);
-      if (contentLength !== -1 && contentLength !== length) throw new WireError('two different Content-Length headers');
-      contentLength = length;
-    } else if (lower === 'transfer-encoding') {
-      transferEncoding = true;
-      const codings = value.split(',');
-      chunked = (codings[codings.length - 1] as string).trim().toLowerCase() === 'chunked';
-    } else if (lower === 'connection') {
-      if (hasToken(value, 'close')) closeAsked = true;
-      if (hasToken(value, 'keep-alive')) keepAliveAsked = true;
-    } else if (lower === 'keep-alive') {
-      const hint = /(?:^|[,\s])timeout=(\d{1,6})/i.exec(value);
-      if (hint !== null) keepAliveHintMs = Number(hint[1]) * 1000;
+    switch (lower) {
+      case 'content-length': {
+        if (!DIGITS.test(value)) throw new WireError(`Content-Length is not a number: ${JSON.stringify(value.slice(0, 40))}`);
+        const length = Number(value);
+        if (contentLength !== -1 && contentLength !== length) throw new WireError('two different Content-Length headers');
+        contentLength = length;
+        break;
+      }
+      case 'transfer-encoding': {
+        transferEncoding = true;
+        const codings = value.split(',');
+        chunked = (codings[codings.length - 1] as string).trim().toLowerCase() === 'chunked';
+        break;
+      }
+      case 'connection':
+        for (const token of value.split(',')) {
+          const option = token.trim().toLowerCase();
+          if (option === 'close') closeAsked = true;
+          else if (option === 'keep-alive') keepAliveAsked = true;
+          else if (option.length > 0) (listed ??= new Set()).add(option);
+        }
+        break;
+      case 'keep-alive': {
+        const hint = /(?:^|[,\s])timeout=(\d{1,6})/i.exec(value);
+        if (hint !== null) keepAliveHintMs = Number(hint[1]) * 1000;
+        break;
+      }
+      case 'date':
+        dated = true;
+        break;
+      default:
+        break;
     }
     rawHeaders.push(name, value);
+    lowerNames.push(lower);
   }
   if (transferEncoding && !chunked) throw new WireError('a Transfer-Encoding that does not end in chunked');
   let framing: BodyFraming;
@@ -203,7 +240,17 @@ export function parseResponseHead(buf: Buffer, end: number, method: string): Wir
   else if (contentLength !== -1) framing = contentLength === 0 ? 'none' : 'length';
   else framing = 'close';
   const keepAlive = framing !== 'close' && !closeAsked && (!http10 || keepAliveAsked);
-  return { status, reason: match[3] ?? '', rawHeaders, framing, contentLength: Math.max(0, contentLength), keepAlive, keepAliveHintMs };
+
+  const passChunked = framing === 'chunked';
+  let forwardHead = `HTTP/1.1 ${String(status)} ${reason || (STATUS_CODES[status] ?? 'Unknown')}\r\n`;
+  for (let i = 0; i < lowerNames.length; i += 1) {
+    const lower = lowerNames[i] as string;
+    if (HOP_BY_HOP.has(lower) || drop?.has(lower) === true || lower.startsWith('proxy-') || listed?.has(lower) === true) continue;
+    if (lower === 'transfer-encoding' ? !passChunked : lower === 'content-length' && passChunked) continue;
+    forwardHead += `${rawHeaders[2 * i] as string}: ${rawHeaders[2 * i + 1] as string}\r\n`;
+  }
+  if (!dated && date !== undefined) forwardHead += `Date: ${date()}\r\n`;
+  return { status, reason, rawHeaders, forwardHead, framing, contentLength: Math.max(0, contentLength), keepAlive, keepAliveHintMs };
 }
 
 const enum Chunk {
