@@ -463,7 +463,8 @@ export class FastConnection implements UpstreamUser {
     const buf = concat(this.#responseBuf, chunk);
     const end = buf.indexOf(HEAD_END);
     if (end === -1) {
-      this.#responseBuf = buf;
+      // Kept for the next read: a copy, as the read buffer is reused.
+      this.#responseBuf = buf === chunk ? Buffer.from(chunk) : buf;
       if (buf.length > MAX_RESPONSE_HEAD) this.#badResponse(new WireError('response head too large'));
       return;
     }
@@ -562,7 +563,9 @@ export class FastConnection implements UpstreamUser {
     this.#out = [];
     this.#outBytes = 0;
     if (out.length === 1) {
-      this.#send(out[0] as Buffer | string);
+      const only = out[0] as Buffer | string;
+      // The app's bytes are a view of the shared read buffer; a write may keep its buffer until sent.
+      this.#send(typeof only === 'string' ? only : Buffer.from(only));
       return;
     }
     const joined = Buffer.allocUnsafe(total);

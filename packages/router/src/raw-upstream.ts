@@ -18,6 +18,7 @@ export interface UpstreamUser {
   onUpstreamReady(connection: UpstreamConnection, connectMs: number): void;
   /** No connection could be made (refused, unreachable, timed out: `code` says). */
   onUpstreamFailed(err: NodeJS.ErrnoException): void;
+  /** Bytes from the app: a view of a shared buffer, valid during this call only. */
   onUpstreamData(chunk: Buffer): void;
   /** The app ended or reset the connection (`err` when reset). */
   onUpstreamClosed(err: Error | undefined): void;
@@ -29,6 +30,9 @@ export interface UpstreamPoolOptions {
   readonly idleSocketTimeoutMs: number;
   readonly connectTimeoutMs: number;
 }
+
+/** The one buffer every upstream connection reads into (a read is handled before the next). */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /** Thrown to a waiter when the connect timeout passes: the router's H19. */
 export const CONNECT_TIMEOUT = 'PAAS_CONNECT_TIMEOUT';
@@ -46,7 +50,6 @@ export class UpstreamConnection {
     this.backend = backend;
     this.#slot = slot;
     socket.setNoDelay(true);
-    socket.on('data', this.#onData);
     socket.on('drain', this.#onDrain);
     socket.on('end', this.#onEnd);
     socket.on('error', this.#onError);
@@ -60,11 +63,16 @@ export class UpstreamConnection {
     this.#slot.release(this, reusable && !this.socket.destroyed && this.socket.readyState === 'open');
   }
 
-  readonly #onData = (chunk: Buffer): void => {
+  /**
+   * The socket's `onread` callback: `bytes` of `buffer` were read. The buffer is shared by
+   * every connection and refilled by the next read, so the user must copy what it keeps.
+   */
+  readonly onRead = (bytes: number, buffer: Buffer): boolean => {
     const user = this.user;
     // Bytes from an app nobody asked: the connection is out of step, so it goes.
     if (user === undefined) this.socket.destroy();
-    else user.onUpstreamData(chunk);
+    else user.onUpstreamData(buffer.subarray(0, bytes));
+    return true;
   };
 
   readonly #onDrain = (): void => {
@@ -183,8 +191,16 @@ class BackendSlot {
   #connect(user: UpstreamUser): void {
     this.#open += 1;
     const startedAt = Date.now();
-    const socket = connect({ host: this.backend.host, port: this.backend.port });
+    // Reads land in one shared buffer and go straight to the connection's user (`onRead`), with
+    // no stream machinery and no buffer allocated per read.
+    const reader: { connection?: UpstreamConnection } = {};
+    const socket = connect({
+      host: this.backend.host,
+      port: this.backend.port,
+      onread: { buffer: READ_BUFFER, callback: (bytes, buffer) => reader.connection?.onRead(bytes, buffer as Buffer) ?? true },
+    });
     const connection = new UpstreamConnection(socket, this.backend, this);
+    reader.connection = connection;
     let settled = false;
     const timer = setTimeout(() => {
       if (settled) return;
