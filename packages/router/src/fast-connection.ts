@@ -93,8 +93,11 @@ export class FastConnection implements UpstreamUser {
   #outBytes = 0;
   /** When the connection became idle (0 while a request is under way), for the router's sweep. */
   #idleSince = Date.now();
-  /** When the head now being received began arriving (0 if none is). */
-  #headSince = 0;
+  /**
+   * When the head now being received began arriving (0 if none is). A new connection counts as
+   * one (node's server gives a silent new connection its headers timeout, not the keep-alive one).
+   */
+  #headSince = Date.now();
 
   // The request under way.
   #method = '';

@@ -362,8 +362,13 @@ function takeConnections(server: Server | TlsServer, event: 'connection' | 'secu
     forget(connection) {
       state.fast.delete(connection);
     },
-    keepAliveTimeoutMs: server.keepAliveTimeout,
-    headersTimeoutMs: server.headersTimeout,
+    // Read when used, so a change to the server's settings applies to the fast path too.
+    get keepAliveTimeoutMs() {
+      return server.keepAliveTimeout;
+    },
+    get headersTimeoutMs() {
+      return server.headersTimeout;
+    },
     closing: () => state.closing,
   };
   server.on(event, (socket: Socket) => {

@@ -264,3 +264,29 @@ test('a keep-alive connection the app closed while idle is not used again', asyn
   await eventually(() => r.lines.length === 2);
   assert.ok(r.lines.every(({ line }) => line.startsWith('at=info ')));
 });
+
+test('an idle connection is closed after the keep-alive timeout, a head that never ends after the headers timeout', async (t) => {
+  const app = await startBackend('web.1', (_req, res) => res.end('ok'));
+  const r = await startRouter({}, [webApp('demo', [app.backend])]);
+  r.router.server.keepAliveTimeout = 300;
+  r.router.server.headersTimeout = 2_500;
+  t.after(async () => {
+    await r.close();
+    await app.close();
+  });
+  const started = Date.now();
+  const idle = connect({ host: '127.0.0.1', port: r.port });
+  idle.write('GET / HTTP/1.1\r\nHost: demo.localhost\r\n\r\n');
+  const slow = connect({ host: '127.0.0.1', port: r.port });
+  slow.write('GET / HTTP/1.1\r\nHost: demo.localhost\r\nX-Slow: 1\r\n');
+  const closedAt = (socket: Socket): Promise<number> =>
+    new Promise((resolve) => {
+      socket.on('error', () => undefined);
+      socket.resume();
+      socket.once('close', () => resolve(Date.now() - started));
+    });
+  const [idleClosed, slowClosed] = await Promise.all([closedAt(idle), closedAt(slow)]);
+  // The sweep runs once a second: within a second of each timeout.
+  assert.ok(idleClosed >= 300 && idleClosed < 2_400, `idle connection closed after ${String(idleClosed)} ms`);
+  assert.ok(slowClosed >= 2_500 && slowClosed < 4_500, `slow head closed after ${String(slowClosed)} ms`);
+});
