@@ -8,6 +8,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import { unmountUnder } from '@paas/runtime';
+import { killLeftoverProcesses } from '@paas/runtime/testing';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 export const PAASD_BIN = join(REPO_ROOT, 'apps', 'paasd', 'bin', 'paasd.js');
@@ -59,9 +60,11 @@ export async function startPaasd(options: PaasdOptions = {}): Promise<RunningPaa
   });
   let output = '';
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  // Processes outlive paasd on purpose; their mounted app dirs must go before the data dir can.
+  // Processes outlive paasd on purpose, for the next paasd to adopt; there is none here. Their
+  // mounted app dirs must go before the data dir can.
   const stop = (): Promise<void> =>
     stopChild(child).finally(async () => {
+      await killLeftoverProcesses(dataDir);
       await unmountUnder(dataDir);
       await rm(dataDir, { recursive: true, force: true });
     });

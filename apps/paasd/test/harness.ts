@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -9,6 +9,7 @@ import Docker from 'dockerode';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 
 import { unmountUnder } from '@paas/runtime';
+import { killLeftoverProcesses } from '@paas/runtime/testing';
 import type { Store } from '@paas/store';
 
 import { loadConfig } from '../src/config.js';
@@ -61,7 +62,7 @@ export async function startHarness(t: TestContext, env: Record<string, string> =
     if (config.runtime === 'docker' || config.runtime === 'swarm') await removeContainers(instanceOf(dir));
     // The same for the local runtime: a process the periodic converge started again after its
     // app's removal (the store still wants it) is left for the next paasd, and there is none.
-    else killLocalProcesses(join(dir, 'local', 'processes'));
+    else await killLeftoverProcesses(dir);
     // A process app dir still mounted (a process that outlived its test) would make the delete fail.
     await unmountUnder(dir);
     rmSync(dir, { recursive: true, force: true });
@@ -141,43 +142,4 @@ export async function swarmForTest(): Promise<{ skip: string } | { leave: () => 
     // between services (a one-off on the overlay) removed its network under it.
     leave: async () => undefined,
   };
-}
-
-/**
- * SIGKILLs the process group of every process the local driver recorded under `processesDir`
- * as running, if its pid is still that process (same start time in /proc: pids are reused).
- */
-function killLocalProcesses(processesDir: string): void {
-  let ids: string[];
-  try {
-    ids = readdirSync(processesDir);
-  } catch {
-    return; // no process was ever started
-  }
-  for (const id of ids) {
-    let record: { exit?: unknown; process?: { pid?: number; startTime?: string } };
-    try {
-      record = JSON.parse(readFileSync(join(processesDir, id, 'process.json'), 'utf8')) as typeof record;
-    } catch {
-      continue;
-    }
-    const pid = record.process?.pid;
-    if (record.exit !== undefined || pid === undefined) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
-    } catch {
-      continue; // gone already
-    }
-    // Field 22 (start time), counted after the command's closing parenthesis.
-    const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    if (startTime !== record.process?.startTime) continue;
-    for (const target of [-pid, pid]) {
-      try {
-        process.kill(target, 'SIGKILL');
-      } catch {
-        // not a group leader, or already gone
-      }
-    }
-  }
 }
