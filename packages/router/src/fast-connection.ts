@@ -14,7 +14,6 @@
  * those of `proxy-exchange.ts`. (One file past the usual length: the connection is one
  * state machine, and its events share the state that decides every code.)
  */
-import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 
 import type { AccessEntry } from './access-line.js';
@@ -23,7 +22,8 @@ import { ChunkedBody, HEAD_END, MAX_REQUEST_HEAD, MAX_RESPONSE_HEAD, WireError, 
 import type { ExchangeContext } from './proxy-exchange.js';
 import { CONNECT_TIMEOUT, type UpstreamConnection, type UpstreamPool, type UpstreamUser } from './raw-upstream.js';
 import { decideRoute, type AppRoute, type Backend } from './route-table.js';
-import { ROUTER_ERRORS, errorPage, noSuchAppPage, renderPage, type RouterError, type RouterPage } from './router-errors.js';
+import { rawPageText } from './page-response.js';
+import { ROUTER_ERRORS, errorPage, noSuchAppPage, type RouterError, type RouterPage } from './router-errors.js';
 
 /** What a fast connection needs from the router that owns it. */
 export interface FastRoutes {
@@ -606,16 +606,9 @@ export class FastConnection implements UpstreamUser {
     }
     this.#stopAttempt();
     const head = this.#head as RequestHead;
-    const { body, contentType } = renderPage(page, head.accept);
     // A request body not all received yet would be read as the next request: the connection ends instead.
     if (this.#bodyLeft > 0 || this.#routes.closing()) this.#closeAfter = true;
-    const text =
-      `HTTP/1.1 ${String(page.status)} ${STATUS_CODES[page.status] ?? 'Error'}\r\n` +
-      `Content-Type: ${contentType}\r\nContent-Length: ${String(Buffer.byteLength(body))}\r\n` +
-      `Cache-Control: no-store\r\nDate: ${httpDate()}\r\nX-Request-Id: ${head.requestId}\r\n` +
-      (page.retryAfter === undefined ? '' : `Retry-After: ${String(page.retryAfter)}\r\n`) +
-      (this.#closeAfter ? 'Connection: close\r\n' : '') +
-      `\r\n${body}`;
+    const text = rawPageText(page, head.accept, head.requestId, { close: this.#closeAfter, date: httpDate() });
     this.#answered = true;
     this.#status = page.status;
     this.#write(Buffer.from(text, 'utf8'));

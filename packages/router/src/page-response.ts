@@ -25,14 +25,26 @@ export function sendPage(res: ServerResponse, page: RouterPage, accept: string |
   res.end(body);
 }
 
-/** Writes a router page on a socket that left the HTTP server, then closes it. */
-export function writeRawPage(socket: Duplex, page: RouterPage, accept: string | undefined, requestId: string): number {
+/**
+ * A router page as a whole raw HTTP/1.1 response. `close` adds `Connection: close`; `date`
+ * adds a `Date` header (node's server adds its own to pages it writes).
+ */
+export function rawPageText(page: RouterPage, accept: string | undefined, requestId: string, options: { close: boolean; date?: string }): string {
   const { body, contentType } = renderPage(page, accept);
-  const retry = page.retryAfter === undefined ? '' : `Retry-After: ${String(page.retryAfter)}\r\n`;
-  const text =
+  return (
     `HTTP/1.1 ${String(page.status)} ${STATUS_CODES[page.status] ?? 'Error'}\r\n` +
     `Content-Type: ${contentType}\r\nContent-Length: ${String(Buffer.byteLength(body))}\r\n` +
-    `Cache-Control: no-store\r\nX-Request-Id: ${requestId}\r\n${retry}Connection: close\r\n\r\n${body}`;
+    `Cache-Control: no-store\r\nX-Request-Id: ${requestId}\r\n` +
+    (page.retryAfter === undefined ? '' : `Retry-After: ${String(page.retryAfter)}\r\n`) +
+    (options.date === undefined ? '' : `Date: ${options.date}\r\n`) +
+    (options.close ? 'Connection: close\r\n' : '') +
+    `\r\n${body}`
+  );
+}
+
+/** Writes a router page on a socket that left the HTTP server, then closes it. */
+export function writeRawPage(socket: Duplex, page: RouterPage, accept: string | undefined, requestId: string): number {
+  const text = rawPageText(page, accept, requestId, { close: true });
   if (socket.writable) socket.end(text);
   else socket.destroy();
   return Buffer.byteLength(text);

@@ -58,16 +58,6 @@ async function routeTo(port: number): Promise<TestRouter> {
   return startRouter({}, [webApp('demo', [{ id: `raw-${String(port)}`, name: 'web.1', host: '127.0.0.1', port }])]);
 }
 
-/** Sends raw bytes without ending the connection; collects everything until the router closes it. */
-async function askOpen(port: number, text: string): Promise<string> {
-  const socket = connect({ host: '127.0.0.1', port });
-  socket.write(text);
-  let answer = '';
-  socket.setEncoding('latin1');
-  for await (const chunk of socket) answer += chunk as string;
-  return answer;
-}
-
 /** The status of each response in `text` (these tests' bodies never contain a status line). */
 function statuses(text: string): number[] {
   return [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
@@ -105,13 +95,13 @@ test('a connection moves to node mid-way for what the fast path leaves to it, an
     await r.close();
     await app.close();
   });
-  // The connection is not half-closed (node's server drops requests under way when it is);
-  // the last request asks the router to close it.
-  const answer = await askOpen(
+  // Not half-closed (see askRaw); the last request asks the router to close the connection.
+  const answer = await askRaw(
     r.port,
     'POST /a HTTP/1.1\r\nHost: demo.localhost\r\nContent-Length: 5\r\n\r\nfirst' +
       'POST /b HTTP/1.1\r\nHost: demo.localhost\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nsecond\r\n0\r\n\r\n' +
       'GET /c HTTP/1.1\r\nHost: demo.localhost\r\nConnection: close\r\n\r\n',
+    true,
   );
   assert.deepEqual(statuses(answer), [200, 200, 200]);
   // node's server passes pipelined requests on as it parses them, so the app may see the last two in either order.

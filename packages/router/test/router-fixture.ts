@@ -139,10 +139,15 @@ export async function ask(port: number, host: string, options: Ask = {}): Promis
   return { status: res.statusCode ?? 0, headers: res.headers, body };
 }
 
-/** Sends raw bytes and collects everything until the router closes the connection. */
-export async function askRaw(port: number, text: string): Promise<string> {
+/**
+ * Sends raw bytes and collects everything until the router closes the connection. The client's
+ * side is half-closed after the bytes unless `keepOpen` (node's server drops requests still under
+ * way on a half-closed connection).
+ */
+export async function askRaw(port: number, text: string, keepOpen = false): Promise<string> {
   const socket = connect({ host: '127.0.0.1', port });
-  socket.end(text);
+  if (keepOpen) socket.write(text);
+  else socket.end(text);
   let answer = '';
   socket.setEncoding('latin1');
   for await (const chunk of socket) answer += chunk as string;
