@@ -328,7 +328,8 @@ async function sweptAfterKill(t: TestContext, cluster: Cluster, worker: ClusterN
     // Its log line may still be on its way through the pipe when the container is seen gone.
     await until('paasd logging the removal', async () => child.output().includes('"msg":"leftover one-off removed"'), 10_000);
     assert.equal((await call(child.api, 'DELETE', '/apps/web?confirm=web')).status, 200);
-    assert.equal((await cluster.manager.docker.listServices({ filters: { label: [`paas.instance=${instance}`, 'paas.app=web'] } })).length, 0, "the app's services are gone");
+    const services = await cluster.manager.docker.listServices({ filters: { label: [`paas.instance=${instance}`, 'paas.app=web'] } });
+    assert.equal(services.length, 0, `the app's services are gone; paasd logged:\n${said()}`);
   } finally {
     await child.kill();
   }

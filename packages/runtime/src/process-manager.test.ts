@@ -131,6 +131,59 @@ test('a listing taken before a replaced process was removed does not bring it ba
   await manager.close();
 });
 
+test('an app destroyed while a stop fails once, or while one is under way, has no process left when removeApp returns', async () => {
+  const fake = heldListingDriver();
+  const stop = fake.driver.stop.bind(fake.driver);
+  let failures = 1;
+  fake.driver.stop = (id, options) => {
+    if (id === 'p1' && failures > 0) {
+      failures -= 1;
+      return Promise.reject(new Error('the engine did not answer'));
+    }
+    return stop(id, options);
+  };
+  let apps = ['a', 'b'];
+  let formationOfB = FORMATION;
+  let letDrainEnd: () => void = () => undefined;
+  let routes = new Map<string, readonly Backend[]>();
+  const manager = createProcessManager({
+    driver: fake.driver,
+    desired: {
+      apps: () => apps,
+      app: (name) => (apps.includes(name) ? { app: name, current: release(1), formation: name === 'b' ? formationOfB : FORMATION } : undefined),
+      release: (_app, version) => release(version),
+      formation: (app) => (app === 'b' ? formationOfB : FORMATION),
+    },
+    onRoutes: (app, backends) => (routes = new Map([...routes, [app, backends]])),
+    onLog: () => undefined,
+    onError: () => undefined,
+    probe: () => Promise.resolve(true),
+    drain: (id) => (id === 'p2' ? new Promise<void>((resolve) => (letDrainEnd = resolve)) : Promise.resolve()),
+    intervalMs: 3_600_000,
+  });
+  await manager.start();
+  for (let i = 0; i < 100 && (routes.get('a')?.length !== 1 || routes.get('b')?.length !== 1); i += 1) await sleep(10);
+  assert.deepEqual([routes.get('a')?.[0]?.id, routes.get('b')?.[0]?.id].sort(), ['p1', 'p2']);
+
+  // a: its first stop fails; removeApp tries again rather than answer with p1 still running.
+  apps = ['b'];
+  await manager.removeApp('a');
+  assert.ok(!(await fake.driver.list()).some((p) => p.app === 'a'), "a's process is gone when removeApp returns");
+
+  // b: scaled to 0, its stop waits on the drain; removeApp waits for that stop to end.
+  formationOfB = [{ type: 'web', quantity: 0, size: 'standard' }];
+  await manager.scaled('b');
+  apps = [];
+  let removed = false;
+  const removing = manager.removeApp('b').then(() => (removed = true));
+  await sleep(50);
+  assert.equal(removed, false, 'removeApp waits for the stop under way');
+  letDrainEnd();
+  await removing;
+  assert.deepEqual(await fake.driver.list(), [], 'nothing left running');
+  await manager.close();
+});
+
 /** A port nothing listens on right now (the OS picks it). */
 async function freePort(): Promise<number> {
   const probe = createServer();

@@ -50,7 +50,8 @@ export function createProcessManager(options: ProcessManagerOptions) {
   const backoff = createRestartBackoff(options.backoff);
   const ready = new Set<string>();
   const probing = new Set<string>();
-  const stopping = new Set<string>();
+  /** Stops under way, by process id: a second caller waits for the same stop instead of passing it by. */
+  const stopping = new Map<string, Promise<void>>();
   /**
    * Processes this manager stopped and removed. A listing read just before a removal
    * finishes after it: without this, the stopped process would come back as running
@@ -104,9 +105,17 @@ export function createProcessManager(options: ProcessManagerOptions) {
     return processes.some((p) => p.type === 'web' && p.status === 'exited') ? 'crashed' : 'booting';
   }
 
-  async function stopProcess(p: ProcessInfo, reason: string): Promise<void> {
-    if (stopping.has(p.id)) return;
-    stopping.add(p.id);
+  function stopProcess(p: ProcessInfo, reason: string): Promise<void> {
+    const underway = stopping.get(p.id);
+    if (underway) return underway;
+    const stop = stopNow(p, reason).finally(() => {
+      if (stopping.get(p.id) === stop) stopping.delete(p.id);
+    });
+    stopping.set(p.id, stop);
+    return stop;
+  }
+
+  async function stopNow(p: ProcessInfo, reason: string): Promise<void> {
     try {
       if (p.type === 'web' && p.status === 'running' && options.drain) {
         const drainStarted = performance.now();
@@ -128,7 +137,6 @@ export function createProcessManager(options: ProcessManagerOptions) {
       ready.delete(p.id);
       startAsked.delete(p.id);
       observed = observed.filter((o) => o.id !== p.id);
-      stopping.delete(p.id);
     }
   }
 
@@ -444,8 +452,20 @@ export function createProcessManager(options: ProcessManagerOptions) {
     async removeApp(app: string): Promise<void> {
       lastRouted.delete(app);
       await serial(app, async () => {
-        observed = await listProcesses();
-        await Promise.all(observed.filter((p) => p.app === app).map((p) => stopProcess(p, 'app destroyed')));
+        // Until a listing shows none: a stop that failed (an engine that did not answer) is tried
+        // again here rather than left to a later convergence after the destroy was answered.
+        for (let attempt = 1; ; attempt += 1) {
+          observed = await listProcesses();
+          const left = observed.filter((p) => p.app === app);
+          if (left.length === 0) return;
+          const failed = (await Promise.allSettled(left.map((p) => stopProcess(p, 'app destroyed')))).flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+          if (attempt >= 3) {
+            // Still listed: the app is no longer desired, so the next convergence stops them.
+            if (failed.length > 0) throw failed[0];
+            return;
+          }
+          if (failed.length > 0) await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+        }
       });
     },
   };
