@@ -509,7 +509,8 @@ export class FastConnection implements UpstreamUser {
     if (this.#bodyLeft > 0 || this.#routes.closing() || response.framing === 'close') this.#closeAfter = true;
     this.#answered = true;
     this.#status = response.status;
-    this.#write(`${response.forwardHead}X-Request-Id: ${(this.#head as RequestHead).requestId}\r\n${this.#closeAfter ? 'Connection: close\r\n' : ''}\r\n`);
+    this.#write(response.forwardHead);
+    this.#write(`X-Request-Id: ${(this.#head as RequestHead).requestId}\r\n${this.#closeAfter ? 'Connection: close\r\n' : ''}\r\n`);
   }
 
   #forwardResponse(chunk: Buffer): void {

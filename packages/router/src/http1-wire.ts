@@ -38,17 +38,15 @@ export type BodyFraming = 'none' | 'length' | 'chunked' | 'close';
 
 export interface WireResponse {
   readonly status: number;
-  readonly reason: string;
-  /** Name/value pairs as the app sent them (latin1, byte for byte). */
-  readonly rawHeaders: string[];
   /**
    * The head to pass on, without its last empty line: the status line (a missing reason
-   * phrase filled in), then the app's headers minus hop-by-hop ones (`Connection` and the
-   * names it lists, `Keep-Alive`, `TE`, `Trailer`, `Upgrade`, `Proxy-*`, and those in
-   * `drop`), `Transfer-Encoding` kept only for a chunked body (whose chunks pass through
-   * as they are, with no Content-Length beside them), and a `Date` if the app sent none.
+   * phrase filled in), then the app's header lines as it wrote them minus hop-by-hop ones
+   * (`Connection` and the names it lists, `Keep-Alive`, `TE`, `Trailer`, `Upgrade`,
+   * `Proxy-*`, and those in `drop`), `Transfer-Encoding` kept only for a chunked body (whose
+   * chunks pass through as they are, with no Content-Length beside them), and a `Date` if
+   * the app sent none.
    */
-  readonly forwardHead: string;
+  readonly forwardHead: Buffer;
   readonly framing: BodyFraming;
   /** For `length`. */
   readonly contentLength: number;
@@ -164,26 +162,67 @@ export class WireError extends Error {
   readonly code = 'PAAS_BAD_RESPONSE';
 }
 
-/** Response headers that concern one hop only. */
-const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'te', 'trailer', 'upgrade']);
+/** Bytes of header names (tchar), by code. */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
+
+/** `buf[start, start + name.length)` is `name` (lower-case letters and `-`), in any case. */
+function nameIs(buf: Buffer, start: number, length: number, name: string): boolean {
+  if (length !== name.length) return false;
+  // Setting bit 5 lowers a letter and leaves `-`; a token byte that maps onto a letter is that letter.
+  for (let i = 0; i < length; i += 1) if (((buf[start + i] as number) | 0x20) !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+/** What the router does with one line of an app's answer head. */
+const enum Field {
+  Pass,
+  /** Hop-by-hop, or named in `drop`: not passed on. */
+  Drop,
+  TransferEncoding,
+  ContentLength,
+}
+
+/** Line bounds of the head being read, three numbers a header (start, end, Field): reused, as reading is synchronous. */
+let lineBounds: number[] = [];
 
 /**
  * The app's answer head in `buf[0, end)`. `method` is the request's (HEAD answers have no
  * body); `drop` names (lower-case) further headers not to pass on; `date` is the `Date`
  * value to add when the app sent none. Throws `WireError` for anything that is not
  * well-formed HTTP/1.x.
+ *
+ * Read from the bytes: header lines are passed on as the app wrote them (copied, never made
+ * into strings), and only the values that decide framing and keep-alive are decoded. This
+ * runs for every answer the fast path forwards.
  */
 export function parseResponseHead(buf: Buffer, end: number, method: string, drop?: ReadonlySet<string>, date?: () => string): WireResponse {
   if (!cleanHeadBytes(buf, end, true)) throw new WireError('control bytes or bare line ends in the response head');
-  const lines = buf.toString('latin1', 0, end).split('\r\n');
-  const statusLine = lines[0] as string;
-  const match = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(statusLine);
-  if (match === null) throw new WireError(`not an HTTP/1.x status line: ${JSON.stringify(statusLine.slice(0, 80))}`);
-  const http10 = match[1] === '0';
-  const status = Number(match[2]);
-  const reason = match[3] ?? '';
-  const rawHeaders: string[] = [];
-  const lowerNames: string[] = [];
+  let statusEnd = buf.indexOf(CRLF, 0);
+  if (statusEnd === -1 || statusEnd > end) statusEnd = end;
+  // HTTP/1.x SP 3DIGIT [SP reason]
+  const d0 = buf[9] as number;
+  const d1 = buf[10] as number;
+  const d2 = buf[11] as number;
+  const minor = buf[7] as number;
+  if (
+    statusEnd < 12 ||
+    buf.compare(HTTP_1, 0, 7, 0, 7) !== 0 ||
+    (minor !== 0x30 && minor !== 0x31) ||
+    buf[8] !== 0x20 ||
+    !isDigit(d0) ||
+    !isDigit(d1) ||
+    !isDigit(d2) ||
+    (statusEnd > 12 && buf[12] !== 0x20)
+  ) {
+    throw new WireError(`not an HTTP/1.x status line: ${JSON.stringify(buf.toString('latin1', 0, Math.min(statusEnd, 80)))}`);
+  }
+  const http10 = minor === 0x30;
+  const status = (d0 - 0x30) * 100 + (d1 - 0x30) * 10 + (d2 - 0x30);
+  const hasReason = statusEnd > 13;
+
+  const bounds = lineBounds;
+  bounds.length = 0;
   let contentLength = -1;
   let chunked = false;
   let transferEncoding = false;
@@ -192,46 +231,65 @@ export function parseResponseHead(buf: Buffer, end: number, method: string, drop
   let keepAliveHintMs: number | undefined;
   let listed: Set<string> | undefined;
   let dated = false;
-  for (let i = 1; i < lines.length; i += 1) {
-    const field = splitField(lines[i] as string);
-    if (field === undefined) throw new WireError(`malformed header line: ${JSON.stringify((lines[i] as string).slice(0, 80))}`);
-    const [name, value] = field;
-    const lower = name.toLowerCase();
-    switch (lower) {
-      case 'content-length': {
-        if (!DIGITS.test(value)) throw new WireError(`Content-Length is not a number: ${JSON.stringify(value.slice(0, 40))}`);
-        const length = Number(value);
-        if (contentLength !== -1 && contentLength !== length) throw new WireError('two different Content-Length headers');
-        contentLength = length;
+  for (let start = statusEnd + 2; start < end; ) {
+    let stop = buf.indexOf(CRLF, start);
+    if (stop === -1 || stop > end) stop = end;
+    let colon = start;
+    while (colon < stop && TCHAR[buf[colon] as number] === 1) colon += 1;
+    // Also refuses obs-fold (a line starting with a space) and space before the colon.
+    if (colon === start || colon === stop || buf[colon] !== 0x3a) throw new WireError(`malformed header line: ${JSON.stringify(buf.toString('latin1', start, Math.min(stop, start + 80)))}`);
+    const nameLength = colon - start;
+    let field = Field.Pass;
+    switch (nameLength) {
+      case 2:
+        if (nameIs(buf, start, 2, 'te')) field = Field.Drop;
         break;
-      }
-      case 'transfer-encoding': {
-        transferEncoding = true;
-        const codings = value.split(',');
-        chunked = (codings[codings.length - 1] as string).trim().toLowerCase() === 'chunked';
+      case 4:
+        if (nameIs(buf, start, 4, 'date')) dated = true;
         break;
-      }
-      case 'connection':
-        for (const token of value.split(',')) {
-          const option = token.trim().toLowerCase();
-          if (option === 'close') closeAsked = true;
-          else if (option === 'keep-alive') keepAliveAsked = true;
-          else if (option.length > 0) (listed ??= new Set()).add(option);
+      case 7:
+        if (nameIs(buf, start, 7, 'trailer') || nameIs(buf, start, 7, 'upgrade')) field = Field.Drop;
+        break;
+      case 10:
+        if (nameIs(buf, start, 10, 'connection')) {
+          field = Field.Drop;
+          for (const token of valueOf(buf, colon, stop).split(',')) {
+            const option = token.trim().toLowerCase();
+            if (option === 'close') closeAsked = true;
+            else if (option === 'keep-alive') keepAliveAsked = true;
+            else if (option.length > 0) (listed ??= new Set()).add(option);
+          }
+        } else if (nameIs(buf, start, 10, 'keep-alive')) {
+          field = Field.Drop;
+          const hint = /(?:^|[,\s])timeout=(\d{1,6})/i.exec(valueOf(buf, colon, stop));
+          if (hint !== null) keepAliveHintMs = Number(hint[1]) * 1000;
         }
         break;
-      case 'keep-alive': {
-        const hint = /(?:^|[,\s])timeout=(\d{1,6})/i.exec(value);
-        if (hint !== null) keepAliveHintMs = Number(hint[1]) * 1000;
+      case 14:
+        if (nameIs(buf, start, 14, 'content-length')) {
+          field = Field.ContentLength;
+          const text = valueOf(buf, colon, stop);
+          if (!DIGITS.test(text)) throw new WireError(`Content-Length is not a number: ${JSON.stringify(text.slice(0, 40))}`);
+          const length = Number(text);
+          if (contentLength !== -1 && contentLength !== length) throw new WireError('two different Content-Length headers');
+          contentLength = length;
+        }
         break;
-      }
-      case 'date':
-        dated = true;
+      case 17:
+        if (nameIs(buf, start, 17, 'transfer-encoding')) {
+          field = Field.TransferEncoding;
+          transferEncoding = true;
+          const codings = valueOf(buf, colon, stop).split(',');
+          chunked = (codings[codings.length - 1] as string).trim().toLowerCase() === 'chunked';
+        }
         break;
       default:
         break;
     }
-    rawHeaders.push(name, value);
-    lowerNames.push(lower);
+    if (field === Field.Pass && nameLength > 6 && nameIs(buf, start, 6, 'proxy-')) field = Field.Drop;
+    if (field === Field.Pass && drop !== undefined) for (const name of drop) if (nameIs(buf, start, nameLength, name)) field = Field.Drop;
+    bounds.push(start, stop, field);
+    start = stop + 2;
   }
   if (transferEncoding && !chunked) throw new WireError('a Transfer-Encoding that does not end in chunked');
   let framing: BodyFraming;
@@ -241,17 +299,40 @@ export function parseResponseHead(buf: Buffer, end: number, method: string, drop
   else framing = 'close';
   const keepAlive = framing !== 'close' && !closeAsked && (!http10 || keepAliveAsked);
 
+  // Which lines go on: Transfer-Encoding only with a chunked body passed through as it is (and
+  // then no Content-Length beside it); names the app's Connection header listed are hop-by-hop too.
   const passChunked = framing === 'chunked';
-  let forwardHead = `HTTP/1.1 ${String(status)} ${reason || (STATUS_CODES[status] ?? 'Unknown')}\r\n`;
-  for (let i = 0; i < lowerNames.length; i += 1) {
-    const lower = lowerNames[i] as string;
-    if (HOP_BY_HOP.has(lower) || drop?.has(lower) === true || lower.startsWith('proxy-') || listed?.has(lower) === true) continue;
-    if (lower === 'transfer-encoding' ? !passChunked : lower === 'content-length' && passChunked) continue;
-    forwardHead += `${rawHeaders[2 * i] as string}: ${rawHeaders[2 * i + 1] as string}\r\n`;
+  let size = 0;
+  for (let i = 0; i < bounds.length; i += 3) {
+    const field = bounds[i + 2] as Field;
+    const keep =
+      field === Field.Pass ? listed === undefined || !listed.has(buf.toString('latin1', bounds[i], buf.indexOf(0x3a, bounds[i] as number)).toLowerCase()) : field === Field.TransferEncoding ? passChunked : field === Field.ContentLength && !passChunked;
+    if (!keep) bounds[i + 2] = Field.Drop;
+    else size += (bounds[i + 1] as number) - (bounds[i] as number) + 2;
   }
-  if (!dated && date !== undefined) forwardHead += `Date: ${date()}\r\n`;
-  return { status, reason, rawHeaders, forwardHead, framing, contentLength: Math.max(0, contentLength), keepAlive, keepAliveHintMs };
+  const reasonFill = hasReason ? '' : ` ${STATUS_CODES[status] ?? 'Unknown'}`;
+  const dateLine = !dated && date !== undefined ? `Date: ${date()}\r\n` : '';
+  const statusBytes = hasReason ? statusEnd - 9 : 3;
+  const head = Buffer.allocUnsafe(9 + statusBytes + reasonFill.length + 2 + size + dateLine.length);
+  let at = head.write('HTTP/1.1 ', 0, 'latin1');
+  at += buf.copy(head, at, 9, 9 + statusBytes);
+  if (reasonFill !== '') at += head.write(reasonFill, at, 'latin1');
+  at += head.write('\r\n', at, 'latin1');
+  for (let i = 0; i < bounds.length; i += 3) {
+    if (bounds[i + 2] === Field.Drop) continue;
+    at += buf.copy(head, at, bounds[i], bounds[i + 1]);
+    at += head.write('\r\n', at, 'latin1');
+  }
+  if (dateLine !== '') head.write(dateLine, at, 'latin1');
+  if (bounds.length > 3 * 64) lineBounds = [];
+  return { status, forwardHead: head, framing, contentLength: Math.max(0, contentLength), keepAlive, keepAliveHintMs };
 }
+
+const CRLF = Buffer.from('\r\n');
+const HTTP_1 = Buffer.from('HTTP/1.');
+/** A header's value (after the colon at `colon`, up to `stop`), OWS trimmed. */
+const valueOf = (buf: Buffer, colon: number, stop: number): string => trimOws(buf.toString('latin1', colon + 1, stop));
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
 const enum Chunk {
   Size,
