@@ -391,11 +391,16 @@ export class FastConnection implements UpstreamUser {
     this.#upstream = connection;
     this.#connectMs = connectMs === 0 ? Date.now() - this.#attemptAt : connectMs;
     const socket = connection.socket;
-    socket.cork();
-    socket.write(this.#requestText, 'latin1');
     let flowing = true;
-    for (const part of this.#pendingBody) flowing = socket.write(part);
-    socket.uncork();
+    if (this.#pendingBody.length === 0) {
+      // Most requests: the head alone, one write (corking only adds work for a single write).
+      flowing = socket.write(this.#requestText, 'latin1');
+    } else {
+      socket.cork();
+      socket.write(this.#requestText, 'latin1');
+      for (const part of this.#pendingBody) flowing = socket.write(part);
+      socket.uncork();
+    }
     if (this.#pendingBody.length > 0 || this.#bodyLeft > 0) this.#bodyStarted = true;
     this.#pendingBody = [];
     this.#pendingBytes = 0;
