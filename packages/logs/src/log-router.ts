@@ -4,7 +4,7 @@ import { matchesFilter } from './log-filter.js';
 import type { LogFilter } from './log-filter.js';
 import type { LogSink } from './log-stream-message.js';
 import { splitLongLine } from './line-split.js';
-import { RingBuffer } from './ring-buffer.js';
+import { LogRing } from './log-ring.js';
 
 /** Heroku keeps the last 1,500 lines of an app's log. */
 export const LOG_LINES_KEPT = 1500;
@@ -50,7 +50,7 @@ interface Subscriber {
 }
 
 interface AppStream {
-  readonly ring: RingBuffer<LogEvent>;
+  readonly ring: LogRing;
   readonly subscribers: Set<Subscriber>;
   readonly drains: Map<string, { readonly target: DrainTarget; readonly drain: Drain }>;
 }
@@ -76,7 +76,7 @@ export function createLogRouter(options: LogRouterOptions): LogRouter {
 
   const streamOf = (app: string): AppStream => {
     let stream = streams.get(app);
-    if (!stream) streams.set(app, (stream = { ring: new RingBuffer(linesKept), subscribers: new Set(), drains: new Map() }));
+    if (!stream) streams.set(app, (stream = { ring: new LogRing(linesKept), subscribers: new Set(), drains: new Map() }));
     return stream;
   };
 
