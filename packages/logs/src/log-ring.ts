@@ -3,7 +3,9 @@ import type { LogEvent, LogSource } from './log-event.js';
 const SOURCES: readonly LogSource[] = ['app', 'paas'];
 /** Bytes a line may take besides its text: time and process lengths, source, line length. */
 const RECORD_OVERHEAD = 1 + 1 + 2 + 4;
-const INITIAL_BYTES = 4 * 1024;
+/** A quiet app's ring starts this small; both its arrays double as lines arrive. */
+const INITIAL_BYTES = 1024;
+const INITIAL_LINES = 16;
 
 /**
  * An app's newest `capacity` log lines, oldest first on read, kept as bytes outside the
@@ -22,8 +24,8 @@ const INITIAL_BYTES = 4 * 1024;
  */
 export class LogRing {
   #bytes = Buffer.allocUnsafe(INITIAL_BYTES);
-  /** Where each record starts, by slot (slot = line number modulo capacity). */
-  readonly #starts: Uint32Array;
+  /** Where each record starts, by slot (slot = line number modulo capacity); as long as the capacity once full. */
+  #starts: Uint32Array;
   /** Lines ever pushed: the newest is slot (#count - 1) % capacity. */
   #count = 0;
   /** End of the newest record. */
@@ -31,7 +33,7 @@ export class LogRing {
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`log ring capacity must be a positive integer, got ${String(capacity)}`);
-    this.#starts = new Uint32Array(capacity);
+    this.#starts = new Uint32Array(Math.min(capacity, INITIAL_LINES));
   }
 
   get size(): number {
@@ -54,6 +56,12 @@ export class LogRing {
     const lineLength = bytes.write(event.line, at + 4, 'utf8');
     bytes.writeUInt32LE(lineLength, at);
     this.#end = at + 4 + lineLength;
+    if (this.#count === this.#starts.length && this.#count < this.capacity) {
+      // Not full yet, so slots are line numbers: the longer array keeps them where they are.
+      const longer = new Uint32Array(Math.min(this.capacity, 2 * this.#starts.length));
+      longer.set(this.#starts);
+      this.#starts = longer;
+    }
     this.#starts[this.#count % this.capacity] = start;
     this.#count += 1;
   }
