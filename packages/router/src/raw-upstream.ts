@@ -3,7 +3,9 @@
  * the fast path writes request bytes to and reads answer bytes from, pooled per backend
  * (most recently used first, so idle ones age out), at most `maxSockets` per backend with
  * the rest queued, closed after `idleSocketTimeoutMs` idle (or the app's own
- * `Keep-Alive: timeout=N`, less a second, as node's agent and undici trust it).
+ * `Keep-Alive: timeout=N`, less a second, as node's agent and undici trust it). The idle
+ * deadline is checked when a connection is taken again, and a sweep (`UpstreamPool.sweep`,
+ * the router's, once a second) closes the ones nobody took: no timer per request.
  *
  * Each socket's listeners are attached once, when it is made, and pass events to whoever
  * holds it now (an `UpstreamUser`): a request costs no listener churn.
@@ -43,6 +45,8 @@ export class UpstreamConnection {
   user: UpstreamUser | undefined;
   /** The app's keep-alive hint from its last answer, in ms. */
   idleHintMs: number | undefined;
+  /** While idle: when it must no longer be used (ms since the epoch). */
+  idleUntil = 0;
   readonly #slot: BackendSlot;
 
   constructor(socket: Socket, backend: Backend, slot: BackendSlot) {
@@ -54,7 +58,6 @@ export class UpstreamConnection {
     socket.on('end', this.#onEnd);
     socket.on('error', this.#onError);
     socket.on('close', this.#onClose);
-    socket.on('timeout', this.#onIdleTimeout);
   }
 
   /** Gives the connection back: kept for the next request if `reusable`, else closed. */
@@ -100,9 +103,6 @@ export class UpstreamConnection {
     user?.onUpstreamClosed(undefined);
   };
 
-  readonly #onIdleTimeout = (): void => {
-    if (this.user === undefined) this.socket.destroy();
-  };
 }
 
 /** One backend's connections. */
@@ -124,9 +124,16 @@ class BackendSlot {
 
   acquire(user: UpstreamUser): void {
     this.inUse += 1;
-    const idle = this.#idle.pop();
+    let idle = this.#idle.pop();
+    if (idle !== undefined && idle.idleUntil <= Date.now()) {
+      // Past its time (the app may be closing it): never used again.
+      const now = Date.now();
+      while (idle !== undefined && idle.idleUntil <= now) {
+        idle.socket.destroy();
+        idle = this.#idle.pop();
+      }
+    }
     if (idle !== undefined) {
-      idle.socket.setTimeout(0);
       idle.user = user;
       user.onUpstreamReady(idle, 0);
     } else if (this.#open < this.#options.maxSockets) {
@@ -163,8 +170,16 @@ class BackendSlot {
       connection.socket.destroy();
       return;
     }
-    connection.socket.setTimeout(idleMs);
+    connection.idleUntil = Date.now() + idleMs;
     this.#idle.push(connection);
+  }
+
+  /** Closes the idle connections past their time. */
+  sweep(now: number): void {
+    // Oldest first: the stale ones are at the bottom.
+    let stale = 0;
+    while (stale < this.#idle.length && (this.#idle[stale] as UpstreamConnection).idleUntil <= now) stale += 1;
+    for (const connection of this.#idle.splice(0, stale)) connection.socket.destroy();
   }
 
   /** A connection closed: off the idle list, and its place goes to a waiter. */
@@ -226,8 +241,13 @@ class BackendSlot {
   }
 }
 
+/** Keys by backend object: a route table's backends are made once per table, requests use them many times. */
+const slotKeys = new WeakMap<Backend, string>();
+
 function slotKey(backend: Backend): string {
-  return `${backend.id}@${backend.host}:${String(backend.port)}`;
+  let key = slotKeys.get(backend);
+  if (key === undefined) slotKeys.set(backend, (key = `${backend.id}@${backend.host}:${String(backend.port)}`));
+  return key;
 }
 
 export class UpstreamPool {
@@ -272,6 +292,11 @@ export class UpstreamPool {
   /** Whether requests to this backend are under way or waiting. */
   busy(backendId: string): boolean {
     return (this.#byId.get(backendId)?.inUse ?? 0) > 0;
+  }
+
+  /** Closes idle connections past their time (the router calls this once a second). */
+  sweep(now: number): void {
+    for (const slot of this.#slots.values()) slot.sweep(now);
   }
 
   close(): void {

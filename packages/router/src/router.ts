@@ -126,6 +126,7 @@ export function createRouter(options: RouterOptions): Router {
   const sweeper = setInterval(() => {
     const now = Date.now();
     for (const connection of state.fast) connection.sweep(now);
+    state.upstream.sweep(now);
   }, SWEEP_MS);
   sweeper.unref();
   const server = createServer();
