@@ -15,14 +15,23 @@ export interface RequestLoop {
   stop(): Promise<void>;
 }
 
-/** `concurrency` clients asking back to back over keep-alive connections, every answer kept. */
-export function startRequestLoop(port: number, host: string, concurrency: number): RequestLoop {
+/**
+ * `concurrency` clients over keep-alive connections, every answer kept. Each starts a request
+ * every `intervalMs` (or as soon as the previous one is answered, if that is later), the
+ * clients spread evenly over the interval; with no interval, back to back.
+ */
+export function startRequestLoop(port: number, host: string, concurrency: number, intervalMs = 0): RequestLoop {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const samples: Sample[] = [];
   let running = true;
-  const client = async (): Promise<void> => {
+  const client = async (index: number): Promise<void> => {
+    let next = performance.now() + (intervalMs * index) / concurrency;
     while (running) {
+      const wait = next - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (!running) break;
       const start = performance.now();
+      next = Math.max(next + intervalMs, start);
       try {
         const answer = await get(port, host, '/', agent, 10_000);
         samples.push({ start, end: performance.now(), ok: answer.status === 200, detail: answer.status === 200 ? answer.body : `${String(answer.status)} ${answer.body.slice(0, 120)}` });
@@ -31,7 +40,7 @@ export function startRequestLoop(port: number, host: string, concurrency: number
       }
     }
   };
-  const clients = Array.from({ length: concurrency }, () => client());
+  const clients = Array.from({ length: concurrency }, (_, index) => client(index));
   return {
     samples,
     async stop() {

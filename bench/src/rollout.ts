@@ -17,6 +17,18 @@ import { liveAt, startRequestLoop } from './request-loop.js';
 const NODE_WEB = join(FIXTURES, 'node-web');
 const APP = 'rollout';
 const LOOP_CONCURRENCY = 4;
+/**
+ * Each of the loop's clients starts a request every 5 ms (800 requests/s in all): traffic at a
+ * fixed rate, so that the load a rollout boots under does not grow as the router gets faster.
+ * PAAS_BENCH_ROLLOUT_LOOP_INTERVAL_MS=0 asks back to back, as the loop did before 2026-12-07.
+ */
+const LOOP_INTERVAL_MS = loopInterval(process.env.PAAS_BENCH_ROLLOUT_LOOP_INTERVAL_MS);
+
+function loopInterval(text: string | undefined): number {
+  const value = Number(text ?? 5);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`PAAS_BENCH_ROLLOUT_LOOP_INTERVAL_MS must be a number of ms ≥ 0, got ${JSON.stringify(text)}`);
+  return value;
+}
 const LIVE_TIMEOUT_MS = 120_000;
 
 interface Outcome {
@@ -28,7 +40,7 @@ interface Outcome {
 
 /** Does `change`, then waits until every answer carries `greeting`; counts failures meanwhile. */
 async function changeToLive(paasd: RunningPaasd, greeting: string | null, change: () => Promise<unknown>): Promise<Outcome> {
-  const loop = startRequestLoop(paasd.routerPort, hostOf(APP), LOOP_CONCURRENCY);
+  const loop = startRequestLoop(paasd.routerPort, hostOf(APP), LOOP_CONCURRENCY, LOOP_INTERVAL_MS);
   // Let the loop run on the old release first, so a cut-over is seen as one.
   await new Promise((resolve) => setTimeout(resolve, 200));
   const fragment = `"greeting":${JSON.stringify(greeting)}`;
@@ -57,7 +69,7 @@ async function changeToLive(paasd: RunningPaasd, greeting: string | null, change
 async function baselineRuns(ctx: BenchContext, runtime: Runtime, count: number, dir: string, loop?: RunningPaasd): Promise<number[]> {
   const template = runtime === 'docker' ? await containerTemplate(APP) : undefined;
   return repeat(ctx.runs, async () => {
-    const requests = loop ? startRequestLoop(loop.routerPort, hostOf(APP), LOOP_CONCURRENCY) : undefined;
+    const requests = loop ? startRequestLoop(loop.routerPort, hostOf(APP), LOOP_CONCURRENCY, LOOP_INTERVAL_MS) : undefined;
     try {
       if (requests) await new Promise((resolve) => setTimeout(resolve, 200));
       const started: Started = template ? await startContainers(template, count) : await startLocal(dir, count);
