@@ -90,15 +90,6 @@ function trimOws(value: string): string {
   return start === 0 && stop === value.length ? value : value.slice(start, stop);
 }
 
-/** Splits `name: value`; undefined if the name is not a token (including space before the colon). */
-function splitField(line: string): [string, string] | undefined {
-  const colon = line.indexOf(':');
-  if (colon <= 0) return undefined;
-  const name = line.slice(0, colon);
-  if (!TOKEN.test(name)) return undefined;
-  return [name, trimOws(line.slice(colon + 1))];
-}
-
 function hasToken(value: string, token: string): boolean {
   for (const part of value.split(',')) if (part.trim().toLowerCase() === token) return true;
   return false;
@@ -111,21 +102,31 @@ function hasToken(value: string, token: string): boolean {
  */
 export function parseRequestHead(buf: Buffer, end: number): WireRequest | undefined {
   if (end <= 0 || end > MAX_REQUEST_HEAD || !cleanHeadBytes(buf, end, false)) return undefined;
-  const lines = buf.toString('latin1', 0, end).split('\r\n');
-  const requestLine = (lines[0] as string).split(' ');
-  if (requestLine.length !== 3 || requestLine[2] !== 'HTTP/1.1') return undefined;
-  const method = requestLine[0] as string;
-  const target = requestLine[1] as string;
+  // One string for the head; lines and fields are found in it by index (no arrays of lines).
+  const text = buf.toString('latin1', 0, end);
+  let lineEnd = text.indexOf('\r\n');
+  if (lineEnd === -1) lineEnd = text.length;
+  // METHOD SP target SP HTTP/1.1: exactly two spaces.
+  const sp1 = text.indexOf(' ');
+  const sp2 = sp1 === -1 ? -1 : text.indexOf(' ', sp1 + 1);
+  if (sp2 === -1 || sp2 >= lineEnd || lineEnd !== sp2 + 9 || !text.startsWith('HTTP/1.1', sp2 + 1)) return undefined;
+  const method = text.slice(0, sp1);
+  const target = text.slice(sp1 + 1, sp2);
   if (!METHOD.test(method) || method === 'CONNECT' || target.charCodeAt(0) !== 47 /* / */ || target.includes('\t')) return undefined;
   const rawHeaders: string[] = [];
   let contentLength = -1;
   let hosts = 0;
   let close = false;
-  for (let i = 1; i < lines.length; i += 1) {
-    const field = splitField(lines[i] as string);
+  for (let start = lineEnd + 2; start < text.length; ) {
+    let stop = text.indexOf('\r\n', start);
+    if (stop === -1) stop = text.length;
+    const colon = text.indexOf(':', start);
     // Also refuses obs-fold: a continuation line starts with a space, which is no token.
-    if (field === undefined) return undefined;
-    const [name, value] = field;
+    if (colon <= start || colon >= stop) return undefined;
+    const name = text.slice(start, colon);
+    if (!TOKEN.test(name)) return undefined;
+    const value = trimOws(text.slice(colon + 1, stop));
+    start = stop + 2;
     switch (name.length) {
       case 4:
         if (name.toLowerCase() === 'host') hosts += 1;
