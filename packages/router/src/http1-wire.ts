@@ -184,9 +184,6 @@ const enum Field {
   ContentLength,
 }
 
-/** Line bounds of the head being read, three numbers a header (start, end, Field): reused, as reading is synchronous. */
-let lineBounds: number[] = [];
-
 /**
  * The app's answer head in `buf[0, end)`. `method` is the request's (HEAD answers have no
  * body); `drop` names (lower-case) further headers not to pass on; `date` is the `Date`
@@ -222,8 +219,8 @@ export function parseResponseHead(buf: Buffer, end: number, method: string, drop
   const status = (d0 - 0x30) * 100 + (d1 - 0x30) * 10 + (d2 - 0x30);
   const hasReason = statusEnd > 13;
 
-  const bounds = lineBounds;
-  bounds.length = 0;
+  /** Three numbers a header line: its start, its end, what to do with it (Field). */
+  const bounds: number[] = [];
   let contentLength = -1;
   let chunked = false;
   let transferEncoding = false;
@@ -325,7 +322,6 @@ export function parseResponseHead(buf: Buffer, end: number, method: string, drop
     at += head.write('\r\n', at, 'latin1');
   }
   if (dateLine !== '') head.write(dateLine, at, 'latin1');
-  if (bounds.length > 3 * 64) lineBounds = [];
   return { status, forwardHead: head, framing, contentLength: Math.max(0, contentLength), keepAlive, keepAliveHintMs };
 }
 

@@ -102,7 +102,6 @@ export class UpstreamConnection {
     this.#slot.forget(this);
     user?.onUpstreamClosed(undefined);
   };
-
 }
 
 /** One backend's connections. */
@@ -125,13 +124,11 @@ class BackendSlot {
   acquire(user: UpstreamUser): void {
     this.inUse += 1;
     let idle = this.#idle.pop();
-    if (idle !== undefined && idle.idleUntil <= Date.now()) {
+    const now = Date.now();
+    while (idle !== undefined && idle.idleUntil <= now) {
       // Past its time (the app may be closing it): never used again.
-      const now = Date.now();
-      while (idle !== undefined && idle.idleUntil <= now) {
-        idle.socket.destroy();
-        idle = this.#idle.pop();
-      }
+      idle.socket.destroy();
+      idle = this.#idle.pop();
     }
     if (idle !== undefined) {
       idle.user = user;
@@ -241,13 +238,8 @@ class BackendSlot {
   }
 }
 
-/** Keys by backend object: a route table's backends are made once per table, requests use them many times. */
-const slotKeys = new WeakMap<Backend, string>();
-
 function slotKey(backend: Backend): string {
-  let key = slotKeys.get(backend);
-  if (key === undefined) slotKeys.set(backend, (key = `${backend.id}@${backend.host}:${String(backend.port)}`));
-  return key;
+  return `${backend.id}@${backend.host}:${String(backend.port)}`;
 }
 
 export class UpstreamPool {
