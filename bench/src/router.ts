@@ -196,7 +196,7 @@ async function measurePlane(ctx: BenchContext, plane: Plane): Promise<Figure[]> 
   let defaults: RoutingPaasd | undefined;
   try {
     routing = await startRouting(plane);
-    if (compareV8Defaults(plane)) defaults = await startRouting(plane, []);
+    if (compareV8Defaults(plane)) defaults = await startRouting(plane, process.env.PAAS_BENCH_ROUTER_V8_FLAGS?.split(' ').filter((flag) => flag !== '') ?? []);
     const workers = routerProcesses();
     for (const count of [1, 3]) {
       const backends = await scaleAndWarm(routing, count);

@@ -31,6 +31,7 @@ async function untilDynosAnswer(port: number, count: number, timeoutMs: number):
     } catch {
       // Not answering now: ask again.
     }
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
   throw new Error(`only ${String(seen.size)} of ${String(count)} dynos answered within ${String(timeoutMs)} ms`);
 }

@@ -17,6 +17,8 @@ export interface Config {
   readonly apiHttpHost: string;
   /** Which data plane applies the route table: the builtin Node router, or nginx run by paasd. */
   readonly routerPlane: 'builtin' | 'nginx';
+  /** The builtin router in a worker thread of its own (PAAS_ROUTER_THREAD, default 1), or in the main thread (0). */
+  readonly routerThread: boolean;
   /** The platform domain's certificate and key (PEM files); unset: a self-signed one in the data dir. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** The ACME directory automatic certificates are ordered from. */
@@ -149,12 +151,13 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     }
     return ms;
   };
-  const flag = (name: string): boolean => {
+  const flag = (name: string, fallback = false): boolean => {
     const value = text(name);
-    if (value === undefined || value === '0' || value === 'false') return false;
+    if (value === undefined) return fallback;
+    if (value === '0' || value === 'false') return false;
     if (value === '1' || value === 'true') return true;
     problems.push(`${name}=${JSON.stringify(value)} must be 1 or 0.`);
-    return false;
+    return fallback;
   };
   const domain = (text('PAAS_DOMAIN') ?? 'localhost').toLowerCase();
   if (!HOSTNAME.test(domain)) problems.push(`PAAS_DOMAIN=${JSON.stringify(domain)} is not a domain name (e.g. apps.example.com).`);
@@ -208,6 +211,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     rendezvousPort: port('PAAS_RENDEZVOUS_PORT', 5101),
     routerTlsPort: port('PAAS_ROUTER_TLS_PORT', 8443),
     routerPlane: oneOf('PAAS_ROUTER', ROUTER_PLANES, 'builtin'),
+    routerThread: flag('PAAS_ROUTER_THREAD', true),
     tls: certFile !== undefined && keyFile !== undefined ? { certFile: absolute(certFile), keyFile: absolute(keyFile) } : undefined,
     acmeDirectory,
     acmeEmail,

@@ -1,11 +1,11 @@
 /**
  * The data plane that applies the route table, chosen by PAAS_ROUTER from a table of
- * planes: the builtin Node router (listening in paasd) or nginx (a child process paasd
+ * planes: the builtin Node router (listening in a thread of paasd) or nginx (a child process paasd
  * configures). Both take the same table, drain the same way and carry the same certificates.
  */
 import { join } from 'node:path';
 
-import { createNginxPlane, createRouter, createRouteTable } from '@paas/router';
+import { createNginxPlane, createRouteTable, createThreadedRouter } from '@paas/router';
 import type { AccessEntry, NginxPlane, RouteTable, RouterLogger, TlsCertificate } from '@paas/router';
 
 import type { Config } from './config.js';
@@ -26,19 +26,42 @@ export interface DataPlane {
 }
 
 export interface DataPlaneOptions {
-  readonly config: Pick<Config, 'domain' | 'host' | 'routerPort' | 'routerTlsPort' | 'dataDir'>;
+  readonly config: Pick<Config, 'domain' | 'host' | 'routerPort' | 'routerTlsPort' | 'dataDir' | 'routerThread'>;
   readonly platformCertificate: TlsCertificate;
   /** Each request's access line, and its fields where the plane has them (the builtin router). */
   readonly onAccessLog: (app: string, line: string, entry?: AccessEntry) => void;
   readonly logger: RouterLogger;
 }
 
-export const DATA_PLANES: Readonly<Record<Config['routerPlane'], (options: DataPlaneOptions) => DataPlane>> = {
-  builtin: createBuiltinPlane,
+export const DATA_PLANES: Readonly<Record<Config['routerPlane'], (options: DataPlaneOptions) => DataPlane | Promise<DataPlane>>> = {
+  builtin: (options) => (options.config.routerThread ? createThreadedPlane(options) : createMainThreadPlane(options)),
   nginx: createNginxDataPlane,
 };
 
-function createBuiltinPlane({ config, platformCertificate, onAccessLog, logger }: DataPlaneOptions): DataPlane {
+/**
+ * The builtin router in a worker thread of its own (see router-thread.ts), the default:
+ * paasd's main-thread work and its big heap's collections do not pause the requests under
+ * way. The thread costs some 15 MB resident.
+ */
+function createThreadedPlane({ config, platformCertificate, onAccessLog, logger }: DataPlaneOptions): DataPlane {
+  const router = createThreadedRouter({ domain: config.domain, certificate: platformCertificate, publicTlsPort: config.routerTlsPort, onAccessLog, logger });
+  return {
+    update: (table) => {
+      router.update(table);
+    },
+    applied: () => router.applied(),
+    drain: (id, timeoutMs) => router.drain(id, timeoutMs),
+    setPlatformCertificate: (certificate) => {
+      router.setPlatformCertificate(certificate);
+    },
+    listen: (ports = { port: config.routerPort, tlsPort: config.routerTlsPort }) => router.listen(config.host, ports),
+    close: () => router.close(),
+  };
+}
+
+/** PAAS_ROUTER_THREAD=0: the builtin router in paasd's main thread (its code loaded only then). */
+async function createMainThreadPlane({ config, platformCertificate, onAccessLog, logger }: DataPlaneOptions): Promise<DataPlane> {
+  const { createRouter } = await import('@paas/router/main-thread');
   const router = createRouter({ domain: config.domain, logger, onAccessLog, tls: { certificate: platformCertificate, publicPort: config.routerTlsPort } });
   const tlsServer = router.tlsServer;
   if (tlsServer === undefined) throw new Error('the router was made without its HTTPS server');

@@ -148,7 +148,7 @@ export async function createPlatform(config: Config, logger: Logger): Promise<Pl
     sampleMs: config.metricsSampleMs,
   });
   const platformCertificates = await loadPlatformCertificates(config, store.apps.list().map((record) => record.name), logger.child({ component: 'tls' }));
-  const router = DATA_PLANES[config.routerPlane]({
+  const router = await DATA_PLANES[config.routerPlane]({
     config,
     platformCertificate: platformCertificates.initial,
     onAccessLog: (app, line, entry) => {

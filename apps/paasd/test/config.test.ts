@@ -14,6 +14,7 @@ test('defaults', () => {
   assert.equal(config.apiToken, undefined);
   assert.equal(config.keepReleases, 20);
   assert.equal(config.gcIntervalMs, 3_600_000);
+  assert.equal(config.routerThread, true);
   assert.ok(Object.isFrozen(config));
 });
 
@@ -32,6 +33,8 @@ test('PAAS_BUILD_TIMEOUT takes seconds or a duration; PAAS_ALLOW_PRIVATE_TARGETS
   assert.equal(loadConfig({ PAAS_BUILD_TIMEOUT: '30m' }).buildTimeoutMs, 30 * 60_000);
   assert.equal(loadConfig({ PAAS_BUILD_TIMEOUT: '1h' }).buildTimeoutMs, 3_600_000);
   assert.equal(loadConfig({ PAAS_ALLOW_PRIVATE_TARGETS: '1' }).allowPrivateTargets, true);
+  assert.equal(loadConfig({ PAAS_ROUTER_THREAD: '0' }).routerThread, false);
+  assert.throws(() => loadConfig({ PAAS_ROUTER_THREAD: 'no' }), /PAAS_ROUTER_THREAD="no" must be 1 or 0/);
   assert.throws(
     () => loadConfig({ PAAS_BUILD_TIMEOUT: 'soon', PAAS_ALLOW_PRIVATE_TARGETS: 'yes', PORT: 'x' }),
     (error: unknown) => error instanceof ConfigError && error.problems.length === 3 && /PAAS_BUILD_TIMEOUT="soon" must be a duration/.test(error.message),

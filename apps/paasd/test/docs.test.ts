@@ -25,7 +25,7 @@ test('docs/config.md documents every variable paasd reads', () => {
     PAAS_API_TOKEN: 'a'.repeat(20), PAAS_RUNTIME: 'local', DOCKER_HOST: 'unix:///x.sock', PAAS_STACK_IMAGE: 'stack:1', LOG_LEVEL: 'warn', PAAS_BOOT_TIMEOUT: '5', PAAS_STOP_GRACE: '2',
     PAAS_KEEP_RELEASES: '5', PAAS_GC_INTERVAL: '60', PAAS_METRICS_SAMPLE_INTERVAL: '2',
     PAAS_BUILD_TIMEOUT: '10m', PAAS_ALLOW_PRIVATE_TARGETS: '1',
-    PAAS_ROUTER_TLS_PORT: '3', PAAS_ROUTER: 'nginx', PAAS_TLS_CERT_FILE: '/c.pem', PAAS_TLS_KEY_FILE: '/k.pem',
+    PAAS_ROUTER_TLS_PORT: '3', PAAS_ROUTER: 'nginx', PAAS_ROUTER_THREAD: '0', PAAS_TLS_CERT_FILE: '/c.pem', PAAS_TLS_KEY_FILE: '/k.pem',
     PAAS_ACME_DIRECTORY: 'https://127.0.0.1:14000/dir', PAAS_ACME_EMAIL: 'ops@example.com', PAAS_ACME_CA_FILE: '/ca.crt',
     PAAS_ADMIN_EMAIL: 'ops@example.com', PAAS_API_TLS_PORT: '5443', PAAS_API_HTTP_HOST: '10.0.0.1',
     PAAS_ADDON_POSTGRESQL_MEMORY: '1024', PAAS_ADDON_REDIS_MEMORY: '128', PAAS_ADDON_POSTGRESQL_ROOT: '/opt/postgresql',

@@ -7,9 +7,13 @@
  * undici rather than node's `http.Agent`: profiled under wrk, the router spent most of its
  * own time in node's client side (ClientRequest, the agent's socket bookkeeping, the response
  * stream); undici's client does the same work with a fraction of the allocations.
+ *
+ * These pools serve only the requests the fast path hands over (a chunked upload, an
+ * `Expect`, HTTP/1.0…), so undici is loaded on the first of them: loaded at start it costs
+ * the router's thread some 8 MB resident (its HTTP parser is WebAssembly) that most
+ * platforms would never use.
  */
 import type { Dispatcher, Pool } from 'undici';
-import PoolClass from 'undici/lib/dispatcher/pool.js';
 
 import type { Backend, RouteTable } from './route-table.js';
 
@@ -24,8 +28,17 @@ export interface BackendPoolOptions {
   readonly failingMarkMs: number;
 }
 
+/** What the exchange calls on a backend's pool. */
+export type BackendDispatcher = Pick<Dispatcher, 'dispatch'>;
+
+let poolClass: typeof Pool | undefined;
+let loading: Promise<typeof Pool> | undefined;
+const loadPoolClass = (): Promise<typeof Pool> =>
+  (loading ??= import('undici/lib/dispatcher/pool.js').then((module) => (poolClass = module.default)));
+
 export interface BackendPool {
-  dispatcherFor(backend: Backend): Dispatcher;
+  /** The backend's pool; before undici is loaded, one that dispatches once it is. */
+  dispatcherFor(backend: Backend): BackendDispatcher;
   /** Keeps the pools of backends still in `table`, closes the others, forgets failing marks. */
   sync(table: RouteTable): void;
   markFailing(backend: Backend): void;
@@ -60,8 +73,10 @@ export function createBackendPool(options: BackendPoolOptions): BackendPool {
   /** id → time (ms) the mark expires. */
   const marks = new Map<string, number>();
   const live = (pool: Pool): boolean => [...pools.values()].includes(pool);
+  /** Backend id → requests waiting for undici to load (busy for `drain`, as if already sent). */
+  const waiting = new Map<string, number>();
 
-  const newPool = (backend: Backend): Pool =>
+  const newPool = (PoolClass: typeof Pool, backend: Backend): Pool =>
     new PoolClass(`http://${backend.host.includes(':') ? `[${backend.host}]` : backend.host}:${String(backend.port)}`, {
       connections: options.maxSockets,
       // One request per connection at a time: a slow answer must not hold up the next request.
@@ -76,12 +91,35 @@ export function createBackendPool(options: BackendPoolOptions): BackendPool {
       connect: { timeout: options.connectTimeoutMs },
     });
 
-  return {
+  const dispatchWhenLoaded = (backend: Backend): BackendDispatcher => ({
+    dispatch(request, handler) {
+      waiting.set(backend.id, (waiting.get(backend.id) ?? 0) + 1);
+      const done = (): void => {
+        const left = (waiting.get(backend.id) ?? 1) - 1;
+        if (left === 0) waiting.delete(backend.id);
+        else waiting.set(backend.id, left);
+      };
+      loadPoolClass().then(
+        () => {
+          done();
+          backendPool.dispatcherFor(backend).dispatch(request, handler);
+        },
+        (err: unknown) => {
+          done();
+          handler.onError?.(err as Error);
+        },
+      );
+      return true;
+    },
+  });
+
+  const backendPool: BackendPool = {
     dispatcherFor(backend) {
       const key = backendKey(backend);
       let pool = pools.get(key);
       if (pool === undefined) {
-        pool = newPool(backend);
+        if (poolClass === undefined) return dispatchWhenLoaded(backend);
+        pool = newPool(poolClass, backend);
         pools.set(key, pool);
         byId.set(backend.id, pool);
       }
@@ -105,6 +143,7 @@ export function createBackendPool(options: BackendPoolOptions): BackendPool {
     },
 
     busy(backendId) {
+      if (waiting.has(backendId)) return true;
       const pool = byId.get(backendId);
       if (!pool) return false;
       if (poolBusy(pool)) return true;
@@ -132,4 +171,5 @@ export function createBackendPool(options: BackendPoolOptions): BackendPool {
       marks.clear();
     },
   };
+  return backendPool;
 }

@@ -23,5 +23,8 @@ export {
   type RouteTable,
 } from './route-table.js';
 export { ROUTER_ERRORS, type RouterError, type RouterErrorCode } from './router-errors.js';
-export { createRouter, type Router, type RouterLogger, type RouterOptions } from './router.js';
+// createRouter itself is not here: paasd runs it in the router's thread (threaded/), and its
+// main thread should not load what the router alone needs. Tests import it from router.js.
+export type { Router, RouterLogger, RouterOptions } from './router.js';
+export { createThreadedRouter, type ThreadedRouter, type ThreadedRouterOptions } from './threaded/threaded-router.js';
 export { NGINX, createNginxPlane, type NginxPlane, type NginxPlaneOptions } from './planes/nginx/nginx-plane.js';

@@ -18,6 +18,7 @@ import type { Dispatcher } from 'undici';
 import errors from 'undici/lib/core/errors.js';
 
 import type { AccessEntry } from './access-line.js';
+import type { BackendDispatcher } from './backend-pool.js';
 import type { BootWaiter } from './boot-waits.js';
 import { responseHeaders, type RequestHead } from './forwarded-headers.js';
 import { sendPage } from './page-response.js';
@@ -33,7 +34,7 @@ export interface ExchangeContext {
   /** Round robin over the app's backends, skipping those marked failing. */
   pick(app: AppRoute): Backend | undefined;
   /** The backend's keep-alive connection pool. */
-  dispatcherFor(backend: Backend): Dispatcher;
+  dispatcherFor(backend: Backend): BackendDispatcher;
   markFailing(backend: Backend): void;
   /**
    * Calls `ready(false)` once the app's table entry changes, or `ready(true)` when the

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 
-import { createRouteTable, createRouter, type AppRoute, type RouteTable, type TlsCertificate } from '../src/index.js';
+import { createRouteTable, type AppRoute, type RouteTable, type TlsCertificate } from '../src/index.js';
+import { createRouter } from '../src/router.js';
 import { NGINX, createNginxPlane } from '../src/planes/nginx/nginx-plane.js';
 import { ask, startBackend, type TestBackend } from './router-fixture.js';
 import { createTestCa, type TestCa } from './test-pki.js';

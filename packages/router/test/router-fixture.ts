@@ -7,7 +7,8 @@ import { once } from 'node:events';
 import { createServer, request, type Agent, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 
-import { createRouteTable, createRouter, type AppRoute, type Backend, type Router, type RouterOptions } from '../src/index.js';
+import { createRouteTable, type AppRoute, type Backend, type Router, type RouterOptions } from '../src/index.js';
+import { createRouter } from '../src/router.js';
 
 export interface TestBackend {
   readonly server: Server;

@@ -12,7 +12,8 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 
-import { createRouteTable, createRouter, type AppRoute, type TlsCertificate } from '../src/index.js';
+import { createRouteTable, type AppRoute, type TlsCertificate } from '../src/index.js';
+import { createRouter } from '../src/router.js';
 import { ask, startBackend } from './router-fixture.js';
 import { createTestCa } from './test-pki.js';
 
