@@ -24,6 +24,14 @@ const init = workerData as ThreadInit;
 const post = (message: FromThread): void => {
   port.postMessage(message);
 };
+/** A log line whose fields do not clone (a socket, a function) is sent with their names only. */
+const postLog = (level: 'warn' | 'error', fields: object, message: string): void => {
+  try {
+    post({ type: 'log', level, fields: cloneableFields(fields), message });
+  } catch {
+    post({ type: 'log', level, fields: { fields: Object.keys(fields).join(',') }, message });
+  }
+};
 
 let batch: AccessRecord[] = [];
 let flushTimer: NodeJS.Timeout | undefined;
@@ -40,10 +48,10 @@ const router = createRouter({
   domain: init.domain,
   logger: {
     warn: (fields, message) => {
-      post({ type: 'log', level: 'warn', fields: cloneableFields(fields), message });
+      postLog('warn', fields, message);
     },
     error: (fields, message) => {
-      post({ type: 'log', level: 'error', fields: cloneableFields(fields), message });
+      postLog('error', fields, message);
     },
   },
   onAccessLog: (app, line, entry) => {
@@ -81,7 +89,10 @@ port.on('message', (message: ToThread) => {
       return;
     case 'listen': {
       const tlsServer = router.tlsServer;
-      if (tlsServer === undefined) return;
+      if (tlsServer === undefined) {
+        failed(message.id, new Error('the router was made without its HTTPS server'));
+        return;
+      }
       listen(router.server, message.host, message.port)
         .then(async (httpPort) => ({ port: httpPort, tlsPort: await listen(tlsServer, message.host, message.tlsPort) }))
         .then((ports) => {
