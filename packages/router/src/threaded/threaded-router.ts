@@ -40,6 +40,10 @@ const RESTART_MS = 100;
 const RESTART_MAX_MS = 5_000;
 /** A thread that ran this long before dying is restarted after the shortest wait again. */
 const STABLE_MS = 30_000;
+/** How much later than its own deadline a drain's answer may come before it is not waited for. */
+const ANSWER_GRACE_MS = 1_000;
+/** How long close waits for requests under way before it ends the thread. */
+const CLOSE_WAIT_MS = 30_000;
 /** The thread's own heap: requests make short-lived objects only. */
 const THREAD_LIMITS = { maxOldGenerationSizeMb: 256 };
 
@@ -182,7 +186,8 @@ export function createThreadedRouter(options: ThreadedRouterOptions): ThreadedRo
     },
     async drain(id, timeoutMs = 30_000) {
       try {
-        await ask((request) => ({ type: 'drain', id: request, backend: id, timeoutMs }));
+        // The thread gives up at the deadline; a thread that stopped answering is not waited for beyond it.
+        await withDeadline(ask((request) => ({ type: 'drain', id: request, backend: id, timeoutMs })), timeoutMs + ANSWER_GRACE_MS);
       } catch {
         // The thread died: no request is under way to anything.
       }
@@ -196,10 +201,26 @@ export function createThreadedRouter(options: ThreadedRouterOptions): ThreadedRo
       if (restartTimer !== undefined) clearTimeout(restartTimer);
       const done = alive ? ask((id) => ({ type: 'close', id })) : undefined;
       closing = true;
-      await done;
+      // Requests under way finish first, as with the router in the main thread; a hung thread is ended anyway.
+      await withDeadline(done, CLOSE_WAIT_MS).catch(() => undefined);
       await worker.terminate();
       for (const wait of waiting) wait.resolve();
       waiting = [];
     },
   };
+}
+
+/** `promise`, or undefined once `ms` have passed (the timer does not keep the process up). */
+function withDeadline<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined> {
+  if (promise === undefined) return Promise.resolve(undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(undefined);
+    }, ms);
+    timer.unref();
+  });
+  return Promise.race([promise, deadline]).finally(() => {
+    clearTimeout(timer);
+  });
 }
