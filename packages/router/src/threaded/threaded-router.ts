@@ -74,6 +74,11 @@ export function createThreadedRouter(options: ThreadedRouterOptions): ThreadedRo
   };
   const ask = (message: (id: number) => ToThread): Promise<{ port: number; tlsPort: number } | undefined> =>
     new Promise((resolve, reject) => {
+      // Between a thread's death and its restart nothing would answer (its exit has settled what it owed).
+      if (!alive) {
+        reject(new Error('the router thread is not running'));
+        return;
+      }
       const id = nextId++;
       pending.set(id, { resolve, reject });
       send(message(id));
