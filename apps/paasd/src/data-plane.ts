@@ -45,18 +45,7 @@ export const DATA_PLANES: Readonly<Record<Config['routerPlane'], (options: DataP
  */
 function createThreadedPlane({ config, platformCertificate, onAccessLog, logger }: DataPlaneOptions): DataPlane {
   const router = createThreadedRouter({ domain: config.domain, certificate: platformCertificate, publicTlsPort: config.routerTlsPort, onAccessLog, logger });
-  return {
-    update: (table) => {
-      router.update(table);
-    },
-    applied: () => router.applied(),
-    drain: (id, timeoutMs) => router.drain(id, timeoutMs),
-    setPlatformCertificate: (certificate) => {
-      router.setPlatformCertificate(certificate);
-    },
-    listen: (ports = { port: config.routerPort, tlsPort: config.routerTlsPort }) => router.listen(config.host, ports),
-    close: () => router.close(),
-  };
+  return { ...router, listen: (ports = { port: config.routerPort, tlsPort: config.routerTlsPort }) => router.listen(config.host, ports) };
 }
 
 /** PAAS_ROUTER_THREAD=0: the builtin router in paasd's main thread (its code loaded only then). */

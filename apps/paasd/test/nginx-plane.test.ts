@@ -8,15 +8,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { startPlatform, steadyLoad } from './platform-under-test.js';
+import { greetingOf, startPlatform, steadyLoad } from './platform-under-test.js';
 
 const FAST = { PAAS_RUNTIME: 'local', PAAS_BOOT_TIMEOUT: '10', PAAS_STOP_GRACE: '2', PAAS_ROUTER: 'nginx' };
-/** The greeting of a JSON answer; an error page (HTML) is reported with its title. */
-function greetingOf(answer: { status: number; body: string }): string | null {
-  if (answer.status !== 200) throw new Error(`answered ${String(answer.status)}: ${/<title>([^<]*)<\/title>/.exec(answer.body)?.[1] ?? answer.body.slice(0, 200)}`);
-  return (JSON.parse(answer.body) as { greeting: string | null }).greeting;
-}
-
 function nginxMissing(): string | false {
   if (existsSync('/usr/sbin/nginx')) return false;
   if (process.env.CI) throw new Error('CI is set but nginx is not installed');

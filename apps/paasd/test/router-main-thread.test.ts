@@ -6,14 +6,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { startPlatform, steadyLoad } from './platform-under-test.js';
+import { greetingOf, startPlatform, steadyLoad } from './platform-under-test.js';
 
 const FAST = { PAAS_RUNTIME: 'local', PAAS_BOOT_TIMEOUT: '10', PAAS_STOP_GRACE: '2', PAAS_ROUTER_THREAD: '0' };
-
-function greetingOf(answer: { status: number; body: string }): string | null {
-  if (answer.status !== 200) throw new Error(`answered ${String(answer.status)}: ${answer.body.slice(0, 200)}`);
-  return (JSON.parse(answer.body) as { greeting: string | null }).greeting;
-}
 
 test('PAAS_ROUTER_THREAD=0: config:set and scaling go live with no failed request; access lines reach the app\'s log', { timeout: 180_000 }, async (t) => {
   const p = await startPlatform(t, FAST);

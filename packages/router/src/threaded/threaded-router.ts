@@ -124,14 +124,8 @@ export function createThreadedRouter(options: ThreadedRouterOptions): ThreadedRo
   };
 
   const start = (): void => {
-    const init: ThreadInit = {
-      domain: options.domain,
-      certificate,
-      publicTlsPort: options.publicTlsPort,
-      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
-      ...(options.firstByteTimeoutMs === undefined ? {} : { firstByteTimeoutMs: options.firstByteTimeoutMs }),
-      ...(options.bootTimeoutMs === undefined ? {} : { bootTimeoutMs: options.bootTimeoutMs }),
-    };
+    const { onAccessLog: _log, logger: _logger, onThread: _onThread, ...settings } = options;
+    const init: ThreadInit = { ...settings, certificate };
     worker = new Worker(new URL('./router-thread.js', import.meta.url), { workerData: init, resourceLimits: THREAD_LIMITS });
     alive = true;
     startedAt = Date.now();
