@@ -9,6 +9,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 import type { Server } from 'node:net';
 
+import { watchIdleHeap } from '@paas/core/idle-heap';
+
 import { createRouteTable } from '../route-table.js';
 import { createRouter } from '../router.js';
 import { cloneableFields, type AccessRecord, type FromThread, type ThreadInit, type ToThread } from './thread-messages.js';
@@ -65,6 +67,9 @@ const router = createRouter({
   ...(init.bootTimeoutMs === undefined ? {} : { bootTimeoutMs: init.bootTimeoutMs }),
 });
 
+// A burst of requests leaves this heap grown; given back once the router is quiet for a second.
+const idleHeap = watchIdleHeap();
+
 const listen = (server: Server, host: string, wanted: number): Promise<number> =>
   new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -111,6 +116,7 @@ port.on('message', (message: ToThread) => {
       router.setPlatformCertificate(message.certificate);
       return;
     case 'close':
+      idleHeap.stop();
       void router.close().then(() => {
         flush();
         post({ type: 'done', id: message.id });
