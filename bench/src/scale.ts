@@ -17,6 +17,15 @@ import { startPaasd, type Runtime } from './paasd-process.js';
 const NODE_WEB = join(FIXTURES, 'node-web');
 const APP = 'scaling';
 const TARGET = 10;
+/**
+ * Each run starts from a steady app, as each baseline run starts with nothing running (it
+ * waits for its processes to exit): the last run's nine stopped processes exiting and
+ * their app dirs unmounted, and paasd's spare (made 0.5 s after the last start or stop).
+ * Without it a run overlapped the previous scale-down's work: 692–1,069 ms, against
+ * 658–771 ms with it (`/apps/{app}/dynos` lists the app's processes as they leave, not as
+ * their cleanup ends).
+ */
+const SETTLE_MS = 1_500;
 
 /** Asks through the router back to back until `count` different dynos have answered. */
 async function untilDynosAnswer(port: number, count: number, timeoutMs: number): Promise<number> {
@@ -57,6 +66,7 @@ async function measure(ctx: BenchContext, runtime: Runtime, installedDir: string
   try {
     await deployApp(paasd, git, APP, NODE_WEB);
     const runs = await repeat(ctx.runs, async (run) => {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const started = performance.now();
       await paasd.api.call('PATCH', `/apps/${APP}/formation`, { updates: [{ type: 'web', quantity: TARGET }] });
       const ms = (await untilDynosAnswer(paasd.routerPort, TARGET, 120_000)) - started;
