@@ -88,13 +88,13 @@ export async function startPlatform(t: TestContext, env: Record<string, string>)
   };
 }
 
-/** Requests in a loop until stopped; counts failures and what answered. */
 /** The greeting of a py-web JSON answer; an error page (HTML) is reported with its title. */
 export function greetingOf(answer: { status: number; body: string }): string | null {
   if (answer.status !== 200) throw new Error(`answered ${String(answer.status)}: ${/<title>([^<]*)<\/title>/.exec(answer.body)?.[1] ?? answer.body.slice(0, 200)}`);
   return (JSON.parse(answer.body) as { greeting: string | null }).greeting;
 }
 
+/** Requests in a loop until stopped; counts failures and what answered. */
 export function steadyLoad(p: Pick<PlatformUnderTest, 'get'>, app: string, t: TestContext): { stop(minimum?: number): Promise<{ ok: number; failed: string[]; bodies: Set<string> }> } {
   let running = true;
   const failed: string[] = [];

@@ -17,7 +17,7 @@ import { getHeapStatistics } from 'node:v8';
 
 /** What one check sees. */
 export interface HeapSample {
-  /** Share of the last intervals the event loop was busy (0–1), the lower of the last two. */
+  /** Share of the time the event loop was busy (0–1): the busier of the last two intervals. */
   readonly utilization: number;
   /** Bytes the heap holds now, in memory. */
   readonly heapBytes: number;
@@ -87,9 +87,10 @@ export function watchIdleHeap(options: IdleHeapOptions = {}): IdleHeapWatch {
     const now = performance.eventLoopUtilization();
     const utilization = performance.eventLoopUtilization(now, last).utilization;
     last = now;
+    const bytes = heapBytes();
     // V8's own reducer may have shrunk the heap since: growth counts from the smallest seen.
-    heapBytesAfterLast = Math.min(heapBytesAfterLast, heapBytes());
-    const sample = { utilization: Math.max(utilization, previousUtilization), heapBytes: heapBytes(), heapBytesAfterLast };
+    heapBytesAfterLast = Math.min(heapBytesAfterLast, bytes);
+    const sample = { utilization: Math.max(utilization, previousUtilization), heapBytes: bytes, heapBytesAfterLast };
     previousUtilization = utilization;
     if (collecting || !shouldCollect(sample, limits)) return;
     collecting = true;

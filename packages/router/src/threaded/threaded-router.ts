@@ -8,6 +8,7 @@
  * and listens on the same ports again: the edge is down for that moment, not until paasd
  * restarts.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 
 import type { AccessEntry } from '../access-line.js';
@@ -211,15 +212,5 @@ export function createThreadedRouter(options: ThreadedRouterOptions): ThreadedRo
 
 /** `promise`, or undefined once `ms` have passed (the timer does not keep the process up). */
 function withDeadline<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined> {
-  if (promise === undefined) return Promise.resolve(undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => {
-      resolve(undefined);
-    }, ms);
-    timer.unref();
-  });
-  return Promise.race([promise, deadline]).finally(() => {
-    clearTimeout(timer);
-  });
+  return promise === undefined ? Promise.resolve(undefined) : Promise.race([promise, sleep(ms, undefined, { ref: false })]);
 }
