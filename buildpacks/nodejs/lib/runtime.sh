@@ -106,6 +106,8 @@ find_bootstrap_node() {
 
 # The package.json fields the buildpack asks about. They are read in one node start (each
 # start costs about 0.1 s) and read again only when the file changes: a build script may edit it.
+# The answers are kept in the cache by the file's contents, so a push that did not change
+# package.json starts no node for them at all.
 PKG_FIELDS=(engines.node engines.npm engines.yarn engines.pnpm packageManager devDependencies scripts.start scripts.build scripts.heroku-prebuild scripts.heroku-postbuild
   scripts.heroku-cleanup scripts.preinstall scripts.install scripts.postinstall scripts.prepare cacheDirectories cache_directories)
 declare -A PKG_FIELD_VALUES=()
@@ -114,20 +116,34 @@ PKG_FIELDS_STAMP=
 # pkg_field PATH: a string field of BUILD_DIR/package.json (empty when absent; a list of
 # strings gives one a line); in FIELD.
 pkg_field() {
-  local file="$BUILD_DIR/package.json" stamp values value i=0
+  local file="$BUILD_DIR/package.json" stamp values value kept i=0
   stamp=$(stat -c '%d:%i:%s:%.9Y:%.9Z' -- "$file" 2>/dev/null) || stamp=missing
   if [[ $stamp != "$PKG_FIELDS_STAMP" ]]; then
-    values=$(mktemp)
-    if ! "$BOOTSTRAP_NODE" "$LIB_DIR/registry.cjs" fields "$file" "${PKG_FIELDS[@]}" >"$values"; then
-      rm -f -- "$values"
-      fail_invalid_package_json
+    kept_package_fields "$file"
+    if [[ -n $kept && -s $kept ]]; then
+      values=$kept
+      touch -- "$kept"
+    else
+      values=$(mktemp)
+      if ! "$BOOTSTRAP_NODE" "$LIB_DIR/registry.cjs" fields "$file" "${PKG_FIELDS[@]}" >"$values"; then
+        rm -f -- "$values"
+        fail_invalid_package_json
+      fi
     fi
     PKG_FIELD_VALUES=()
     while IFS= read -r -d '' value; do
       PKG_FIELD_VALUES[${PKG_FIELDS[i]}]=$value
       i=$((i + 1))
     done <"$values"
-    rm -f -- "$values"
+    if [[ $values != "$kept" ]]; then
+      if [[ -n $kept ]]; then
+        mv -- "$values" "$kept"
+        # Answers for contents no build has read for a day go (a build script's edits leave one each).
+        find "${kept%/*}" -type f -mmin +1440 -delete 2>/dev/null || true
+      else
+        rm -f -- "$values"
+      fi
+    fi
     PKG_FIELDS_STAMP=$stamp
   fi
   if [[ -v PKG_FIELD_VALUES[$1] ]]; then
@@ -137,13 +153,32 @@ pkg_field() {
   fi
 }
 
+# kept_package_fields FILE: where the answers for FILE's contents are kept, in kept (empty when FILE is missing).
+kept_package_fields() {
+  kept=
+  [[ -f $1 ]] || return 0
+  resolver_code_hash
+  mkdir -p -- "$NODEJS_CACHE/package-fields"
+  kept="$NODEJS_CACHE/package-fields/$({ printf '%s\0' "$RESOLVER_HASH" "${PKG_FIELDS[@]}" && cat -- "$1"; } | sha256sum | cut -d' ' -f1)"
+}
+
+# resolver_code_hash: a hash of the files whose code answers the buildpack's questions about package.json and
+# versions, in RESOLVER_HASH (once a build). Answers kept from one build to the next are keyed on it: by their
+# contents, since the platform copies the buildpack afresh for every build (new mtimes each time).
+RESOLVER_HASH=
+resolver_code_hash() {
+  [[ -n $RESOLVER_HASH ]] && return 0
+  RESOLVER_HASH=$(cat -- "$LIB_DIR/registry.cjs" "$LIB_DIR/bundled-npm.json" | sha256sum | cut -d' ' -f1)
+}
+
 # resolve_version PACKAGE COMMAND RANGE [NODE]: "VERSION INTEGRITY" in RESOLVED (status 3: nothing matches, nearest in RESOLVED).
-# A resolution is kept beside the version list it came from: reading npm's list takes a node start and ~0.3 s,
-# and the answer only changes with the list or the buildpack (their sizes and mtimes are part of the key).
+# A resolution is kept beside the version list it came from: reading npm's list takes a node start and ~0.15 s,
+# and the answer only changes with the list (its size and mtime are part of the key) or the resolver's code.
 resolve_version() {
   local name=$1 command=$2 range=$3 node=${4:-} status=0 kept
   registry_metadata "$name"
-  kept="$NODEJS_CACHE/registry/resolved/$(printf '%s\0' "$command" "$range" "$node" "$(stat -c '%s:%.9Y' -- "$REPLY_FILE" "$LIB_DIR/registry.cjs" "$LIB_DIR/bundled-npm.json")" "$REPLY_FILE" | sha256sum | cut -d' ' -f1)"
+  resolver_code_hash
+  kept="$NODEJS_CACHE/registry/resolved/$(printf '%s\0' "$command" "$range" "$node" "$(stat -c '%s:%.9Y' -- "$REPLY_FILE")" "${REPLY_FILE##*/}" "$RESOLVER_HASH" | sha256sum | cut -d' ' -f1)"
   if [[ -s $kept ]]; then
     RESOLVED=$(<"$kept")
     return 0
@@ -200,11 +235,15 @@ runtime_listing() {
 }
 
 # unpacked_intact KIND VERSION INTEGRITY: whether the cache holds that tarball's files, unchanged since unpacked.
+# Listed once a build (fetch_tarball and unpacked_runtime both ask; nothing links the files in between).
+declare -A UNPACKED_INTACT=()
 unpacked_intact() {
   local dir="$NODEJS_CACHE/unpacked/$1-$2" recorded
+  if [[ ${UNPACKED_INTACT[$dir]:-} == "${3%% *}" && -f $dir/.complete ]]; then return 0; fi
   [[ -f $dir/.complete ]] || return 1
   recorded=$(<"$dir/.complete")
-  [[ $recorded == "${3%% *} $(runtime_listing "$dir")" ]]
+  [[ $recorded == "${3%% *} $(runtime_listing "$dir")" ]] || return 1
+  UNPACKED_INTACT[$dir]=${3%% *}
 }
 
 # link_runtime FROM TO: the unpacked runtime's files in TO, as hard links when FROM and TO are on one

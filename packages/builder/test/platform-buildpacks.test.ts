@@ -5,7 +5,7 @@
  * the cache dirs of this run.
  */
 import assert from 'node:assert/strict';
-import { cp, lstat, mkdtemp, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, mkdtemp, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -59,6 +59,7 @@ describe('the platform buildpacks, building the fixture apps for real', () => {
     cacheDir: string,
     layersRoot?: string,
     keepLayerDir?: (id: string, dir: string) => Promise<void>,
+    env: Record<string, string> = {},
   ): Promise<{ result: BuildResult; output: string; ms: number }> {
     const output = captureText();
     const slugFile = join(root, `${name}-${String(slugs.length)}.tgz`);
@@ -70,18 +71,20 @@ describe('the platform buildpacks, building the fixture apps for real', () => {
       output: output.stream,
       slugFile,
       workRoot: root,
-      env: { NPM_CONFIG_REGISTRY: proxy.url },
+      env: { NPM_CONFIG_REGISTRY: proxy.url, ...env },
       ...(layersRoot === undefined ? {} : { runtimeLayers: runtimeLayersFor(createRuntimeLayerStore({ root: layersRoot }), name) }),
       ...(keepLayerDir ? { keepLayerDir } : {}),
     });
     return { result, output: output.text(), ms: Date.now() - started };
   }
 
-  /** Another app's cache starting with the runtimes node-web downloaded (not its node_modules). */
+  /** Another app's cache starting with the runtimes node-web downloaded (not its node_modules), as they were. */
   async function seededCache(name: string): Promise<string> {
     const cacheDir = join(root, `cache-${name}`);
     for (const part of ['registry', 'runtimes']) {
-      await cp(join(nodeWebCache(), 'nodejs', part), join(cacheDir, 'nodejs', part), { recursive: true });
+      // `cp -a`: node's own copy keeps mtimes to the millisecond, and the buildpack's keys have them to the nanosecond.
+      await mkdir(join(cacheDir, 'nodejs'), { recursive: true });
+      await run('cp', ['-a', '--', join(nodeWebCache(), 'nodejs', part), join(cacheDir, 'nodejs', part)]);
     }
     return cacheDir;
   }
@@ -136,6 +139,39 @@ describe('the platform buildpacks, building the fixture apps for real', () => {
     const built = succeeded(result);
     assert.equal(built.slug.sha256, slugShas[1]);
     t.diagnostic(`cold and warm slugs ${slugShas[0] === slugShas[1] ? 'are identical too' : 'differ'} (${String(slugShas[1])})`);
+  });
+
+  it('asks node only what it has not asked before: package.json fields and versions are kept by contents across builds', async () => {
+    // The stack's node, through a wrapper that notes each start: the buildpack runs its resolver with it.
+    const wrapped = await mkdtemp(join(root, 'wrapped-node-'));
+    const starts = join(wrapped, 'starts.log');
+    await writeFile(join(wrapped, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${starts}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+    const env = { PATH: `${wrapped}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` };
+    const questions = async (): Promise<string[]> => {
+      const text = await readFile(starts, 'utf8').catch(() => '');
+      await rm(starts, { force: true });
+      return text
+        .split('\n')
+        .filter((line) => line.includes('registry.cjs'))
+        .map((line) => line.split(' ')[1] ?? '');
+    };
+
+    // Another range for the same node: new package.json contents, an engines.node range not resolved yet.
+    const app = join(root, 'other-range');
+    await cp(join(FIXTURES, 'node-web'), app, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(app, 'package.json'), 'utf8')) as { engines: Record<string, string> };
+    manifest.engines = { node: '>=26 <27' };
+    await writeFile(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
+    const cacheDir = await seededCache('other-range'); // node-web's version lists and the answers kept beside them
+    const first = await build('other-range', app, cacheDir, undefined, undefined, env);
+    assert.match(first.output, /^ {7}Resolved node >=26 <27 to 26\.\d+\.\d+$/m);
+    assert.deepEqual(await questions(), ['fields', 'resolve-node'], 'npm for that node was resolved by node-web’s build already');
+
+    // The platform copies the buildpack afresh for every build: the answers still hold.
+    const again = await build('other-range', app, cacheDir, undefined, undefined, env);
+    assert.match(again.output, /^ {7}Resolved node >=26 <27 to 26\.\d+\.\d+$/m);
+    assert.deepEqual(await questions(), []);
+    assert.equal(succeeded(again.result).slug.sha256, succeeded(first.result).slug.sha256);
   });
 
   it('with a layer store: the runtime is a layer stored once, the slug holds the app only, both reproducible', async (t) => {
