@@ -46,4 +46,23 @@ export interface BuildEnvironment {
    * another user than the builder; called once before the first step.
    */
   claim?(dirs: readonly string[]): Promise<void>;
+  /**
+   * Optional: one place for all of a build's steps (detect, compile, release), opened once
+   * before the first and closed after the last. A container environment starts one
+   * container for the build instead of one a step (~0.3 s each). Its steps keep the
+   * contract of `run`: each resolves once what it started is gone.
+   */
+  open?(options: SessionOptions): Promise<BuildSession>;
+}
+
+export interface SessionOptions {
+  /** Host directories the steps read and write (the same for every step of a build). */
+  readonly mounts: readonly string[];
+  /** Aborting ends the session and every step in it. */
+  readonly signal: AbortSignal;
+}
+
+export interface BuildSession extends BuildEnvironment {
+  /** Ends whatever is still running and frees the session; safe to call twice. */
+  close(): Promise<void>;
 }

@@ -2,6 +2,8 @@ import { rm } from 'node:fs/promises';
 
 import { invalidParams, isConfigKey, isOutOfSpace } from '@paas/core';
 
+import type { BuildSession } from './build-environment.js';
+
 import { type FailureEvent, classifyBuildFailure, formatBuildFailure } from './build-failure.js';
 import { BuildStopped } from './build-stopped.js';
 import { DEFAULT_BUILD_TIMEOUT_MS, type BuildResult, type BuildStage, type RunBuildOptions } from './build-types.js';
@@ -44,16 +46,29 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
       stagesMs[stage] = Math.round(performance.now() - began);
     }
   };
+  let session: Promise<BuildSession> | undefined;
   try {
     await timed('prepare', () => build.prepare());
+    const context = build.context();
+    // Opened while the source is unpacked and the buildpacks fetched (a container takes ~0.3 s to start).
+    session = context.environment.open?.({ mounts: context.mounts, signal });
+    session?.catch(() => undefined); // a build that stops sooner only closes it (finally)
     build.log.step(`Building on the ${build.stack} stack`);
     await timed('source', () => build.unpackSource());
     const appJson = await readAppJson(build);
     const fetched = await timed('fetch', () => fetchBuildpacks(build));
-    const context = build.context();
     await context.environment.claim?.(context.mounts);
-    const packs = await timed('detect', () => detectBuildpacks(build, context, fetched));
-    const defaults = await timed('compile', () => compileBuildpacks(build, context, packs));
+    let steps = context;
+    const packs = await timed('detect', async () => {
+      if (session !== undefined) {
+        build.step = 'starting the build environment';
+        steps = { ...context, environment: await session };
+      }
+      return detectBuildpacks(build, steps, fetched);
+    });
+    const defaults = await timed('compile', () => compileBuildpacks(build, steps, packs));
+    // Nothing a step started may run on while the runtime layer and the slug are read.
+    if (session !== undefined) await (await session).close();
     const processTypes = await timed('processTypes', () => discoverProcessTypes(build, defaults));
     const runtimeLayer = await timed('layer', () => storeRuntimeLayer(build, packs));
     const slug = await timed('pack', () => packAppSlug(build, runtimeLayer));
@@ -71,6 +86,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
     const result: BuildResult = { status: 'failed', failure, buildpacks: build.used, durationMs: Date.now() - started };
     return event.kind === 'internal_error' ? { ...result, error } : result;
   } finally {
+    await session?.then((opened) => opened.close(), () => undefined);
     if (build.work !== '') {
       // A leftover temp dir is not worth failing a finished build for; rm already retries.
       await rm(build.work, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);

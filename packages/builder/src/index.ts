@@ -1,4 +1,4 @@
-export type { BuildEnvironment, RunOptions, RunResult } from './build-environment.js';
+export type { BuildEnvironment, BuildSession, RunOptions, RunResult, SessionOptions } from './build-environment.js';
 export { createHostEnvironment, runOnHost } from './host-environment.js';
 export type { HostContainment } from './host-environment.js';
 export { BuildLog, DETAIL_PREFIX, ERROR_PREFIX, STEP_PREFIX, DEFAULT_OUTPUT_LIMIT_BYTES, formatBytes } from './build-log.js';
