@@ -21,32 +21,37 @@ export async function fetchBuildpacks(build: Build): Promise<PreparedBuildpack[]
     build.log.step(`Using buildpack${refs.length === 1 ? '' : 's'}:`);
     refs.forEach((ref, index) => build.log.detail(`${String(index + 1)}. ${ref}`));
   }
-  const prepared: PreparedBuildpack[] = [];
-  for (const [index, value] of refs.entries()) {
-    const sink = build.log.sink();
-    try {
-      const targets = build.options.targets ?? {};
-      const ref = parseBuildpackRef(value, { allowFileUrls: build.options.allowFileUrls === true, targets });
-      const dir = join(build.dir('buildpacks'), buildpackDirName(index, ref));
-      await fetchBuildpack(ref, dir, {
-        buildpacksDir: build.options.buildpacksDir ?? DEFAULT_BUILDPACKS_DIR,
-        allowFileUrls: build.options.allowFileUrls === true,
-        targets,
-        home: build.dir('home'),
-        path: build.options.env?.['PATH'] ?? DEFAULT_PATH,
-        log: sink,
-        signal: build.signal,
-      });
-      prepared.push({ ref: value, dir });
-    } catch (error) {
-      if (error instanceof BuildpackRefError) throw new BuildStopped({ kind: 'buildpack_unavailable', ref: value, reason: error.message });
-      throw error;
-    } finally {
-      sink.end();
-      await finished(sink);
-    }
-  }
-  return prepared;
+  // All at once: one after another, the platform's five built-in copies took 50-300 ms of every push.
+  const fetched = await Promise.allSettled(
+    refs.map(async (value, index): Promise<PreparedBuildpack> => {
+      const sink = build.log.sink();
+      try {
+        const targets = build.options.targets ?? {};
+        const ref = parseBuildpackRef(value, { allowFileUrls: build.options.allowFileUrls === true, targets });
+        const dir = join(build.dir('buildpacks'), buildpackDirName(index, ref));
+        await fetchBuildpack(ref, dir, {
+          buildpacksDir: build.options.buildpacksDir ?? DEFAULT_BUILDPACKS_DIR,
+          allowFileUrls: build.options.allowFileUrls === true,
+          targets,
+          home: build.dir('home'),
+          path: build.options.env?.['PATH'] ?? DEFAULT_PATH,
+          log: sink,
+          signal: build.signal,
+        });
+        return { ref: value, dir };
+      } finally {
+        sink.end();
+        await finished(sink);
+      }
+    }),
+  );
+  // The first buildpack in the app's order that could not be had is the one reported.
+  return fetched.map((outcome, index) => {
+    if (outcome.status === 'fulfilled') return outcome.value;
+    const error: unknown = outcome.reason;
+    if (error instanceof BuildpackRefError) throw new BuildStopped({ kind: 'buildpack_unavailable', ref: refs[index] ?? '', reason: error.message });
+    throw error;
+  });
 }
 
 export async function detectBuildpacks(build: Build, context: BuildpackContext, packs: readonly PreparedBuildpack[]): Promise<PreparedBuildpack[]> {
