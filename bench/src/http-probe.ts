@@ -22,16 +22,9 @@ export function get(port: number, host: string, path = '/', agent?: Agent, timeo
 
 /**
  * Asks again and again, back to back (no pause beyond the 2 ms that keeps a refused
- * connection from spinning, or `pauseMs`), until `accept` likes an answer; resolves with the time it did.
+ * connection from spinning), until `accept` likes an answer; resolves with the time it did.
  */
-export async function pollUntil(
-  port: number,
-  host: string,
-  accept: (answer: ProbeAnswer) => boolean,
-  timeoutMs: number,
-  address = '127.0.0.1',
-  pauseMs = 2,
-): Promise<number> {
+export async function pollUntil(port: number, host: string, accept: (answer: ProbeAnswer) => boolean, timeoutMs: number, address = '127.0.0.1'): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   let last = 'no answer';
   while (performance.now() < deadline) {
@@ -42,7 +35,7 @@ export async function pollUntil(
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
-    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
   throw new Error(`no acceptable answer from ${host} on :${String(port)} within ${String(timeoutMs)} ms (last: ${last})`);
 }

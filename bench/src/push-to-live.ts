@@ -53,19 +53,10 @@ const SHAPES: readonly Shape[] = [
   },
 ];
 
-/**
- * The pause between the probe's requests while a push builds. Back to back (every 2 ms) the
- * probe sent ~400 requests a second through the router to the running release for the whole
- * push, and on two cores that load took CPU from the build: the warm npm build's compile step
- * took 1.5-1.8 s under it against 0.75-0.95 s without (the floor's `npm ci` runs with no
- * probe). Every 20 ms costs the figure at most 20 ms of resolution.
- */
-const PROBE_PAUSE_MS = 20;
-
 /** Pushes and, at the same time, asks the router until the body shows `marker`; ms from the push's start. */
 async function pushToLive(paasd: RunningPaasd, git: GitWorkspace, dir: string, app: string, marker: string): Promise<number> {
   const started = performance.now();
-  const live = pollUntil(paasd.routerPort, hostOf(app), (a) => a.status === 200 && a.body.includes(marker), LIVE_TIMEOUT_MS, '127.0.0.1', PROBE_PAUSE_MS);
+  const live = pollUntil(paasd.routerPort, hostOf(app), (a) => a.status === 200 && a.body.includes(marker), LIVE_TIMEOUT_MS);
   // A failed push is the error to report; the poll's own timeout later must not crash the bench.
   live.catch(() => undefined);
   await push(git, dir, gitUrl(paasd, app));
