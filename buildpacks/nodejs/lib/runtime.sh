@@ -255,12 +255,51 @@ link_runtime() {
   mkdir -p -- "$to"
   if ln -- "$from/.complete" "$to/.link-probe" 2>/dev/null; then
     rm -f -- "$to/.link-probe"
-    cp -a --link -- "$from/." "$to/"
+    if ! take_spare "$from" "$to"; then cp -a --link -- "$from/." "$to/"; fi
+    make_spare "$from"
   else
     # Another mount (a container build's cache and app dirs are two bind mounts).
     cp -a -- "$from/." "$to/"
   fi
   rm -f -- "$to/.complete"
+}
+
+# Spares: a linked copy of an unpacked runtime (new directories, the cached files), made in the
+# background while the build goes on and moved into the next build whole. Linking npm's 460
+# directories and 1,900 files took 0.2-0.5 s of every build, nearly all of it making directories.
+SPARES_DIR="$NODEJS_CACHE/spares"
+SPARE_JOBS=()
+
+# linked_listing DIR: DIR's directories by name and mode, its other entries by name and inode (not .complete).
+linked_listing() {
+  (cd -- "$1" && find . -path ./.complete -prune -o -type d -printf '%p d %m\n' -o -printf '%p %y %i\n' | LC_ALL=C sort | sha256sum | cut -d' ' -f1)
+}
+
+# take_spare FROM TO: TO (an empty dir) replaced by FROM's spare when there is one and it holds exactly
+# FROM's files (the same inodes: FROM itself was checked by unpacked_intact); status 1 otherwise.
+take_spare() {
+  local spare="$SPARES_DIR/${1##*/}"
+  [[ -d $spare ]] || return 1
+  if [[ $(linked_listing "$spare") != "$(linked_listing "$1")" ]]; then
+    rm -rf -- "$spare"
+    return 1
+  fi
+  rmdir -- "$2" && mv -T -- "$spare" "$2"
+}
+
+# make_spare FROM: a spare of FROM for the next build, made in the background (wait_for_spares).
+make_spare() {
+  local spare="$SPARES_DIR/${1##*/}"
+  mkdir -p -- "$SPARES_DIR"
+  (rm -rf -- "$spare" "$spare.part" && cp -a --link -- "$1" "$spare.part" && rm -f -- "$spare.part/.complete" && mv -T -- "$spare.part" "$spare") >/dev/null 2>&1 &
+  SPARE_JOBS+=($!)
+}
+
+# wait_for_spares: the spares being made are done (a build step's processes end with it).
+wait_for_spares() {
+  local job
+  for job in "${SPARE_JOBS[@]}"; do wait "$job" || true; done
+  SPARE_JOBS=()
 }
 
 # install_node_runtime NODE_RANGE NPM_RANGE [no-npm]: node (and npm) into BUILD_DIR/.heroku/node, on PATH.
@@ -354,7 +393,7 @@ install_node_headers() {
 
 # Keeps only the tarballs this build used, so the cache does not grow with every upgrade.
 prune_runtime_cache() {
-  local file
+  local file name
   for file in "$NODEJS_CACHE/runtimes"/*.tgz; do
     [[ -e $file ]] || continue
     case $file in
@@ -368,6 +407,12 @@ prune_runtime_cache() {
       "$NODEJS_CACHE/unpacked/node-$NODE_VERSION" | "$NODEJS_CACHE/unpacked/npm-${NPM_VERSION:-}" | "${MANAGER_UNPACKED:-}") ;;
       *) rm -rf -- "$file" ;;
     esac
+  done
+  # A spare goes with its runtime (one being made now is of a runtime in use).
+  for file in "$SPARES_DIR"/*; do
+    [[ -e $file ]] || continue
+    name=${file##*/}
+    [[ -d $NODEJS_CACHE/unpacked/${name%.part} ]] || rm -rf -- "$file"
   done
 }
 

@@ -5,7 +5,7 @@
  * the cache dirs of this run.
  */
 import assert from 'node:assert/strict';
-import { cp, lstat, mkdir, mkdtemp, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -172,6 +172,25 @@ describe('the platform buildpacks, building the fixture apps for real', () => {
     assert.match(again.output, /^ {7}Resolved node >=26 <27 to 26\.\d+\.\d+$/m);
     assert.deepEqual(await questions(), []);
     assert.equal(succeeded(again.result).slug.sha256, succeeded(first.result).slug.sha256);
+  });
+
+  it('moves a spare linked copy of npm into the next build only while it holds the cached files themselves', async () => {
+    const spares = join(nodeWebCache(), 'nodejs', 'spares');
+    const npmSpare = (await readdir(spares)).find((name) => /^npm-\d+\.\d+\.\d+$/.test(name));
+    assert.ok(npmSpare, 'the builds so far left a spare of npm');
+    const cached = join(nodeWebCache(), 'nodejs', 'unpacked', npmSpare, 'package.json');
+    assert.equal((await stat(join(spares, npmSpare, 'package.json'))).ino, (await stat(cached)).ino, 'its files are the cached ones, linked');
+
+    // A file replaced in the spare (another inode, other contents): the spare is dropped, the build links npm afresh.
+    const original = await readFile(cached, 'utf8');
+    await rm(join(spares, npmSpare, 'package.json'));
+    await writeFile(join(spares, npmSpare, 'package.json'), original.replace('{', '{"replaced": true,'));
+    const built = succeeded((await build('node-web', join(FIXTURES, 'node-web'), nodeWebCache())).result);
+    const app = join(root, 'node-web-after-spare');
+    await unpackSlug(built.slug.file, app);
+    assert.equal(await readFile(join(app, '.heroku', 'node', 'lib', 'node_modules', 'npm', 'package.json'), 'utf8'), original);
+    assert.equal(built.slug.sha256, slugShas[1], 'the same slug as any warm build of this source');
+    assert.equal((await stat(join(spares, npmSpare, 'package.json'))).ino, (await stat(cached)).ino, 'a new spare, of the cached files');
   });
 
   it('with a layer store: the runtime is a layer stored once, the slug holds the app only, both reproducible', async (t) => {
