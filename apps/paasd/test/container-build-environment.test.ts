@@ -3,23 +3,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 
 import Docker from 'dockerode';
 
-import { type BuildSession, createContainerEnvironment } from '@paas/builder';
+import { type BuildEnvironment, type BuildSession, createContainerEnvironment } from '@paas/builder';
 import { DEFAULT_STACK_IMAGE, ensureStackImage } from '@paas/stack';
 
 import { dockerUnavailable } from './harness.js';
 
+/** The real engine, the stack image, a work dir removed after the test, and a container environment labelled `label`. */
+async function stackEnvironment(t: TestContext, label: string): Promise<{ docker: Docker; work: string; environment: BuildEnvironment }> {
+  const docker = new Docker();
+  const work = mkdtempSync(join(tmpdir(), `paas-${label}-`));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
+  await ensureStackImage({ docker, image: DEFAULT_STACK_IMAGE, workDir: work });
+  return { docker, work, environment: createContainerEnvironment({ docker, image: DEFAULT_STACK_IMAGE, labels: { 'paas.test': label } }) };
+}
+
 test('a container build step marked offline (detect, release) runs with no network; compile keeps it', async (t) => {
   const reason = await dockerUnavailable();
   if (reason) return t.skip(reason);
-  const docker = new Docker();
-  const work = mkdtempSync(join(tmpdir(), 'paas-build-env-'));
-  t.after(() => rmSync(work, { recursive: true, force: true }));
-  await ensureStackImage({ docker, image: DEFAULT_STACK_IMAGE, workDir: work });
-  const environment = createContainerEnvironment({ docker, image: DEFAULT_STACK_IMAGE, labels: { 'paas.test': 'build-env' } });
+  const { docker, environment } = await stackEnvironment(t, 'build-env');
   const interfaces = async (offline: boolean): Promise<string[]> => {
     const stdout = new PassThrough();
     let text = '';
@@ -36,11 +41,7 @@ test('a container build step marked offline (detect, release) runs with no netwo
 test('a build session runs every step in one container: exit status, output, each step its own env, leftovers killed, abort and close remove it', async (t) => {
   const reason = await dockerUnavailable();
   if (reason) return t.skip(reason);
-  const docker = new Docker();
-  const work = mkdtempSync(join(tmpdir(), 'paas-build-session-'));
-  t.after(() => rmSync(work, { recursive: true, force: true }));
-  await ensureStackImage({ docker, image: DEFAULT_STACK_IMAGE, workDir: work });
-  const environment = createContainerEnvironment({ docker, image: DEFAULT_STACK_IMAGE, labels: { 'paas.test': 'build-session' } });
+  const { docker, work, environment } = await stackEnvironment(t, 'build-session');
   const containers = async (): Promise<Docker.ContainerInfo[]> => docker.listContainers({ all: true, filters: { label: ['paas.test=build-session'] } });
   const step = async (
     session: BuildSession,

@@ -52,11 +52,7 @@ export function createContainerEnvironment(options: ContainerEnvironmentOptions)
         AttachStderr: true,
         Tty: false,
         HostConfig: {
-          Binds: [...new Set(run.mounts ?? [])].map((dir) => `${dir}:${dir}`),
-          Memory: options.memoryBytes ?? DEFAULT_BUILD_MEMORY_BYTES,
-          MemorySwap: options.memoryBytes ?? DEFAULT_BUILD_MEMORY_BYTES,
-          NanoCpus: Math.round((options.cpus ?? DEFAULT_BUILD_CPUS) * 1e9),
-          PidsLimit: options.pidsLimit ?? 4096,
+          ...mountsAndLimits(options, run.mounts ?? []),
           Init: true,
           // No network namespace to wire up for a step that needs none (detect, release).
           ...(run.offline === true ? { NetworkMode: 'none' } : {}),
@@ -86,6 +82,17 @@ export function createContainerEnvironment(options: ContainerEnvironmentOptions)
   };
 }
 
+/** A build container's binds (at their host paths) and caps, alike for a step's container and a session's. */
+function mountsAndLimits(options: ContainerEnvironmentOptions, mounts: readonly string[]): Docker.HostConfig {
+  return {
+    Binds: [...new Set(mounts)].map((dir) => `${dir}:${dir}`),
+    Memory: options.memoryBytes ?? DEFAULT_BUILD_MEMORY_BYTES,
+    MemorySwap: options.memoryBytes ?? DEFAULT_BUILD_MEMORY_BYTES,
+    NanoCpus: Math.round((options.cpus ?? DEFAULT_BUILD_CPUS) * 1e9),
+    PidsLimit: options.pidsLimit ?? 4096,
+  };
+}
+
 /**
  * One container for a build's steps: its PID 1 is `sleep infinity` with no init, which
  * signals from inside the container cannot end (the kernel shields a PID namespace's
@@ -99,13 +106,7 @@ async function openContainerSession(options: ContainerEnvironmentOptions, sessio
     Cmd: ['sleep', 'infinity'],
     Labels: { [BUILD_CONTAINER_LABEL]: 'true', ...options.labels },
     Tty: false,
-    HostConfig: {
-      Binds: [...new Set(session.mounts)].map((dir) => `${dir}:${dir}`),
-      Memory: options.memoryBytes ?? DEFAULT_BUILD_MEMORY_BYTES,
-      MemorySwap: options.memoryBytes ?? DEFAULT_BUILD_MEMORY_BYTES,
-      NanoCpus: Math.round((options.cpus ?? DEFAULT_BUILD_CPUS) * 1e9),
-      PidsLimit: options.pidsLimit ?? 4096,
-    },
+    HostConfig: mountsAndLimits(options, session.mounts),
   });
   let removed: Promise<void> | undefined;
   const remove = (): Promise<void> =>
