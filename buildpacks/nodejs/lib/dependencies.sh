@@ -27,7 +27,23 @@ install_failed() {
   if grep -q -e 'strict-allow-scripts' -e 'ESTRICTALLOWSCRIPTS' -e 'ERR_PNPM_IGNORED_BUILDS' -e 'Ignored build scripts' -- "$log"; then
     fail_install_scripts_blocked "$PM"
   fi
+  local unreachable
+  unreachable=$(unreachable_download "$log")
+  if [[ -n $unreachable ]]; then fail_dependency_unreachable "$unreachable"; fi
   fail_install "$command"
+}
+
+# unreachable_download LOG: the first URL the manager could not reach (a name that did not
+# resolve, a refused or timed-out connection), from npm's, yarn's or pnpm's words; nothing
+# when the failure was of another kind, `?` when no address was printed. A git dependency's
+# host is printed as git says it.
+unreachable_download() {
+  local pattern='ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET|ENETUNREACH|EHOSTUNREACH|Could not resolve host' url
+  grep -q -E "$pattern" -- "$1" || return 0
+  url=$(grep -E "$pattern" -- "$1" | grep -o -E "(https?|git\+https?|git\+ssh|ssh|git)://[^ \"'),]+" | head -n 1) || true
+  if [[ -z $url ]]; then url=$(grep -o -E 'Could not resolve host: [^ ]+' -- "$1" | head -n 1) && url=${url#Could not resolve host: }; fi
+  while [[ $url == *[:.] ]]; do url=${url%?}; done
+  printf '%s' "${url:-?}"
 }
 
 install_with_npm() {

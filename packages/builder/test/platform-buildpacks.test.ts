@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { cp, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -327,6 +328,31 @@ describe('the platform buildpacks, building the fixture apps for real', () => {
     const { failure } = failed(result);
     assert.equal(failure.what, 'npm ci refused to install: package-lock.json is out of sync with package.json.');
     assert.equal(failure.fix, 'Run `npm install` locally, commit the updated package-lock.json, and push again.');
+  });
+
+  it('names a dependency from a host the build cannot reach, and the registry it can', async () => {
+    const app = join(root, 'unreachable-tarball');
+    await cp(join(FIXTURES, 'node-web'), app, { recursive: true });
+    await rm(join(app, 'package-lock.json'));
+    // A port nothing listens on: the connection is refused at once, as a host a build may not reach is.
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const url = `http://127.0.0.1:${String(closed)}/left-pad-1.3.0.tgz`;
+    const manifest = JSON.parse(await readFile(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    manifest.dependencies['left-pad'] = url;
+    await writeFile(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
+    // npm retries a refused download for a minute by default; an app can say not to, as here.
+    const { result, output } = await build('unreachable-tarball', app, await seededCache('unreachable-tarball'), undefined, undefined, { npm_config_fetch_retries: '0' });
+    const { failure } = failed(result);
+    assert.match(output, /ECONNREFUSED/);
+    assert.equal(failure.what, `The install could not download a dependency from ${url}.`);
+    const registry = proxy.url.replace(/\/+$/, '');
+    assert.ok(failure.cause.startsWith(`It comes from 127.0.0.1:${String(closed)}, not from the npm registry this build uses (${registry})`), failure.cause);
+    assert.match(failure.fix, /let builds reach 127\.0\.0\.1:\d+;/);
   });
 
   it('explains an engines.node range no release matches, with the nearest versions', async () => {
