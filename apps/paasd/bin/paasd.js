@@ -10,6 +10,6 @@
 // gives each of paasd's dozen threads (V8's, libuv's, the router's) a malloc arena of its
 // own, up to 8 per core, and each keeps what it once held; an idle paasd with two arenas
 // holds ~4 MB less. Threads then share two arenas (their small allocations come from
-// per-thread caches without a lock).
+// per-thread caches without a lock). `env` sets it whatever the environment held.
 // `node apps/paasd/dist/src/main.js` also works, with V8's default young generation.
 import "../dist/src/main.js";

@@ -38,10 +38,10 @@ install_failed() {
 # when the failure was of another kind, `?` when no address was printed. A git dependency's
 # host is printed as git says it.
 unreachable_download() {
-  local pattern='ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET|ENETUNREACH|EHOSTUNREACH|Could not resolve host' url
-  grep -q -E "$pattern" -- "$1" || return 0
-  url=$(grep -E "$pattern" -- "$1" | grep -o -E "(https?|git\+https?|git\+ssh|ssh|git)://[^ \"'),]+" | head -n 1) || true
-  if [[ -z $url ]]; then url=$(grep -o -E 'Could not resolve host: [^ ]+' -- "$1" | head -n 1) && url=${url#Could not resolve host: }; fi
+  local lines url
+  lines=$(grep -E 'ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET|ENETUNREACH|EHOSTUNREACH|Could not resolve host' -- "$1") || return 0
+  url=$(grep -o -E "(https?|git\+https?|git\+ssh|ssh|git)://[^ \"'),]+" <<<"$lines" | head -n 1) || true
+  if [[ -z $url ]]; then url=$(grep -o -E 'Could not resolve host: [^ ]+' <<<"$lines" | head -n 1) && url=${url#Could not resolve host: }; fi
   while [[ $url == *[:.] ]]; do url=${url%?}; done
   printf '%s' "${url:-?}"
 }

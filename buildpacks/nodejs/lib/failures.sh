@@ -32,13 +32,13 @@ fail_dependency_unreachable() { # url, or ? when the manager printed none
       "A name did not resolve, or a connection was refused or timed out (the error above): the npm registry (${REGISTRY_URL}), or the host of a git dependency or a tarball URL." \
       "Push again in a moment; if it keeps failing, depend on releases published to the registry, or ask the operator to let builds reach that host."
   fi
+  if [[ $1 == "$REGISTRY_URL"* ]]; then fail_registry_unreachable "a dependency"; fi
   local host=$1
   host=${host#*://}
   host=${host#*@}
   host=${host%%/*}
   # A port stays (a registry of one's own may sit on the same host); git's `host:path` goes.
   if [[ $host == *:* && ! ${host##*:} =~ ^[0-9]+$ ]]; then host=${host%%:*}; fi
-  if [[ $1 == "$REGISTRY_URL"* ]]; then fail_registry_unreachable "a dependency"; fi
   fail "The install could not download a dependency from $1." \
     "It comes from $host, not from the npm registry this build uses (${REGISTRY_URL}), and that host could not be reached from here (the error above): a git dependency or a tarball URL in package.json or the lockfile." \
     "Depend on a release published to the registry instead, or ask the operator to let builds reach $host; then push again."

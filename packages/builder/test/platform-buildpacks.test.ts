@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { cp, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,7 +16,7 @@ import { execFile } from 'node:child_process';
 import { type BuildResult, createRuntimeLayerStore, runBuild, runtimeLayersFor, unpackSlug } from '../src/index.js';
 import { captureText } from './buildpack-fixture.js';
 import { type RegistryProxy, startRegistryProxy } from './registry-proxy.js';
-import { startSlugProcess } from './slug-process.js';
+import { freePort, startSlugProcess } from './slug-process.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../fixtures/', import.meta.url));
 const run = promisify(execFile);
@@ -335,12 +334,7 @@ describe('the platform buildpacks, building the fixture apps for real', () => {
     await cp(join(FIXTURES, 'node-web'), app, { recursive: true });
     await rm(join(app, 'package-lock.json'));
     // A port nothing listens on: the connection is refused at once, as a host a build may not reach is.
-    const closed = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const closed = await freePort();
     const url = `http://127.0.0.1:${String(closed)}/left-pad-1.3.0.tgz`;
     const manifest = JSON.parse(await readFile(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     manifest.dependencies['left-pad'] = url;
