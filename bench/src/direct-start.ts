@@ -3,7 +3,7 @@
  * as a child process, or `docker run` of the image the docker driver made for the slug.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { access, cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -28,6 +28,26 @@ export async function installedCopy(fixtureDir: string): Promise<{ dir: string; 
   await cp(fixtureDir, dir, { recursive: true });
   await runOrThrow('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir });
   return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The node the local runtime runs the app with: the runtime layer its build made (the
+ * version the app's `engines` asks for), not the node running the bench. A direct start
+ * with another node measures another program: node 20 here starts node-web 10–20% slower
+ * than the slug's node 26, which flattered the platform's ratio.
+ */
+export async function runtimeNode(dataDir: string): Promise<string> {
+  const layersDir = join(dataDir, 'local', 'layers-unpacked');
+  const found: string[] = [];
+  for (const layer of await readdir(layersDir).catch(() => [] as string[])) {
+    const node = join(layersDir, layer, '.heroku', 'node', 'bin', 'node');
+    if (await access(node).then(() => true, () => false)) found.push(node);
+  }
+  const [node, ...others] = found;
+  if (node === undefined || others.length > 0) {
+    throw new Error(`expected the node of exactly one runtime layer in ${layersDir}, found ${String(found.length)}`);
+  }
+  return node;
 }
 
 export interface Started {

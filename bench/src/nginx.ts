@@ -40,6 +40,7 @@ http {
   fastcgi_temp_path ${prefix}/fastcgi;
   uwsgi_temp_path ${prefix}/uwsgi;
   scgi_temp_path ${prefix}/scgi;
+  map $http_via $via { "" "1.1 paas"; default "$http_via, 1.1 paas"; }
   upstream app {
 ${backends.map((b) => `    server ${b.host}:${String(b.port)};`).join('\n')}
     keepalive 256;
@@ -60,6 +61,8 @@ ${backends.map((b) => `    server ${b.host}:${String(b.port)};`).join('\n')}
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_set_header X-Forwarded-Port $server_port;
       proxy_set_header X-Request-Start $msec;
+      proxy_set_header Via $via;
+      add_header Via "1.1 paas" always;
       # Responses stream, as through either data plane (and Heroku's router): an app's
       # server-sent events or long polls reach the client as written, not when a buffer fills.
       # Over TLS this costs a second record per small response, for nginx and the plane alike.

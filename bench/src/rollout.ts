@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import { repeat, type BenchContext, type Benchmark } from './context.js';
 import { FIXTURES, deployApp, hostOf, scale } from './deployed-app.js';
-import { containerTemplate, installedCopy, startContainers, startLocal, type Started } from './direct-start.js';
+import { containerTemplate, installedCopy, runtimeNode, startContainers, startLocal, type Started } from './direct-start.js';
 import { figure, type Figure } from './figure.js';
 import { createGitWorkspace } from './git.js';
 import { startPaasd, type RunningPaasd, type Runtime } from './paasd-process.js';
@@ -66,13 +66,14 @@ async function changeToLive(paasd: RunningPaasd, greeting: string | null, change
  * runs against the app's live processes through paasd's router: a rollout boots its new
  * processes beside that load, and the idle baseline does not.
  */
-async function baselineRuns(ctx: BenchContext, runtime: Runtime, count: number, dir: string, loop?: RunningPaasd): Promise<number[]> {
-  const template = runtime === 'docker' ? await containerTemplate(APP) : undefined;
+async function baselineRuns(ctx: BenchContext, paasd: RunningPaasd, count: number, dir: string, underLoop: boolean): Promise<number[]> {
+  const template = paasd.runtime === 'docker' ? await containerTemplate(APP) : undefined;
+  const node = template ? undefined : await runtimeNode(paasd.dataDir);
   return repeat(ctx.runs, async () => {
-    const requests = loop ? startRequestLoop(loop.routerPort, hostOf(APP), LOOP_CONCURRENCY, LOOP_INTERVAL_MS) : undefined;
+    const requests = underLoop ? startRequestLoop(paasd.routerPort, hostOf(APP), LOOP_CONCURRENCY, LOOP_INTERVAL_MS) : undefined;
     try {
       if (requests) await new Promise((resolve) => setTimeout(resolve, 200));
-      const started: Started = template ? await startContainers(template, count) : await startLocal(dir, count);
+      const started: Started = template ? await startContainers(template, count) : await startLocal(dir, count, [node ?? 'node', 'server.js']);
       await started.stop();
       return started.elapsedMs;
     } finally {
@@ -115,8 +116,8 @@ async function measure(ctx: BenchContext, runtime: Runtime, installedDir: string
         ctx.log(`rollout ${runtime} web=${String(count)} ${warmUp ? 'warm-up' : `run ${String(run)}`}: config:set ${JSON.stringify(set)}, rollback ${JSON.stringify(back)}`);
       });
       const startName = runtime === 'docker' ? `docker run ×${String(count)}` : `direct start ×${String(count)}`;
-      const baseline = { name: startName, runs: await baselineRuns(ctx, runtime, count, installedDir) };
-      const loaded = { name: `${startName}, loop`, runs: await baselineRuns(ctx, runtime, count, installedDir, paasd) };
+      const baseline = { name: startName, runs: await baselineRuns(ctx, paasd, count, installedDir, false) };
+      const loaded = { name: `${startName}, loop`, runs: await baselineRuns(ctx, paasd, count, installedDir, true) };
       for (const [name, outcomes] of [['config:set-to-live', configSet], ['rollback-to-live', rollback]] as const) {
         const failed = outcomes.reduce((sum, o) => sum + o.failed, warmUpFailed[name]);
         figures.push(

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import { repeat, type BenchContext, type Benchmark } from './context.js';
 import { FIXTURES, deployApp, hostOf, scale } from './deployed-app.js';
-import { type Started, containerTemplate, installedCopy, startContainers, startLocal } from './direct-start.js';
+import { type Started, containerTemplate, installedCopy, runtimeNode, startContainers, startLocal } from './direct-start.js';
 import { serviceTemplate, startServices } from './direct-services.js';
 import { figure, type Figure } from './figure.js';
 import { createGitWorkspace } from './git.js';
@@ -48,7 +48,7 @@ async function untilDynosAnswer(port: number, count: number, timeoutMs: number):
 const BASELINE_NAMES: Readonly<Record<Runtime, string>> = { local: 'direct start ×9', docker: 'docker run ×9', swarm: 'docker service create ×9' };
 
 /** Starts the baseline's processes the way the runtime would, without the platform (read from the app's running web process). */
-async function baselineStarter(runtime: Runtime, installedDir: string): Promise<(count: number) => Promise<Started>> {
+async function baselineStarter(runtime: Runtime, installedDir: string, dataDir: string): Promise<(count: number) => Promise<Started>> {
   if (runtime === 'docker') {
     const template = await containerTemplate(APP);
     return (count) => startContainers(template, count);
@@ -57,7 +57,8 @@ async function baselineStarter(runtime: Runtime, installedDir: string): Promise<
     const template = await serviceTemplate(APP);
     return (count) => startServices(template, count);
   }
-  return (count) => startLocal(installedDir, count);
+  const node = await runtimeNode(dataDir);
+  return (count) => startLocal(installedDir, count, [node, 'server.js']);
 }
 
 async function measure(ctx: BenchContext, runtime: Runtime, installedDir: string): Promise<Figure> {
@@ -74,7 +75,7 @@ async function measure(ctx: BenchContext, runtime: Runtime, installedDir: string
       await scale(paasd, APP, 'web', 1);
       return ms;
     });
-    const startBaseline = await baselineStarter(runtime, installedDir);
+    const startBaseline = await baselineStarter(runtime, installedDir, paasd.dataDir);
     const baseline = await repeat(ctx.runs, async () => {
       const started = await startBaseline(TARGET - 1);
       await started.stop();

@@ -17,7 +17,7 @@
 import type { Socket } from 'node:net';
 
 import type { AccessEntry } from './access-line.js';
-import { addForwardedHeaders, readRequestHead, type RequestHead } from './forwarded-headers.js';
+import { VIA, addForwardedHeaders, readRequestHead, type RequestHead } from './forwarded-headers.js';
 import { ChunkedBody, HEAD_END, MAX_REQUEST_HEAD, MAX_RESPONSE_HEAD, WireError, parseRequestHead, parseResponseHead, type WireResponse } from './http1-wire.js';
 import type { ExchangeContext } from './proxy-exchange.js';
 import { CONNECT_TIMEOUT, type UpstreamConnection, type UpstreamPool, type UpstreamUser } from './raw-upstream.js';
@@ -515,7 +515,7 @@ export class FastConnection implements UpstreamUser {
     this.#answered = true;
     this.#status = response.status;
     this.#write(response.forwardHead);
-    this.#write(`X-Request-Id: ${(this.#head as RequestHead).requestId}\r\n${this.#closeAfter ? 'Connection: close\r\n' : ''}\r\n`);
+    this.#write(`X-Request-Id: ${(this.#head as RequestHead).requestId}\r\nVia: ${VIA}\r\n${this.#closeAfter ? 'Connection: close\r\n' : ''}\r\n`);
   }
 
   #forwardResponse(chunk: Buffer): void {

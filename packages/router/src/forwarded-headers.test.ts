@@ -57,8 +57,8 @@ test('keeps a sane client request id, replaces any other', () => {
   }
 });
 
-test('adds the router\'s forwarding headers, appending to X-Forwarded-For', () => {
-  const head = readRequestHead(['Host', 'demo.localhost', 'X-Forwarded-For', '10.0.0.1', 'X-Request-Id', 'r'.repeat(20)]);
+test('adds the router\'s forwarding headers, appending to X-Forwarded-For and Via', () => {
+  const head = readRequestHead(['Host', 'demo.localhost', 'X-Forwarded-For', '10.0.0.1', 'X-Request-Id', 'r'.repeat(20), 'Via', '1.0 fred', 'via', 'HTTP/1.1 cache']);
   assert.equal(addForwardedHeaders(head, '127.0.0.1', 'http', 8080, 1700000000000), '10.0.0.1, 127.0.0.1');
   assert.deepEqual(head.headers, [
     'Host', 'demo.localhost',
@@ -67,19 +67,23 @@ test('adds the router\'s forwarding headers, appending to X-Forwarded-For', () =
     'X-Forwarded-Proto', 'http',
     'X-Forwarded-Port', '8080',
     'X-Request-Start', '1700000000000',
+    'Via', '1.0 fred, HTTP/1.1 cache, 1.1 paas',
   ]);
+  const direct = readRequestHead(['Host', 'demo.localhost']);
+  addForwardedHeaders(direct, '127.0.0.1', 'https', 8443, 1);
+  assert.deepEqual(direct.headers.slice(-2), ['Via', '1.1 paas']);
   assert.equal(clientAddress('::ffff:10.1.2.3'), '10.1.2.3');
   assert.equal(clientAddress('::1'), '::1');
 });
 
-test('cleans the app\'s response headers and returns the request id', () => {
+test('cleans the app\'s response headers and returns the request id, with the router after the app in Via', () => {
   assert.deepEqual(
     responseHeaders(
       ['Content-Type', 'text/plain', 'Connection', 'keep-alive, X-Hop', 'Keep-Alive', 'timeout=5', 'Transfer-Encoding', 'chunked',
-        'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'X-Request-Id', 'app-chose-this', 'X-Hop', 'x'].map((text) => Buffer.from(text)),
+        'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'X-Request-Id', 'app-chose-this', 'X-Hop', 'x', 'Via', '1.1 app-cache'].map((text) => Buffer.from(text)),
       'req-1',
     ),
-    ['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'X-Request-Id', 'req-1'],
+    ['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'Via', '1.1 app-cache', 'X-Request-Id', 'req-1', 'Via', '1.1 paas'],
   );
   // Bytes outside ASCII go back out as they came (node writes header strings as latin-1).
   const [, value] = responseHeaders([Buffer.from('X-Name'), Buffer.from([0x63, 0x61, 0x66, 0xe9])], 'req-1');

@@ -2,14 +2,20 @@
  * Header rewriting between client and app, in one pass over `rawHeaders` (names keep
  * their case and order; duplicates stay duplicates). Hop-by-hop headers stop here; the
  * router's own `X-Forwarded-*`, `X-Request-Id` and `X-Request-Start` replace whatever the
- * client claimed, except `X-Forwarded-For`, which is appended to like Heroku's router.
+ * client claimed, except `X-Forwarded-For` and `Via`, which are appended to like Heroku's router.
  */
 import { randomUUID } from 'node:crypto';
+
+/**
+ * The router's entry in `Via` (RFC 9110 §7.6.3), on every request it forwards to an app and
+ * every answer it forwards back, as Heroku's router adds `1.1 vegur`.
+ */
+export const VIA = '1.1 paas';
 
 /** A request id the client may choose; anything else is replaced by a uuid. */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9+/=._-]{20,200}$/;
 
-type Role = 'host' | 'drop' | 'connection' | 'transfer-encoding' | 'upgrade' | 'request-id' | 'xff' | 'content-length' | 'accept';
+type Role = 'host' | 'drop' | 'connection' | 'transfer-encoding' | 'upgrade' | 'request-id' | 'xff' | 'via' | 'content-length' | 'accept';
 
 const REQUEST_ROLES: ReadonlyMap<string, Role> = new Map<string, Role>([
   ['host', 'host'],
@@ -24,6 +30,7 @@ const REQUEST_ROLES: ReadonlyMap<string, Role> = new Map<string, Role>([
   ['x-request-id', 'request-id'],
   ['x-request-start', 'drop'],
   ['x-forwarded-for', 'xff'],
+  ['via', 'via'],
   // Never trusted from a client: an app building absolute URLs from it could be pointed anywhere.
   ['x-forwarded-host', 'drop'],
   ['x-forwarded-proto', 'drop'],
@@ -52,6 +59,8 @@ export interface RequestHead {
   readonly requestId: string;
   /** The client's X-Forwarded-For chain (joined), if any. */
   readonly forwardedFor: string | undefined;
+  /** The client's Via chain (joined), if any. */
+  readonly via: string | undefined;
   readonly hasBody: boolean;
   readonly accept: string | undefined;
   /** The Upgrade header's value, lower-cased. */
@@ -64,6 +73,7 @@ export function readRequestHead(raw: readonly string[]): RequestHead {
   let host: string | undefined;
   let requestId: string | undefined;
   let forwardedFor: string | undefined;
+  let via: string | undefined;
   let hasBody = false;
   let accept: string | undefined;
   let upgrade: string | undefined;
@@ -100,6 +110,9 @@ export function readRequestHead(raw: readonly string[]): RequestHead {
       case 'xff':
         forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
         break;
+      case 'via':
+        via = via === undefined ? value : `${via}, ${value}`;
+        break;
       case 'content-length':
         if (value !== '0') hasBody = true;
         headers.push(name, value);
@@ -118,6 +131,7 @@ export function readRequestHead(raw: readonly string[]): RequestHead {
     host,
     requestId: requestId ?? randomUUID(),
     forwardedFor,
+    via,
     hasBody,
     accept,
     upgrade,
@@ -162,13 +176,14 @@ export function addForwardedHeaders(head: RequestHead, client: string, proto: 'h
     'X-Forwarded-Proto', proto,
     'X-Forwarded-Port', String(listenPort),
     'X-Request-Start', String(startMs),
+    'Via', head.via === undefined ? VIA : `${head.via}, ${VIA}`,
   );
   return forwardedFor;
 }
 
 /**
  * The app's response headers (raw name/value bytes, as the upstream client parsed them) minus
- * hop-by-hop ones, plus the request id. Latin-1, as node's own parser reads header bytes, so
+ * hop-by-hop ones, plus the request id and the router's `Via` (after any the app sent). Latin-1, as node's own parser reads header bytes, so
  * whatever the app sent goes out byte for byte.
  */
 export function responseHeaders(raw: readonly Buffer[], requestId: string): string[] {
@@ -182,6 +197,6 @@ export function responseHeaders(raw: readonly Buffer[], requestId: string): stri
     if (RESPONSE_DROPS.has(lower) || lower.startsWith('proxy-')) continue;
     headers.push(name, value);
   }
-  headers.push('X-Request-Id', requestId);
+  headers.push('X-Request-Id', requestId, 'Via', VIA);
   return connectionTokens === undefined ? headers : withoutNames(headers, connectionTokens);
 }

@@ -1,14 +1,14 @@
 /**
  * Upgrade requests (websockets): the request head goes to the app over a plain TCP
  * connection, with the same forwarded headers as any request; the app's answer head
- * comes back with `X-Request-Id` added; after that the two sockets are piped raw.
+ * comes back with `X-Request-Id` and `Via` added; after that the two sockets are piped raw.
  * Failures before the app's answer get the same codes and pages as plain requests.
  */
 import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
-import type { RequestHead } from './forwarded-headers.js';
+import { VIA, type RequestHead } from './forwarded-headers.js';
 import type { ExchangeContext } from './proxy-exchange.js';
 import { writeRawPage } from './page-response.js';
 import { decideRoute, type Backend } from './route-table.js';
@@ -162,7 +162,7 @@ export class UpgradeTunnel {
     const lineEnd = data.indexOf('\r\n');
     const head = Buffer.concat([
       data.subarray(0, lineEnd + 2),
-      Buffer.from(`X-Request-Id: ${this.#head.requestId}\r\n`, 'latin1'),
+      Buffer.from(`X-Request-Id: ${this.#head.requestId}\r\nVia: ${VIA}\r\n`, 'latin1'),
       data.subarray(lineEnd + 2, end + 4),
     ]);
     this.#client.write(head);

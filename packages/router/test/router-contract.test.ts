@@ -118,6 +118,7 @@ async function tlsGet(port: number, host: string, ca: string, path = '/'): Promi
 const echo = (name: string): Promise<TestBackend> =>
   startBackend(name, (req, res) => {
     res.setHeader('content-type', 'application/json');
+    res.setHeader('cache-control', 'public, max-age=60');
     res.end(JSON.stringify({ dyno: name, headers: req.headers }));
   });
 
@@ -158,16 +159,27 @@ for (const [name, plane] of Object.entries(PLANES)) {
       assert.equal(seen['x-forwarded-for'], '10.0.0.1, 127.0.0.1');
       assert.equal(seen['x-request-id'], 'r'.repeat(24));
       assert.match(seen['x-request-start'] ?? '', /^\d{13}$/);
+      assert.equal(seen.via, '1.1 paas');
       assert.equal(viaOwn.headers['x-request-id'], 'r'.repeat(24));
-      const viaDomain = await ask(p.port, 'www.shop.test');
+      assert.equal(viaOwn.headers.via, '1.1 paas');
+      // The app's own caching headers reach the client as it wrote them: only the router's pages say no-store.
+      assert.equal(viaOwn.headers['cache-control'], 'public, max-age=60');
+      // A client's own proxy chain is appended to, as X-Forwarded-For is.
+      const viaDomain = await ask(p.port, 'www.shop.test', { headers: { via: '1.0 fred' } });
       assert.equal(viaDomain.status, 200);
+      assert.equal((JSON.parse(viaDomain.body) as Echo).headers.via, '1.0 fred, 1.1 paas');
       assert.match(String(viaDomain.headers['x-request-id']), /^[0-9a-f-]{20,}$/);
     });
 
     test('unknown hosts get 404; maintenance, no web processes and a crashed app get 503 pages naming the code', async () => {
-      assert.equal((await ask(p.port, 'nope.example.test')).status, 404);
+      const unknown = await ask(p.port, 'nope.example.test');
+      assert.equal(unknown.status, 404);
+      assert.equal(unknown.headers['cache-control'], 'no-store');
+      assert.match(String(unknown.headers['x-request-id']), /^[0-9a-f-]{20,}$/);
       const closed = await ask(p.port, 'closed.example.test');
       assert.equal(closed.status, 503);
+      assert.equal(closed.headers['cache-control'], 'no-store');
+      assert.match(String(closed.headers['x-request-id']), /^[0-9a-f-]{20,}$/);
       assert.match(closed.body, /Down for maintenance/);
       assert.match(closed.body, /H80/);
       assert.match((await ask(p.port, 'idle.example.test')).body, /H14/);

@@ -6,6 +6,7 @@
  */
 import { decideRoute, type AppRoute, type RouteTable, type TlsCertificate } from '../../route-table.js';
 import { ROUTER_ERRORS, errorPage, renderPage, type RouterErrorCode, type RouterPage } from '../../router-errors.js';
+import { VIA } from '../../forwarded-headers.js';
 
 export interface NginxRenderOptions {
   readonly domain: string;
@@ -78,6 +79,8 @@ export function renderNginxConfig(table: RouteTable, options: NginxRenderOptions
     // nginx has no escape for `$` in strings: pages write it as ${dollar}.
     '  geo $dollar { default "$"; }',
     '  map $http_upgrade $paas_connection { default upgrade; "" ""; }',
+    // The router's entry appended to the client's Via chain, as the builtin router does (VIA).
+    `  map $http_via $paas_via { "" "${VIA}"; default "$http_via, ${VIA}"; }`,
     '  map $http_x_request_id $paas_request_id { "~^[A-Za-z0-9+/=._-]{20,200}$" $http_x_request_id; default $request_id; }',
     '  map $msec $paas_request_start { "~^(?<s>[0-9]+)\\.(?<ms>[0-9]+)$" $s$ms; default $msec; }',
     '  map $upstream_addr $paas_dyno {',
@@ -143,7 +146,7 @@ function renderUpstream(app: AppRoute): string[] {
   ];
 }
 
-/** Error pages, the request id on every answer, and the access line, for every server. */
+/** Error pages and the request id on every answer, for every server (a proxied answer gets its own: see proxyLocation). */
 function serverCommon(options: NginxRenderOptions, app: string, code: string): string[] {
   return [
     `    set $paas_app "${app}";`,
@@ -226,7 +229,12 @@ function proxyLocation(target: string, extra: readonly string[]): string[] {
     ...['X-Forwarded-Host', 'Forwarded', 'X-Forwarded-Ssl', 'X-Real-Ip', 'X-Client-Ip', 'True-Client-Ip'].map((name) => `      proxy_set_header ${name} "";`),
     '      proxy_set_header Upgrade $http_upgrade;',
     '      proxy_set_header Connection $paas_connection;',
+    '      proxy_set_header Via $paas_via;',
     '      proxy_hide_header X-Request-Id;',
+    // An add_header here stops the server's from being inherited: the app's answers get the
+    // request id and keep their own caching headers (the server's no-store is for its pages).
+    '      add_header X-Request-Id $paas_request_id always;',
+    `      add_header Via "${VIA}" always;`,
     ...extra,
     '    }',
   ];
