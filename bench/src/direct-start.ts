@@ -33,7 +33,7 @@ export async function installedCopy(fixtureDir: string): Promise<{ dir: string; 
 /**
  * The node the local runtime runs the app with: the runtime layer its build made (the
  * version the app's `engines` asks for), not the node running the bench. A direct start
- * with another node measures another program: node 20 here starts node-web 10–20% slower
+ * with another node measures another program: node 20 here starts node-web 7–20% slower
  * than the slug's node 26, which flattered the platform's ratio.
  */
 export async function runtimeNode(dataDir: string): Promise<string> {

@@ -67,13 +67,19 @@ async function changeToLive(paasd: RunningPaasd, greeting: string | null, change
  * processes beside that load, and the idle baseline does not.
  */
 async function baselineRuns(ctx: BenchContext, paasd: RunningPaasd, count: number, dir: string, underLoop: boolean): Promise<number[]> {
-  const template = paasd.runtime === 'docker' ? await containerTemplate(APP) : undefined;
-  const node = template ? undefined : await runtimeNode(paasd.dataDir);
+  let start: (count: number) => Promise<Started>;
+  if (paasd.runtime === 'docker') {
+    const template = await containerTemplate(APP);
+    start = (n) => startContainers(template, n);
+  } else {
+    const node = await runtimeNode(paasd.dataDir);
+    start = (n) => startLocal(dir, n, [node, 'server.js']);
+  }
   return repeat(ctx.runs, async () => {
     const requests = underLoop ? startRequestLoop(paasd.routerPort, hostOf(APP), LOOP_CONCURRENCY, LOOP_INTERVAL_MS) : undefined;
     try {
       if (requests) await new Promise((resolve) => setTimeout(resolve, 200));
-      const started: Started = template ? await startContainers(template, count) : await startLocal(dir, count, [node ?? 'node', 'server.js']);
+      const started = await start(count);
       await started.stop();
       return started.elapsedMs;
     } finally {

@@ -183,8 +183,9 @@ export function addForwardedHeaders(head: RequestHead, client: string, proto: 'h
 
 /**
  * The app's response headers (raw name/value bytes, as the upstream client parsed them) minus
- * hop-by-hop ones, plus the request id and the router's `Via` (after any the app sent). Latin-1, as node's own parser reads header bytes, so
- * whatever the app sent goes out byte for byte.
+ * hop-by-hop ones, plus the request id and the router's `Via` (after any the app sent).
+ * Latin-1, as node's own parser reads header bytes, so whatever the app sent goes out byte
+ * for byte.
  */
 export function responseHeaders(raw: readonly Buffer[], requestId: string): string[] {
   const headers: string[] = [];
